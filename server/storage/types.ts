@@ -1,0 +1,47 @@
+import type { Readable } from 'node:stream';
+
+/** A byte range as in HTTP: `end` is inclusive; omitted means "to the end". */
+export interface ByteRange {
+  start: number;
+  end?: number;
+}
+
+export interface StoredObject {
+  body: Readable;
+  /** bytes in `body` */
+  bytes: number;
+  /** size of the whole object */
+  totalBytes: number;
+  contentType?: string;
+}
+
+export interface PutOptions {
+  contentType?: string;
+  cacheControl?: string;
+}
+
+/**
+ * Where media lives: a local folder (embedded default) or any S3-compatible store.
+ * Keys are '/'-separated relative paths (no leading slash, no '..').
+ */
+export interface Storage {
+  readonly driver: 'local' | 's3';
+  put(key: string, body: Readable | Buffer | string, options?: PutOptions): Promise<{ bytes: number }>;
+  /** Rejects with a NotFoundError (code 'not_found') when the key does not exist. */
+  get(key: string, range?: ByteRange): Promise<StoredObject>;
+  head(key: string): Promise<{ bytes: number; contentType?: string } | null>;
+  /** A URL that lets anyone holding it read this one object until it expires. */
+  signedUrl(key: string, expiresInSeconds: number): Promise<string>;
+  /** Deletes every object under `prefix`; answers how many were deleted. */
+  deletePrefix(prefix: string): Promise<number>;
+  list(prefix: string): Promise<{ key: string; bytes: number }[]>;
+  /** Writes and removes a probe object; used by /api/health. */
+  checkWritable(): Promise<void>;
+}
+
+export class StorageNotFoundError extends Error {
+  readonly code = 'not_found';
+  constructor(key: string) {
+    super(`no object at ${key}`);
+  }
+}
