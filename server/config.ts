@@ -1,0 +1,147 @@
+/**
+ * The one place that reads the environment. Every setting has an embedded default so that
+ * `npm start` works with no configuration; a bad value stops start-up with one line naming it.
+ */
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export interface S3Config {
+  endpoint?: string;
+  region: string;
+  bucket: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  forcePathStyle: boolean;
+  /** Public base URL for signed URLs when the browser reaches S3 through another host (CDN). */
+  publicEndpoint?: string;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  /** unset → embedded PGlite under dataDir/pglite */
+  databaseUrl?: string;
+  dataDir: string;
+  /** set → S3 storage, else a local folder under dataDir/storage */
+  s3?: S3Config;
+  sessionSecret: string;
+  /** true when SESSION_SECRET was not given (embedded only) */
+  sessionSecretGenerated: boolean;
+  /** 'embedded' seeds the demo and runs the transcoder in-process */
+  mode: 'embedded' | 'production';
+  /** run the transcode worker inside the API process */
+  inProcessWorker: boolean;
+  workerConcurrency: number;
+  ffmpegThreads: number;
+  ffmpegPath?: string;
+  ffprobePath?: string;
+  seedDemo: boolean;
+  logLevel: string;
+  /** Set cookies `Secure`: on when PUBLIC_URL is https. */
+  secureCookies: boolean;
+  loginAttemptsPerMinute: number;
+  maxUploadBytes: number;
+  maxDurationSeconds: number;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name}=${JSON.stringify(raw)} is not a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(`${name}=${JSON.stringify(raw)} must be true or false`);
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} is not a URL (expected ${protocols.join(' or ')}//…)`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must start with ${protocols.join(' or ')}// (got ${parsed.protocol}//)`);
+  }
+  return raw;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const port = int(env, 'PORT', 3000, 0, 65535);
+  const host = env.HOST || '127.0.0.1';
+  const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const production = databaseUrl !== undefined;
+  const dataDir = path.resolve(env.DATA_DIR || 'data');
+  const publicUrl = (url(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/$/, '');
+
+  let s3: S3Config | undefined;
+  if (env.S3_BUCKET) {
+    s3 = {
+      endpoint: url(env, 'S3_ENDPOINT', ['http:', 'https:']),
+      region: env.S3_REGION || 'us-east-1',
+      bucket: env.S3_BUCKET,
+      accessKeyId: env.S3_ACCESS_KEY_ID,
+      secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+      forcePathStyle: bool(env, 'S3_FORCE_PATH_STYLE', Boolean(env.S3_ENDPOINT)),
+      publicEndpoint: url(env, 'S3_PUBLIC_ENDPOINT', ['http:', 'https:']),
+    };
+    if (Boolean(s3.accessKeyId) !== Boolean(s3.secretAccessKey)) {
+      throw new ConfigError('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together');
+    }
+  } else if (env.S3_ENDPOINT) {
+    throw new ConfigError('S3_ENDPOINT is set but S3_BUCKET is not: name the bucket');
+  }
+
+  let sessionSecret = env.SESSION_SECRET ?? '';
+  const sessionSecretGenerated = sessionSecret === '';
+  if (sessionSecretGenerated) {
+    if (production) throw new ConfigError('SESSION_SECRET must be set (32 characters or more) when DATABASE_URL is set');
+    sessionSecret = randomBytes(32).toString('hex');
+  } else if (sessionSecret.length < 32) {
+    throw new ConfigError('SESSION_SECRET must be at least 32 characters long');
+  }
+
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL=${JSON.stringify(logLevel)} must be one of fatal, error, warn, info, debug, trace, silent`);
+  }
+
+  return {
+    port,
+    host,
+    publicUrl,
+    databaseUrl,
+    dataDir,
+    s3,
+    sessionSecret,
+    sessionSecretGenerated,
+    mode: production ? 'production' : 'embedded',
+    inProcessWorker: bool(env, 'TRANSCODER_IN_PROCESS', !production),
+    workerConcurrency: int(env, 'TRANSCODER_CONCURRENCY', 1, 1, 64),
+    ffmpegThreads: int(env, 'FFMPEG_THREADS', 0, 0, 64),
+    ffmpegPath: env.FFMPEG_PATH || undefined,
+    ffprobePath: env.FFPROBE_PATH || undefined,
+    seedDemo: bool(env, 'SEED_DEMO', !production),
+    logLevel,
+    secureCookies: publicUrl.startsWith('https:'),
+    loginAttemptsPerMinute: int(env, 'LOGIN_ATTEMPTS_PER_MINUTE', 10, 1, 10000),
+    maxUploadBytes: int(env, 'MAX_UPLOAD_BYTES', 8 * 1024 ** 3, 1024, 1024 ** 4),
+    maxDurationSeconds: int(env, 'MAX_DURATION_SECONDS', 6 * 3600, 1, 48 * 3600),
+  };
+}

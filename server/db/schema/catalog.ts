@@ -1,0 +1,67 @@
+import { boolean, index, integer, pgEnum, pgTable, real, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { organizations } from './organizations.ts';
+import { users } from './accounts.ts';
+
+export const courseCategory = pgEnum('course_category', [
+  'criminal',
+  'civil_commercial',
+  'administrative',
+  'investment_enterprise',
+  'labour_employment',
+  'social_security',
+  'medical_disputes',
+  'housing_real_estate',
+  'practice_management',
+  'ethics_regulation',
+]);
+
+export const courseStatus = pgEnum('course_status', ['draft', 'published', 'archived']);
+
+export const courses = pgTable(
+  'courses',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    organizationId: uuid('organization_id').notNull().references(() => organizations.id, { onDelete: 'restrict' }),
+    title: text('title').notNull(),
+    summary: text('summary').notNull().default(''),
+    category: courseCategory('category').notNull(),
+    /** 'county_lawyers' | 'firm_directors' | 'young_lawyers' */
+    audience: text('audience').array().notNull().default([]),
+    status: courseStatus('status').notNull().default('draft'),
+    maxPlaybackRate: real('max_playback_rate').notNull().default(1),
+    completionRatio: real('completion_ratio').notNull().default(0.95),
+    requireVisible: boolean('require_visible').notNull().default(true),
+    presenceChecks: boolean('presence_checks').notNull().default(false),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    publishedAt: timestamp('published_at', { withTimezone: true }),
+  },
+  (t) => [index('courses_status_idx').on(t.status), index('courses_organization_idx').on(t.organizationId)],
+);
+
+export const lectureStatus = pgEnum('lecture_status', ['uploading', 'processing', 'ready', 'failed']);
+
+export const lectures = pgTable(
+  'lectures',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    courseId: uuid('course_id').notNull().references(() => courses.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    title: text('title').notNull(),
+    status: lectureStatus('status').notNull().default('uploading'),
+    /** machine code of the failure, e.g. 'no_video_stream' */
+    failureCode: text('failure_code'),
+    /** human-readable reasons a trainer can act on */
+    failureReasonZh: text('failure_reason_zh'),
+    failureReasonEn: text('failure_reason_en'),
+    durationSeconds: real('duration_seconds'),
+    /** set by the trainer; null = duration rounded down to whole minutes */
+    creditMinutesOverride: integer('credit_minutes_override'),
+    /** storage prefix of the published HLS package; set only once the package is complete */
+    packagePrefix: text('package_prefix'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('lectures_course_position').on(t.courseId, t.position)],
+);

@@ -1,0 +1,6 @@
+export * from './organizations.ts';
+export * from './accounts.ts';
+export * from './catalog.ts';
+export * from './media.ts';
+export * from './playback.ts';
+export * from './plans.ts';

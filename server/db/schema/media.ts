@@ -1,0 +1,45 @@
+import { bigint, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { lectures } from './catalog.ts';
+
+/** An uploaded source file kept in storage. */
+export const mediaSources = pgTable('media_sources', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  lectureId: uuid('lecture_id').notNull().references(() => lectures.id, { onDelete: 'cascade' }),
+  storageKey: text('storage_key').notNull(),
+  originalName: text('original_name'),
+  bytes: bigint('bytes', { mode: 'number' }).notNull(),
+  contentType: text('content_type'),
+  /** ffprobe summary, filled by the transcoder */
+  probe: jsonb('probe'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const transcodeJobStatus = pgEnum('transcode_job_status', ['queued', 'running', 'done', 'failed']);
+
+/**
+ * Work for the transcoder. Workers claim rows with FOR UPDATE SKIP LOCKED and hold a lease;
+ * a row whose lease expired is claimed again, until maxAttempts.
+ */
+export const transcodeJobs = pgTable(
+  'transcode_jobs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    lectureId: uuid('lecture_id').notNull().references(() => lectures.id, { onDelete: 'cascade' }),
+    sourceId: uuid('source_id').notNull().references(() => mediaSources.id, { onDelete: 'cascade' }),
+    status: transcodeJobStatus('status').notNull().default('queued'),
+    attempts: integer('attempts').notNull().default(0),
+    maxAttempts: integer('max_attempts').notNull().default(3),
+    /** 0–100 from ffmpeg's progress output */
+    progress: integer('progress').notNull().default(0),
+    leaseOwner: text('lease_owner'),
+    leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true }),
+    errorCode: text('error_code'),
+    errorReason: text('error_reason'),
+    /** what the package holds: renditions, bandwidths, duration */
+    result: jsonb('result'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [index('transcode_jobs_claim_idx').on(t.status, t.leaseExpiresAt), index('transcode_jobs_lecture_idx').on(t.lectureId)],
+);

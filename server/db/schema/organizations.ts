@@ -1,0 +1,24 @@
+import { boolean, index, integer, pgEnum, pgTable, text, timestamp, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
+
+export const organizationKind = pgEnum('organization_kind', ['national', 'province', 'city', 'firm']);
+
+/** The association tree: national → province → city → law firm. */
+export const organizations = pgTable(
+  'organizations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    parentId: uuid('parent_id').references((): AnyPgColumn => organizations.id, { onDelete: 'restrict' }),
+    kind: organizationKind('kind').notNull(),
+    name: text('name').notNull(),
+    /** GB/T 2260 administrative division code, six digits */
+    regionCode: text('region_code').notNull(),
+    /** a firm in a county-level town */
+    county: boolean('county').notNull().default(false),
+    /** minutes in one 学时 (class hour); null inherits from the parent, 45 at the root */
+    minutesPerClassHour: integer('minutes_per_class_hour'),
+    /** month (1–12) the training year starts in; null inherits, January at the root */
+    trainingYearStartMonth: integer('training_year_start_month'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('organizations_parent_idx').on(t.parentId)],
+);

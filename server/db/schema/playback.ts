@@ -1,0 +1,104 @@
+import { bigserial, boolean, index, integer, jsonb, pgTable, real, text, timestamp, uniqueIndex, uuid, primaryKey } from 'drizzle-orm/pg-core';
+import { users } from './accounts.ts';
+import { courses, lectures } from './catalog.ts';
+
+/** One viewing of one lecture. Opening a new one closes the user's other open session. */
+export const playbackSessions = pgTable(
+  'playback_sessions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    lectureId: uuid('lecture_id').notNull().references(() => lectures.id, { onDelete: 'cascade' }),
+    openedAt: timestamp('opened_at', { withTimezone: true }).notNull().defaultNow(),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+    /** 'replaced' when another session of the same user took over */
+    closedReason: text('closed_reason'),
+    /** media seconds accepted so far (for the real-time bound) */
+    acceptedSeconds: real('accepted_seconds').notNull().default(0),
+    lastPosition: real('last_position').notNull().default(0),
+    /** credit is paused after an unanswered presence check until the next confirmed one */
+    presenceBlocked: boolean('presence_blocked').notNull().default(false),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+  },
+  (t) => [index('playback_sessions_user_open_idx').on(t.userId, t.closedAt)],
+);
+
+/** Append-only evidence: every heartbeat as received, with what was decided. */
+export const heartbeats = pgTable(
+  'heartbeats',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    sessionId: uuid('session_id').notNull().references(() => playbackSessions.id, { onDelete: 'restrict' }),
+    seq: integer('seq').notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    /** the body as sent */
+    payload: jsonb('payload').notNull(),
+    /** accepted intervals [[from,to],…] after the rules */
+    accepted: jsonb('accepted').notNull(),
+    /** [{from,to,reason}] */
+    rejected: jsonb('rejected').notNull(),
+    /** the answer sent, so a retry gets the same answer */
+    response: jsonb('response').notNull(),
+  },
+  (t) => [uniqueIndex('heartbeats_session_seq').on(t.sessionId, t.seq)],
+);
+
+export const presenceChecks = pgTable(
+  'presence_checks',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    sessionId: uuid('session_id').notNull().references(() => playbackSessions.id, { onDelete: 'cascade' }),
+    /** media time at which the check is due (undisclosed to the player) */
+    dueAtMedia: real('due_at_media').notNull(),
+    issuedAt: timestamp('issued_at', { withTimezone: true }),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    confirmedAt: timestamp('confirmed_at', { withTimezone: true }),
+  },
+  (t) => [index('presence_checks_session_idx').on(t.sessionId)],
+);
+
+/** Union of accepted intervals of one lawyer on one lecture, over all sessions. */
+export const lectureProgress = pgTable(
+  'lecture_progress',
+  {
+    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    lectureId: uuid('lecture_id').notNull().references(() => lectures.id, { onDelete: 'cascade' }),
+    intervals: jsonb('intervals').notNull().default([]),
+    coveredSeconds: real('covered_seconds').notNull().default(0),
+    lastPosition: real('last_position').notNull().default(0),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+    /** minutes granted at completion; granted once */
+    creditMinutes: integer('credit_minutes').notNull().default(0),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.lectureId] }), index('lecture_progress_completed_idx').on(t.completedAt)],
+);
+
+export const courseCompletions = pgTable(
+  'course_completions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    courseId: uuid('course_id').notNull().references(() => courses.id, { onDelete: 'cascade' }),
+    completedAt: timestamp('completed_at', { withTimezone: true }).notNull().defaultNow(),
+    creditMinutes: integer('credit_minutes').notNull(),
+  },
+  (t) => [uniqueIndex('course_completions_unique').on(t.userId, t.courseId)],
+);
+
+export const certificates = pgTable('certificates', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  /** human serial, e.g. LC-2026-000123 */
+  serial: text('serial').notNull().unique(),
+  /** public verification code */
+  code: text('code').notNull().unique(),
+  userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'restrict' }),
+  courseId: uuid('course_id').notNull().references(() => courses.id, { onDelete: 'restrict' }),
+  holderName: text('holder_name').notNull(),
+  courseTitle: text('course_title').notNull(),
+  creditMinutes: integer('credit_minutes').notNull(),
+  issuedAt: timestamp('issued_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [uniqueIndex('certificates_user_course').on(t.userId, t.courseId)]);
