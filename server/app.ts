@@ -1,0 +1,135 @@
+/**
+ * Builds the Fastify app from one plugin per domain. Everything a request needs comes from
+ * `app.deps`; nothing that another replica needs is kept in memory.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import compress from '@fastify/compress';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Config } from './config.ts';
+import type { Database, Db } from './db/client.ts';
+import type { Storage } from './storage/types.ts';
+import { HttpError } from './http/errors.ts';
+import { AuthRepository } from './auth/repository.ts';
+import { AuthService } from './auth/service.ts';
+import { AccessPolicy, type SessionUser } from './auth/access.ts';
+import { OrganizationsRepository } from './organizations/repository.ts';
+import { SESSION_COOKIE } from './auth/cookie.ts';
+import healthRoutes from './health/routes.ts';
+import authRoutes from './auth/routes.ts';
+import organizationRoutes from './organizations/routes.ts';
+import catalogRoutes from './catalog/routes.ts';
+import { registerWebApp } from './web.ts';
+
+export interface AppDeps {
+  config: Config;
+  database: Database;
+  db: Db;
+  storage: Storage;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    deps: AppDeps;
+    access: AccessPolicy;
+    auth: AuthService;
+    /** preHandler: 401 unless a valid session cookie is present; sets request.user */
+    authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  }
+  interface FastifyRequest {
+    user: SessionUser | null;
+  }
+}
+
+export interface BuildOptions {
+  /** serve web/dist (off in API-only tests) */
+  serveWeb?: boolean;
+  logger?: boolean | object;
+}
+
+export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? { level: deps.config.logLevel },
+    bodyLimit: 256 * 1024, // JSON bodies are small; uploads go through tus
+    trustProxy: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    genReqId: () => crypto.randomUUID(),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate('deps', deps);
+  app.decorate('access', new AccessPolicy(new OrganizationsRepository(deps.db)));
+  app.decorate('auth', new AuthService(new AuthRepository(deps.db), { attemptsPerMinute: deps.config.loginAttemptsPerMinute }));
+  app.decorateRequest('user', null);
+  app.decorate('authenticate', async (request: FastifyRequest) => {
+    const user = await app.auth.userForToken(request.cookies[SESSION_COOKIE]);
+    if (!user) throw new HttpError(401, 'unauthenticated', 'Log in first.');
+    request.user = user;
+  });
+
+  app.setErrorHandler((error: unknown, request, reply) => {
+    if (error instanceof HttpError) {
+      return reply.status(error.statusCode).send({ error: error.code, message: error.message });
+    }
+    const e = error as { validation?: unknown; statusCode?: number; code?: string; message?: string };
+    if (e.validation) {
+      return reply.status(400).send({ error: 'invalid_request', message: e.message ?? 'The request is not valid.' });
+    }
+    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+      const code = e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'body_too_large' : e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported_media_type' : 'bad_request';
+      return reply.status(e.statusCode).send({ error: code, message: e.message ?? 'Bad request' });
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return reply.status(500).send({ error: 'internal', message: 'Something went wrong on our side. Please try again.' });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send({ error: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}` });
+  });
+
+  await app.register(cookie, { secret: deps.config.sessionSecret });
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:', ...s3Origins(deps.config)],
+        mediaSrc: ["'self'", 'blob:', ...s3Origins(deps.config)],
+        connectSrc: ["'self'", ...s3Origins(deps.config)],
+        workerSrc: ["'self'", 'blob:'],
+        upgradeInsecureRequests: null,
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+    crossOriginResourcePolicy: { policy: 'same-site' },
+    strictTransportSecurity: deps.config.secureCookies,
+  });
+  // Segments are already compressed; playlists, JSON and the app shell gain a lot on slow lines.
+  await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip'], brotliOptions: { params: { 1: 4 } } as never });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Lectern API', version: '0.1.0', description: 'Catalogs, lecture playback and credit for county lawyers.' },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(healthRoutes, { prefix: '/api' });
+  await app.register(authRoutes, { prefix: '/api' });
+  await app.register(organizationRoutes, { prefix: '/api' });
+  await app.register(catalogRoutes, { prefix: '/api' });
+  // New domains: add one line here, `await app.register(<domain>Routes, { prefix: '/api' })`.
+
+  if (options.serveWeb !== false) await registerWebApp(app);
+  return app;
+}
+
+function s3Origins(config: Config): string[] {
+  const endpoint = config.s3?.publicEndpoint ?? config.s3?.endpoint;
+  if (!config.s3) return [];
+  if (!endpoint) return [`https://${config.s3.bucket}.s3.${config.s3.region}.amazonaws.com`];
+  return [new URL(endpoint).origin];
+}

@@ -1,0 +1,40 @@
+/**
+ * The one helper every route uses to check roles. A role granted on an organization reaches its
+ * whole subtree: an admin of Sichuan may see Sichuan's cities and firms, and nothing of Gansu.
+ */
+import { forbidden } from '../http/errors.ts';
+import type { OrganizationsRepository } from '../organizations/repository.ts';
+import type { Role, RoleGrant } from './repository.ts';
+
+export interface SessionUser {
+  id: string;
+  login: string;
+  name: string;
+  organizationId: string;
+  roles: RoleGrant[];
+}
+
+export class AccessPolicy {
+  constructor(private readonly organizations: OrganizationsRepository) {}
+
+  /** True when the user holds `role` on the organization or on one of its ancestors. */
+  async hasRole(user: SessionUser, organizationId: string, role: Role): Promise<boolean> {
+    const grants = user.roles.filter((g) => g.role === role);
+    if (grants.length === 0) return false;
+    const chain = await this.organizations.ancestors(organizationId);
+    const ids = new Set(chain.map((o) => o.id));
+    return grants.some((g) => ids.has(g.organizationId));
+  }
+
+  /** Throws 403 unless the user holds `role` on the organization or above it. */
+  async assertRole(user: SessionUser, organizationId: string, role: Role): Promise<void> {
+    if (!(await this.hasRole(user, organizationId, role))) {
+      throw forbidden(role === 'admin' ? 'You are not an administrator of this organization' : 'You are not a trainer of this organization');
+    }
+  }
+
+  /** The organizations on which the user holds the role directly (roots of what they reach). */
+  rootsFor(user: SessionUser, role: Role): string[] {
+    return user.roles.filter((g) => g.role === role).map((g) => g.organizationId);
+  }
+}

@@ -1,0 +1,81 @@
+import { and, eq, gt, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client.ts';
+import { authSessions, loginAttempts, roleGrants, users } from '../db/schema/index.ts';
+
+export type UserRow = typeof users.$inferSelect;
+export type Role = 'admin' | 'trainer';
+export interface RoleGrant {
+  organizationId: string;
+  role: Role;
+}
+
+export class AuthRepository {
+  constructor(private readonly db: DbOrTx) {}
+
+  async findUserByLogin(login: string): Promise<UserRow | undefined> {
+    const [row] = await this.db.select().from(users).where(eq(users.login, login));
+    return row;
+  }
+
+  async findUserById(id: string): Promise<UserRow | undefined> {
+    const [row] = await this.db.select().from(users).where(eq(users.id, id));
+    return row;
+  }
+
+  async rolesOf(userId: string): Promise<RoleGrant[]> {
+    return this.db
+      .select({ organizationId: roleGrants.organizationId, role: roleGrants.role })
+      .from(roleGrants)
+      .where(eq(roleGrants.userId, userId));
+  }
+
+  async insertUser(values: typeof users.$inferInsert): Promise<UserRow> {
+    const [row] = await this.db.insert(users).values(values).returning();
+    return row!;
+  }
+
+  async setPassword(userId: string, passwordHash: string): Promise<void> {
+    await this.db.update(users).set({ passwordHash }).where(eq(users.id, userId));
+  }
+
+  async grantRole(userId: string, organizationId: string, role: Role): Promise<void> {
+    await this.db.insert(roleGrants).values({ userId, organizationId, role }).onConflictDoNothing();
+  }
+
+  async recordLoginAttempt(login: string, ip: string, succeeded: boolean): Promise<void> {
+    await this.db.insert(loginAttempts).values({ login, ip, succeeded });
+  }
+
+  /** Tries (any outcome) in the window: for this login from this address, from this address, for this login. */
+  async countRecentAttempts(login: string, ip: string, since: Date): Promise<{ pair: number; ip: number; login: number }> {
+    const [row] = await this.db
+      .select({
+        pair: sql<number>`count(*) FILTER (WHERE ${loginAttempts.ip} = ${ip} AND ${loginAttempts.login} = ${login})`,
+        ip: sql<number>`count(*) FILTER (WHERE ${loginAttempts.ip} = ${ip})`,
+        login: sql<number>`count(*) FILTER (WHERE ${loginAttempts.login} = ${login})`,
+      })
+      .from(loginAttempts)
+      .where(and(gt(loginAttempts.at, since), sql`(${loginAttempts.ip} = ${ip} OR ${loginAttempts.login} = ${login})`));
+    return { pair: Number(row?.pair ?? 0), ip: Number(row?.ip ?? 0), login: Number(row?.login ?? 0) };
+  }
+
+  async pruneLoginAttempts(before: Date): Promise<void> {
+    await this.db.delete(loginAttempts).where(sql`${loginAttempts.at} < ${before}`);
+  }
+
+  async insertSession(values: typeof authSessions.$inferInsert): Promise<void> {
+    await this.db.insert(authSessions).values(values);
+  }
+
+  async findSession(tokenHash: string): Promise<{ userId: string; expiresAt: Date } | undefined> {
+    const [row] = await this.db
+      .select({ userId: authSessions.userId, expiresAt: authSessions.expiresAt })
+      .from(authSessions)
+      .where(eq(authSessions.tokenHash, tokenHash));
+    return row;
+  }
+
+  async deleteSession(tokenHash: string): Promise<void> {
+    await this.db.delete(authSessions).where(eq(authSessions.tokenHash, tokenHash));
+  }
+}

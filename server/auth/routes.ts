@@ -1,0 +1,55 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { ErrorBody } from '../http/schemas.ts';
+import { SESSION_COOKIE } from './cookie.ts';
+
+const MeBody = Type.Object({
+  id: Type.String(),
+  login: Type.String(),
+  name: Type.String(),
+  organizationId: Type.String(),
+  roles: Type.Array(Type.Object({ organizationId: Type.String(), role: Type.Union([Type.Literal('admin'), Type.Literal('trainer')]) })),
+});
+
+const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.post(
+    '/auth/login',
+    {
+      schema: {
+        tags: ['session'],
+        body: Type.Object(
+          { login: Type.String({ minLength: 1, maxLength: 100 }), password: Type.String({ minLength: 1, maxLength: 200 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ user: Type.Object({ id: Type.String(), login: Type.String(), name: Type.String() }) }), 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const { token, expiresAt, user } = await app.auth.login(request.body.login, request.body.password, {
+        ip: request.ip,
+        userAgent: request.headers['user-agent'],
+      });
+      reply.setCookie(SESSION_COOKIE, token, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: app.deps.config.secureCookies,
+        expires: expiresAt,
+      });
+      return { user: { id: user.id, login: user.login, name: user.name } };
+    },
+  );
+
+  app.post('/auth/logout', { schema: { tags: ['session'], response: { 204: Type.Null() } } }, async (request, reply) => {
+    await app.auth.logout(request.cookies[SESSION_COOKIE]);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.status(204).send();
+  });
+
+  app.get('/me', { preHandler: app.authenticate, schema: { tags: ['session'], response: { 200: MeBody, 401: ErrorBody } } }, async (request) => {
+    const u = request.user!;
+    return { id: u.id, login: u.login, name: u.name, organizationId: u.organizationId, roles: u.roles };
+  });
+};
+
+export default authRoutes;

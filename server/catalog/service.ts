@@ -1,0 +1,73 @@
+import { HttpError, notFound } from '../http/errors.ts';
+import type { AccessPolicy, SessionUser } from '../auth/access.ts';
+import type { CatalogRepository, CourseRow, LectureRow } from './repository.ts';
+import { lectureCreditMinutes } from './credit-minutes.ts';
+
+export const COURSE_CATEGORIES = [
+  'criminal',
+  'civil_commercial',
+  'administrative',
+  'investment_enterprise',
+  'labour_employment',
+  'social_security',
+  'medical_disputes',
+  'housing_real_estate',
+  'practice_management',
+  'ethics_regulation',
+] as const;
+export const AUDIENCES = ['county_lawyers', 'firm_directors', 'young_lawyers'] as const;
+
+export class CatalogService {
+  constructor(
+    private readonly repo: CatalogRepository,
+    private readonly access: AccessPolicy,
+  ) {}
+
+  async listPublished(query: { q?: string; category?: string; page: number; pageSize: number }) {
+    const { rows, total } = await this.repo.listCourses({
+      q: query.q?.trim() || undefined,
+      category: query.category,
+      status: 'published',
+      limit: query.pageSize,
+      offset: (query.page - 1) * query.pageSize,
+    });
+    return {
+      items: rows.map((c) => ({ id: c.id, title: c.title, category: c.category, status: c.status, lectureCount: c.lectureCount, creditMinutes: c.creditMinutes })),
+      total,
+    };
+  }
+
+  /** A published course for anyone logged in; a draft or archived one for its trainers and admins. */
+  async getCourse(user: SessionUser, courseId: string) {
+    const course = await this.repo.findCourse(courseId);
+    if (!course || !(await this.canSee(user, course))) throw notFound('The course');
+    const lectures = await this.repo.lecturesOf(course.id);
+    return { course, lectures };
+  }
+
+  /** A lecture the user may watch: in a published course, or the trainer's own preview. */
+  async getWatchableLecture(user: SessionUser, lectureId: string): Promise<{ lecture: LectureRow; course: CourseRow }> {
+    const lecture = await this.repo.findLecture(lectureId);
+    if (!lecture) throw notFound('The lecture');
+    const course = await this.repo.findCourse(lecture.courseId);
+    if (!course || !(await this.canSee(user, course))) throw notFound('The lecture');
+    if (lecture.status !== 'ready') throw new HttpError(409, 'lecture_not_ready', `The lecture is not ready to play (status: ${lecture.status}).`);
+    return { lecture, course };
+  }
+
+  async canSee(user: SessionUser, course: CourseRow): Promise<boolean> {
+    if (course.status === 'published') return true;
+    return (await this.access.hasRole(user, course.organizationId, 'trainer')) || (await this.access.hasRole(user, course.organizationId, 'admin'));
+  }
+}
+
+export function lectureView(l: LectureRow) {
+  return {
+    id: l.id,
+    title: l.title,
+    position: l.position,
+    status: l.status,
+    durationSeconds: l.durationSeconds,
+    creditMinutes: lectureCreditMinutes(l),
+  };
+}

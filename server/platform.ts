@@ -1,0 +1,73 @@
+/**
+ * Wires the pieces together: database (+ migrations), storage, the HTTP app, the demo and,
+ * in embedded mode, the in-process transcoder. Used by main.ts and by the tests.
+ */
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.ts';
+import { openDatabase, type Database } from './db/client.ts';
+import { runMigrations } from './db/migrate.ts';
+import { createStorage } from './storage/index.ts';
+import { buildApp, type AppDeps, type BuildOptions } from './app.ts';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, isEmpty, seedDemo, type DemoIds } from './demo/seed.ts';
+
+export interface Platform {
+  app: FastifyInstance;
+  deps: AppDeps;
+  url: string;
+  demo?: DemoIds;
+  close(): Promise<void>;
+}
+
+export interface StartOptions extends BuildOptions {
+  printBanner?: boolean;
+  /** use this database instead of opening one from the config (tests) */
+  database?: Database;
+  /** called after seeding, before listening (demo media, workers) */
+  afterSeed?: (deps: AppDeps, demo: DemoIds | undefined) => Promise<void>;
+}
+
+export async function startPlatform(config: Config, options: StartOptions = {}): Promise<Platform> {
+  const database = options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pglite') }));
+  await runMigrations(database);
+  const storage = createStorage(config, config.sessionSecret);
+  const deps: AppDeps = { config, database, db: database.db, storage };
+
+  let demo: DemoIds | undefined;
+  if (config.seedDemo && (await isEmpty(database.db))) demo = await seedDemo(database.db);
+
+  const app = await buildApp(deps, options);
+  const stoppers: (() => Promise<void>)[] = [];
+  if (options.afterSeed) await options.afterSeed(deps, demo);
+
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = config.port === 0 ? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}` : config.publicUrl;
+
+  if (options.printBanner) {
+    const lines = [
+      '',
+      `  讲坛 Lectern is running: ${url}`,
+      `  database: ${database.kind === 'pglite' ? `PGlite (${path.join(config.dataDir, 'pglite')})` : 'PostgreSQL'}; storage: ${storage.driver}`,
+    ];
+    if (config.seedDemo) {
+      lines.push(`  demo logins (password: ${DEMO_PASSWORD}):`);
+      for (const a of DEMO_ACCOUNTS) lines.push(`    ${a.login.padEnd(9)} ${a.zh} / ${a.en}`);
+    }
+    lines.push('');
+    console.log(lines.join('\n'));
+  }
+
+  return {
+    app,
+    deps,
+    url,
+    demo,
+    async close() {
+      for (const stop of stoppers) await stop();
+      await app.close();
+      if (!options.database) await database.close();
+    },
+  };
+}
