@@ -45,3 +45,19 @@ export class StorageNotFoundError extends Error {
     super(`no object at ${key}`);
   }
 }
+
+/** A key or prefix that could escape the storage root or is not portable across drivers. */
+export class StorageKeyError extends Error {
+  readonly code = 'invalid_key';
+}
+
+/** A byte range that starts at or beyond the end of the object (HTTP 416). */
+export class StorageRangeError extends Error {
+  readonly code = 'range_not_satisfiable';
+  constructor(
+    key: string,
+    readonly totalBytes: number,
+  ) {
+    super(`range outside ${key} (${totalBytes} bytes)`);
+  }
+}
