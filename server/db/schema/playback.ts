@@ -1,4 +1,4 @@
-import { bigserial, boolean, index, integer, jsonb, pgTable, real, text, timestamp, uniqueIndex, uuid, primaryKey } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, doublePrecision, index, integer, jsonb, pgSequence, pgTable, text, timestamp, uniqueIndex, uuid, primaryKey } from 'drizzle-orm/pg-core';
 import { users } from './accounts.ts';
 import { courses, lectures } from './catalog.ts';
 
@@ -14,8 +14,8 @@ export const playbackSessions = pgTable(
     /** 'replaced' when another session of the same user took over */
     closedReason: text('closed_reason'),
     /** media seconds accepted so far (for the real-time bound) */
-    acceptedSeconds: real('accepted_seconds').notNull().default(0),
-    lastPosition: real('last_position').notNull().default(0),
+    acceptedSeconds: doublePrecision('accepted_seconds').notNull().default(0),
+    lastPosition: doublePrecision('last_position').notNull().default(0),
     /** credit is paused after an unanswered presence check until the next confirmed one */
     presenceBlocked: boolean('presence_blocked').notNull().default(false),
     ip: text('ip'),
@@ -52,7 +52,7 @@ export const presenceChecks = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     sessionId: uuid('session_id').notNull().references(() => playbackSessions.id, { onDelete: 'cascade' }),
     /** media time at which the check is due (undisclosed to the player) */
-    dueAtMedia: real('due_at_media').notNull(),
+    dueAtMedia: doublePrecision('due_at_media').notNull(),
     issuedAt: timestamp('issued_at', { withTimezone: true }),
     expiresAt: timestamp('expires_at', { withTimezone: true }),
     confirmedAt: timestamp('confirmed_at', { withTimezone: true }),
@@ -67,8 +67,8 @@ export const lectureProgress = pgTable(
     userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
     lectureId: uuid('lecture_id').notNull().references(() => lectures.id, { onDelete: 'cascade' }),
     intervals: jsonb('intervals').notNull().default([]),
-    coveredSeconds: real('covered_seconds').notNull().default(0),
-    lastPosition: real('last_position').notNull().default(0),
+    coveredSeconds: doublePrecision('covered_seconds').notNull().default(0),
+    lastPosition: doublePrecision('last_position').notNull().default(0),
     completedAt: timestamp('completed_at', { withTimezone: true }),
     /** minutes granted at completion; granted once */
     creditMinutes: integer('credit_minutes').notNull().default(0),
@@ -88,6 +88,9 @@ export const courseCompletions = pgTable(
   },
   (t) => [uniqueIndex('course_completions_unique').on(t.userId, t.courseId)],
 );
+
+/** Certificate serial numbers (LC-<year>-<6 digits>): one sequence, so serials never repeat across years. */
+export const certificateSerial = pgSequence('certificate_serial_seq', { startWith: 1 });
 
 export const certificates = pgTable('certificates', {
   id: uuid('id').primaryKey().defaultRandom(),
