@@ -1,0 +1,52 @@
+/**
+ * GET/HEAD /api/media/:exp/:sig/* — signed media delivery (see server/storage/signing.ts and
+ * docs/storage.md). No session is needed: the signed path is the authorisation, which is what
+ * lets hls.js, <img>, a service worker and a CDN fetch segments plainly.
+ */
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { MediaService } from './service.ts';
+
+const Params = Type.Object({
+  exp: Type.String({ maxLength: 20, description: 'expiry, Unix seconds' }),
+  sig: Type.String({ maxLength: 64, description: 'base64url HMAC over the signed prefix and the expiry' }),
+  '*': Type.String({ maxLength: 2048, description: 'storage key under the signed prefix' }),
+});
+
+export default async function mediaRoutes(app: FastifyInstance): Promise<void> {
+  const media = new MediaService(app.deps.storage, app.deps.config.sessionSecret);
+
+  app.route({
+    method: ['GET', 'HEAD'],
+    url: '/media/:exp/:sig/*',
+    exposeHeadRoute: false,
+    schema: {
+      tags: ['media'],
+      summary: 'Read a media file through a signed, expiring, prefix-scoped link',
+      params: Params,
+      description:
+        'Answers the bytes (200, or 206 for a Range), or on S3 a 302 to a presigned URL for anything but playlists. ' +
+        'Errors are JSON {error, message}: 403 bad_signature | expired, 404 not_found, 416 range_not_satisfiable, 503 storage_unavailable.',
+    },
+    handler: async (request, reply) => {
+      const params = request.params as { exp: string; sig: string; '*': string };
+      const answer = await media.answer({
+        exp: params.exp,
+        sig: params.sig,
+        key: params['*'],
+        method: request.method === 'HEAD' ? 'HEAD' : 'GET',
+        range: request.headers.range,
+      });
+      switch (answer.kind) {
+        case 'error':
+          if (answer.status === 503) request.log.warn({ key: params['*'], message: answer.message }, 'media: storage unavailable');
+          return reply.status(answer.status).headers(answer.headers ?? {}).send({ error: answer.error, message: answer.message });
+        case 'redirect':
+          return reply.status(302).headers(answer.headers).redirect(answer.location, 302);
+        case 'object':
+          reply.status(answer.status).headers(answer.headers);
+          return reply.send(answer.body ?? '');
+      }
+    },
+  });
+}
