@@ -22,7 +22,8 @@ import healthRoutes from './health/routes.ts';
 import authRoutes from './auth/routes.ts';
 import organizationRoutes from './organizations/routes.ts';
 import catalogRoutes from './catalog/routes.ts';
-import { registerWebApp } from './web.ts';
+import rosterRoutes from './roster/routes.ts';
+import { registerWebApp, sendShell, wantsShell } from './web.ts';
 
 export interface AppDeps {
   config: Config;
@@ -84,8 +85,10 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     request.log.error({ err: error }, 'unhandled error');
     return reply.status(500).send({ error: 'internal', message: 'Something went wrong on our side. Please try again.' });
   });
+  let webServed = false;
   app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send({ error: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}` });
+    if (webServed && wantsShell(request.method, request.url)) return sendShell(reply);
+    return reply.status(404).send({ error: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}` });
   });
 
   await app.register(cookie, { secret: deps.config.sessionSecret });
@@ -121,9 +124,10 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(authRoutes, { prefix: '/api' });
   await app.register(organizationRoutes, { prefix: '/api' });
   await app.register(catalogRoutes, { prefix: '/api' });
+  await app.register(rosterRoutes, { prefix: '/api' });
   // New domains: add one line here, `await app.register(<domain>Routes, { prefix: '/api' })`.
 
-  if (options.serveWeb !== false) await registerWebApp(app);
+  if (options.serveWeb !== false) webServed = await registerWebApp(app);
   return app;
 }
 

@@ -10,10 +10,11 @@ import type { FastifyInstance } from 'fastify';
 
 export const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
 
-export async function registerWebApp(app: FastifyInstance): Promise<void> {
+/** Registers the static files; answers whether the app shell can be served. */
+export async function registerWebApp(app: FastifyInstance): Promise<boolean> {
   if (!existsSync(path.join(webDist, 'index.html'))) {
     app.log.warn(`web app not built (${webDist}); run npm run build`);
-    return;
+    return false;
   }
   await app.register(fastifyStatic, {
     root: webDist,
@@ -21,15 +22,22 @@ export async function registerWebApp(app: FastifyInstance): Promise<void> {
     wildcard: false,
     index: false,
     setHeaders(res, filePath) {
-      if (filePath.includes(`${path.sep}assets${path.sep}`)) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
-      else res.setHeader('Cache-Control', 'no-cache');
+      // @fastify/static hands over the raw response here
+      const raw = res as unknown as import('node:http').ServerResponse;
+      if (filePath.includes(`${path.sep}assets${path.sep}`)) raw.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+      else raw.setHeader('Cache-Control', 'no-cache');
     },
   });
-  const shell = (reply: import('fastify').FastifyReply) => reply.header('Cache-Control', 'no-cache').sendFile('index.html');
-  app.get('/', { schema: { hide: true } }, (_request, reply) => shell(reply));
-  app.setNotFoundHandler((request, reply) => {
-    const url = request.url.split('?')[0] ?? '/';
-    if (request.method === 'GET' && !url.startsWith('/api/') && !path.extname(url)) return shell(reply);
-    return reply.status(404).send({ error: 'not_found', message: `No route ${request.method} ${url}` });
-  });
+  app.get('/', { schema: { hide: true } }, (_request, reply) => sendShell(reply));
+  return true;
+}
+
+/** The app shell for path routes such as /courses/:id (GET, not /api/, no file extension). */
+export function wantsShell(method: string, url: string): boolean {
+  const pathname = url.split('?')[0] ?? '/';
+  return method === 'GET' && !pathname.startsWith('/api/') && !path.extname(pathname);
+}
+
+export function sendShell(reply: import('fastify').FastifyReply) {
+  return reply.header('Cache-Control', 'no-cache').type('text/html; charset=utf-8').sendFile('index.html');
 }

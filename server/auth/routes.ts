@@ -43,7 +43,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/auth/logout', { schema: { tags: ['session'], response: { 204: Type.Null() } } }, async (request, reply) => {
     await app.auth.logout(request.cookies[SESSION_COOKIE]);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 
   app.get('/me', { preHandler: app.authenticate, schema: { tags: ['session'], response: { 200: MeBody, 401: ErrorBody } } }, async (request) => {

@@ -29,9 +29,9 @@ export class CatalogRepository {
     const rows = await this.db
       .select({
         course: courses,
-        lectureCount: sql<number>`(SELECT count(*) FROM ${lectures} l WHERE l.course_id = ${courses.id})`.mapWith(Number),
+        lectureCount: sql<number>`(SELECT count(*) FROM ${lectures} l WHERE l.course_id = "courses"."id")`.mapWith(Number),
         creditMinutes: sql<number>`(SELECT coalesce(sum(coalesce(l.credit_minutes_override, floor(coalesce(l.duration_seconds, 0) / 60))), 0)
-              FROM ${lectures} l WHERE l.course_id = ${courses.id} AND l.status = 'ready')`.mapWith(Number),
+              FROM ${lectures} l WHERE l.course_id = "courses"."id" AND l.status = 'ready')`.mapWith(Number),
       })
       .from(courses)
       .where(condition)

@@ -4,7 +4,7 @@ import { ErrorBody } from '../http/schemas.ts';
 import { CatalogRepository } from './repository.ts';
 import { CatalogService, COURSE_CATEGORIES, lectureView } from './service.ts';
 
-const Category = Type.Union(COURSE_CATEGORIES.map((c) => Type.Literal(c)));
+const Category = Type.Enum(COURSE_CATEGORIES);
 const Status = Type.Union([Type.Literal('draft'), Type.Literal('published'), Type.Literal('archived')]);
 const LectureStatus = Type.Union([Type.Literal('uploading'), Type.Literal('processing'), Type.Literal('ready'), Type.Literal('failed')]);
 

@@ -31,7 +31,7 @@ export class OrganizationsRepository {
         SELECT o.id, o.parent_id, up.depth + 1 FROM organizations o JOIN up ON o.id = up.parent_id
       )
       SELECT id, depth FROM up ORDER BY depth`);
-    const ids = rowsOf(rows).map((r) => r.id);
+    const ids = rowsOf<{ id: string }>(rows).map((r) => r.id);
     if (ids.length === 0) return [];
     const all = await this.db.select().from(organizations).where(sql`${organizations.id} IN ${ids}`);
     const byId = new Map(all.map((o) => [o.id, o]));
@@ -48,7 +48,7 @@ export class OrganizationsRepository {
         SELECT o.id FROM organizations o JOIN down ON o.parent_id = down.id
       )
       SELECT id FROM down`);
-    const ids = rowsOf(rows).map((r) => r.id);
+    const ids = rowsOf<{ id: string }>(rows).map((r) => r.id);
     if (ids.length === 0) return [];
     return this.db.select().from(organizations).where(sql`${organizations.id} IN ${ids}`).orderBy(organizations.regionCode, organizations.name);
   }

@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+import { inArray } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { users } from '../db/schema/index.ts';
+import { HttpError } from '../http/errors.ts';
+import type { AccessPolicy, SessionUser } from '../auth/access.ts';
+import { AuthRepository } from '../auth/repository.ts';
+import { hashPassword } from '../auth/password.ts';
+import { OrganizationsRepository } from '../organizations/repository.ts';
+import { parseRoster, type RosterProblem } from './validate.ts';
+
+export class RosterError extends HttpError {
+  constructor(readonly problems: RosterProblem[]) {
+    super(400, 'roster_invalid', `The roster has ${problems.length} problem(s); nothing was imported. First: row ${problems[0]?.row}: ${problems[0]?.message}`);
+  }
+}
+
+/** A readable one-time password: no 0/O/1/l confusion. */
+function initialPassword(): string {
+  const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
+  return Array.from(randomBytes(12), (b) => alphabet[b % alphabet.length]).join('');
+}
+
+export class RosterService {
+  constructor(
+    private readonly db: Db,
+    private readonly access: AccessPolicy,
+  ) {}
+
+  /**
+   * Imports lawyers into firms of the organization's subtree. All or nothing: any bad row (bad
+   * licence, unknown firm, a licence already registered) imports no one and names the rows.
+   */
+  async importCsv(user: SessionUser, orgId: string, csv: string, dryRun: boolean) {
+    await this.access.assertRole(user, orgId, 'admin');
+    const { rows, problems } = parseRoster(csv);
+    if (problems.length) throw new RosterError(problems);
+
+    const firms = (await new OrganizationsRepository(this.db).subtree([orgId])).filter((o) => o.kind === 'firm');
+    const firmByName = new Map(firms.map((f) => [f.name, f]));
+    const existing = await this.db.select({ licenseNo: users.licenseNo, login: users.login }).from(users)
+      .where(inArray(users.licenseNo, rows.map((r) => r.licenseNo)));
+    const taken = new Set(existing.map((e) => e.licenseNo));
+    for (const r of rows) {
+      if (!firmByName.has(r.firm)) problems.push({ row: r.row, column: 'firm', message: `No firm named "${r.firm}" in this organization.` });
+      if (taken.has(r.licenseNo)) problems.push({ row: r.row, column: 'licenseNo', message: `Licence number ${r.licenseNo} is already registered.` });
+    }
+    if (problems.length) throw new RosterError(problems.sort((a, b) => a.row - b.row));
+    if (dryRun) return { imported: 0, dryRun: true, accounts: [] };
+
+    const prepared = await Promise.all(
+      rows.map(async (r) => {
+        const password = initialPassword();
+        return { r, password, hash: await hashPassword(password) };
+      }),
+    );
+    const accounts = await this.db.transaction(async (tx) => {
+      const repo = new AuthRepository(tx);
+      const out: { licenseNo: string; name: string; login: string; initialPassword: string }[] = [];
+      for (const { r, password, hash } of prepared) {
+        await repo.insertUser({ login: r.licenseNo, name: r.name, passwordHash: hash, organizationId: firmByName.get(r.firm)!.id, licenseNo: r.licenseNo });
+        out.push({ licenseNo: r.licenseNo, name: r.name, login: r.licenseNo, initialPassword: password });
+      }
+      return out;
+    });
+    return { imported: accounts.length, dryRun: false, accounts };
+  }
+}
