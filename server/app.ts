@@ -13,6 +13,7 @@ import type { Config } from './config.ts';
 import type { Database, Db } from './db/client.ts';
 import type { Storage } from './storage/types.ts';
 import { HttpError } from './http/errors.ts';
+import { validatorCompiler } from './http/validation.ts';
 import { AuthRepository } from './auth/repository.ts';
 import { AuthService } from './auth/service.ts';
 import { AccessPolicy, type SessionUser } from './auth/access.ts';
@@ -56,10 +57,10 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     logger: options.logger ?? { level: deps.config.logLevel },
     bodyLimit: 256 * 1024, // JSON bodies are small; uploads go through tus
     trustProxy: true,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     genReqId: () => crypto.randomUUID(),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  app.setValidatorCompiler(validatorCompiler);
   app.decorate('deps', deps);
   app.decorate('access', new AccessPolicy(new OrganizationsRepository(deps.db)));
   app.decorate('auth', new AuthService(new AuthRepository(deps.db), { attemptsPerMinute: deps.config.loginAttemptsPerMinute }));

@@ -34,7 +34,9 @@ export class RosterService {
   async importCsv(user: SessionUser, orgId: string, csv: string, dryRun: boolean) {
     await this.access.assertRole(user, orgId, 'admin');
     const { rows, problems } = parseRoster(csv);
-    if (problems.length) throw new RosterError(problems);
+    // A file that could not be read row by row stops here; otherwise every row is checked
+    // against the database too, so the trainer fixes the whole file in one go.
+    if (rows.length === 0) throw new RosterError(problems);
 
     const firms = (await new OrganizationsRepository(this.db).subtree([orgId])).filter((o) => o.kind === 'firm');
     const firmByName = new Map(firms.map((f) => [f.name, f]));

@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { count, eq } from 'drizzle-orm';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { createTestClient, ApiError } from '../helpers/http.ts';
+import { authSessions, loginAttempts } from '../../server/db/schema/index.ts';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => server?.close());
+
+describe('login, me, logout', () => {
+  it('logs in with a demo account, sets an HttpOnly SameSite cookie and answers /api/me', async () => {
+    const client = createTestClient(server.baseUrl);
+    const res = await client.raw('POST', '/api/auth/login', { login: 'lawyer', password: 'lectern-demo' });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ user: { login: 'lawyer', name: '李明' } });
+    const cookie = res.headers.getSetCookie().join('\n');
+    expect(cookie).toMatch(/lectern_session=/);
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
+    expect(cookie).not.toMatch(/Secure/i); // plain http in tests; on when PUBLIC_URL is https
+
+    const me = await client.me();
+    expect(me).toMatchObject({ login: 'lawyer', organizationId: server.demo!.santaiFirm, roles: [] });
+  });
+
+  it('all five demo logins work and carry their roles', async () => {
+    const expected: Record<string, { role: string; org: string }[]> = {
+      lawyer: [],
+      lawyer2: [],
+      trainer: [{ role: 'trainer', org: server.demo!.national }],
+      'admin-sc': [{ role: 'admin', org: server.demo!.sichuan }],
+      admin: [{ role: 'admin', org: server.demo!.national }],
+    };
+    for (const [login, roles] of Object.entries(expected)) {
+      const client = createTestClient(server.baseUrl);
+      await client.login(login, 'lectern-demo');
+      const me = await client.me();
+      expect(me.roles.map((r) => ({ role: r.role, org: r.organizationId }))).toEqual(roles);
+    }
+  });
+
+  it('answers 401 without a session', async () => {
+    const res = await createTestClient(server.baseUrl).raw('GET', '/api/me');
+    expect(res.status).toBe(401);
+    expect(res.json).toMatchObject({ error: 'unauthenticated' });
+  });
+
+  it('gives the same 401 for an unknown login and a wrong password', async () => {
+    const client = createTestClient(server.baseUrl);
+    const wrongPassword = await client.raw('POST', '/api/auth/login', { login: 'admin', password: 'not-it' });
+    const unknownLogin = await client.raw('POST', '/api/auth/login', { login: 'nobody-here', password: 'not-it' });
+    expect(wrongPassword.status).toBe(401);
+    expect(unknownLogin.status).toBe(401);
+    expect(wrongPassword.json).toEqual(unknownLogin.json);
+    expect(wrongPassword.headers.getSetCookie()).toEqual([]);
+  });
+
+  it('logout ends the session on the server, not just in the browser', async () => {
+    const client = createTestClient(server.baseUrl);
+    await client.login('admin', 'lectern-demo');
+    const token = client.jar.cookies.get('lectern_session')!;
+    const stolen = createTestClient(server.baseUrl);
+    stolen.jar.cookies.set('lectern_session', token);
+    expect((await stolen.raw('GET', '/api/me')).status).toBe(200);
+    await client.logout();
+    expect((await stolen.raw('GET', '/api/me')).status).toBe(401);
+    const rows = await server.deps.db.select({ n: count() }).from(authSessions);
+    expect(Number(rows[0]!.n)).toBeGreaterThanOrEqual(0);
+  });
+
+  it('the 11th login try in a minute answers 429, even with the right password', async () => {
+    // a fresh account, so no earlier test's tries count in this minute
+    await server.app.auth.createUser({ login: 'limit-me', name: '限流', password: 'lectern-demo', organizationId: server.demo!.ganguFirm });
+    const client = createTestClient(server.baseUrl);
+    for (let i = 1; i <= 10; i++) {
+      const res = await client.raw('POST', '/api/auth/login', { login: 'limit-me', password: `guess-${i}` });
+      expect(res.status, `try ${i}`).toBe(401);
+    }
+    const eleventh = await client.raw('POST', '/api/auth/login', { login: 'limit-me', password: 'lectern-demo' });
+    expect(eleventh.status).toBe(429);
+    expect(eleventh.json).toMatchObject({ error: 'too_many_attempts' });
+    // the limit lives in the database, so every API replica sees it
+    const tries = await server.deps.db.select({ n: count() }).from(loginAttempts).where(eq(loginAttempts.login, 'limit-me'));
+    expect(Number(tries[0]!.n)).toBe(10);
+  });
+
+  it('the typed client surfaces server error codes', async () => {
+    const client = createTestClient(server.baseUrl);
+    await expect(client.me()).rejects.toMatchObject({ status: 401, code: 'unauthenticated' });
+    await expect(client.me()).rejects.toBeInstanceOf(ApiError);
+  });
+});
