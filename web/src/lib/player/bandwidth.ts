@@ -1,0 +1,80 @@
+/**
+ * What this device remembers between visits: the line speed measured last time (so the next
+ * visit starts at a rendition the line can carry instead of probing) and the quality mode the
+ * lawyer picked. Pure apart from the injected key-value store.
+ */
+import type { KeyValueStore } from './heartbeat-queue.ts';
+
+const BANDWIDTH_KEY = 'lectern.player.bandwidth';
+const MODE_KEY = 'lectern.player.mode';
+/** A measurement older than this says little about today's line. */
+export const BANDWIDTH_MAX_AGE_MS = 14 * 24 * 3600 * 1000;
+/** Below this, an estimate is noise (a stalled request); above it, nobody here needs more. */
+const MIN_BPS = 8_000;
+const MAX_BPS = 50_000_000;
+
+interface Stored {
+  bps: number;
+  at: number;
+}
+
+export function loadBandwidth(store: KeyValueStore | null, nowMs = Date.now()): number | null {
+  if (!store) return null;
+  try {
+    const raw = store.getItem(BANDWIDTH_KEY);
+    if (!raw) return null;
+    const parsed = JSON.parse(raw) as Partial<Stored>;
+    if (typeof parsed.bps !== 'number' || typeof parsed.at !== 'number') return null;
+    if (!(parsed.bps >= MIN_BPS && parsed.bps <= MAX_BPS)) return null;
+    if (nowMs - parsed.at > BANDWIDTH_MAX_AGE_MS || parsed.at > nowMs + 60_000) return null;
+    return parsed.bps;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Remembers a measured estimate. Lines drop more often than they rise, so a new measurement
+ * lower than the stored one replaces it, while a higher one is only half believed.
+ */
+export function saveBandwidth(store: KeyValueStore | null, bps: number, nowMs = Date.now()): number | null {
+  if (!store || !Number.isFinite(bps) || bps < MIN_BPS) return null;
+  const previous = loadBandwidth(store, nowMs);
+  const next = Math.round(Math.min(MAX_BPS, previous === null || bps <= previous ? bps : (previous + bps) / 2));
+  try {
+    store.setItem(BANDWIDTH_KEY, JSON.stringify({ bps: next, at: nowMs } satisfies Stored));
+  } catch {
+    return null;
+  }
+  return next;
+}
+
+/** The quality modes of the menu: automatic, a fixed rendition (by height), audio + slides, audio. */
+export type QualityMode = { kind: 'auto' } | { kind: 'level'; height: number } | { kind: 'slides' } | { kind: 'audio' };
+
+export function modeToString(mode: QualityMode): string {
+  return mode.kind === 'level' ? `level:${mode.height}` : mode.kind;
+}
+
+export function parseMode(text: string | null | undefined): QualityMode {
+  if (text === 'slides' || text === 'audio') return { kind: text };
+  const match = /^level:(\d{2,4})$/.exec(text ?? '');
+  if (match) return { kind: 'level', height: Number(match[1]) };
+  return { kind: 'auto' };
+}
+
+export function loadMode(store: KeyValueStore | null): QualityMode {
+  try {
+    return parseMode(store?.getItem(MODE_KEY));
+  } catch {
+    return { kind: 'auto' };
+  }
+}
+
+export function saveMode(store: KeyValueStore | null, mode: QualityMode): void {
+  try {
+    store?.setItem(MODE_KEY, modeToString(mode));
+  } catch {
+    // storage full or disabled: the choice lasts for this page
+  }
+}
