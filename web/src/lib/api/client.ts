@@ -1,0 +1,179 @@
+/**
+ * The typed client of the Lectern API, shared by the web app and the tests. In the browser it
+ * uses window.fetch with the session cookie (same origin); tests pass a cookie-keeping fetch
+ * (tests/helpers/http.ts). Every non-2xx answer becomes an ApiError carrying the server's
+ * machine code, so callers branch on `error.code` / `error.status`, never on message text.
+ *
+ * Per-domain clients (uploads, plans…) can live next to this file and call `client.request()`.
+ */
+import type {
+  ApiErrorBody,
+  CertificateVerification,
+  CourseDetail,
+  CourseList,
+  CourseQuery,
+  HealthResponse,
+  HeartbeatRequest,
+  HeartbeatResponse,
+  LoginResponse,
+  Me,
+  MyCredits,
+  Organization,
+  OrganizationNode,
+  OrganizationReport,
+  PlaybackSession,
+} from './types.ts';
+
+export interface ApiClientOptions {
+  /** '' (same origin) in the browser; 'http://127.0.0.1:PORT' in tests */
+  baseUrl?: string;
+  fetch?: typeof fetch;
+}
+
+export type QueryValue = string | number | boolean | null | undefined;
+
+export interface RequestOptions {
+  query?: Record<string, QueryValue>;
+  /** sent as JSON */
+  body?: unknown;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly status: number,
+    /** the server's machine code (`error` field), or `http_<status>` when the body had none */
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Builds `?a=1&b=2`, leaving out empty values so URLs stay short and cacheable. */
+export function queryString(query: Record<string, QueryValue> | undefined): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null || value === '') continue;
+    params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+const enc = encodeURIComponent;
+
+export class ApiClient {
+  readonly baseUrl: string;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(options: ApiClientOptions = {}) {
+    this.baseUrl = (options.baseUrl ?? '').replace(/\/+$/, '');
+    const given = options.fetch;
+    // window.fetch must be called unbound from window, hence the wrapper.
+    this.fetchImpl = given ?? ((input, init) => globalThis.fetch(input, { credentials: 'same-origin', ...init }));
+  }
+
+  /** Absolute (or same-origin) URL of an API path, e.g. url('/api/health'). */
+  url(path: string, query?: Record<string, QueryValue>): string {
+    return `${this.baseUrl}${path}${queryString(query)}`;
+  }
+
+  /** One JSON request; resolves with the parsed body (undefined for 204), throws ApiError otherwise. */
+  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+    let body: string | undefined;
+    if (options.body !== undefined) {
+      headers['content-type'] ??= 'application/json';
+      body = JSON.stringify(options.body);
+    } else if (method !== 'GET' && method !== 'HEAD') {
+      // State-changing routes take JSON only (no cross-site form can send it), so even
+      // body-less actions send an empty JSON object.
+      headers['content-type'] ??= 'application/json';
+      body = '{}';
+    }
+    const init: RequestInit = { method, headers };
+    if (body !== undefined) init.body = body;
+    if (options.signal) init.signal = options.signal;
+    const response = await this.fetchImpl(this.url(path, options.query), init);
+    if (response.status === 204 || response.status === 205) return undefined as T;
+    const text = await response.text();
+    const isJson = (response.headers.get('content-type') ?? '').includes('json');
+    let parsed: unknown = undefined;
+    if (isJson && text) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+    }
+    if (!response.ok) {
+      const errorBody = parsed as Partial<ApiErrorBody> | undefined;
+      throw new ApiError(
+        response.status,
+        typeof errorBody?.error === 'string' ? errorBody.error : `http_${response.status}`,
+        typeof errorBody?.message === 'string' ? errorBody.message : response.statusText || `HTTP ${response.status}`,
+      );
+    }
+    return (isJson ? parsed : text) as T;
+  }
+
+  // ── Health and session ──
+  health(): Promise<HealthResponse> {
+    return this.request('GET', '/api/health');
+  }
+  login(login: string, password: string): Promise<LoginResponse> {
+    return this.request('POST', '/api/auth/login', { body: { login, password } });
+  }
+  logout(): Promise<void> {
+    return this.request('POST', '/api/auth/logout');
+  }
+  me(): Promise<Me> {
+    return this.request('GET', '/api/me');
+  }
+
+  // ── Catalog ──
+  listCourses(query: CourseQuery = {}, signal?: AbortSignal): Promise<CourseList> {
+    const options: RequestOptions = { query: { ...query } };
+    if (signal) options.signal = signal;
+    return this.request('GET', '/api/courses', options);
+  }
+  getCourse(courseId: string): Promise<CourseDetail> {
+    return this.request('GET', `/api/courses/${enc(courseId)}`);
+  }
+
+  // ── Watching and credit ──
+  openSession(lectureId: string): Promise<PlaybackSession> {
+    return this.request('POST', `/api/lectures/${enc(lectureId)}/sessions`);
+  }
+  sendHeartbeat(sessionId: string, body: HeartbeatRequest): Promise<HeartbeatResponse> {
+    return this.request('POST', `/api/sessions/${enc(sessionId)}/heartbeats`, { body });
+  }
+  confirmPresence(sessionId: string, checkId: string): Promise<void> {
+    return this.request('POST', `/api/sessions/${enc(sessionId)}/presence`, { body: { checkId } });
+  }
+  myCredits(year: number): Promise<MyCredits> {
+    return this.request('GET', '/api/me/credits', { query: { year } });
+  }
+
+  // ── Audit ──
+  organizations(): Promise<OrganizationNode[]> {
+    return this.request('GET', '/api/organizations');
+  }
+  organization(orgId: string): Promise<Organization> {
+    return this.request('GET', `/api/organizations/${enc(orgId)}`);
+  }
+  report(orgId: string, year: number): Promise<OrganizationReport> {
+    return this.request('GET', `/api/organizations/${enc(orgId)}/report`, { query: { year } });
+  }
+  /** For a download link: the browser fetches it with the session cookie. */
+  reportCsvUrl(orgId: string, year: number): string {
+    return this.url(`/api/organizations/${enc(orgId)}/report.csv`, { year });
+  }
+  verifyCertificate(code: string): Promise<CertificateVerification> {
+    return this.request('GET', `/api/certificates/verify/${enc(code)}`);
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * Request and response shapes of the fixed API (shared/API.md). The web app and the tests both
+ * import these, so a change in the API shows up as a type error on both sides.
+ */
+
+/** Error body of every non-2xx answer. */
+export interface ApiErrorBody {
+  error: string;
+  message: string;
+}
+
+// ── Health and session ───────────────────────────────────────────────────────
+
+export interface HealthResponse {
+  status: 'ok';
+}
+
+export interface LoginRequest {
+  login: string;
+  password: string;
+}
+
+export interface LoginResponse {
+  user: { id: string; login: string; name: string };
+}
+
+export type RoleName = 'admin' | 'trainer';
+
+export interface RoleGrant {
+  organizationId: string;
+  role: RoleName;
+}
+
+export interface Me {
+  id: string;
+  login: string;
+  name: string;
+  organizationId: string;
+  roles: RoleGrant[];
+}
+
+// ── Catalog ──────────────────────────────────────────────────────────────────
+
+/** The course categories of DESIGN.md; their names live in the message catalogs. */
+export const CATEGORY_CODES = [
+  'criminal',
+  'civil_commercial',
+  'administrative',
+  'investment_enterprise',
+  'labour_employment',
+  'social_security',
+  'medical_disputes',
+  'housing_real_estate',
+  'practice_management',
+  'ethics_regulation',
+] as const;
+export type CategoryCode = (typeof CATEGORY_CODES)[number];
+
+export const AUDIENCE_CODES = ['county_lawyers', 'firm_directors', 'young_lawyers'] as const;
+export type AudienceCode = (typeof AUDIENCE_CODES)[number];
+
+export type CourseStatus = 'draft' | 'published' | 'archived';
+export type LectureStatus = 'uploading' | 'processing' | 'ready' | 'failed';
+
+export interface CourseQuery {
+  q?: string;
+  category?: CategoryCode | '';
+  page?: number;
+  pageSize?: number;
+}
+
+export interface CourseSummary {
+  id: string;
+  title: string;
+  category: CategoryCode;
+  status: CourseStatus;
+  lectureCount: number;
+  creditMinutes: number;
+}
+
+export interface CourseList {
+  items: CourseSummary[];
+  total: number;
+}
+
+export interface LectureSummary {
+  id: string;
+  title: string;
+  position: number;
+  status: LectureStatus;
+  /** null until the transcoder has measured it */
+  durationSeconds: number | null;
+  creditMinutes: number;
+}
+
+export interface CourseDetail {
+  id: string;
+  title: string;
+  summary: string;
+  category: CategoryCode;
+  status: CourseStatus;
+  lectures: LectureSummary[];
+}
+
+// ── Watching and credit ──────────────────────────────────────────────────────
+
+export interface SessionMedia {
+  master: string;
+  audio: string;
+  slides: string;
+  poster: string;
+}
+
+export interface PlaybackSession {
+  sessionId: string;
+  lectureId: string;
+  resumeAt: number;
+  heartbeatSeconds: number;
+  maxPlaybackRate: number;
+  completionRatio: number;
+  media: SessionMedia;
+}
+
+/** A media-time interval [from, to] in seconds. */
+export type MediaInterval = [number, number];
+
+export interface HeartbeatRequest {
+  seq: number;
+  intervals: MediaInterval[];
+  playbackRate: number;
+  visible: boolean;
+  position: number;
+}
+
+export type RejectionReason =
+  | 'outside_lecture'
+  | 'rate_too_high'
+  | 'faster_than_real_time'
+  | 'hidden_page'
+  | 'presence_unconfirmed';
+
+export interface RejectedInterval {
+  from: number;
+  to: number;
+  reason: RejectionReason;
+}
+
+export interface PresenceCheck {
+  id: string;
+  expiresAt: string;
+}
+
+export interface HeartbeatResponse {
+  acceptedSeconds: number;
+  rejected: RejectedInterval[];
+  coverageSeconds: number;
+  coverageRatio: number;
+  completed: boolean;
+  creditMinutes: number;
+  /** present when the server wants a presence confirmation */
+  presenceCheck?: PresenceCheck;
+}
+
+export interface PresenceRequest {
+  checkId: string;
+}
+
+export interface LectureCredit {
+  lectureId: string;
+  courseId: string;
+  coverageRatio: number;
+  completed: boolean;
+  creditMinutes: number;
+}
+
+export interface CourseCredit {
+  courseId: string;
+  completed: boolean;
+  /** null until the course is completed and the certificate issued */
+  certificateCode: string | null;
+}
+
+export interface MyCredits {
+  year: number;
+  creditMinutes: number;
+  lectures: LectureCredit[];
+  courses: CourseCredit[];
+}
+
+// ── Audit ────────────────────────────────────────────────────────────────────
+
+export type OrganizationKind = 'national' | 'province' | 'city' | 'firm';
+
+export interface Organization {
+  id: string;
+  name: string;
+  kind: OrganizationKind;
+  regionCode: string;
+  county: boolean;
+  parentId: string | null;
+}
+
+export interface OrganizationNode {
+  id: string;
+  name: string;
+  kind: OrganizationKind;
+  regionCode: string;
+  county: boolean;
+  children: OrganizationNode[];
+}
+
+export interface ReportLawyer {
+  id: string;
+  name: string;
+  licenseNo: string;
+  firm: string;
+  creditMinutes: number;
+  requiredMinutes: number;
+  met: boolean;
+}
+
+export interface OrganizationReport {
+  organization: { id: string; name: string };
+  lawyers: ReportLawyer[];
+  totals: { lawyers: number; creditMinutes: number; met: number };
+}
+
+export type CertificateVerification = {
+  valid: true;
+  holder: string;
+  course: string;
+  creditMinutes: number;
+  issuedAt: string;
+};

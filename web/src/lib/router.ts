@@ -1,0 +1,67 @@
+/**
+ * Pure path routing: patterns like `/courses/:courseId` matched against a pathname. No DOM here,
+ * so unit tests run it in Node; the reactive side is navigation.svelte.ts.
+ */
+
+export type Params = Record<string, string>;
+
+interface Compiled {
+  regex: RegExp;
+  keys: string[];
+}
+
+const cache = new Map<string, Compiled>();
+
+function compile(pattern: string): Compiled {
+  let compiled = cache.get(pattern);
+  if (!compiled) {
+    const keys: string[] = [];
+    const source = pattern
+      .split('/')
+      .map((part) => {
+        if (part.startsWith(':')) {
+          keys.push(part.slice(1));
+          return '([^/]+)';
+        }
+        return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      })
+      .join('/');
+    // A trailing slash is tolerated: /courses/ is /courses.
+    compiled = { regex: new RegExp(`^${source === '/' ? '' : source}/?$`), keys };
+    cache.set(pattern, compiled);
+  }
+  return compiled;
+}
+
+/** The parameters of `pathname` under `pattern`, or null when it does not match. */
+export function matchPath(pattern: string, pathname: string): Params | null {
+  const { regex, keys } = compile(pattern);
+  const found = regex.exec(pathname);
+  if (!found) return null;
+  const params: Params = {};
+  for (const [index, key] of keys.entries()) {
+    const raw = found[index + 1] ?? '';
+    try {
+      params[key] = decodeURIComponent(raw);
+    } catch {
+      return null; // a malformed escape is no match, not a crash
+    }
+  }
+  return params;
+}
+
+/**
+ * Where to go after login: only a same-site path (never `//evil.example` or a full URL), and
+ * never back to /login itself.
+ */
+export function safeNext(next: string | null | undefined, fallback = '/courses'): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
+  if (next === '/login' || next.startsWith('/login?') || next.startsWith('/login/')) return fallback;
+  return next;
+}
+
+/** The login page that comes back to `current` (path + query) afterwards. */
+export function loginPath(current: string): string {
+  const next = safeNext(current, '');
+  return next && next !== '/courses' ? `/login?next=${encodeURIComponent(next)}` : '/login';
+}

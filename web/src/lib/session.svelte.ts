@@ -1,0 +1,52 @@
+/**
+ * Who is signed in, read from GET /api/me. `user` is undefined while unknown, null when
+ * nobody is signed in. The shell redirects to /login when a page needs a user and it is null.
+ */
+import { api } from './api/browser.ts';
+import { ApiError } from './api/client.ts';
+import type { Me, RoleName } from './api/types.ts';
+
+let user = $state.raw<Me | null | undefined>(undefined);
+/** set when /api/me could not be reached (offline), so the shell can offer a retry */
+let unreachable = $state.raw(false);
+
+export const session = {
+  get user(): Me | null | undefined {
+    return user;
+  },
+  get unreachable(): boolean {
+    return unreachable;
+  },
+  hasRole(role: RoleName): boolean {
+    return !!user && user.roles.some((grant) => grant.role === role);
+  },
+};
+
+export async function refreshSession(): Promise<void> {
+  try {
+    user = await api.me();
+    unreachable = false;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      user = null;
+      unreachable = false;
+    } else {
+      // Offline or server down: keep what we knew (undefined at start) rather than
+      // pretending nobody is signed in; the shell offers a retry.
+      unreachable = true;
+    }
+  }
+}
+
+export async function signOut(): Promise<void> {
+  try {
+    await api.logout();
+  } finally {
+    user = null;
+  }
+}
+
+/** A page got 401 from the API: the session expired, so the shell sends the user to /login. */
+export function sessionExpired(): void {
+  user = null;
+}

@@ -1,0 +1,11 @@
+import './app.css';
+import { mount } from 'svelte';
+import App from './App.svelte';
+import { initLocale } from './lib/i18n/index.svelte.ts';
+import { refreshSession } from './lib/session.svelte.ts';
+
+// Ask who is signed in while the language settles; the shell shows "loading" until it knows.
+void refreshSession();
+void initLocale().then(() => {
+  mount(App, { target: document.getElementById('app')! });
+});
