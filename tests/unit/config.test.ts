@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../server/config.ts';
+
+describe('config', () => {
+  it('runs embedded with no environment at all', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ mode: 'embedded', port: 3000, seedDemo: true, inProcessWorker: true, databaseUrl: undefined, s3: undefined });
+    expect(c.sessionSecretGenerated).toBe(true);
+    expect(c.publicUrl).toBe('http://127.0.0.1:3000');
+  });
+
+  it('a production start needs a session secret and seeds no demo', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://x@db/lectern' })).toThrow(/SESSION_SECRET/);
+    const c = loadConfig({ DATABASE_URL: 'postgres://x@db/lectern', SESSION_SECRET: 'a'.repeat(32) });
+    expect(c).toMatchObject({ mode: 'production', seedDemo: false, inProcessWorker: false });
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /PORT="eighty"/],
+    [{ PORT: '70000' }, /PORT/],
+    [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must start with postgres:/],
+    [{ PUBLIC_URL: 'not a url' }, /PUBLIC_URL is not a URL/],
+    [{ S3_ENDPOINT: 'http://minio:9000' }, /S3_BUCKET/],
+    [{ S3_BUCKET: 'b', S3_ACCESS_KEY_ID: 'k' }, /together/],
+    [{ SESSION_SECRET: 'short' }, /at least 32/],
+    [{ TRANSCODER_IN_PROCESS: 'maybe' }, /true or false/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+  ])('refuses %o with a one-line message naming it', (env, message) => {
+    let error: unknown;
+    try {
+      loadConfig(env as Record<string, string>);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).not.toContain('\n');
+  });
+
+  it('reads S3 settings with path-style for custom endpoints', () => {
+    const c = loadConfig({ S3_BUCKET: 'lectern', S3_ENDPOINT: 'http://127.0.0.1:9000', S3_ACCESS_KEY_ID: 'k', S3_SECRET_ACCESS_KEY: 's' });
+    expect(c.s3).toMatchObject({ bucket: 'lectern', forcePathStyle: true, region: 'us-east-1' });
+    expect(loadConfig({ S3_BUCKET: 'lectern' }).s3?.forcePathStyle).toBe(false);
+  });
+
+  it('marks cookies Secure behind https', () => {
+    expect(loadConfig({ PUBLIC_URL: 'https://lectern.example.org/' })).toMatchObject({ secureCookies: true, publicUrl: 'https://lectern.example.org' });
+  });
+});
