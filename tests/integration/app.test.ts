@@ -1,0 +1,79 @@
+/** The app as a whole: health, OpenAPI, security headers, compression, graceful errors. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { createTestClient } from '../helpers/http.ts';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => server?.close());
+
+describe('the API as a whole', () => {
+  it('serves an OpenAPI document that lists the fixed core of API.md', async () => {
+    const res = await createTestClient(server.baseUrl).raw('GET', '/api/openapi.json');
+    expect(res.status).toBe(200);
+    const doc = res.json as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    expect(doc.openapi).toMatch(/^3\./);
+    for (const [p, method] of [
+      ['/api/health', 'get'],
+      ['/api/auth/login', 'post'],
+      ['/api/auth/logout', 'post'],
+      ['/api/me', 'get'],
+      ['/api/courses', 'get'],
+      ['/api/courses/{courseId}', 'get'],
+      ['/api/organizations', 'get'],
+      ['/api/organizations/{orgId}', 'get'],
+    ] as const) {
+      expect(doc.paths[p]?.[method], `${method} ${p}`).toBeDefined();
+    }
+    const docs = await createTestClient(server.baseUrl).raw('GET', '/api/docs/');
+    expect(docs.status).toBe(200);
+    expect(docs.text).toMatch(/swagger/i);
+  });
+
+  it('sends security headers and no permissive CORS', async () => {
+    const res = await createTestClient(server.baseUrl).raw('GET', '/api/health', undefined, { origin: 'https://evil.example' });
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('compresses JSON for slow lines', async () => {
+    const client = createTestClient(server.baseUrl);
+    await client.login('admin', 'lectern-demo');
+    const res = await fetch(`${server.baseUrl}/api/openapi.json`, { headers: { 'accept-encoding': 'br, gzip' } });
+    expect(['br', 'gzip']).toContain(res.headers.get('content-encoding'));
+  });
+
+  it('health is 200 while the database answers and storage is writable, 503 otherwise', async () => {
+    const client = createTestClient(server.baseUrl);
+    expect((await client.raw('GET', '/api/health')).json).toEqual({ status: 'ok' });
+    // make the storage folder unusable: a file where the folder should be
+    const root = path.join(server.dataDir, 'storage');
+    await rm(root, { recursive: true, force: true });
+    await writeFile(root, 'not a folder');
+    const broken = await client.raw('GET', '/api/health');
+    expect(broken.status).toBe(503);
+    expect(broken.json).toMatchObject({ status: 'unavailable', failing: ['storage'] });
+    await rm(root, { force: true });
+    expect((await client.raw('GET', '/api/health')).status).toBe(200);
+  });
+});
+
+describe('health without a database', () => {
+  it('answers 503 when the database is gone', async () => {
+    const s = await startTestServer({ backend: 'pglite' });
+    try {
+      await s.testDatabase.close();
+      const res = await createTestClient(s.baseUrl).raw('GET', '/api/health');
+      expect(res.status).toBe(503);
+      expect(res.json).toMatchObject({ failing: ['database'] });
+    } finally {
+      await s.app.close();
+      await rm(s.dataDir, { recursive: true, force: true });
+    }
+  });
+});
