@@ -1,0 +1,267 @@
+/**
+ * The transcode jobs table and the media sources it works on. The only code that touches them.
+ *
+ * A job is claimed with `SELECT … FOR UPDATE SKIP LOCKED`, so several workers (processes or
+ * machines) never take the same row, and held with a lease that the worker renews while it
+ * works. A worker that dies stops renewing; once the lease is past, the job is claimed again —
+ * up to `maxAttempts`, after which it fails with a reason the trainer can read.
+ *
+ * All times come from the database clock (`now()`), never from the worker's clock, so workers
+ * on machines with skewed clocks agree on who holds what.
+ */
+import { and, asc, desc, eq, inArray, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../db/client.ts';
+import { lectures, mediaSources, transcodeJobs } from '../db/schema/index.ts';
+
+export type TranscodeJobRow = typeof transcodeJobs.$inferSelect;
+export type MediaSourceRow = typeof mediaSources.$inferSelect;
+
+/** `now() + n seconds`, on the database clock. */
+const nowPlus = (seconds: number) => sql`now() + (${Math.max(0, Math.round(seconds))}::int * interval '1 second')`;
+
+export interface FailureText {
+  code: string;
+  reasonZh: string;
+  reasonEn: string;
+}
+
+/** What the trainer reads when workers kept dying on a job. */
+export function interruptedReason(attempts: number): FailureText {
+  return {
+    code: 'transcode_interrupted',
+    reasonZh: `转码多次中断（${attempts} 次），文件本身可能没有问题。请稍后重新上传；如果反复出现，请联系平台管理员。`,
+    reasonEn: `Transcoding was interrupted ${attempts} times (the worker stopped before finishing); the file itself may be fine. Upload it again later, and contact the platform administrator if it keeps happening.`,
+  };
+}
+
+/** What the trainer reads when every attempt ended in an error that was not about the file. */
+export function retriesExhaustedReason(attempts: number, lastError: string): FailureText {
+  return {
+    code: 'transcode_error',
+    reasonZh: `转码失败（已尝试 ${attempts} 次）：${lastError}。请稍后重新上传；如果反复出现，请联系平台管理员。`,
+    reasonEn: `Transcoding failed after ${attempts} attempts: ${lastError}. Upload the file again later, and contact the platform administrator if it keeps happening.`,
+  };
+}
+
+export class TranscodeJobsRepository {
+  constructor(private readonly db: Db) {}
+
+  // ---- sources ------------------------------------------------------------------------------
+
+  async insertSource(tx: DbOrTx, values: typeof mediaSources.$inferInsert): Promise<MediaSourceRow> {
+    const [row] = await tx.insert(mediaSources).values(values).returning();
+    return row!;
+  }
+
+  async findSource(id: string): Promise<MediaSourceRow | undefined> {
+    const [row] = await this.db.select().from(mediaSources).where(eq(mediaSources.id, id));
+    return row;
+  }
+
+  async saveProbe(sourceId: string, probe: unknown): Promise<void> {
+    await this.db.update(mediaSources).set({ probe }).where(eq(mediaSources.id, sourceId));
+  }
+
+  // ---- jobs -----------------------------------------------------------------------------------
+
+  /**
+   * Queues a job for a lecture's new source. Older unfinished jobs of the same lecture are
+   * superseded: their workers lose the job (the lease owner check at publish time fails), so an
+   * older upload can never be published over a newer one.
+   */
+  async enqueue(tx: DbOrTx, values: { lectureId: string; sourceId: string; maxAttempts?: number }): Promise<TranscodeJobRow> {
+    await tx
+      .update(transcodeJobs)
+      .set({
+        status: 'failed',
+        errorCode: 'superseded',
+        errorReason: 'A newer upload replaced this one.',
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        finishedAt: sql`now()`,
+      })
+      .where(and(eq(transcodeJobs.lectureId, values.lectureId), inArray(transcodeJobs.status, ['queued', 'running'])));
+    const [row] = await tx
+      .insert(transcodeJobs)
+      .values({ lectureId: values.lectureId, sourceId: values.sourceId, ...(values.maxAttempts ? { maxAttempts: values.maxAttempts } : {}) })
+      .returning();
+    return row!;
+  }
+
+  /**
+   * Takes the oldest job that is queued (and not backing off) or whose holder's lease expired,
+   * with attempts left. Answers null when there is none. Concurrent callers get different jobs.
+   */
+  async claim(workerId: string, leaseSeconds: number): Promise<TranscodeJobRow | null> {
+    return this.db.transaction(async (tx) => {
+      const [candidate] = await tx
+        .select({ id: transcodeJobs.id })
+        .from(transcodeJobs)
+        .where(
+          and(
+            or(
+              and(eq(transcodeJobs.status, 'queued'), or(isNull(transcodeJobs.leaseExpiresAt), lte(transcodeJobs.leaseExpiresAt, sql`now()`))),
+              and(eq(transcodeJobs.status, 'running'), lt(transcodeJobs.leaseExpiresAt, sql`now()`)),
+            ),
+            lt(transcodeJobs.attempts, transcodeJobs.maxAttempts),
+          ),
+        )
+        .orderBy(asc(transcodeJobs.createdAt))
+        .limit(1)
+        .for('update', { skipLocked: true });
+      if (!candidate) return null;
+      const [job] = await tx
+        .update(transcodeJobs)
+        .set({
+          status: 'running',
+          attempts: sql`${transcodeJobs.attempts} + 1`,
+          leaseOwner: workerId,
+          leaseExpiresAt: nowPlus(leaseSeconds),
+          progress: 0,
+          startedAt: sql`coalesce(${transcodeJobs.startedAt}, now())`,
+        })
+        .where(eq(transcodeJobs.id, candidate.id))
+        .returning();
+      return job ?? null;
+    });
+  }
+
+  /**
+   * Fails the jobs whose holder died on the last allowed attempt, and their lectures, so they do
+   * not stay "processing" forever. Answers the failed jobs.
+   */
+  async failAbandoned(): Promise<TranscodeJobRow[]> {
+    return this.db.transaction(async (tx) => {
+      const stale = await tx
+        .select()
+        .from(transcodeJobs)
+        .where(and(eq(transcodeJobs.status, 'running'), lt(transcodeJobs.leaseExpiresAt, sql`now()`), sql`${transcodeJobs.attempts} >= ${transcodeJobs.maxAttempts}`))
+        .for('update', { skipLocked: true });
+      const failed: TranscodeJobRow[] = [];
+      for (const job of stale) {
+        const reason = interruptedReason(job.attempts);
+        await this.markFailed(tx, job.id, reason);
+        await this.failLecture(tx, job.lectureId, reason);
+        failed.push({ ...job, status: 'failed', errorCode: reason.code, errorReason: reason.reasonEn });
+      }
+      return failed;
+    });
+  }
+
+  /**
+   * Extends the lease and records progress, if the job is still held by this worker. Answers
+   * false when it is not (lease taken over, job superseded): the worker must stop.
+   */
+  async renew(jobId: string, workerId: string, leaseSeconds: number, progress: number): Promise<boolean> {
+    const rows = await this.db
+      .update(transcodeJobs)
+      .set({ leaseExpiresAt: nowPlus(leaseSeconds), progress: sql`greatest(${transcodeJobs.progress}, ${clampProgress(progress)}::int)` })
+      .where(this.heldBy(jobId, workerId))
+      .returning({ id: transcodeJobs.id });
+    return rows.length > 0;
+  }
+
+  /** Locks the job row inside `tx` if this worker still holds it (publish and fail use this). */
+  async lockIfHeld(tx: DbOrTx, jobId: string, workerId: string): Promise<TranscodeJobRow | undefined> {
+    const [row] = await tx.select().from(transcodeJobs).where(this.heldBy(jobId, workerId)).for('update');
+    return row;
+  }
+
+  async markDone(tx: DbOrTx, jobId: string, result: unknown): Promise<void> {
+    await tx
+      .update(transcodeJobs)
+      .set({ status: 'done', progress: 100, result, leaseOwner: null, leaseExpiresAt: null, errorCode: null, errorReason: null, finishedAt: sql`now()` })
+      .where(eq(transcodeJobs.id, jobId));
+  }
+
+  async markFailed(tx: DbOrTx, jobId: string, failure: FailureText): Promise<void> {
+    await tx
+      .update(transcodeJobs)
+      .set({
+        status: 'failed',
+        errorCode: failure.code,
+        errorReason: failure.reasonEn,
+        // both languages, for a replacement upload whose lecture stays ready on the old package
+        result: { failure },
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        finishedAt: sql`now()`,
+      })
+      .where(eq(transcodeJobs.id, jobId));
+  }
+
+  /**
+   * After an error that is not about the file (storage unreachable, disk full, ffmpeg killed):
+   * back to the queue after a pause, or failed with the lecture once attempts are used up.
+   * Answers what happened, or null when the job was no longer held by this worker.
+   */
+  async releaseForRetry(jobId: string, workerId: string, message: string, backoffSeconds: number): Promise<'retry' | 'failed' | null> {
+    return this.db.transaction(async (tx) => {
+      const job = await this.lockIfHeld(tx, jobId, workerId);
+      if (!job) return null;
+      if (job.attempts >= job.maxAttempts) {
+        const reason = retriesExhaustedReason(job.attempts, message);
+        await this.markFailed(tx, jobId, reason);
+        await this.failLecture(tx, job.lectureId, reason);
+        return 'failed';
+      }
+      await tx
+        .update(transcodeJobs)
+        .set({ status: 'queued', leaseOwner: null, leaseExpiresAt: nowPlus(backoffSeconds), errorCode: 'retrying', errorReason: message })
+        .where(eq(transcodeJobs.id, jobId));
+      return 'retry';
+    });
+  }
+
+  /**
+   * Gives a job back on a graceful stop, without counting the attempt, so another worker can
+   * start it at once instead of waiting for the lease to run out.
+   */
+  async giveBack(jobId: string, workerId: string): Promise<boolean> {
+    const rows = await this.db
+      .update(transcodeJobs)
+      .set({ status: 'queued', attempts: sql`greatest(${transcodeJobs.attempts} - 1, 0)`, leaseOwner: null, leaseExpiresAt: null, progress: 0 })
+      .where(this.heldBy(jobId, workerId))
+      .returning({ id: transcodeJobs.id });
+    return rows.length > 0;
+  }
+
+  async failLecture(tx: DbOrTx, lectureId: string, failure: FailureText): Promise<void> {
+    await tx
+      .update(lectures)
+      .set({ status: 'failed', failureCode: failure.code, failureReasonZh: failure.reasonZh, failureReasonEn: failure.reasonEn, updatedAt: new Date() })
+      .where(and(eq(lectures.id, lectureId), ne(lectures.status, 'ready')));
+  }
+
+  async find(jobId: string): Promise<TranscodeJobRow | undefined> {
+    const [row] = await this.db.select().from(transcodeJobs).where(eq(transcodeJobs.id, jobId));
+    return row;
+  }
+
+  /** The newest job of each lecture (the one whose state the trainer sees). */
+  async latestFor(lectureIds: string[]): Promise<Map<string, TranscodeJobRow>> {
+    const result = new Map<string, TranscodeJobRow>();
+    if (lectureIds.length === 0) return result;
+    const rows = await this.db.select().from(transcodeJobs).where(inArray(transcodeJobs.lectureId, lectureIds)).orderBy(desc(transcodeJobs.createdAt));
+    for (const row of rows) if (!result.has(row.lectureId)) result.set(row.lectureId, row);
+    return result;
+  }
+
+  /** Lectures in 'processing' that have no job at all: seeded demo lectures whose media was never made. */
+  async processingLecturesWithoutJob(): Promise<string[]> {
+    const rows = await this.db
+      .select({ id: lectures.id })
+      .from(lectures)
+      .where(and(eq(lectures.status, 'processing'), sql`NOT EXISTS (SELECT 1 FROM ${transcodeJobs} j WHERE j.lecture_id = ${lectures.id})`));
+    return rows.map((r) => r.id);
+  }
+
+  private heldBy(jobId: string, workerId: string) {
+    return and(eq(transcodeJobs.id, jobId), eq(transcodeJobs.status, 'running'), eq(transcodeJobs.leaseOwner, workerId));
+  }
+}
+
+function clampProgress(progress: number): number {
+  if (!Number.isFinite(progress)) return 0;
+  return Math.max(0, Math.min(100, Math.floor(progress)));
+}

@@ -1,0 +1,187 @@
+/**
+ * What happens around a transcode: queueing a new source, publishing a finished package,
+ * failing a lecture with a reason, and the status a trainer sees. Used by the upload route, the
+ * worker (in-process or `npm run transcoder`), the demo and the test helpers, so that every path
+ * publishes the same way.
+ *
+ * Publishing rule: the package goes to a fresh prefix `lectures/<lectureId>/<packageId>/`, the
+ * master playlist last; only then, in one transaction and only if this worker still holds the
+ * job, does the lecture point at it. A reader therefore sees the old package or the new one,
+ * never half of one, and a stale worker cannot publish over a newer one.
+ */
+import { createReadStream } from 'node:fs';
+import { EventEmitter } from 'node:events';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { and, eq, ne } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../db/client.ts';
+import type { Storage } from '../storage/types.ts';
+import { contentTypeFor, isPlaylist } from '../storage/keys.ts';
+import { lectures } from '../db/schema/index.ts';
+import { TranscodeJobsRepository, type FailureText, type TranscodeJobRow } from './repository.ts';
+
+/** The part of the transcoder's summary that publishing needs; the rest is kept as the job result. */
+export interface PublishablePackage {
+  /** relative paths inside the package folder, master.m3u8 last */
+  files: string[];
+  durationSeconds: number;
+}
+
+export const MASTER_PLAYLIST = 'master.m3u8';
+
+/**
+ * In-process nudge: 'queued' is emitted when this process queues a job, so a worker in the same
+ * process starts at once instead of at its next poll. Only a shortcut: workers elsewhere poll.
+ */
+export const jobSignals = new EventEmitter();
+
+export function lecturePackagesPrefix(lectureId: string): string {
+  return `lectures/${lectureId}/`;
+}
+
+export function newPackagePrefix(lectureId: string): string {
+  return `${lecturePackagesPrefix(lectureId)}${randomBytes(8).toString('hex')}/`;
+}
+
+export function sourceKey(lectureId: string, sourceId: string): string {
+  return `sources/${lectureId}/${sourceId}/original`;
+}
+
+/** Playlists change meaning when replaced; segments never do (fresh prefix per package). */
+function cacheControlFor(key: string): string {
+  return isPlaylist(key) ? 'public, max-age=60' : 'public, max-age=31536000, immutable';
+}
+
+export class TranscodingService {
+  readonly jobs: TranscodeJobsRepository;
+
+  constructor(
+    private readonly db: Db,
+    private readonly storage: Storage,
+  ) {
+    this.jobs = new TranscodeJobsRepository(db);
+  }
+
+  /**
+   * Records a source already in storage and queues its job, inside the caller's transaction.
+   * A lecture that is ready keeps playing its current package until the new one is published.
+   */
+  async enqueueSource(
+    tx: DbOrTx,
+    source: { id?: string; lectureId: string; storageKey: string; bytes: number; originalName?: string | null; contentType?: string | null },
+  ): Promise<TranscodeJobRow> {
+    const row = await this.jobs.insertSource(tx, source);
+    await tx
+      .update(lectures)
+      .set({ status: 'processing', failureCode: null, failureReasonZh: null, failureReasonEn: null, updatedAt: new Date() })
+      .where(and(eq(lectures.id, source.lectureId), ne(lectures.status, 'ready')));
+    const job = await this.jobs.enqueue(tx, { lectureId: source.lectureId, sourceId: row.id });
+    // after commit would be exact; a worker woken early simply finds nothing and polls again
+    setTimeout(() => jobSignals.emit('queued'), 50).unref();
+    return job;
+  }
+
+  /**
+   * Uploads a finished package folder to a fresh prefix, master playlist last. Answers the
+   * prefix; nothing points at it yet.
+   */
+  async uploadPackage(lectureId: string, localDir: string, pkg: PublishablePackage, options: { parallel?: number; signal?: AbortSignal } = {}): Promise<string> {
+    const prefix = newPackagePrefix(lectureId);
+    const master = pkg.files.filter((f) => f === MASTER_PLAYLIST || f.endsWith(`/${MASTER_PLAYLIST}`));
+    const rest = pkg.files.filter((f) => !master.includes(f));
+    if (master.length === 0) throw new Error('the package has no master.m3u8');
+    const put = async (file: string) => {
+      options.signal?.throwIfAborted();
+      const key = prefix + file.split(path.sep).join('/');
+      await this.storage.put(key, createReadStream(path.join(localDir, file)), { contentType: contentTypeFor(key), cacheControl: cacheControlFor(key) });
+    };
+    const queue = [...rest];
+    const parallel = Math.max(1, options.parallel ?? 4);
+    await Promise.all(
+      Array.from({ length: Math.min(parallel, queue.length) }, async () => {
+        for (let file = queue.shift(); file !== undefined; file = queue.shift()) await put(file);
+      }),
+    );
+    for (const file of master) await put(file);
+    return prefix;
+  }
+
+  /**
+   * Points the lecture at the uploaded package and marks the job done, if this worker still
+   * holds the job. Answers false (and publishes nothing) otherwise; the caller then deletes
+   * its prefix. Afterwards the previous package and leftovers of abandoned attempts are deleted.
+   */
+  async publish(input: { jobId: string; workerId: string; lectureId: string; prefix: string; pkg: PublishablePackage; result?: unknown }): Promise<boolean> {
+    const previous = await this.db.transaction(async (tx) => {
+      const job = await this.jobs.lockIfHeld(tx, input.jobId, input.workerId);
+      if (!job || job.lectureId !== input.lectureId) return null;
+      const [lecture] = await tx.select({ packagePrefix: lectures.packagePrefix }).from(lectures).where(eq(lectures.id, input.lectureId)).for('update');
+      if (!lecture) return null;
+      await tx
+        .update(lectures)
+        .set({
+          status: 'ready',
+          durationSeconds: input.pkg.durationSeconds,
+          packagePrefix: input.prefix,
+          failureCode: null,
+          failureReasonZh: null,
+          failureReasonEn: null,
+          updatedAt: new Date(),
+        })
+        .where(eq(lectures.id, input.lectureId));
+      await this.jobs.markDone(tx, input.jobId, input.result ?? input.pkg);
+      return { packagePrefix: lecture.packagePrefix };
+    });
+    if (!previous) return false;
+    await this.deleteOtherPackages(input.lectureId, input.prefix);
+    return true;
+  }
+
+  /** Fails the job and (unless it still plays an older package) the lecture; no retry. */
+  async reject(input: { jobId: string; workerId: string; lectureId: string; failure: FailureText }): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const job = await this.jobs.lockIfHeld(tx, input.jobId, input.workerId);
+      if (!job) return false;
+      await this.jobs.markFailed(tx, input.jobId, input.failure);
+      await this.jobs.failLecture(tx, input.lectureId, input.failure);
+      return true;
+    });
+  }
+
+  /**
+   * Deletes every package of the lecture except `keep`: the one just replaced, and folders that
+   * crashed or superseded attempts left behind. Best effort: a failure here costs only space.
+   */
+  async deleteOtherPackages(lectureId: string, keep: string): Promise<string[]> {
+    const deleted: string[] = [];
+    try {
+      const base = lecturePackagesPrefix(lectureId);
+      const prefixes = new Set<string>();
+      for (const object of await this.storage.list(base)) {
+        const packageId = object.key.slice(base.length).split('/')[0];
+        if (packageId) prefixes.add(`${base}${packageId}/`);
+      }
+      for (const prefix of prefixes) {
+        if (prefix === keep) continue;
+        await this.storage.deletePrefix(prefix);
+        deleted.push(prefix);
+      }
+    } catch {
+      // best effort; the next publish of this lecture tries again
+    }
+    return deleted;
+  }
+
+  /** Job state for the trainer: the newest job of the lecture, if any. */
+  async latestJob(lectureId: string): Promise<TranscodeJobRow | undefined> {
+    return (await this.jobs.latestFor([lectureId])).get(lectureId);
+  }
+}
+
+/** The failure texts kept on a failed job (both languages), if any. */
+export function jobFailure(job: TranscodeJobRow): FailureText | null {
+  if (job.status !== 'failed') return null;
+  const stored = (job.result as { failure?: FailureText } | null)?.failure;
+  if (stored) return stored;
+  return { code: job.errorCode ?? 'failed', reasonZh: job.errorReason ?? '转码失败。', reasonEn: job.errorReason ?? 'Transcoding failed.' };
+}
