@@ -1,0 +1,137 @@
+/**
+ * Puts an HLS playlist into a <video> or <audio> element. hls.js is imported dynamically, here
+ * only, so it lands in the player route's chunk and nowhere else. Where the browser has no Media
+ * Source Extensions but plays HLS itself (older iOS Safari), the native player is used.
+ */
+import type HlsType from 'hls.js';
+import type { ErrorData, HlsConfig } from 'hls.js';
+import { chooseStartLevel, hlsTuning, levelForHeight, type LevelInfo } from './abr.ts';
+
+export interface MediaSource {
+  /** 'hls.js' or 'native' */
+  readonly engine: 'hls.js' | 'native';
+  /** the renditions, lowest first (empty for native playback and audio playlists) */
+  levels(): (LevelInfo & { index: number })[];
+  /** -1: automatic */
+  setLevel(index: number): void;
+  /** height of the rendition playing now, or null */
+  playingHeight(): number | null;
+  autoLevel(): boolean;
+  /** the bandwidth hls.js measured, bits/s, or null */
+  bandwidth(): number | null;
+  destroy(): void;
+}
+
+export interface AttachOptions {
+  /** media time to start at */
+  startAt: number;
+  /** remembered bandwidth (bits/s) or null */
+  estimate: number | null;
+  /** a fixed rendition height chosen by the user, or null for automatic */
+  fixedHeight: number | null;
+  /** fatal error the player cannot recover from */
+  onFatal: (reason: string) => void;
+  /** levels known or the playing level changed */
+  onLevels: () => void;
+}
+
+function hasMse(): boolean {
+  const w = globalThis as unknown as { MediaSource?: unknown; ManagedMediaSource?: unknown };
+  return typeof w.MediaSource === 'function' || typeof w.ManagedMediaSource === 'function';
+}
+
+function canPlayNatively(element: HTMLMediaElement): boolean {
+  return element.canPlayType('application/vnd.apple.mpegurl') !== '' || element.canPlayType('audio/mpegurl') !== '';
+}
+
+let hlsModule: Promise<typeof HlsType> | null = null;
+/** Starts fetching hls.js early (while the session opens), once. */
+export function preloadHls(): Promise<typeof HlsType> | null {
+  if (!hasMse()) return null;
+  hlsModule ??= import('hls.js').then((module) => module.default);
+  return hlsModule;
+}
+
+export async function attachSource(element: HTMLMediaElement, url: string, options: AttachOptions): Promise<MediaSource> {
+  const loading = preloadHls();
+  const Hls = loading ? await loading.catch(() => null) : null;
+  if (!Hls || !Hls.isSupported()) {
+    if (!canPlayNatively(element)) throw new Error('unsupported');
+    return attachNative(element, url, options);
+  }
+
+  const hls = new Hls({ ...(hlsTuning(options.estimate, -1) as Partial<HlsConfig>), autoStartLoad: false, startPosition: options.startAt });
+  let recoveredMedia = false;
+
+  hls.on(Hls.Events.MANIFEST_PARSED, () => {
+    const levels = hls.levels.map((level) => ({ bitrate: level.bitrate, height: level.height }));
+    const fixed = options.fixedHeight !== null ? levelForHeight(levels, options.fixedHeight) : -1;
+    const start = fixed >= 0 ? fixed : chooseStartLevel(levels, options.estimate);
+    if (start >= 0) hls.startLevel = start;
+    hls.startLoad(options.startAt);
+    if (fixed >= 0) hls.loadLevel = fixed;
+    options.onLevels();
+  });
+  hls.on(Hls.Events.LEVEL_SWITCHED, () => options.onLevels());
+  hls.on(Hls.Events.ERROR, (_event, data: ErrorData) => {
+    if (!data.fatal) return;
+    // hls.js already retried loads per its policies; a fatal network error means the line is gone
+    // for long: keep trying slowly instead of giving up, since the lawyer may be on a train.
+    if (data.type === Hls.ErrorTypes.NETWORK_ERROR) {
+      setTimeout(() => hls.startLoad(), 5000);
+      return;
+    }
+    if (data.type === Hls.ErrorTypes.MEDIA_ERROR && !recoveredMedia) {
+      recoveredMedia = true;
+      hls.recoverMediaError();
+      return;
+    }
+    options.onFatal(`${data.type}: ${data.details}`);
+  });
+  hls.loadSource(url);
+  hls.attachMedia(element);
+
+  return {
+    engine: 'hls.js',
+    levels: () =>
+      hls.levels
+        .map((level, index) => ({ index, bitrate: level.bitrate, height: level.height }))
+        .sort((a, b) => a.bitrate - b.bitrate),
+    setLevel: (index) => {
+      // A fixed choice switches at once (the buffer is replaced); back to automatic keeps the buffer.
+      if (index >= 0) hls.currentLevel = index;
+      else hls.loadLevel = -1;
+    },
+    playingHeight: () => {
+      const level = hls.levels[hls.currentLevel];
+      return level ? level.height : null;
+    },
+    autoLevel: () => hls.autoLevelEnabled,
+    bandwidth: () => {
+      const estimate = hls.bandwidthEstimate;
+      return Number.isFinite(estimate) && estimate > 0 ? estimate : null;
+    },
+    destroy: () => hls.destroy(),
+  };
+}
+
+function attachNative(element: HTMLMediaElement, url: string, options: AttachOptions): MediaSource {
+  const seekToStart = (): void => {
+    if (options.startAt > 0) element.currentTime = options.startAt;
+  };
+  element.addEventListener('loadedmetadata', seekToStart, { once: true });
+  element.src = url;
+  return {
+    engine: 'native',
+    levels: () => [],
+    setLevel: () => undefined,
+    playingHeight: () => null,
+    autoLevel: () => true,
+    bandwidth: () => null,
+    destroy: () => {
+      element.removeEventListener('loadedmetadata', seekToStart);
+      element.removeAttribute('src');
+      element.load();
+    },
+  };
+}
