@@ -1,0 +1,14 @@
+/// <reference types="vite/client" />
+/**
+ * Registers the service worker (web/src/sw.js, emitted as /sw.js by the build) in production
+ * builds only: the dev server has no sw.js and must not serve a stale shell.
+ */
+export function registerServiceWorker(): void {
+  if (!import.meta.env.PROD || typeof navigator === 'undefined' || !('serviceWorker' in navigator)) return;
+  const register = (): void => {
+    navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => undefined);
+  };
+  // After load, so installing (and precaching) never competes with the first render on a slow line.
+  if (document.readyState === 'complete') register();
+  else window.addEventListener('load', register, { once: true });
+}
