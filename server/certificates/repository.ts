@@ -1,0 +1,79 @@
+import { sql } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client.ts';
+import { rowsOf } from '../organizations/repository.ts';
+
+export interface CertificateRow {
+  id: string;
+  serial: string;
+  code: string;
+  userId: string;
+  courseId: string;
+  holderName: string;
+  courseTitle: string;
+  creditMinutes: number;
+  issuedAt: Date;
+  /** the holder's licence number (执业证号), when they have one */
+  licenseNo: string | null;
+  /** the holder's firm */
+  organizationId: string;
+}
+
+function toRow(r: Record<string, unknown>): CertificateRow {
+  return {
+    id: String(r.id),
+    serial: String(r.serial),
+    code: String(r.code),
+    userId: String(r.user_id),
+    courseId: String(r.course_id),
+    holderName: String(r.holder_name),
+    courseTitle: String(r.course_title),
+    creditMinutes: Number(r.credit_minutes),
+    issuedAt: r.issued_at instanceof Date ? r.issued_at : new Date(String(r.issued_at)),
+    licenseNo: (r.license_no as string | null) ?? null,
+    organizationId: String(r.organization_id),
+  };
+}
+
+const SELECT = sql`SELECT c.*, u.license_no, u.organization_id FROM certificates c JOIN users u ON u.id = c.user_id`;
+
+export class CertificatesRepository {
+  constructor(private readonly db: DbOrTx) {}
+
+  async nextSerialNumber(): Promise<number> {
+    const rows = await this.db.execute(sql`SELECT nextval('certificate_serial_seq') AS n`);
+    return Number(rowsOf<{ n: unknown }>(rows)[0]!.n);
+  }
+
+  /** Inserts the certificate unless the user already holds one for the course; returns the one that exists. */
+  async insert(values: { serial: string; code: string; userId: string; courseId: string; creditMinutes: number; issuedAt: Date }): Promise<CertificateRow> {
+    await this.db.execute(sql`
+      INSERT INTO certificates (serial, code, user_id, course_id, holder_name, course_title, credit_minutes, issued_at)
+      SELECT ${values.serial}, ${values.code}, u.id, c.id, u.name, c.title, ${values.creditMinutes}, ${values.issuedAt.toISOString()}::timestamptz
+      FROM users u, courses c WHERE u.id = ${values.userId} AND c.id = ${values.courseId}
+      ON CONFLICT (user_id, course_id) DO NOTHING`);
+    return (await this.forUserCourse(values.userId, values.courseId))!;
+  }
+
+  async forUserCourse(userId: string, courseId: string): Promise<CertificateRow | null> {
+    const rows = await this.db.execute(sql`${SELECT} WHERE c.user_id = ${userId} AND c.course_id = ${courseId}`);
+    const r = rowsOf<Record<string, unknown>>(rows)[0];
+    return r ? toRow(r) : null;
+  }
+
+  async byCode(code: string): Promise<CertificateRow | null> {
+    const rows = await this.db.execute(sql`${SELECT} WHERE c.code = ${code}`);
+    const r = rowsOf<Record<string, unknown>>(rows)[0];
+    return r ? toRow(r) : null;
+  }
+
+  async byId(id: string): Promise<CertificateRow | null> {
+    const rows = await this.db.execute(sql`${SELECT} WHERE c.id = ${id}`);
+    const r = rowsOf<Record<string, unknown>>(rows)[0];
+    return r ? toRow(r) : null;
+  }
+
+  async ofUser(userId: string): Promise<CertificateRow[]> {
+    const rows = await this.db.execute(sql`${SELECT} WHERE c.user_id = ${userId} ORDER BY c.issued_at DESC`);
+    return rowsOf<Record<string, unknown>>(rows).map(toRow);
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Certificates: issued once when a lawyer completes a course (inside the heartbeat's transaction),
+ * verified by anyone with the code, downloaded as PDF by the holder.
+ */
+import { randomInt } from 'node:crypto';
+import { forbidden, notFound } from '../http/errors.ts';
+import type { SessionUser } from '../auth/access.ts';
+import { shanghaiYear } from '../playback/credit.ts';
+import type { CertificateRow, CertificatesRepository } from './repository.ts';
+
+/** Base32 without the look-alikes 0/O and 1/I: codes are read off paper and typed in. */
+export const CODE_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
+export const CODE_LENGTH = 10;
+
+/** An unguessable verification code: 10 symbols of 32 = 50 bits from the CSPRNG. */
+export function newVerificationCode(): string {
+  let code = '';
+  for (let i = 0; i < CODE_LENGTH; i++) code += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
+  return code;
+}
+
+/** LC-2026-000123: the Shanghai calendar year of issue and a number that never repeats. */
+export function formatSerial(issuedAt: Date, n: number): string {
+  return `LC-${shanghaiYear(issuedAt)}-${String(n).padStart(6, '0')}`;
+}
+
+/** Codes are shown in groups and typed in any case; accept that. */
+export function normalizeCode(input: string): string {
+  return input.replace(/[\s-]/g, '').toUpperCase();
+}
+
+export class CertificatesService {
+  constructor(private readonly repo: CertificatesRepository) {}
+
+  /** Issues the course certificate once; called inside the transaction that completed the course. */
+  async issue(userId: string, courseId: string, creditMinutes: number, at: Date): Promise<CertificateRow> {
+    const existing = await this.repo.forUserCourse(userId, courseId);
+    if (existing) return existing;
+    const serial = formatSerial(at, await this.repo.nextSerialNumber());
+    return this.repo.insert({ serial, code: newVerificationCode(), userId, courseId, creditMinutes, issuedAt: at });
+  }
+
+  async verify(code: string) {
+    const normalized = normalizeCode(code);
+    const cert = /^[0-9A-Z]{1,32}$/.test(normalized) ? await this.repo.byCode(normalized) : null;
+    if (!cert) throw notFound('The certificate');
+    return {
+      valid: true as const,
+      holder: cert.holderName,
+      course: cert.courseTitle,
+      creditMinutes: cert.creditMinutes,
+      issuedAt: cert.issuedAt.toISOString(),
+      serial: cert.serial,
+    };
+  }
+
+  /** The holder's own certificate (403 for anyone else's). */
+  async ownCertificate(user: SessionUser, certificateId: string): Promise<CertificateRow> {
+    const cert = await this.repo.byId(certificateId);
+    if (!cert) throw notFound('The certificate');
+    if (cert.userId !== user.id) throw forbidden('This certificate belongs to someone else');
+    return cert;
+  }
+
+  listOwn(user: SessionUser): Promise<CertificateRow[]> {
+    return this.repo.ofUser(user.id);
+  }
+}

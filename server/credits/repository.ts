@@ -1,0 +1,79 @@
+import { sql } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client.ts';
+import { rowsOf } from '../organizations/repository.ts';
+
+export interface LectureCreditRow {
+  lectureId: string;
+  lectureTitle: string;
+  courseId: string;
+  durationSeconds: number;
+  coveredSeconds: number;
+  completedAt: Date | null;
+  creditMinutes: number;
+}
+
+export interface CourseStateRow {
+  courseId: string;
+  title: string;
+  lectureCount: number;
+  completedLectures: number;
+  completedAt: Date | null;
+  certificateId: string | null;
+  certificateCode: string | null;
+  certificateSerial: string | null;
+}
+
+const date = (v: unknown): Date | null => (v == null ? null : v instanceof Date ? v : new Date(String(v)));
+
+export class CreditsRepository {
+  constructor(private readonly db: DbOrTx) {}
+
+  /**
+   * The user's lecture progress that belongs to [start, end): lectures completed in it, plus (when
+   * `includeOpen`) lectures started but not yet complete, which will count in the year they complete.
+   */
+  async lectures(userId: string, start: Date, end: Date, includeOpen: boolean): Promise<LectureCreditRow[]> {
+    const rows = await this.db.execute(sql`
+      SELECT p.lecture_id, l.title, l.course_id, l.duration_seconds, p.covered_seconds, p.completed_at, p.credit_minutes
+      FROM lecture_progress p JOIN lectures l ON l.id = p.lecture_id
+      WHERE p.user_id = ${userId}
+        AND ((p.completed_at >= ${start.toISOString()}::timestamptz AND p.completed_at < ${end.toISOString()}::timestamptz)
+             OR (${includeOpen} AND p.completed_at IS NULL AND p.covered_seconds > 0))
+      ORDER BY coalesce(p.completed_at, p.updated_at) DESC`);
+    return rowsOf<Record<string, unknown>>(rows).map((r) => ({
+      lectureId: String(r.lecture_id),
+      lectureTitle: String(r.title),
+      courseId: String(r.course_id),
+      durationSeconds: Number(r.duration_seconds ?? 0),
+      coveredSeconds: Number(r.covered_seconds ?? 0),
+      completedAt: date(r.completed_at),
+      creditMinutes: Number(r.credit_minutes ?? 0),
+    }));
+  }
+
+  /** Completion state of the given courses, plus every course the user completed in [start, end). */
+  async courses(userId: string, courseIds: string[], start: Date, end: Date): Promise<CourseStateRow[]> {
+    const ids = courseIds.length ? sql`c.id IN ${courseIds}` : sql`false`;
+    const rows = await this.db.execute(sql`
+      SELECT c.id, c.title,
+        (SELECT count(*) FROM lectures l WHERE l.course_id = c.id AND l.status <> 'failed') AS lecture_count,
+        (SELECT count(*) FROM lectures l JOIN lecture_progress p ON p.lecture_id = l.id AND p.user_id = ${userId}
+           WHERE l.course_id = c.id AND l.status <> 'failed' AND p.completed_at IS NOT NULL) AS completed_lectures,
+        cc.completed_at, cert.id AS certificate_id, cert.code, cert.serial
+      FROM courses c
+      LEFT JOIN course_completions cc ON cc.course_id = c.id AND cc.user_id = ${userId}
+      LEFT JOIN certificates cert ON cert.course_id = c.id AND cert.user_id = ${userId}
+      WHERE ${ids} OR (cc.completed_at >= ${start.toISOString()}::timestamptz AND cc.completed_at < ${end.toISOString()}::timestamptz)
+      ORDER BY c.title`);
+    return rowsOf<Record<string, unknown>>(rows).map((r) => ({
+      courseId: String(r.id),
+      title: String(r.title),
+      lectureCount: Number(r.lecture_count ?? 0),
+      completedLectures: Number(r.completed_lectures ?? 0),
+      completedAt: date(r.completed_at),
+      certificateId: (r.certificate_id as string | null) ?? null,
+      certificateCode: (r.code as string | null) ?? null,
+      certificateSerial: (r.serial as string | null) ?? null,
+    }));
+  }
+}

@@ -1,0 +1,65 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { ErrorBody } from '../http/schemas.ts';
+import { OrganizationsRepository } from '../organizations/repository.ts';
+import { OrganizationsService } from '../organizations/service.ts';
+import { CreditsRepository } from './repository.ts';
+import { CreditsService } from './service.ts';
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
+const creditRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const service = new CreditsService(new CreditsRepository(app.deps.db), new OrganizationsService(new OrganizationsRepository(app.deps.db), app.access));
+
+  app.get(
+    '/me/credits',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: ['credit'],
+        summary: 'My credit in a training year (default: the current one of my firm), in minutes and 学时',
+        querystring: Type.Object({ year: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100 })) }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            year: Type.Integer(),
+            creditMinutes: Type.Integer(),
+            classHours: Type.Number(),
+            minutesPerClassHour: Type.Integer(),
+            trainingYearStartMonth: Type.Integer(),
+            from: Type.String(),
+            to: Type.String(),
+            lectures: Type.Array(
+              Type.Object({
+                lectureId: Type.String(),
+                courseId: Type.String(),
+                title: Type.String(),
+                coverageRatio: Type.Number(),
+                completed: Type.Boolean(),
+                completedAt: Nullable(Type.String()),
+                creditMinutes: Type.Integer(),
+              }),
+            ),
+            courses: Type.Array(
+              Type.Object({
+                courseId: Type.String(),
+                title: Type.String(),
+                completed: Type.Boolean(),
+                completedAt: Nullable(Type.String()),
+                lectureCount: Type.Integer(),
+                completedLectures: Type.Integer(),
+                certificateId: Nullable(Type.String()),
+                certificateCode: Nullable(Type.String()),
+                certificateSerial: Nullable(Type.String()),
+              }),
+            ),
+          }),
+          400: ErrorBody,
+          401: ErrorBody,
+        },
+      },
+    },
+    async (request) => service.myCredits(request.user!, request.query.year),
+  );
+};
+
+export default creditRoutes;

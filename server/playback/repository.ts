@@ -1,0 +1,291 @@
+/**
+ * The only place that touches playback tables. The heartbeat path is a handful of statements in one
+ * transaction: lock the session and the progress row (one SELECT … FOR UPDATE that also reads the
+ * lecture and course rules), then one CTE that appends the evidence and updates the session and the
+ * progress only if the evidence row was new. The unique (session_id, seq) index is the idempotency
+ * guard; the row locks serialise heartbeats of one session so credit is granted once.
+ */
+import { sql } from 'drizzle-orm';
+import type { Db, DbOrTx, Tx } from '../db/client.ts';
+import { rowsOf } from '../organizations/repository.ts';
+import type { Interval } from './credit.ts';
+import type { CheckState } from './presence.ts';
+
+export interface SessionRow {
+  id: string;
+  userId: string;
+  lectureId: string;
+  openedAt: Date;
+  closedAt: Date | null;
+  closedReason: string | null;
+  acceptedSeconds: number;
+  lastPosition: number;
+  presenceBlocked: boolean;
+}
+
+/** A locked session with what judging a heartbeat needs. */
+export interface LockedSession extends SessionRow {
+  courseId: string;
+  durationSeconds: number;
+  creditMinutesOverride: number | null;
+  maxPlaybackRate: number;
+  completionRatio: number;
+  requireVisible: boolean;
+  presenceChecks: boolean;
+  progressIntervals: Interval[];
+  progressCompletedAt: Date | null;
+  progressCreditMinutes: number;
+}
+
+export interface StoredHeartbeat {
+  response: unknown;
+}
+
+const date = (v: unknown): Date | null => (v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v)));
+const num = (v: unknown): number => Number(v ?? 0);
+const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
+
+function toSession(r: Record<string, unknown>): SessionRow {
+  return {
+    id: String(r.id),
+    userId: String(r.user_id),
+    lectureId: String(r.lecture_id),
+    openedAt: date(r.opened_at)!,
+    closedAt: date(r.closed_at),
+    closedReason: (r.closed_reason as string | null) ?? null,
+    acceptedSeconds: num(r.accepted_seconds),
+    lastPosition: num(r.last_position),
+    presenceBlocked: Boolean(r.presence_blocked),
+  };
+}
+
+export class PlaybackRepository {
+  constructor(private readonly db: DbOrTx) {}
+
+  transaction<T>(work: (repo: PlaybackRepository, tx: Tx) => Promise<T>): Promise<T> {
+    return (this.db as Db).transaction((tx) => work(new PlaybackRepository(tx), tx));
+  }
+
+  // --- sessions ---------------------------------------------------------------------------
+
+  /** Serialises session opening per user (a second open waits for the first). */
+  async lockUser(userId: string): Promise<void> {
+    await this.db.execute(sql`SELECT id FROM users WHERE id = ${userId} FOR NO KEY UPDATE`);
+  }
+
+  async closeOpenSessions(userId: string, at: Date, reason: string): Promise<string[]> {
+    const rows = await this.db.execute(sql`
+      UPDATE playback_sessions SET closed_at = ${at.toISOString()}::timestamptz, closed_reason = ${reason}
+      WHERE user_id = ${userId} AND closed_at IS NULL RETURNING id`);
+    return rowsOf<{ id: string }>(rows).map((r) => r.id);
+  }
+
+  async insertSession(values: { userId: string; lectureId: string; openedAt: Date; ip: string | null; userAgent: string | null }): Promise<SessionRow> {
+    const rows = await this.db.execute(sql`
+      INSERT INTO playback_sessions (user_id, lecture_id, opened_at, ip, user_agent)
+      VALUES (${values.userId}, ${values.lectureId}, ${values.openedAt.toISOString()}::timestamptz, ${values.ip}, ${values.userAgent})
+      RETURNING *`);
+    return toSession(rowsOf<Record<string, unknown>>(rows)[0]!);
+  }
+
+  /** Makes sure the progress row exists (so heartbeats can lock it) and returns its last position. */
+  async ensureProgress(userId: string, lectureId: string): Promise<{ lastPosition: number; coveredSeconds: number }> {
+    const rows = await this.db.execute(sql`
+      WITH ins AS (
+        INSERT INTO lecture_progress (user_id, lecture_id) VALUES (${userId}, ${lectureId})
+        ON CONFLICT (user_id, lecture_id) DO NOTHING RETURNING last_position, covered_seconds
+      )
+      SELECT last_position, covered_seconds FROM ins
+      UNION ALL
+      SELECT last_position, covered_seconds FROM lecture_progress WHERE user_id = ${userId} AND lecture_id = ${lectureId}`);
+    const r = rowsOf<Record<string, unknown>>(rows)[0];
+    return { lastPosition: num(r?.last_position), coveredSeconds: num(r?.covered_seconds) };
+  }
+
+  /** The session's owner and state, and the stored answer for `seq` if it was already recorded. */
+  async sessionWithStoredAnswer(sessionId: string, seq: number): Promise<(SessionRow & { storedResponse: unknown | null }) | null> {
+    const rows = await this.db.execute(sql`
+      SELECT s.*, (SELECT h.response FROM heartbeats h WHERE h.session_id = s.id AND h.seq = ${seq}) AS stored_response
+      FROM playback_sessions s WHERE s.id = ${sessionId}`);
+    const r = rowsOf<Record<string, unknown>>(rows)[0];
+    if (!r) return null;
+    return { ...toSession(r), storedResponse: r.stored_response == null ? null : json(r.stored_response) };
+  }
+
+  async findSession(sessionId: string): Promise<SessionRow | null> {
+    const rows = await this.db.execute(sql`SELECT * FROM playback_sessions WHERE id = ${sessionId}`);
+    const r = rowsOf<Record<string, unknown>>(rows)[0];
+    return r ? toSession(r) : null;
+  }
+
+  async storedAnswer(sessionId: string, seq: number): Promise<unknown | null> {
+    const rows = await this.db.execute(sql`SELECT response FROM heartbeats WHERE session_id = ${sessionId} AND seq = ${seq}`);
+    const r = rowsOf<{ response: unknown }>(rows)[0];
+    return r ? json(r.response) : null;
+  }
+
+  /** Locks the session and its progress row, and reads the lecture and course rules in the same trip. */
+  async lockSession(sessionId: string): Promise<LockedSession | null> {
+    const rows = await this.db.execute(sql`
+      SELECT s.*, l.course_id, l.duration_seconds, l.credit_minutes_override,
+             c.max_playback_rate, c.completion_ratio, c.require_visible, c.presence_checks,
+             p.intervals AS progress_intervals, p.completed_at AS progress_completed_at, p.credit_minutes AS progress_credit_minutes
+      FROM playback_sessions s
+      JOIN lectures l ON l.id = s.lecture_id
+      JOIN courses c ON c.id = l.course_id
+      JOIN lecture_progress p ON p.user_id = s.user_id AND p.lecture_id = s.lecture_id
+      WHERE s.id = ${sessionId}
+      FOR UPDATE OF s, p`);
+    const r = rowsOf<Record<string, unknown>>(rows)[0];
+    if (!r) return null;
+    return {
+      ...toSession(r),
+      courseId: String(r.course_id),
+      durationSeconds: num(r.duration_seconds),
+      creditMinutesOverride: r.credit_minutes_override == null ? null : num(r.credit_minutes_override),
+      maxPlaybackRate: num(r.max_playback_rate),
+      completionRatio: num(r.completion_ratio),
+      requireVisible: Boolean(r.require_visible),
+      presenceChecks: Boolean(r.presence_checks),
+      progressIntervals: json<Interval[]>(r.progress_intervals) ?? [],
+      progressCompletedAt: date(r.progress_completed_at),
+      progressCreditMinutes: num(r.progress_credit_minutes),
+    };
+  }
+
+  /**
+   * Appends the evidence and, only when it was new, updates the session and the progress. Returns
+   * false when (session, seq) was already recorded (a concurrent duplicate): nothing changed.
+   */
+  async recordHeartbeat(input: {
+    sessionId: string;
+    userId: string;
+    lectureId: string;
+    seq: number;
+    receivedAt: Date;
+    ip: string | null;
+    userAgent: string | null;
+    payload: unknown;
+    accepted: Interval[];
+    rejected: unknown;
+    response: unknown;
+    acceptedSeconds: number;
+    position: number;
+    presenceBlocked: boolean;
+    progressIntervals: Interval[];
+    coveredSeconds: number;
+    /** set when this heartbeat completes the lecture */
+    completion: { creditMinutes: number } | null;
+  }): Promise<boolean> {
+    const at = input.receivedAt.toISOString();
+    const rows = await this.db.execute(sql`
+      WITH ins AS (
+        INSERT INTO heartbeats (session_id, seq, received_at, ip, user_agent, payload, accepted, rejected, response)
+        VALUES (${input.sessionId}, ${input.seq}, ${at}::timestamptz, ${input.ip}, ${input.userAgent},
+                ${JSON.stringify(input.payload)}::jsonb, ${JSON.stringify(input.accepted)}::jsonb,
+                ${JSON.stringify(input.rejected)}::jsonb, ${JSON.stringify(input.response)}::jsonb)
+        ON CONFLICT (session_id, seq) DO NOTHING
+        RETURNING id
+      ),
+      newest AS (
+        -- a late, out-of-order heartbeat must not move the resume position backwards
+        SELECT NOT EXISTS (SELECT 1 FROM heartbeats h WHERE h.session_id = ${input.sessionId} AND h.seq > ${input.seq}) AS is_newest
+      ),
+      upd_session AS (
+        UPDATE playback_sessions SET
+          accepted_seconds = accepted_seconds + ${input.acceptedSeconds},
+          last_position = CASE WHEN (SELECT is_newest FROM newest) THEN ${input.position} ELSE last_position END,
+          presence_blocked = ${input.presenceBlocked}
+        WHERE id = ${input.sessionId} AND EXISTS (SELECT 1 FROM ins)
+        RETURNING id
+      ),
+      upd_progress AS (
+        UPDATE lecture_progress SET
+          intervals = ${JSON.stringify(input.progressIntervals)}::jsonb,
+          covered_seconds = ${input.coveredSeconds},
+          last_position = CASE WHEN (SELECT is_newest FROM newest) THEN ${input.position} ELSE last_position END,
+          completed_at = CASE WHEN completed_at IS NULL AND ${input.completion !== null} THEN ${at}::timestamptz ELSE completed_at END,
+          credit_minutes = CASE WHEN completed_at IS NULL AND ${input.completion !== null} THEN ${input.completion?.creditMinutes ?? 0} ELSE credit_minutes END,
+          updated_at = ${at}::timestamptz
+        WHERE user_id = ${input.userId} AND lecture_id = ${input.lectureId} AND EXISTS (SELECT 1 FROM ins)
+        RETURNING user_id
+      )
+      SELECT (SELECT id FROM ins) AS id, (SELECT count(*) FROM upd_session) AS s, (SELECT count(*) FROM upd_progress) AS p`);
+    const r = rowsOf<{ id: unknown }>(rows)[0];
+    return r?.id != null;
+  }
+
+  // --- presence ---------------------------------------------------------------------------
+
+  async insertPlannedChecks(sessionId: string, dueAtMedia: number[]): Promise<void> {
+    if (dueAtMedia.length === 0) return;
+    const values = sql.join(dueAtMedia.map((d) => sql`(${sessionId}, ${d})`), sql`, `);
+    await this.db.execute(sql`INSERT INTO presence_checks (session_id, due_at_media) VALUES ${values}`);
+  }
+
+  async checksOf(sessionId: string): Promise<CheckState[]> {
+    const rows = await this.db.execute(sql`
+      SELECT id, due_at_media, issued_at, expires_at, confirmed_at FROM presence_checks WHERE session_id = ${sessionId} ORDER BY due_at_media`);
+    return rowsOf<Record<string, unknown>>(rows).map((r) => ({
+      id: String(r.id),
+      dueAtMedia: num(r.due_at_media),
+      issuedAt: date(r.issued_at),
+      expiresAt: date(r.expires_at),
+      confirmedAt: date(r.confirmed_at),
+    }));
+  }
+
+  async issueCheck(checkId: string, issuedAt: Date, expiresAt: Date): Promise<void> {
+    await this.db.execute(sql`
+      UPDATE presence_checks SET issued_at = ${issuedAt.toISOString()}::timestamptz, expires_at = ${expiresAt.toISOString()}::timestamptz
+      WHERE id = ${checkId} AND issued_at IS NULL`);
+  }
+
+  async insertIssuedCheck(sessionId: string, dueAtMedia: number, issuedAt: Date, expiresAt: Date): Promise<CheckState> {
+    const rows = await this.db.execute(sql`
+      INSERT INTO presence_checks (session_id, due_at_media, issued_at, expires_at)
+      VALUES (${sessionId}, ${dueAtMedia}, ${issuedAt.toISOString()}::timestamptz, ${expiresAt.toISOString()}::timestamptz)
+      RETURNING id`);
+    return { id: String(rowsOf<{ id: string }>(rows)[0]!.id), dueAtMedia, issuedAt, expiresAt, confirmedAt: null };
+  }
+
+  async confirmCheck(checkId: string, at: Date): Promise<void> {
+    await this.db.execute(sql`UPDATE presence_checks SET confirmed_at = ${at.toISOString()}::timestamptz WHERE id = ${checkId} AND confirmed_at IS NULL`);
+  }
+
+  async setPresenceBlocked(sessionId: string, blocked: boolean): Promise<void> {
+    await this.db.execute(sql`UPDATE playback_sessions SET presence_blocked = ${blocked} WHERE id = ${sessionId}`);
+  }
+
+  /** Locks a session row (presence confirmation must not race a heartbeat's presence step). */
+  async lockSessionRow(sessionId: string): Promise<SessionRow | null> {
+    const rows = await this.db.execute(sql`SELECT * FROM playback_sessions WHERE id = ${sessionId} FOR UPDATE`);
+    const r = rowsOf<Record<string, unknown>>(rows)[0];
+    return r ? toSession(r) : null;
+  }
+
+  // --- completion -------------------------------------------------------------------------
+
+  /**
+   * Lectures of the course that count for completion (all but failed ones), and how many of them
+   * the user has completed, with the credit granted for them.
+   */
+  async courseProgress(userId: string, courseId: string): Promise<{ lectures: number; completed: number; creditMinutes: number }> {
+    const rows = await this.db.execute(sql`
+      SELECT count(*) AS lectures, count(p.completed_at) AS completed, coalesce(sum(p.credit_minutes) FILTER (WHERE p.completed_at IS NOT NULL), 0) AS credit
+      FROM lectures l
+      LEFT JOIN lecture_progress p ON p.lecture_id = l.id AND p.user_id = ${userId}
+      WHERE l.course_id = ${courseId} AND l.status <> 'failed'`);
+    const r = rowsOf<Record<string, unknown>>(rows)[0] ?? {};
+    return { lectures: num(r.lectures), completed: num(r.completed), creditMinutes: num(r.credit) };
+  }
+
+  /** Records the course completion once; false when it was already there. */
+  async insertCourseCompletion(userId: string, courseId: string, at: Date, creditMinutes: number): Promise<boolean> {
+    const rows = await this.db.execute(sql`
+      INSERT INTO course_completions (user_id, course_id, completed_at, credit_minutes)
+      VALUES (${userId}, ${courseId}, ${at.toISOString()}::timestamptz, ${creditMinutes})
+      ON CONFLICT (user_id, course_id) DO NOTHING RETURNING id`);
+    return rowsOf(rows).length > 0;
+  }
+}

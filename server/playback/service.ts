@@ -1,0 +1,233 @@
+/**
+ * Playback sessions and heartbeats: the server side of the credit promise (docs/credit.md).
+ * The rules themselves live in credit.ts and presence.ts (pure); this service feeds them the
+ * locked state and the server clock, and writes evidence, progress and completion in one
+ * transaction.
+ */
+import { HttpError, forbidden, notFound } from '../http/errors.ts';
+import type { SessionUser } from '../auth/access.ts';
+import type { CatalogService } from '../catalog/service.ts';
+import { lectureCreditMinutes } from '../catalog/credit-minutes.ts';
+import { mediaUrls } from '../media/service.ts';
+import { CertificatesRepository } from '../certificates/repository.ts';
+import { CertificatesService } from '../certificates/service.ts';
+import type { Tx } from '../db/client.ts';
+import { addCoverage, evaluateHeartbeat, type Interval, type Rejection } from './credit.ts';
+import { PRESENCE_ANSWER_SECONDS, planPresenceChecks, presenceAfterAccepted, presenceBeforeHeartbeat, type CheckState } from './presence.ts';
+import type { PlaybackRepository } from './repository.ts';
+
+export const HEARTBEAT_SECONDS = 15;
+/** Resume from the start when the last position is this close to the end. */
+const RESUME_RESTART_SECONDS = 10;
+
+export interface HeartbeatBody {
+  seq: number;
+  intervals: [number, number][];
+  playbackRate: number;
+  visible: boolean;
+  position: number;
+}
+
+export interface HeartbeatAnswer {
+  acceptedSeconds: number;
+  rejected: Rejection[];
+  coverageSeconds: number;
+  coverageRatio: number;
+  completed: boolean;
+  creditMinutes: number;
+  presenceCheck?: { id: string; expiresAt: string };
+  /** set on the heartbeat that completed the whole course */
+  certificateCode?: string;
+}
+
+export interface RequestMeta {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface PlaybackOptions {
+  /** the media link secret (config.sessionSecret) */
+  mediaSecret: string;
+  /** the server clock; tests may pass another */
+  now?: () => Date;
+}
+
+/** Thrown inside the transaction when a concurrent duplicate got there first: roll back, answer as stored. */
+class DuplicateHeartbeat extends Error {}
+
+const sessionClosed = () => new HttpError(409, 'session_closed', 'This playback session was closed because a newer one was opened. Open the lecture again to continue.');
+
+export class PlaybackService {
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly repo: PlaybackRepository,
+    private readonly catalog: CatalogService,
+    private readonly options: PlaybackOptions,
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async openSession(user: SessionUser, lectureId: string, meta: RequestMeta) {
+    const { lecture, course } = await this.catalog.getWatchableLecture(user, lectureId);
+    const duration = lecture.durationSeconds ?? 0;
+    if (!lecture.packagePrefix || !(duration > 0)) throw new HttpError(409, 'lecture_not_ready', 'The lecture has no published media yet.');
+    const openedAt = this.now();
+    const { session, progress } = await this.repo.transaction(async (repo) => {
+      await repo.lockUser(user.id);
+      await repo.closeOpenSessions(user.id, openedAt, 'replaced');
+      const session = await repo.insertSession({ userId: user.id, lectureId: lecture.id, openedAt, ip: meta.ip, userAgent: meta.userAgent });
+      const progress = await repo.ensureProgress(user.id, lecture.id);
+      if (course.presenceChecks) await repo.insertPlannedChecks(session.id, planPresenceChecks(duration));
+      return { session, progress };
+    });
+    const resumeAt = progress.lastPosition >= duration - RESUME_RESTART_SECONDS ? 0 : progress.lastPosition;
+    return {
+      sessionId: session.id,
+      lectureId: lecture.id,
+      resumeAt,
+      heartbeatSeconds: HEARTBEAT_SECONDS,
+      maxPlaybackRate: course.maxPlaybackRate,
+      completionRatio: course.completionRatio,
+      media: mediaUrls(this.options.mediaSecret, lecture.packagePrefix),
+      durationSeconds: duration,
+      creditMinutes: lectureCreditMinutes(lecture),
+      coverageSeconds: progress.coveredSeconds,
+      requireVisible: course.requireVisible,
+      presenceChecks: course.presenceChecks,
+    };
+  }
+
+  async heartbeat(user: SessionUser, sessionId: string, body: HeartbeatBody, meta: RequestMeta): Promise<HeartbeatAnswer> {
+    const reversed = body.intervals.find(([from, to]) => to < from);
+    if (reversed) throw new HttpError(400, 'invalid_interval', `An interval must run forwards: [${reversed[0]}, ${reversed[1]}] ends before it starts.`);
+
+    // Fast path without a transaction: ownership, closed sessions and plain retries.
+    const known = await this.repo.sessionWithStoredAnswer(sessionId, body.seq);
+    if (!known) throw notFound('The playback session');
+    if (known.userId !== user.id) throw forbidden('This playback session belongs to someone else');
+    if (known.storedResponse) return known.storedResponse as HeartbeatAnswer;
+    if (known.closedAt) throw sessionClosed();
+
+    try {
+      return await this.repo.transaction((repo, tx) => this.judgeAndRecord(repo, tx, user, sessionId, body, meta));
+    } catch (error) {
+      if (!(error instanceof DuplicateHeartbeat)) throw error;
+      const stored = await this.repo.storedAnswer(sessionId, body.seq);
+      if (!stored) throw error;
+      return stored as HeartbeatAnswer;
+    }
+  }
+
+  private async judgeAndRecord(repo: PlaybackRepository, tx: Tx, user: SessionUser, sessionId: string, body: HeartbeatBody, meta: RequestMeta): Promise<HeartbeatAnswer> {
+    const s = await repo.lockSession(sessionId);
+    if (!s) throw notFound('The playback session');
+    if (s.closedAt) throw sessionClosed();
+    const now = this.now();
+
+    // Presence: an expired, unanswered check blocks credit and is followed by a fresh check at once.
+    let blocked = s.presenceBlocked;
+    let presenceCheck: CheckState | null = null;
+    let checks: CheckState[] = [];
+    if (s.presenceChecks) {
+      checks = await repo.checksOf(s.id);
+      const step = presenceBeforeHeartbeat(checks, now);
+      if (step.kind === 'expired') {
+        blocked = true;
+        presenceCheck = await repo.insertIssuedCheck(s.id, s.lastPosition, now, addSeconds(now, PRESENCE_ANSWER_SECONDS));
+      } else if (step.kind === 'outstanding') {
+        presenceCheck = step.check;
+      }
+    }
+
+    const decision = evaluateHeartbeat(
+      body,
+      { durationSeconds: s.durationSeconds, acceptedSeconds: s.acceptedSeconds, elapsedSeconds: (now.getTime() - s.openedAt.getTime()) / 1000, presenceBlocked: blocked },
+      { maxPlaybackRate: s.maxPlaybackRate, completionRatio: s.completionRatio, requireVisible: s.requireVisible },
+    );
+    const coverage = addCoverage(s.progressIntervals, decision.accepted, s.durationSeconds, s.completionRatio);
+    const newlyCompleted = coverage.completed && s.progressCompletedAt === null;
+    const lectureCredit = lectureCreditMinutes({ creditMinutesOverride: s.creditMinutesOverride, durationSeconds: s.durationSeconds });
+
+    if (s.presenceChecks && !blocked && !presenceCheck) {
+      const due = presenceAfterAccepted(checks, lastEnd(decision.accepted));
+      if (due) {
+        const expiresAt = addSeconds(now, PRESENCE_ANSWER_SECONDS);
+        await repo.issueCheck(due.id, now, expiresAt);
+        presenceCheck = { ...due, issuedAt: now, expiresAt };
+      }
+    }
+
+    const answer: HeartbeatAnswer = {
+      acceptedSeconds: decision.acceptedSeconds,
+      rejected: decision.rejected,
+      coverageSeconds: coverage.coverageSeconds,
+      coverageRatio: coverage.coverageRatio,
+      completed: s.progressCompletedAt !== null || coverage.completed,
+      creditMinutes: newlyCompleted ? lectureCredit : s.progressCompletedAt ? s.progressCreditMinutes : 0,
+    };
+    if (presenceCheck) answer.presenceCheck = { id: presenceCheck.id, expiresAt: presenceCheck.expiresAt!.toISOString() };
+
+    // The lecture that completes the course completes it once, with its certificate.
+    if (newlyCompleted) {
+      const course = await repo.courseProgress(user.id, s.courseId);
+      if (course.completed + 1 >= course.lectures) {
+        const creditMinutes = course.creditMinutes + lectureCredit;
+        if (await repo.insertCourseCompletion(user.id, s.courseId, now, creditMinutes)) {
+          const certificate = await new CertificatesService(new CertificatesRepository(tx)).issue(user.id, s.courseId, creditMinutes, now);
+          answer.certificateCode = certificate.code;
+        }
+      }
+    }
+
+    const inserted = await repo.recordHeartbeat({
+      sessionId: s.id,
+      userId: s.userId,
+      lectureId: s.lectureId,
+      seq: body.seq,
+      receivedAt: now,
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+      payload: body,
+      accepted: decision.accepted,
+      rejected: decision.rejected,
+      response: answer,
+      acceptedSeconds: decision.acceptedSeconds,
+      position: Math.min(Math.max(0, body.position), s.durationSeconds),
+      presenceBlocked: blocked,
+      progressIntervals: coverage.intervals,
+      coveredSeconds: coverage.coverageSeconds,
+      completion: newlyCompleted ? { creditMinutes: lectureCredit } : null,
+    });
+    if (!inserted) throw new DuplicateHeartbeat();
+    return answer;
+  }
+
+  /** The player confirms a presence check: 204; an expired or superseded check: 409. */
+  async confirmPresence(user: SessionUser, sessionId: string, checkId: string): Promise<void> {
+    await this.repo.transaction(async (repo) => {
+      const session = await repo.lockSessionRow(sessionId);
+      if (!session) throw notFound('The playback session');
+      if (session.userId !== user.id) throw forbidden('This playback session belongs to someone else');
+      const checks = await repo.checksOf(sessionId);
+      const check = checks.find((c) => c.id === checkId && c.issuedAt !== null);
+      if (!check) throw notFound('The presence check');
+      if (check.confirmedAt) return; // a retry
+      const now = this.now();
+      const step = presenceBeforeHeartbeat(checks, now);
+      if (step.kind !== 'outstanding' || step.check.id !== checkId) {
+        throw new HttpError(409, 'presence_check_expired', 'This presence check has expired. Keep playing: a new check follows, and credit resumes once you confirm it.');
+      }
+      await repo.confirmCheck(checkId, now);
+      if (session.presenceBlocked) await repo.setPresenceBlocked(sessionId, false);
+    });
+  }
+}
+
+function addSeconds(date: Date, seconds: number): Date {
+  return new Date(date.getTime() + seconds * 1000);
+}
+
+function lastEnd(intervals: Interval[]): number | null {
+  return intervals.length ? intervals[intervals.length - 1]![1] : null;
+}
