@@ -24,6 +24,8 @@ import authRoutes from './auth/routes.ts';
 import organizationRoutes from './organizations/routes.ts';
 import catalogRoutes from './catalog/routes.ts';
 import rosterRoutes from './roster/routes.ts';
+import reportRoutes from './reports/routes.ts';
+import planRoutes from './plans/routes.ts';
 import { registerWebApp, sendShell, wantsShell } from './web.ts';
 
 export interface AppDeps {
@@ -126,6 +128,8 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(organizationRoutes, { prefix: '/api' });
   await app.register(catalogRoutes, { prefix: '/api' });
   await app.register(rosterRoutes, { prefix: '/api' });
+  await app.register(reportRoutes, { prefix: '/api' });
+  await app.register(planRoutes, { prefix: '/api' });
   // New domains: add one line here, `await app.register(<domain>Routes, { prefix: '/api' })`.
 
   if (options.serveWeb !== false) webServed = await registerWebApp(app);

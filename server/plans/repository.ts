@@ -1,0 +1,134 @@
+/** Training plans, their targets and required courses, and the training settings of organizations. */
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client.ts';
+import { courses, organizations, trainingPlanCourses, trainingPlans, trainingPlanTargets } from '../db/schema/index.ts';
+
+export interface PlanRecord {
+  id: string;
+  organizationId: string;
+  organizationName: string;
+  year: number;
+  name: string;
+  requiredMinutes: number;
+  createdAt: Date;
+  targets: { id: string; name: string }[];
+  requiredCourses: { id: string; title: string }[];
+}
+
+export interface NewPlan {
+  organizationId: string;
+  year: number;
+  name: string;
+  requiredMinutes: number;
+  targetOrganizationIds: string[];
+  requiredCourseIds: string[];
+}
+
+export class PlansRepository {
+  constructor(private readonly db: DbOrTx) {}
+
+  /** Inserts the plan with its targets and courses, all or nothing. Null when the name is taken. */
+  async insert(plan: NewPlan): Promise<string | null> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(trainingPlans)
+        .values({ organizationId: plan.organizationId, year: plan.year, name: plan.name, requiredMinutes: plan.requiredMinutes })
+        .onConflictDoNothing()
+        .returning({ id: trainingPlans.id });
+      if (!row) return null;
+      if (plan.targetOrganizationIds.length) {
+        await tx.insert(trainingPlanTargets).values(plan.targetOrganizationIds.map((organizationId) => ({ planId: row.id, organizationId })));
+      }
+      if (plan.requiredCourseIds.length) {
+        await tx.insert(trainingPlanCourses).values(plan.requiredCourseIds.map((courseId) => ({ planId: row.id, courseId })));
+      }
+      return row.id;
+    });
+  }
+
+  async findOwner(planId: string): Promise<{ id: string; organizationId: string } | undefined> {
+    const [row] = await this.db.select({ id: trainingPlans.id, organizationId: trainingPlans.organizationId }).from(trainingPlans).where(eq(trainingPlans.id, planId));
+    return row;
+  }
+
+  async delete(planId: string): Promise<void> {
+    await this.db.delete(trainingPlans).where(eq(trainingPlans.id, planId));
+  }
+
+  /** Plans owned by the given organizations (optionally of one year), with targets and courses. */
+  async listOwnedBy(organizationIds: string[], year?: number): Promise<PlanRecord[]> {
+    if (organizationIds.length === 0) return [];
+    const where = year === undefined ? inArray(trainingPlans.organizationId, organizationIds) : and(inArray(trainingPlans.organizationId, organizationIds), eq(trainingPlans.year, year));
+    const plans = await this.db
+      .select({
+        id: trainingPlans.id,
+        organizationId: trainingPlans.organizationId,
+        organizationName: organizations.name,
+        year: trainingPlans.year,
+        name: trainingPlans.name,
+        requiredMinutes: trainingPlans.requiredMinutes,
+        createdAt: trainingPlans.createdAt,
+      })
+      .from(trainingPlans)
+      .innerJoin(organizations, eq(organizations.id, trainingPlans.organizationId))
+      .where(where)
+      .orderBy(sql`${trainingPlans.year} DESC`, asc(organizations.regionCode), asc(trainingPlans.name));
+    return this.attach(plans);
+  }
+
+  async findById(planId: string): Promise<PlanRecord | undefined> {
+    const plans = await this.db
+      .select({
+        id: trainingPlans.id,
+        organizationId: trainingPlans.organizationId,
+        organizationName: organizations.name,
+        year: trainingPlans.year,
+        name: trainingPlans.name,
+        requiredMinutes: trainingPlans.requiredMinutes,
+        createdAt: trainingPlans.createdAt,
+      })
+      .from(trainingPlans)
+      .innerJoin(organizations, eq(organizations.id, trainingPlans.organizationId))
+      .where(eq(trainingPlans.id, planId));
+    return (await this.attach(plans))[0];
+  }
+
+  private async attach(plans: Omit<PlanRecord, 'targets' | 'requiredCourses'>[]): Promise<PlanRecord[]> {
+    if (plans.length === 0) return [];
+    const ids = plans.map((p) => p.id);
+    const targets = await this.db
+      .select({ planId: trainingPlanTargets.planId, id: organizations.id, name: organizations.name })
+      .from(trainingPlanTargets)
+      .innerJoin(organizations, eq(organizations.id, trainingPlanTargets.organizationId))
+      .where(inArray(trainingPlanTargets.planId, ids))
+      .orderBy(asc(organizations.regionCode), asc(organizations.name));
+    const required = await this.db
+      .select({ planId: trainingPlanCourses.planId, id: courses.id, title: courses.title })
+      .from(trainingPlanCourses)
+      .innerJoin(courses, eq(courses.id, trainingPlanCourses.courseId))
+      .where(inArray(trainingPlanCourses.planId, ids))
+      .orderBy(asc(courses.title));
+    return plans.map((p) => ({
+      ...p,
+      targets: targets.filter((t) => t.planId === p.id).map(({ id, name }) => ({ id, name })),
+      requiredCourses: required.filter((c) => c.planId === p.id).map(({ id, title }) => ({ id, title })),
+    }));
+  }
+
+  async existingOrganizationIds(ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.db.select({ id: organizations.id }).from(organizations).where(inArray(organizations.id, ids));
+    return new Set(rows.map((r) => r.id));
+  }
+
+  async coursesByIds(ids: string[]): Promise<{ id: string; status: string }[]> {
+    if (ids.length === 0) return [];
+    return this.db.select({ id: courses.id, status: courses.status }).from(courses).where(inArray(courses.id, ids));
+  }
+
+  /** Sets the organization's own training settings; null = inherit from the parent. */
+  async updateSettings(organizationId: string, values: { minutesPerClassHour?: number | null; trainingYearStartMonth?: number | null }): Promise<void> {
+    if (Object.keys(values).length === 0) return;
+    await this.db.update(organizations).set(values).where(eq(organizations.id, organizationId));
+  }
+}

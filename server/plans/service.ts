@@ -1,0 +1,154 @@
+/**
+ * Training plans: an association sets, for a training year, the minutes every lawyer it targets
+ * must earn and, optionally, courses they must complete. Targets are organizations inside the
+ * association's subtree (a plan with none targets the whole subtree). Also the association's
+ * training settings (minutes per 学时, month the training year starts), inherited down the tree.
+ */
+import type { AccessPolicy, SessionUser } from '../auth/access.ts';
+import { badRequest, conflict, forbidden, HttpError, notFound } from '../http/errors.ts';
+import type { OrganizationsRepository } from '../organizations/repository.ts';
+import type { OrganizationsService } from '../organizations/service.ts';
+import type { PlanRecord, PlansRepository } from './repository.ts';
+
+export interface CreatePlanInput {
+  year: number;
+  name: string;
+  requiredMinutes: number;
+  targetOrganizationIds?: string[] | undefined;
+  requiredCourseIds?: string[] | undefined;
+}
+
+export interface PlanView {
+  id: string;
+  organization: { id: string; name: string };
+  year: number;
+  name: string;
+  requiredMinutes: number;
+  targets: { id: string; name: string }[];
+  requiredCourses: { id: string; title: string }[];
+  createdAt: string;
+  /** owned by an organization above the one asked about: it applies here, but is managed there */
+  inherited: boolean;
+}
+
+export interface SettingsInput {
+  minutesPerClassHour?: number | null | undefined;
+  trainingYearStartMonth?: number | null | undefined;
+}
+
+export class PlansService {
+  constructor(
+    private readonly repo: PlansRepository,
+    private readonly organizations: OrganizationsRepository,
+    private readonly rules: OrganizationsService,
+    private readonly access: AccessPolicy,
+  ) {}
+
+  async create(user: SessionUser, organizationId: string, input: CreatePlanInput): Promise<PlanView> {
+    const org = await this.adminAssociation(user, organizationId);
+    const name = input.name.trim();
+    if (!name) throw badRequest('invalid_name', 'The plan needs a name.');
+    const targetIds = [...new Set(input.targetOrganizationIds ?? [])];
+    const courseIds = [...new Set(input.requiredCourseIds ?? [])];
+
+    if (targetIds.length) {
+      const inside = new Set((await this.organizations.subtree([org.id])).map((o) => o.id));
+      const existing = await this.repo.existingOrganizationIds(targetIds);
+      for (const id of targetIds) {
+        if (inside.has(id)) continue;
+        if (!existing.has(id)) throw badRequest('unknown_organization', `There is no organization ${id}.`);
+        // Outside the plan's subtree: a 403 when the caller may not even see it, else a bad body.
+        if (!(await this.access.hasRole(user, id, 'admin'))) throw forbidden('A plan can only target organizations you administer.');
+        throw badRequest('target_outside_organization', `Organization ${id} is not inside ${org.name}; a plan can only target organizations below the one that sets it.`);
+      }
+    }
+    if (courseIds.length) {
+      const found = new Map((await this.repo.coursesByIds(courseIds)).map((c) => [c.id, c.status]));
+      for (const id of courseIds) {
+        const status = found.get(id);
+        if (!status) throw badRequest('unknown_course', `There is no course ${id}.`);
+        if (status !== 'published') throw badRequest('course_not_published', `Course ${id} is not published, so lawyers could not take it.`);
+      }
+    }
+    if (input.requiredMinutes === 0 && courseIds.length === 0) {
+      throw badRequest('empty_plan', 'A plan needs required minutes, required courses, or both.');
+    }
+    const id = await this.repo.insert({ organizationId: org.id, year: input.year, name, requiredMinutes: input.requiredMinutes, targetOrganizationIds: targetIds, requiredCourseIds: courseIds });
+    if (!id) throw conflict('plan_exists', `${org.name} already has a plan named “${name}” for ${input.year}.`);
+    const plan = await this.repo.findById(id);
+    return view(plan!, new Set([org.id]));
+  }
+
+  /**
+   * Plans that concern the organization: those it or its ancestors set (which may target it) and
+   * those set inside its subtree.
+   */
+  async list(user: SessionUser, organizationId: string, year?: number): Promise<PlanView[]> {
+    await this.access.assertRole(user, organizationId, 'admin');
+    const above = (await this.organizations.ancestors(organizationId)).map((o) => o.id);
+    if (above.length === 0) throw forbidden();
+    const below = (await this.organizations.subtree([organizationId])).map((o) => o.id);
+    const plans = await this.repo.listOwnedBy([...new Set([...above, ...below])], year);
+    const mine = new Set(below);
+    return plans.map((p) => view(p, mine));
+  }
+
+  async delete(user: SessionUser, planId: string): Promise<void> {
+    const plan = await this.repo.findOwner(planId);
+    if (!plan) throw notFound('The plan');
+    await this.access.assertRole(user, plan.organizationId, 'admin');
+    await this.repo.delete(planId);
+  }
+
+  async settings(user: SessionUser, organizationId: string) {
+    await this.access.assertRole(user, organizationId, 'admin');
+    const org = await this.organizations.findById(organizationId);
+    if (!org) throw forbidden();
+    const effective = await this.rules.creditRules(organizationId);
+    return {
+      organizationId: org.id,
+      kind: org.kind,
+      own: { minutesPerClassHour: org.minutesPerClassHour, trainingYearStartMonth: org.trainingYearStartMonth },
+      effective,
+      editable: org.kind !== 'firm',
+    };
+  }
+
+  /**
+   * Any admin of an association (or above it) may set its minutes per 学时 and year start; firms
+   * cannot — their lawyers follow the association they belong to. Null returns to inheriting.
+   */
+  async updateSettings(user: SessionUser, organizationId: string, input: SettingsInput) {
+    const org = await this.adminAssociation(user, organizationId);
+    if (org.parentId === null && (input.minutesPerClassHour === null || input.trainingYearStartMonth === null)) {
+      throw badRequest('root_cannot_inherit', 'The national association has nothing to inherit from; give a value.');
+    }
+    const values: { minutesPerClassHour?: number | null; trainingYearStartMonth?: number | null } = {};
+    if (input.minutesPerClassHour !== undefined) values.minutesPerClassHour = input.minutesPerClassHour;
+    if (input.trainingYearStartMonth !== undefined) values.trainingYearStartMonth = input.trainingYearStartMonth;
+    await this.repo.updateSettings(org.id, values);
+    return this.settings(user, organizationId);
+  }
+
+  private async adminAssociation(user: SessionUser, organizationId: string) {
+    await this.access.assertRole(user, organizationId, 'admin');
+    const org = await this.organizations.findById(organizationId);
+    if (!org) throw forbidden();
+    if (org.kind === 'firm') throw new HttpError(400, 'not_an_association', 'Plans and training settings belong to associations, not to law firms.');
+    return org;
+  }
+}
+
+function view(p: PlanRecord, own: Set<string>): PlanView {
+  return {
+    id: p.id,
+    organization: { id: p.organizationId, name: p.organizationName },
+    year: p.year,
+    name: p.name,
+    requiredMinutes: p.requiredMinutes,
+    targets: p.targets,
+    requiredCourses: p.requiredCourses,
+    createdAt: p.createdAt.toISOString(),
+    inherited: !own.has(p.organizationId),
+  };
+}

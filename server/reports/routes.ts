@@ -1,0 +1,85 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { ErrorBody } from '../http/schemas.ts';
+import { OrganizationsRepository } from '../organizations/repository.ts';
+import { OrganizationsService } from '../organizations/service.ts';
+import { ReportsRepository } from './repository.ts';
+import { ReportsService } from './service.ts';
+
+/** Training years are named by the calendar year they start in. */
+export const YearQuery = Type.Integer({ minimum: 2000, maximum: 2100, description: 'training year, e.g. 2026 (default: the current one)' });
+
+const ReportLawyer = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  licenseNo: Type.String(),
+  firm: Type.String(),
+  firmId: Type.String(),
+  regionCode: Type.String(),
+  county: Type.Boolean(),
+  creditMinutes: Type.Integer(),
+  classHours: Type.Number(),
+  requiredMinutes: Type.Integer(),
+  planCount: Type.Integer({ description: 'how many plans of the year target the firm' }),
+  missingCourses: Type.Array(Type.Object({ id: Type.String(), title: Type.String() }), { description: 'required courses not completed by the end of the year' }),
+  met: Type.Boolean(),
+});
+
+const Report = Type.Object({
+  organization: Type.Object({ id: Type.String(), name: Type.String(), kind: Type.String(), regionCode: Type.String() }),
+  year: Type.Integer(),
+  trainingYearStartMonth: Type.Integer(),
+  minutesPerClassHour: Type.Integer(),
+  from: Type.String({ description: 'start of the training year (inclusive), UTC' }),
+  to: Type.String({ description: 'end of the training year (exclusive), UTC' }),
+  lawyers: Type.Array(ReportLawyer),
+  totals: Type.Object({ lawyers: Type.Integer(), creditMinutes: Type.Integer(), met: Type.Integer() }),
+});
+
+const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const organizations = new OrganizationsRepository(app.deps.db);
+  const service = new ReportsService(new ReportsRepository(app.deps.db), organizations, new OrganizationsService(organizations, app.access), app.access);
+  const params = Type.Object({ orgId: Type.String({ format: 'uuid' }) });
+
+  app.get(
+    '/organizations/:orgId/report',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: ['audit'],
+        summary: 'Every lawyer of the subtree: credit in the training year against the plans that target their firm',
+        params,
+        querystring: Type.Object({ year: Type.Optional(YearQuery) }, { additionalProperties: false }),
+        response: { 200: Report, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
+      },
+    },
+    async (request) => service.report(request.user!, request.params.orgId, request.query.year),
+  );
+
+  app.get(
+    '/organizations/:orgId/report.csv',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: ['audit'],
+        summary: 'The report as CSV (UTF-8 with BOM, CRLF; Chinese headers, or English with lang=en)',
+        params,
+        querystring: Type.Object(
+          { year: Type.Optional(YearQuery), lang: Type.Optional(Type.Union([Type.Literal('zh-CN'), Type.Literal('en')])) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.String({ description: 'text/csv' }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const csv = await service.reportCsv(request.user!, request.params.orgId, request.query.year, request.query.lang ?? 'zh-CN');
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', csv.filename)
+        .header('cache-control', 'private, no-store')
+        .send(csv.body);
+    },
+  );
+};
+
+export default reportRoutes;

@@ -1,0 +1,67 @@
+/**
+ * The association's audit report: each lawyer of the subtree measured against the training plans
+ * that target their firm, in the organization's training year (Asia/Shanghai).
+ */
+import { stringify } from 'csv-stringify/sync';
+import type { SessionUser } from '../auth/access.ts';
+import type { AccessPolicy } from '../auth/access.ts';
+import { forbidden } from '../http/errors.ts';
+import type { OrganizationsRepository } from '../organizations/repository.ts';
+import type { OrganizationsService } from '../organizations/service.ts';
+import { trainingYearOf, trainingYearRange } from '../playback/credit.ts';
+import type { ReportsRepository } from './repository.ts';
+import { attachmentHeader, CSV_HEADERS, csvRecord, toReportLawyer, totalsOf, type CsvLanguage, type ReportLawyer, type ReportTotals } from './rows.ts';
+
+export interface Report {
+  organization: { id: string; name: string; kind: string; regionCode: string };
+  year: number;
+  trainingYearStartMonth: number;
+  minutesPerClassHour: number;
+  /** the training year as [from, to) instants */
+  from: string;
+  to: string;
+  lawyers: ReportLawyer[];
+  totals: ReportTotals;
+}
+
+export class ReportsService {
+  constructor(
+    private readonly repo: ReportsRepository,
+    private readonly organizations: OrganizationsRepository,
+    private readonly rules: OrganizationsService,
+    private readonly access: AccessPolicy,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** `year` defaults to the organization's current training year. */
+  async report(user: SessionUser, organizationId: string, requestedYear?: number): Promise<Report> {
+    await this.access.assertRole(user, organizationId, 'admin');
+    const org = await this.organizations.findById(organizationId);
+    if (!org) throw forbidden();
+    const { minutesPerClassHour, trainingYearStartMonth } = await this.rules.creditRules(organizationId);
+    const year = requestedYear ?? trainingYearOf(this.now(), trainingYearStartMonth);
+    const { start, end } = trainingYearRange(year, trainingYearStartMonth);
+    const facts = await this.repo.lawyerFacts({ organizationId, year, start, end });
+    const lawyers = facts.map((f) => toReportLawyer(f, minutesPerClassHour));
+    return {
+      organization: { id: org.id, name: org.name, kind: org.kind, regionCode: org.regionCode },
+      year,
+      trainingYearStartMonth,
+      minutesPerClassHour,
+      from: start.toISOString(),
+      to: end.toISOString(),
+      lawyers,
+      totals: totalsOf(lawyers),
+    };
+  }
+
+  /** The same rows as CSV: UTF-8 with BOM and CRLF, so Excel and WPS open it as it is. */
+  async reportCsv(user: SessionUser, organizationId: string, requestedYear: number | undefined, language: CsvLanguage): Promise<{ body: string; filename: string }> {
+    const report = await this.report(user, organizationId, requestedYear);
+    const body = stringify([[...CSV_HEADERS[language]], ...report.lawyers.map((l) => csvRecord(l, language))], {
+      bom: true,
+      record_delimiter: 'windows',
+    });
+    return { body, filename: attachmentHeader(report.organization.name, report.organization.regionCode, report.year) };
+  }
+}
