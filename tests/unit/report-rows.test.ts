@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { attachmentHeader, csvRecord, CSV_HEADERS, encodeRfc5987, isMet, licenceCell, neutralizeFormula, toReportLawyer, totalsOf, type LawyerFacts } from '../../server/reports/rows.ts';
+
+const facts = (over: Partial<LawyerFacts> = {}): LawyerFacts => ({
+  id: 'u1',
+  name: '李明',
+  licenseNo: '15107202110000001',
+  firmId: 'f1',
+  firm: '三台县明理律师事务所',
+  regionCode: '510722',
+  county: true,
+  creditMinutes: 0,
+  requiredMinutes: 0,
+  planCount: 0,
+  missingCourses: [],
+  ...over,
+});
+
+describe('met', () => {
+  it('credit must reach the requirement; equal is enough', () => {
+    expect(isMet(facts({ creditMinutes: 179, requiredMinutes: 180 }))).toBe(false);
+    expect(isMet(facts({ creditMinutes: 180, requiredMinutes: 180 }))).toBe(true);
+  });
+  it('a missing required course fails the year whatever the minutes', () => {
+    expect(isMet(facts({ creditMinutes: 999, requiredMinutes: 60, missingCourses: [{ id: 'c', title: '职业道德' }] }))).toBe(false);
+  });
+  it('no plan: 0 required, met', () => {
+    expect(isMet(facts())).toBe(true);
+  });
+  it('学时 use the association’s minutes', () => {
+    expect(toReportLawyer(facts({ creditMinutes: 195 }), 45).classHours).toBe(4.33);
+    expect(toReportLawyer(facts({ creditMinutes: 170 }), 40).classHours).toBe(4.25);
+  });
+});
+
+describe('totals', () => {
+  it('sum minutes and count met, for any rows', () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ creditMinutes: fc.nat(100_000), met: fc.boolean() })), (rows): void => {
+        const t = totalsOf(rows);
+        expect(t.lawyers).toBe(rows.length);
+        expect(t.creditMinutes).toBe(rows.reduce((s, r) => s + r.creditMinutes, 0));
+        expect(t.met).toBe(rows.filter((r) => r.met).length);
+      }),
+    );
+  });
+});
+
+describe('CSV cells', () => {
+  it('formula-looking text gets an apostrophe; other text is untouched', () => {
+    for (const evil of ['=1+1', '+86', '-2', '@SUM(A1)', '\tx', '\rx']) expect(neutralizeFormula(evil)).toBe(`'${evil}`);
+    for (const fine of ['李明', 'a=b', '', "'quoted"]) expect(neutralizeFormula(fine)).toBe(fine);
+    fc.assert(fc.property(fc.string(), (s) => !/^[=+\-@\t\r]/.test(neutralizeFormula(s))));
+  });
+
+  it('licence numbers carry a leading tab so spreadsheets keep all 17 digits', () => {
+    expect(licenceCell('15107202110000001')).toBe('\t15107202110000001');
+  });
+
+  it('one record per lawyer, in header order, in both languages', () => {
+    const row = toReportLawyer(facts({ creditMinutes: 90, requiredMinutes: 180, missingCourses: [{ id: 'a', title: '甲' }, { id: 'b', title: '乙' }] }), 45);
+    const zh = csvRecord(row);
+    expect(zh).toHaveLength(CSV_HEADERS['zh-CN'].length);
+    expect(zh).toEqual(['李明', '\t15107202110000001', '三台县明理律师事务所', '510722', '是', 90, 2, 180, '否', '甲；乙']);
+    expect(csvRecord(row, 'en').slice(-2)).toEqual(['no', '甲；乙']);
+    expect(CSV_HEADERS.en).toHaveLength(CSV_HEADERS['zh-CN'].length);
+  });
+
+  it('Content-Disposition: ASCII fallback plus the Chinese name in RFC 5987 form', () => {
+    const header = attachmentHeader('四川省律师协会', '510000', 2027);
+    expect(header).toBe(`attachment; filename="lectern-report-510000-2027.csv"; filename*=UTF-8''${encodeURIComponent('四川省律师协会-2027年度学时报表.csv')}`);
+    expect(encodeRfc5987("a'b(c)*")).toBe('a%27b%28c%29%2A');
+    expect(attachmentHeader('a/b"c', 'x', 2027)).toContain(encodeRfc5987('a_b_c-2027年度学时报表.csv'));
+  });
+});
