@@ -22,10 +22,10 @@ export async function registerWebApp(app: FastifyInstance): Promise<boolean> {
     wildcard: false,
     index: false,
     setHeaders(res, filePath) {
-      // @fastify/static hands over the raw response here
-      const raw = res as unknown as import('node:http').ServerResponse;
-      if (filePath.includes(`${path.sep}assets${path.sep}`)) raw.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
-      else raw.setHeader('Cache-Control', 'no-cache');
+      // @fastify/static 10 hands over the Fastify reply here (reply.header), not the raw response
+      const reply = res as unknown as import('fastify').FastifyReply;
+      if (filePath.includes(`${path.sep}assets${path.sep}`)) reply.header('Cache-Control', 'public, max-age=31536000, immutable');
+      else reply.header('Cache-Control', 'no-cache');
     },
   });
   app.get('/', { schema: { hide: true } }, (_request, reply) => sendShell(reply));
