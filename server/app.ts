@@ -23,6 +23,8 @@ import healthRoutes from './health/routes.ts';
 import authRoutes from './auth/routes.ts';
 import organizationRoutes from './organizations/routes.ts';
 import catalogRoutes from './catalog/routes.ts';
+import teachRoutes from './teach/routes.ts';
+import uploadRoutes from './uploads/routes.ts';
 import rosterRoutes from './roster/routes.ts';
 import reportRoutes from './reports/routes.ts';
 import planRoutes from './plans/routes.ts';
@@ -130,6 +132,8 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(rosterRoutes, { prefix: '/api' });
   await app.register(reportRoutes, { prefix: '/api' });
   await app.register(planRoutes, { prefix: '/api' });
+  await app.register(teachRoutes, { prefix: '/api' });
+  await app.register(uploadRoutes, { prefix: '/api' });
   // New domains: add one line here, `await app.register(<domain>Routes, { prefix: '/api' })`.
 
   if (options.serveWeb !== false) webServed = await registerWebApp(app);

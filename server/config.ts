@@ -34,6 +34,10 @@ export interface Config {
   inProcessWorker: boolean;
   workerConcurrency: number;
   ffmpegThreads: number;
+  /** seconds a worker holds a job without renewing before another worker may take it over */
+  workerLeaseSeconds: number;
+  /** how often an idle worker looks for work */
+  workerPollMs: number;
   ffmpegPath?: string;
   ffprobePath?: string;
   seedDemo: boolean;
@@ -135,6 +139,8 @@ export function loadConfig(env: Env = process.env): Config {
     inProcessWorker: bool(env, 'TRANSCODER_IN_PROCESS', !production),
     workerConcurrency: int(env, 'TRANSCODER_CONCURRENCY', 1, 1, 64),
     ffmpegThreads: int(env, 'FFMPEG_THREADS', 0, 0, 64),
+    workerLeaseSeconds: int(env, 'TRANSCODER_LEASE_SECONDS', 60, 2, 3600),
+    workerPollMs: int(env, 'TRANSCODER_POLL_MS', 2000, 50, 60_000),
     ffmpegPath: env.FFMPEG_PATH || undefined,
     ffprobePath: env.FFPROBE_PATH || undefined,
     seedDemo: bool(env, 'SEED_DEMO', !production),

@@ -39,6 +39,7 @@ export async function startPlatform(config: Config, options: StartOptions = {}):
   const app = await buildApp(deps, options);
   const stoppers: (() => Promise<void>)[] = [];
   if (options.afterSeed) await options.afterSeed(deps, demo);
+  if (config.inProcessWorker) stoppers.push(await startBackgroundTranscoding(app, deps));
 
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
@@ -69,5 +70,34 @@ export async function startPlatform(config: Config, options: StartOptions = {}):
       await app.close();
       if (!options.database) await database.close();
     },
+  };
+}
+
+/**
+ * Embedded mode: the transcode worker runs in this process, and a seeded demo lecture gets its
+ * recording made and queued in the background (start-up does not wait for either). Loaded lazily
+ * so an API replica never loads ffmpeg code. Answers the stopper.
+ */
+async function startBackgroundTranscoding(app: FastifyInstance, deps: AppDeps): Promise<() => Promise<void>> {
+  let startWorker: typeof import('../transcoder/worker.ts').startWorker;
+  try {
+    ({ startWorker } = await import('../transcoder/worker.ts'));
+  } catch (err) {
+    app.log.error({ err }, 'the transcode worker could not be loaded; uploads will wait in the queue');
+    return async () => {};
+  }
+  const worker = startWorker({ db: deps.db, storage: deps.storage, config: deps.config, logger: app.log });
+  const demoAbort = new AbortController();
+  let demoTask: Promise<unknown> = Promise.resolve();
+  if (deps.config.seedDemo) {
+    const { prepareWaitingDemoLectures } = await import('./demo/media.ts');
+    demoTask = prepareWaitingDemoLectures(deps, { log: app.log, signal: demoAbort.signal }).catch((err: unknown) => {
+      if (!demoAbort.signal.aborted) app.log.error({ err }, 'could not make the demo lecture recording');
+    });
+  }
+  return async () => {
+    demoAbort.abort();
+    await demoTask;
+    await worker.stop();
   };
 }

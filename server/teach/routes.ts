@@ -1,0 +1,191 @@
+/** Trainer routes: the courses I teach, course and lecture editing. Thin: rules live in TeachService. */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { ErrorBody } from '../http/schemas.ts';
+import { CatalogRepository } from '../catalog/repository.ts';
+import { OrganizationsRepository } from '../organizations/repository.ts';
+import { AUDIENCES, COURSE_CATEGORIES } from '../catalog/service.ts';
+import { TranscodeJobsRepository } from '../transcoding/repository.ts';
+import { TeachRepository } from './repository.ts';
+import { TeachService } from './service.ts';
+
+const Category = Type.Enum(COURSE_CATEGORIES);
+const Audience = Type.Enum(AUDIENCES);
+const CourseStatus = Type.Union([Type.Literal('draft'), Type.Literal('published'), Type.Literal('archived')]);
+const LectureStatus = Type.Union([Type.Literal('uploading'), Type.Literal('processing'), Type.Literal('ready'), Type.Literal('failed')]);
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
+const Failure = Type.Object({ code: Type.String(), reasonZh: Type.String(), reasonEn: Type.String() });
+const Job = Type.Object({
+  id: Type.String(),
+  status: Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('done'), Type.Literal('failed')]),
+  progress: Type.Integer(),
+  attempts: Type.Integer(),
+  maxAttempts: Type.Integer(),
+  error: Nullable(Failure),
+  retryReason: Nullable(Type.String()),
+  createdAt: Type.String(),
+  finishedAt: Nullable(Type.String()),
+});
+const TeachLecture = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  position: Type.Integer(),
+  status: LectureStatus,
+  durationSeconds: Nullable(Type.Number()),
+  creditMinutes: Type.Integer(),
+  creditMinutesOverride: Nullable(Type.Integer()),
+  failure: Nullable(Failure),
+  job: Nullable(Job),
+});
+const TeachCourse = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  summary: Type.String(),
+  category: Category,
+  audience: Type.Array(Type.String()),
+  status: CourseStatus,
+  organizationId: Type.String(),
+  organizationName: Type.String(),
+  maxPlaybackRate: Type.Number(),
+  completionRatio: Type.Number(),
+  requireVisible: Type.Boolean(),
+  presenceChecks: Type.Boolean(),
+  publishedAt: Nullable(Type.String()),
+  updatedAt: Type.String(),
+  lectures: Type.Array(TeachLecture),
+});
+const TranscodeStatus = Type.Object({ lectureId: Type.String(), lectureStatus: LectureStatus, failure: Nullable(Failure), job: Nullable(Job) });
+
+const Title = Type.String({ minLength: 1, maxLength: 200 });
+const CourseFields = {
+  title: Title,
+  summary: Type.String({ maxLength: 5000 }),
+  category: Category,
+  audience: Type.Array(Audience, { maxItems: 3, uniqueItems: true }),
+  /** 1.0 = normal speed only; trainers may allow up to double speed */
+  maxPlaybackRate: Type.Number({ minimum: 1, maximum: 2 }),
+  completionRatio: Type.Number({ minimum: 0.5, maximum: 1 }),
+  requireVisible: Type.Boolean(),
+  presenceChecks: Type.Boolean(),
+};
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+
+const teachRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const db = app.deps.db;
+  const organizations = new OrganizationsRepository(db);
+  const service = new TeachService(new CatalogRepository(db), new TeachRepository(db), organizations, new TranscodeJobsRepository(db), app.access);
+
+  app.get(
+    '/teach/courses',
+    { preHandler: app.authenticate, schema: { tags: ['teach'], summary: 'Courses of the organizations I train for, drafts included', response: { 200: Type.Object({ items: Type.Array(TeachCourse) }), ...errors } } },
+    async (request) => ({ items: await service.listMyCourses(request.user!) }),
+  );
+
+  app.post(
+    '/courses',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: ['teach'],
+        summary: 'Create a draft course',
+        body: Type.Object(
+          {
+            title: CourseFields.title,
+            summary: Type.Optional(CourseFields.summary),
+            category: CourseFields.category,
+            audience: Type.Optional(CourseFields.audience),
+            organizationId: Type.String({ format: 'uuid' }),
+            maxPlaybackRate: Type.Optional(CourseFields.maxPlaybackRate),
+            completionRatio: Type.Optional(CourseFields.completionRatio),
+            requireVisible: Type.Optional(CourseFields.requireVisible),
+            presenceChecks: Type.Optional(CourseFields.presenceChecks),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: TeachCourse, ...errors },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await service.createCourse(request.user!, request.body)),
+  );
+
+  app.patch(
+    '/courses/:courseId',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: ['teach'],
+        summary: 'Edit a course; status moves draft → published (needs a ready lecture) → archived',
+        params: Type.Object({ courseId: Type.String({ format: 'uuid' }) }),
+        body: Type.Object(
+          {
+            title: Type.Optional(CourseFields.title),
+            summary: Type.Optional(CourseFields.summary),
+            category: Type.Optional(CourseFields.category),
+            audience: Type.Optional(CourseFields.audience),
+            maxPlaybackRate: Type.Optional(CourseFields.maxPlaybackRate),
+            completionRatio: Type.Optional(CourseFields.completionRatio),
+            requireVisible: Type.Optional(CourseFields.requireVisible),
+            presenceChecks: Type.Optional(CourseFields.presenceChecks),
+            status: Type.Optional(CourseStatus),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: TeachCourse, ...errors },
+      },
+    },
+    async (request) => service.updateCourse(request.user!, request.params.courseId, request.body),
+  );
+
+  app.post(
+    '/courses/:courseId/lectures',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: ['teach'],
+        summary: 'Add a lecture (status uploading) at the end of the course',
+        params: Type.Object({ courseId: Type.String({ format: 'uuid' }) }),
+        body: Type.Object({ title: Title }, { additionalProperties: false }),
+        response: { 201: TeachLecture, ...errors },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await service.addLecture(request.user!, request.params.courseId, request.body.title)),
+  );
+
+  app.patch(
+    '/lectures/:lectureId',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: ['teach'],
+        summary: 'Rename a lecture or set its credit minutes (null: the duration rounded down)',
+        params: Type.Object({ lectureId: Type.String({ format: 'uuid' }) }),
+        body: Type.Object(
+          { title: Type.Optional(Title), creditMinutes: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 1440 }))) },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: TeachLecture, ...errors },
+      },
+    },
+    async (request) => service.updateLecture(request.user!, request.params.lectureId, request.body),
+  );
+
+  app.get(
+    '/lectures/:lectureId/transcode',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: ['teach'],
+        summary: 'Transcoding state of a lecture: job status, progress 0–100, failure reasons',
+        params: Type.Object({ lectureId: Type.String({ format: 'uuid' }) }),
+        response: { 200: TranscodeStatus, ...errors },
+      },
+    },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      return service.transcodeStatus(request.user!, request.params.lectureId);
+    },
+  );
+};
+
+export default teachRoutes;

@@ -1,0 +1,169 @@
+/**
+ * tus uploads at /api/uploads with tus-js-client (the library the web page uses), from Node:
+ * chunked, interrupted and resumed; the finished file lands in storage, its job is queued. Plus
+ * the checks: session, trainer role on the lecture's organization, owner of the upload, size.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { eq } from 'drizzle-orm';
+import { Upload } from 'tus-js-client';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { createTestClient, type TestClient } from '../helpers/http.ts';
+import { lectures, mediaSources, transcodeJobs } from '../../server/db/schema/index.ts';
+
+const PASSWORD = 'lectern-demo';
+const MAX_UPLOAD = 2 * 1024 * 1024;
+
+interface TusOutcome {
+  url: string | null;
+  error?: Error & { originalResponse?: { getStatus(): number; getBody(): string } | null };
+}
+
+function cookieOf(client: TestClient): string {
+  return client.jar.header() ?? '';
+}
+
+/** Runs a tus-js-client upload until success, error, or `stopAt` bytes (then aborts it). */
+function tusUpload(
+  baseUrl: string,
+  body: Buffer,
+  options: { cookie: string; metadata: Record<string, string>; chunkSize?: number; uploadUrl?: string; stopAt?: number; onChunk?: (offset: number) => void },
+): Promise<TusOutcome> {
+  return new Promise((resolve) => {
+    const upload: Upload = new Upload(body, {
+      endpoint: `${baseUrl}/api/uploads`,
+      uploadUrl: options.uploadUrl,
+      chunkSize: options.chunkSize ?? 256 * 1024,
+      retryDelays: [],
+      headers: { cookie: options.cookie },
+      metadata: options.metadata,
+      storeFingerprintForResuming: false,
+      onChunkComplete(_chunk, accepted) {
+        options.onChunk?.(accepted);
+        if (options.stopAt !== undefined && accepted >= options.stopAt) {
+          void upload.abort(false).then(() => resolve({ url: upload.url }));
+        }
+      },
+      onSuccess: () => resolve({ url: upload.url }),
+      onError: (error) => resolve({ url: upload.url, error: error as TusOutcome['error'] }),
+    });
+    upload.start();
+  });
+}
+
+describe('tus uploads', () => {
+  let server: TestServer;
+  let trainer: TestClient;
+  let lawyer: TestClient;
+  let adminSc: TestClient;
+
+  beforeAll(async () => {
+    server = await startTestServer({ env: { MAX_UPLOAD_BYTES: String(MAX_UPLOAD) } });
+    const login = async (name: string) => {
+      const c = createTestClient(server.baseUrl);
+      await c.login(name, PASSWORD);
+      return c;
+    };
+    [trainer, lawyer, adminSc] = await Promise.all([login('trainer'), login('lawyer'), login('admin-sc')]);
+  });
+  afterAll(async () => server?.close());
+
+  async function newLecture(): Promise<string> {
+    const res = await trainer.raw('POST', `/api/courses/${server.demo!.draftCourseId}/lectures`, { title: `上传测试 ${randomBytes(2).toString('hex')}` });
+    expect(res.status).toBe(201);
+    return (res.json as { id: string }).id;
+  }
+
+  it('takes a file in chunks, survives an interruption, resumes where it stopped, then stores it and queues the transcode', async () => {
+    const lectureId = await newLecture();
+    const file = randomBytes(1024 * 1024 + 12345);
+    const metadata = { lectureId, filename: '第一讲.mp4', filetype: 'video/mp4' };
+
+    const first = await tusUpload(server.baseUrl, file, { cookie: cookieOf(trainer), metadata, chunkSize: 128 * 1024, stopAt: 400 * 1024 });
+    expect(first.error).toBeUndefined();
+    expect(first.url).toMatch(/\/api\/uploads\/[0-9a-f]+$/);
+
+    // the server kept what arrived; a HEAD tells the client where to go on
+    const head = await trainer.raw('HEAD', new URL(first.url!).pathname, undefined, { 'tus-resumable': '1.0.0' });
+    expect(head.status).toBe(200);
+    const offset = Number(head.headers.get('upload-offset'));
+    expect(offset).toBeGreaterThanOrEqual(400 * 1024);
+    expect(offset).toBeLessThan(file.length);
+    expect((await server.deps.db.select().from(transcodeJobs).where(eq(transcodeJobs.lectureId, lectureId))).length).toBe(0);
+
+    const offsets: number[] = [];
+    const second = await tusUpload(server.baseUrl, file, { cookie: cookieOf(trainer), metadata, chunkSize: 128 * 1024, uploadUrl: first.url!, onChunk: (o) => offsets.push(o) });
+    expect(second.error).toBeUndefined();
+    expect(second.url).toBe(first.url);
+    expect(offsets[0]).toBeGreaterThan(offset); // resumed, not restarted
+    expect(offsets.at(-1)).toBe(file.length);
+
+    const [lecture] = await server.deps.db.select().from(lectures).where(eq(lectures.id, lectureId));
+    expect(lecture!.status).toBe('processing');
+    const sources = await server.deps.db.select().from(mediaSources).where(eq(mediaSources.lectureId, lectureId));
+    expect(sources).toHaveLength(1);
+    expect(sources[0]!).toMatchObject({ bytes: file.length, originalName: '第一讲.mp4', contentType: 'video/mp4', storageKey: `sources/${lectureId}/${sources[0]!.id}/original` });
+    const stored = await server.deps.storage.get(sources[0]!.storageKey);
+    const chunks: Buffer[] = [];
+    for await (const chunk of stored.body) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).equals(file)).toBe(true);
+    const jobs = await server.deps.db.select().from(transcodeJobs).where(eq(transcodeJobs.lectureId, lectureId));
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]!).toMatchObject({ status: 'queued', sourceId: sources[0]!.id, attempts: 0 });
+
+    // the tus temp file is gone
+    const uploadsDir = path.join(server.dataDir, 'uploads');
+    const id = first.url!.split('/').pop()!;
+    expect(existsSync(path.join(uploadsDir, id))).toBe(false);
+    expect((await readdir(uploadsDir)).filter((f) => f.startsWith(id))).toEqual([]);
+
+    const status = await trainer.raw('GET', `/api/lectures/${lectureId}/transcode`);
+    expect(status.json).toMatchObject({ lectureStatus: 'processing', job: { status: 'queued', progress: 0 } });
+  });
+
+  it('refuses to start an upload for people who do not train for the lecture’s organization', async () => {
+    const lectureId = await newLecture();
+    for (const client of [lawyer, adminSc]) {
+      const res = await tusUpload(server.baseUrl, randomBytes(1000), { cookie: cookieOf(client), metadata: { lectureId } });
+      expect(res.error?.originalResponse?.getStatus()).toBe(403);
+      expect(JSON.parse(res.error!.originalResponse!.getBody())).toMatchObject({ error: 'forbidden' });
+    }
+    const anonymous = await tusUpload(server.baseUrl, randomBytes(1000), { cookie: '', metadata: { lectureId } });
+    expect(anonymous.error?.originalResponse?.getStatus()).toBe(401);
+    expect((await server.deps.db.select().from(mediaSources).where(eq(mediaSources.lectureId, lectureId))).length).toBe(0);
+  });
+
+  it('refuses a missing or unknown lecture (400, 404) and a file over the size limit (413)', async () => {
+    const missing = await tusUpload(server.baseUrl, randomBytes(1000), { cookie: cookieOf(trainer), metadata: { filename: 'x.mp4' } });
+    expect(missing.error?.originalResponse?.getStatus()).toBe(400);
+    const unknown = await tusUpload(server.baseUrl, randomBytes(1000), { cookie: cookieOf(trainer), metadata: { lectureId: '00000000-0000-4000-8000-000000000000' } });
+    expect(unknown.error?.originalResponse?.getStatus()).toBe(404);
+    const lectureId = await newLecture();
+    const tooBig = await tusUpload(server.baseUrl, randomBytes(MAX_UPLOAD + 1), { cookie: cookieOf(trainer), metadata: { lectureId } });
+    expect(tooBig.error?.originalResponse?.getStatus()).toBe(413);
+    // a raw creation request declaring a huge length is refused before any byte is sent
+    const raw = await trainer.raw('POST', '/api/uploads', undefined, {
+      'tus-resumable': '1.0.0',
+      'upload-length': String(50 * 1024 ** 3),
+      'upload-metadata': `lectureId ${Buffer.from(lectureId).toString('base64')}`,
+    });
+    expect(raw.status).toBe(413);
+  });
+
+  it('lets nobody but its owner continue or inspect an upload', async () => {
+    const lectureId = await newLecture();
+    const started = await tusUpload(server.baseUrl, randomBytes(600 * 1024), { cookie: cookieOf(trainer), metadata: { lectureId }, chunkSize: 100 * 1024, stopAt: 100 * 1024 });
+    expect(started.url).toBeTruthy();
+    const uploadPath = new URL(started.url!).pathname;
+    for (const client of [lawyer, adminSc]) {
+      expect((await client.raw('HEAD', uploadPath, undefined, { 'tus-resumable': '1.0.0' })).status).toBe(403);
+      const patch = await client.raw('PATCH', uploadPath, 'x'.repeat(10), { 'tus-resumable': '1.0.0', 'upload-offset': '102400', 'content-type': 'application/offset+octet-stream' });
+      expect(patch.status).toBe(403);
+    }
+    expect((await createTestClient(server.baseUrl).raw('HEAD', uploadPath, undefined, { 'tus-resumable': '1.0.0' })).status).toBe(401);
+    expect((await trainer.raw('HEAD', uploadPath, undefined, { 'tus-resumable': '1.0.0' })).status).toBe(200);
+  });
+});
