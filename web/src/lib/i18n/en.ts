@@ -51,9 +51,9 @@ const en: Messages = {
   'courses.searchSubmit': 'Search',
   'courses.category': 'Category',
   'courses.allCategories': 'All categories',
-  'courses.total': '{total} courses',
+  'courses.total': 'Courses found: {total}',
   'courses.empty': 'No course matches.',
-  'courses.lectureCount': '{count} lectures',
+  'courses.lectureCount': 'Lectures: {count}',
   'courses.creditMinutes': '{minutes} credit minutes',
 
   'pager.label': 'Pages',
