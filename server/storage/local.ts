@@ -6,7 +6,7 @@
  * object stays whole until the new one is complete. Temp names start with '.', which keys may
  * not, so they never show up in `list`.
  */
-import { createReadStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -59,21 +59,18 @@ export class LocalStorage implements Storage {
     const dir = path.dirname(file);
     await mkdir(dir, { recursive: true });
     const temp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-    const handle = await open(temp, 'wx');
     let bytes = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        bytes += chunk.length;
+        callback(null, chunk);
+      },
+    });
     try {
-      const counter = new Transform({
-        transform(chunk: Buffer, _encoding, callback) {
-          bytes += chunk.length;
-          callback(null, chunk);
-        },
-      });
-      await pipeline(toStream(body), counter, handle.createWriteStream({ autoClose: false }));
-      await handle.sync();
-      await handle.close();
+      // flush: fsync before close, so the rename never publishes bytes still only in the page cache
+      await pipeline(toStream(body), counter, createWriteStream(temp, { flags: 'wx', flush: true }));
       await rename(temp, file);
     } catch (error) {
-      await handle.close().catch(() => {});
       await unlink(temp).catch(() => {});
       throw error;
     }
