@@ -8,6 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser } from '../helpers/browser.ts';
+import { createTestClient } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const SHOTS = 'test-results';
@@ -133,6 +134,22 @@ describe('web shell', () => {
 
     await page.goto(`${server.baseUrl}/no/such/page`);
     await expect.poll(() => page.locator('h1').textContent()).toBe('页面不存在');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  test('too many tries: the form says to wait, not that the password is wrong', async () => {
+    // Use up this login's tries over HTTP (same address as the browser), then try once in the form.
+    const client = createTestClient(server.baseUrl);
+    let last = 0;
+    for (let i = 0; i < 12 && last !== 429; i++) {
+      last = (await client.raw('POST', '/api/auth/login', { login: 'someone-else', password: 'wrong' })).status;
+    }
+    expect(last).toBe(429);
+    const { context, page, errors } = await phone();
+    await page.goto(`${server.baseUrl}/login`);
+    await logIn(page, 'someone-else', 'wrong');
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('登录尝试次数过多，请稍等一分钟后再试。');
     expect(errors).toEqual([]);
     await context.close();
   });
