@@ -1,6 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { DbOrTx } from '../db/client.ts';
-import { rowsOf } from '../organizations/repository.ts';
+import type { SqlRunner } from '../playback/runner.ts';
 
 export interface CertificateRow {
   id: string;
@@ -37,16 +36,16 @@ function toRow(r: Record<string, unknown>): CertificateRow {
 const SELECT = sql`SELECT c.*, u.license_no, u.organization_id FROM certificates c JOIN users u ON u.id = c.user_id`;
 
 export class CertificatesRepository {
-  constructor(private readonly db: DbOrTx) {}
+  constructor(private readonly runner: SqlRunner) {}
 
   async nextSerialNumber(): Promise<number> {
-    const rows = await this.db.execute(sql`SELECT nextval('certificate_serial_seq') AS n`);
-    return Number(rowsOf<{ n: unknown }>(rows)[0]!.n);
+    const rows = await this.runner.run(sql`SELECT nextval('certificate_serial_seq') AS n`);
+    return Number((rows as { n: unknown }[])[0]!.n);
   }
 
   /** Inserts the certificate unless the user already holds one for the course; returns the one that exists. */
   async insert(values: { serial: string; code: string; userId: string; courseId: string; creditMinutes: number; issuedAt: Date }): Promise<CertificateRow> {
-    await this.db.execute(sql`
+    await this.runner.run(sql`
       INSERT INTO certificates (serial, code, user_id, course_id, holder_name, course_title, credit_minutes, issued_at)
       SELECT ${values.serial}, ${values.code}, u.id, c.id, u.name, c.title, ${values.creditMinutes}, ${values.issuedAt.toISOString()}::timestamptz
       FROM users u, courses c WHERE u.id = ${values.userId} AND c.id = ${values.courseId}
@@ -55,25 +54,25 @@ export class CertificatesRepository {
   }
 
   async forUserCourse(userId: string, courseId: string): Promise<CertificateRow | null> {
-    const rows = await this.db.execute(sql`${SELECT} WHERE c.user_id = ${userId} AND c.course_id = ${courseId}`);
-    const r = rowsOf<Record<string, unknown>>(rows)[0];
+    const rows = await this.runner.run(sql`${SELECT} WHERE c.user_id = ${userId} AND c.course_id = ${courseId}`);
+    const r = rows[0];
     return r ? toRow(r) : null;
   }
 
   async byCode(code: string): Promise<CertificateRow | null> {
-    const rows = await this.db.execute(sql`${SELECT} WHERE c.code = ${code}`);
-    const r = rowsOf<Record<string, unknown>>(rows)[0];
+    const rows = await this.runner.run(sql`${SELECT} WHERE c.code = ${code}`);
+    const r = rows[0];
     return r ? toRow(r) : null;
   }
 
   async byId(id: string): Promise<CertificateRow | null> {
-    const rows = await this.db.execute(sql`${SELECT} WHERE c.id = ${id}`);
-    const r = rowsOf<Record<string, unknown>>(rows)[0];
+    const rows = await this.runner.run(sql`${SELECT} WHERE c.id = ${id}`);
+    const r = rows[0];
     return r ? toRow(r) : null;
   }
 
   async ofUser(userId: string): Promise<CertificateRow[]> {
-    const rows = await this.db.execute(sql`${SELECT} WHERE c.user_id = ${userId} ORDER BY c.issued_at DESC`);
-    return rowsOf<Record<string, unknown>>(rows).map(toRow);
+    const rows = await this.runner.run(sql`${SELECT} WHERE c.user_id = ${userId} ORDER BY c.issued_at DESC`);
+    return rows.map(toRow);
   }
 }

@@ -5,11 +5,12 @@ import { OrganizationsRepository } from '../organizations/repository.ts';
 import { OrganizationsService } from '../organizations/service.ts';
 import { classHours } from '../playback/credit.ts';
 import { CertificatesRepository } from './repository.ts';
+import { sqlRunner } from '../playback/runner.ts';
 import { CertificatesService } from './service.ts';
 import { renderCertificatePdf } from './pdf.ts';
 
 const certificateRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const service = new CertificatesService(new CertificatesRepository(app.deps.db));
+  const service = new CertificatesService(new CertificatesRepository(sqlRunner(app.deps.db)));
   const organizations = new OrganizationsService(new OrganizationsRepository(app.deps.db), app.access);
   const publicUrl = app.deps.config.publicUrl.replace(/\/$/, '');
   const verifyUrl = (code: string) => `${publicUrl}/verify/${code}`;

@@ -6,10 +6,9 @@
  * guard; the row locks serialise heartbeats of one session so credit is granted once.
  */
 import { sql } from 'drizzle-orm';
-import type { Db, DbOrTx, Tx } from '../db/client.ts';
-import { rowsOf } from '../organizations/repository.ts';
 import type { Interval } from './credit.ts';
 import type { CheckState } from './presence.ts';
+import type { SqlRunner } from './runner.ts';
 
 export interface SessionRow {
   id: string;
@@ -35,6 +34,8 @@ export interface LockedSession extends SessionRow {
   progressIntervals: Interval[];
   progressCompletedAt: Date | null;
   progressCreditMinutes: number;
+  /** the answer already given for this seq, if any */
+  storedResponse: unknown | null;
 }
 
 export interface StoredHeartbeat {
@@ -60,37 +61,37 @@ function toSession(r: Record<string, unknown>): SessionRow {
 }
 
 export class PlaybackRepository {
-  constructor(private readonly db: DbOrTx) {}
+  constructor(readonly runner: SqlRunner) {}
 
-  transaction<T>(work: (repo: PlaybackRepository, tx: Tx) => Promise<T>): Promise<T> {
-    return (this.db as Db).transaction((tx) => work(new PlaybackRepository(tx), tx));
+  transaction<T>(work: (repo: PlaybackRepository) => Promise<T>): Promise<T> {
+    return this.runner.transaction((runner) => work(new PlaybackRepository(runner)));
   }
 
   // --- sessions ---------------------------------------------------------------------------
 
   /** Serialises session opening per user (a second open waits for the first). */
   async lockUser(userId: string): Promise<void> {
-    await this.db.execute(sql`SELECT id FROM users WHERE id = ${userId} FOR NO KEY UPDATE`);
+    await this.runner.run(sql`SELECT id FROM users WHERE id = ${userId} FOR NO KEY UPDATE`);
   }
 
   async closeOpenSessions(userId: string, at: Date, reason: string): Promise<string[]> {
-    const rows = await this.db.execute(sql`
+    const rows = await this.runner.run(sql`
       UPDATE playback_sessions SET closed_at = ${at.toISOString()}::timestamptz, closed_reason = ${reason}
       WHERE user_id = ${userId} AND closed_at IS NULL RETURNING id`);
-    return rowsOf<{ id: string }>(rows).map((r) => r.id);
+    return (rows as unknown as { id: string }[]).map((r) => r.id);
   }
 
   async insertSession(values: { userId: string; lectureId: string; openedAt: Date; ip: string | null; userAgent: string | null }): Promise<SessionRow> {
-    const rows = await this.db.execute(sql`
+    const rows = await this.runner.run(sql`
       INSERT INTO playback_sessions (user_id, lecture_id, opened_at, ip, user_agent)
       VALUES (${values.userId}, ${values.lectureId}, ${values.openedAt.toISOString()}::timestamptz, ${values.ip}, ${values.userAgent})
       RETURNING *`);
-    return toSession(rowsOf<Record<string, unknown>>(rows)[0]!);
+    return toSession(rows[0]!);
   }
 
   /** Makes sure the progress row exists (so heartbeats can lock it) and returns its last position. */
   async ensureProgress(userId: string, lectureId: string): Promise<{ lastPosition: number; coveredSeconds: number }> {
-    const rows = await this.db.execute(sql`
+    const rows = await this.runner.run(sql`
       WITH ins AS (
         INSERT INTO lecture_progress (user_id, lecture_id) VALUES (${userId}, ${lectureId})
         ON CONFLICT (user_id, lecture_id) DO NOTHING RETURNING last_position, covered_seconds
@@ -98,36 +99,30 @@ export class PlaybackRepository {
       SELECT last_position, covered_seconds FROM ins
       UNION ALL
       SELECT last_position, covered_seconds FROM lecture_progress WHERE user_id = ${userId} AND lecture_id = ${lectureId}`);
-    const r = rowsOf<Record<string, unknown>>(rows)[0];
+    const r = rows[0];
     return { lastPosition: num(r?.last_position), coveredSeconds: num(r?.covered_seconds) };
   }
 
-  /** The session's owner and state, and the stored answer for `seq` if it was already recorded. */
-  async sessionWithStoredAnswer(sessionId: string, seq: number): Promise<(SessionRow & { storedResponse: unknown | null }) | null> {
-    const rows = await this.db.execute(sql`
-      SELECT s.*, (SELECT h.response FROM heartbeats h WHERE h.session_id = s.id AND h.seq = ${seq}) AS stored_response
-      FROM playback_sessions s WHERE s.id = ${sessionId}`);
-    const r = rowsOf<Record<string, unknown>>(rows)[0];
-    if (!r) return null;
-    return { ...toSession(r), storedResponse: r.stored_response == null ? null : json(r.stored_response) };
-  }
-
   async findSession(sessionId: string): Promise<SessionRow | null> {
-    const rows = await this.db.execute(sql`SELECT * FROM playback_sessions WHERE id = ${sessionId}`);
-    const r = rowsOf<Record<string, unknown>>(rows)[0];
+    const rows = await this.runner.run(sql`SELECT * FROM playback_sessions WHERE id = ${sessionId}`);
+    const r = rows[0];
     return r ? toSession(r) : null;
   }
 
   async storedAnswer(sessionId: string, seq: number): Promise<unknown | null> {
-    const rows = await this.db.execute(sql`SELECT response FROM heartbeats WHERE session_id = ${sessionId} AND seq = ${seq}`);
-    const r = rowsOf<{ response: unknown }>(rows)[0];
+    const rows = await this.runner.run(sql`SELECT response FROM heartbeats WHERE session_id = ${sessionId} AND seq = ${seq}`);
+    const r = (rows as unknown as { response: unknown }[])[0];
     return r ? json(r.response) : null;
   }
 
-  /** Locks the session and its progress row, and reads the lecture and course rules in the same trip. */
-  async lockSession(sessionId: string): Promise<LockedSession | null> {
-    const rows = await this.db.execute(sql`
-      SELECT s.*, l.course_id, l.duration_seconds, l.credit_minutes_override,
+  /**
+   * Locks the session and its progress row, and reads the lecture and course rules and the stored
+   * answer for `seq` in the same trip. (The stored answer may miss a duplicate that committed while
+   * this waited for the lock; the insert's ON CONFLICT catches that one.)
+   */
+  async lockSession(sessionId: string, seq: number): Promise<LockedSession | null> {
+    const rows = await this.runner.run(sql`
+      SELECT s.*, l.course_id, (SELECT h.response FROM heartbeats h WHERE h.session_id = s.id AND h.seq = ${seq}) AS stored_response, l.duration_seconds, l.credit_minutes_override,
              c.max_playback_rate, c.completion_ratio, c.require_visible, c.presence_checks,
              p.intervals AS progress_intervals, p.completed_at AS progress_completed_at, p.credit_minutes AS progress_credit_minutes
       FROM playback_sessions s
@@ -136,7 +131,7 @@ export class PlaybackRepository {
       JOIN lecture_progress p ON p.user_id = s.user_id AND p.lecture_id = s.lecture_id
       WHERE s.id = ${sessionId}
       FOR UPDATE OF s, p`);
-    const r = rowsOf<Record<string, unknown>>(rows)[0];
+    const r = rows[0];
     if (!r) return null;
     return {
       ...toSession(r),
@@ -150,6 +145,7 @@ export class PlaybackRepository {
       progressIntervals: json<Interval[]>(r.progress_intervals) ?? [],
       progressCompletedAt: date(r.progress_completed_at),
       progressCreditMinutes: num(r.progress_credit_minutes),
+      storedResponse: r.stored_response == null ? null : json(r.stored_response),
     };
   }
 
@@ -178,7 +174,7 @@ export class PlaybackRepository {
     completion: { creditMinutes: number } | null;
   }): Promise<boolean> {
     const at = input.receivedAt.toISOString();
-    const rows = await this.db.execute(sql`
+    const rows = await this.runner.run(sql`
       WITH ins AS (
         INSERT INTO heartbeats (session_id, seq, received_at, ip, user_agent, payload, accepted, rejected, response)
         VALUES (${input.sessionId}, ${input.seq}, ${at}::timestamptz, ${input.ip}, ${input.userAgent},
@@ -211,7 +207,7 @@ export class PlaybackRepository {
         RETURNING user_id
       )
       SELECT (SELECT id FROM ins) AS id, (SELECT count(*) FROM upd_session) AS s, (SELECT count(*) FROM upd_progress) AS p`);
-    const r = rowsOf<{ id: unknown }>(rows)[0];
+    const r = (rows as unknown as { id: unknown }[])[0];
     return r?.id != null;
   }
 
@@ -220,13 +216,13 @@ export class PlaybackRepository {
   async insertPlannedChecks(sessionId: string, dueAtMedia: number[]): Promise<void> {
     if (dueAtMedia.length === 0) return;
     const values = sql.join(dueAtMedia.map((d) => sql`(${sessionId}, ${d})`), sql`, `);
-    await this.db.execute(sql`INSERT INTO presence_checks (session_id, due_at_media) VALUES ${values}`);
+    await this.runner.run(sql`INSERT INTO presence_checks (session_id, due_at_media) VALUES ${values}`);
   }
 
   async checksOf(sessionId: string): Promise<CheckState[]> {
-    const rows = await this.db.execute(sql`
+    const rows = await this.runner.run(sql`
       SELECT id, due_at_media, issued_at, expires_at, confirmed_at FROM presence_checks WHERE session_id = ${sessionId} ORDER BY due_at_media`);
-    return rowsOf<Record<string, unknown>>(rows).map((r) => ({
+    return rows.map((r) => ({
       id: String(r.id),
       dueAtMedia: num(r.due_at_media),
       issuedAt: date(r.issued_at),
@@ -236,31 +232,31 @@ export class PlaybackRepository {
   }
 
   async issueCheck(checkId: string, issuedAt: Date, expiresAt: Date): Promise<void> {
-    await this.db.execute(sql`
+    await this.runner.run(sql`
       UPDATE presence_checks SET issued_at = ${issuedAt.toISOString()}::timestamptz, expires_at = ${expiresAt.toISOString()}::timestamptz
       WHERE id = ${checkId} AND issued_at IS NULL`);
   }
 
   async insertIssuedCheck(sessionId: string, dueAtMedia: number, issuedAt: Date, expiresAt: Date): Promise<CheckState> {
-    const rows = await this.db.execute(sql`
+    const rows = await this.runner.run(sql`
       INSERT INTO presence_checks (session_id, due_at_media, issued_at, expires_at)
       VALUES (${sessionId}, ${dueAtMedia}, ${issuedAt.toISOString()}::timestamptz, ${expiresAt.toISOString()}::timestamptz)
       RETURNING id`);
-    return { id: String(rowsOf<{ id: string }>(rows)[0]!.id), dueAtMedia, issuedAt, expiresAt, confirmedAt: null };
+    return { id: String((rows as unknown as { id: string }[])[0]!.id), dueAtMedia, issuedAt, expiresAt, confirmedAt: null };
   }
 
   async confirmCheck(checkId: string, at: Date): Promise<void> {
-    await this.db.execute(sql`UPDATE presence_checks SET confirmed_at = ${at.toISOString()}::timestamptz WHERE id = ${checkId} AND confirmed_at IS NULL`);
+    await this.runner.run(sql`UPDATE presence_checks SET confirmed_at = ${at.toISOString()}::timestamptz WHERE id = ${checkId} AND confirmed_at IS NULL`);
   }
 
   async setPresenceBlocked(sessionId: string, blocked: boolean): Promise<void> {
-    await this.db.execute(sql`UPDATE playback_sessions SET presence_blocked = ${blocked} WHERE id = ${sessionId}`);
+    await this.runner.run(sql`UPDATE playback_sessions SET presence_blocked = ${blocked} WHERE id = ${sessionId}`);
   }
 
   /** Locks a session row (presence confirmation must not race a heartbeat's presence step). */
   async lockSessionRow(sessionId: string): Promise<SessionRow | null> {
-    const rows = await this.db.execute(sql`SELECT * FROM playback_sessions WHERE id = ${sessionId} FOR UPDATE`);
-    const r = rowsOf<Record<string, unknown>>(rows)[0];
+    const rows = await this.runner.run(sql`SELECT * FROM playback_sessions WHERE id = ${sessionId} FOR UPDATE`);
+    const r = rows[0];
     return r ? toSession(r) : null;
   }
 
@@ -271,21 +267,21 @@ export class PlaybackRepository {
    * the user has completed, with the credit granted for them.
    */
   async courseProgress(userId: string, courseId: string): Promise<{ lectures: number; completed: number; creditMinutes: number }> {
-    const rows = await this.db.execute(sql`
+    const rows = await this.runner.run(sql`
       SELECT count(*) AS lectures, count(p.completed_at) AS completed, coalesce(sum(p.credit_minutes) FILTER (WHERE p.completed_at IS NOT NULL), 0) AS credit
       FROM lectures l
       LEFT JOIN lecture_progress p ON p.lecture_id = l.id AND p.user_id = ${userId}
       WHERE l.course_id = ${courseId} AND l.status <> 'failed'`);
-    const r = rowsOf<Record<string, unknown>>(rows)[0] ?? {};
+    const r = rows[0] ?? {};
     return { lectures: num(r.lectures), completed: num(r.completed), creditMinutes: num(r.credit) };
   }
 
   /** Records the course completion once; false when it was already there. */
   async insertCourseCompletion(userId: string, courseId: string, at: Date, creditMinutes: number): Promise<boolean> {
-    const rows = await this.db.execute(sql`
+    const rows = await this.runner.run(sql`
       INSERT INTO course_completions (user_id, course_id, completed_at, credit_minutes)
       VALUES (${userId}, ${courseId}, ${at.toISOString()}::timestamptz, ${creditMinutes})
       ON CONFLICT (user_id, course_id) DO NOTHING RETURNING id`);
-    return rowsOf(rows).length > 0;
+    return rows.length > 0;
   }
 }

@@ -7,6 +7,7 @@ import { CatalogRepository } from '../catalog/repository.ts';
 import { CatalogService } from '../catalog/service.ts';
 import { REJECTION_REASONS } from './credit.ts';
 import { PlaybackRepository } from './repository.ts';
+import { sqlRunner } from './runner.ts';
 import { PlaybackService, type HeartbeatBody } from './service.ts';
 
 /** Seconds and rates are finite numbers; ±1e7 s is far beyond any lecture but keeps arithmetic sane. */
@@ -71,7 +72,7 @@ const SessionAnswer = Type.Object({
 
 const playbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const catalog = new CatalogService(new CatalogRepository(app.deps.db), app.access);
-  const service = new PlaybackService(new PlaybackRepository(app.deps.db), catalog, { mediaSecret: app.deps.config.sessionSecret });
+  const service = new PlaybackService(new PlaybackRepository(sqlRunner(app.deps.db)), catalog, { mediaSecret: app.deps.config.sessionSecret });
   const meta = (request: { ip: string; headers: Record<string, unknown> }) => ({
     ip: request.ip ?? null,
     userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'].slice(0, 500) : null,

@@ -11,7 +11,6 @@ import { lectureCreditMinutes } from '../catalog/credit-minutes.ts';
 import { mediaUrls } from '../media/service.ts';
 import { CertificatesRepository } from '../certificates/repository.ts';
 import { CertificatesService } from '../certificates/service.ts';
-import type { Tx } from '../db/client.ts';
 import { addCoverage, evaluateHeartbeat, type Interval, type Rejection } from './credit.ts';
 import { PRESENCE_ANSWER_SECONDS, planPresenceChecks, presenceAfterAccepted, presenceBeforeHeartbeat, type CheckState } from './presence.ts';
 import type { PlaybackRepository } from './repository.ts';
@@ -102,15 +101,8 @@ export class PlaybackService {
     const reversed = body.intervals.find(([from, to]) => to < from);
     if (reversed) throw new HttpError(400, 'invalid_interval', `An interval must run forwards: [${reversed[0]}, ${reversed[1]}] ends before it starts.`);
 
-    // Fast path without a transaction: ownership, closed sessions and plain retries.
-    const known = await this.repo.sessionWithStoredAnswer(sessionId, body.seq);
-    if (!known) throw notFound('The playback session');
-    if (known.userId !== user.id) throw forbidden('This playback session belongs to someone else');
-    if (known.storedResponse) return known.storedResponse as HeartbeatAnswer;
-    if (known.closedAt) throw sessionClosed();
-
     try {
-      return await this.repo.transaction((repo, tx) => this.judgeAndRecord(repo, tx, user, sessionId, body, meta));
+      return await this.repo.transaction((repo) => this.judgeAndRecord(repo, user, sessionId, body, meta));
     } catch (error) {
       if (!(error instanceof DuplicateHeartbeat)) throw error;
       const stored = await this.repo.storedAnswer(sessionId, body.seq);
@@ -119,9 +111,15 @@ export class PlaybackService {
     }
   }
 
-  private async judgeAndRecord(repo: PlaybackRepository, tx: Tx, user: SessionUser, sessionId: string, body: HeartbeatBody, meta: RequestMeta): Promise<HeartbeatAnswer> {
-    const s = await repo.lockSession(sessionId);
+  /**
+   * One transaction: lock, judge, append the evidence, update session and progress, and on completion
+   * the course completion and certificate. A retry of a recorded seq gets the stored answer.
+   */
+  private async judgeAndRecord(repo: PlaybackRepository, user: SessionUser, sessionId: string, body: HeartbeatBody, meta: RequestMeta): Promise<HeartbeatAnswer> {
+    const s = await repo.lockSession(sessionId, body.seq);
     if (!s) throw notFound('The playback session');
+    if (s.userId !== user.id) throw forbidden('This playback session belongs to someone else');
+    if (s.storedResponse) return s.storedResponse as HeartbeatAnswer;
     if (s.closedAt) throw sessionClosed();
     const now = this.now();
 
@@ -174,7 +172,7 @@ export class PlaybackService {
       if (course.completed + 1 >= course.lectures) {
         const creditMinutes = course.creditMinutes + lectureCredit;
         if (await repo.insertCourseCompletion(user.id, s.courseId, now, creditMinutes)) {
-          const certificate = await new CertificatesService(new CertificatesRepository(tx)).issue(user.id, s.courseId, creditMinutes, now);
+          const certificate = await new CertificatesService(new CertificatesRepository(repo.runner)).issue(user.id, s.courseId, creditMinutes, now);
           answer.certificateCode = certificate.code;
         }
       }
