@@ -74,3 +74,32 @@ describe('CSV cells', () => {
     expect(attachmentHeader('a/b"c', 'x', 2027)).toContain(encodeRfc5987('a_b_c-2027年度学时报表.csv'));
   });
 });
+
+describe('report page view (web/src/routes/admin/report-view.ts)', async () => {
+  const { firmBars, nextOrder, viewRows } = await import('../../web/src/routes/admin/report-view.ts');
+  const rows = [
+    { firmId: 'a', firm: '甲所', creditMinutes: 30, met: false },
+    { firmId: 'b', firm: '乙所', creditMinutes: 90, met: true },
+    { firmId: 'a', firm: '甲所', creditMinutes: 90, met: true },
+    { firmId: 'c', firm: '丙所', creditMinutes: 0, met: false },
+    { firmId: 'c', firm: '丙所', creditMinutes: 10, met: false },
+  ];
+
+  it('sorts by credit stably, filters the not met, keeps the server order otherwise', () => {
+    expect(viewRows(rows, { order: 'list', onlyUnmet: false })).toEqual(rows);
+    expect(viewRows(rows, { order: 'creditDesc', onlyUnmet: false }).map((r) => r.creditMinutes)).toEqual([90, 90, 30, 10, 0]);
+    expect(viewRows(rows, { order: 'creditDesc', onlyUnmet: false })[0]).toBe(rows[1]);
+    expect(viewRows(rows, { order: 'creditAsc', onlyUnmet: true }).map((r) => r.creditMinutes)).toEqual([0, 10, 30]);
+    expect(nextOrder('list')).toBe('creditDesc');
+    expect(nextOrder(nextOrder(nextOrder('list')))).toBe('list');
+  });
+
+  it('per firm: the most not met first, cut to the limit', () => {
+    expect(firmBars(rows)).toEqual([
+      { firmId: 'c', firm: '丙所', met: 0, unmet: 2 },
+      { firmId: 'a', firm: '甲所', met: 1, unmet: 1 },
+      { firmId: 'b', firm: '乙所', met: 1, unmet: 0 },
+    ]);
+    expect(firmBars(rows, 1)).toHaveLength(1);
+  });
+});

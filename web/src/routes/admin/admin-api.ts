@@ -1,0 +1,92 @@
+/**
+ * The association pages' part of the API: the full report (with the extra fields the server
+ * sends beyond API.md's fixed core), training plans and training settings. Calls go through the
+ * shared client's `request()`, so errors arrive as ApiError like everywhere else.
+ */
+import { api } from '../../lib/api/browser.ts';
+import type { OrganizationReport, ReportLawyer } from '../../lib/api/types.ts';
+
+const enc = encodeURIComponent;
+
+export interface ReportLawyerDetail extends ReportLawyer {
+  firmId: string;
+  regionCode: string;
+  county: boolean;
+  classHours: number;
+  planCount: number;
+  missingCourses: { id: string; title: string }[];
+}
+
+export interface ReportDetail extends OrganizationReport {
+  organization: { id: string; name: string; kind: string; regionCode: string };
+  year: number;
+  trainingYearStartMonth: number;
+  minutesPerClassHour: number;
+  from: string;
+  to: string;
+  lawyers: ReportLawyerDetail[];
+}
+
+export interface TrainingPlan {
+  id: string;
+  organization: { id: string; name: string };
+  year: number;
+  name: string;
+  requiredMinutes: number;
+  /** empty: the whole subtree of the organization that set it */
+  targets: { id: string; name: string }[];
+  requiredCourses: { id: string; title: string }[];
+  createdAt: string;
+  inherited: boolean;
+}
+
+export interface NewTrainingPlan {
+  year: number;
+  name: string;
+  requiredMinutes: number;
+  targetOrganizationIds?: string[];
+  requiredCourseIds?: string[];
+}
+
+export interface TrainingRules {
+  minutesPerClassHour: number;
+  trainingYearStartMonth: number;
+}
+
+export interface TrainingSettings {
+  organizationId: string;
+  kind: string;
+  own: { minutesPerClassHour: number | null; trainingYearStartMonth: number | null };
+  effective: TrainingRules;
+  editable: boolean;
+}
+
+export function fetchReport(orgId: string, year: number): Promise<ReportDetail> {
+  return api.request('GET', `/api/organizations/${enc(orgId)}/report`, { query: { year } });
+}
+
+export function reportCsvHref(orgId: string, year: number, english: boolean): string {
+  const url = api.reportCsvUrl(orgId, year);
+  return english ? `${url}&lang=en` : url;
+}
+
+export async function listPlans(orgId: string, year: number): Promise<TrainingPlan[]> {
+  const answer = await api.request<{ items: TrainingPlan[] }>('GET', `/api/organizations/${enc(orgId)}/plans`, { query: { year } });
+  return answer.items;
+}
+
+export function createPlan(orgId: string, plan: NewTrainingPlan): Promise<TrainingPlan> {
+  return api.request('POST', `/api/organizations/${enc(orgId)}/plans`, { body: plan });
+}
+
+export function deletePlan(planId: string): Promise<void> {
+  return api.request('DELETE', `/api/plans/${enc(planId)}`);
+}
+
+export function fetchSettings(orgId: string): Promise<TrainingSettings> {
+  return api.request('GET', `/api/organizations/${enc(orgId)}/settings`);
+}
+
+export function saveSettings(orgId: string, values: { minutesPerClassHour?: number | null; trainingYearStartMonth?: number | null }): Promise<TrainingSettings> {
+  return api.request('PATCH', `/api/organizations/${enc(orgId)}/settings`, { body: values });
+}
