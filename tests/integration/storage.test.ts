@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
+import compress from '@fastify/compress';
 import { LocalStorage } from '../../server/storage/local.ts';
 import { S3Storage } from '../../server/storage/s3.ts';
 import { createStorage } from '../../server/storage/index.ts';
@@ -35,6 +36,7 @@ interface Harness {
 async function mediaServer(storage: Storage): Promise<{ app: FastifyInstance; origin: string }> {
   const app = Fastify({ logger: false });
   app.decorate('deps', { config: { sessionSecret: secret } as Config, storage } as FastifyInstance['deps']);
+  await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip'] });
   await app.register(mediaRoutes, { prefix: '/api' });
   const origin = await app.listen({ host: '127.0.0.1', port: 0 });
   return { app, origin };
@@ -364,6 +366,20 @@ describe.each(drivers)('media route on the $name driver', ({ name, start }) => {
       const answer = await fetch(base + rel);
       expect(answer.status, rel).toBe(403);
       expect(await answer.json()).toMatchObject({ error: 'bad_signature' });
+    }
+  });
+
+  it('compresses long playlists (slow lines) but never segments', async () => {
+    const long = `#EXTM3U\n${'#EXTINF:6.000,\nseg_00001.m4s\n'.repeat(600)}#EXT-X-ENDLIST\n`;
+    await h.storage.put(`${prefix}long/index.m3u8`, long);
+    const answer = await fetch(new URL('long/index.m3u8', urls().master), { headers: { 'accept-encoding': 'gzip, br' } });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-encoding')).toMatch(/^(br|gzip)$/);
+    expect(await answer.text()).toBe(long);
+    if (name === 'local') {
+      const seg = await fetch(new URL('360p/seg1.m4s', urls().master), { headers: { 'accept-encoding': 'gzip, br' } });
+      expect(seg.headers.get('content-encoding')).toBeNull();
+      await seg.arrayBuffer();
     }
   });
 
