@@ -89,6 +89,33 @@ describe('web shell', () => {
     await context.close();
   });
 
+  test('catalog search and category filter live in the URL', async () => {
+    const { context, page, errors } = await phone();
+    await page.goto(`${server.baseUrl}/login`);
+    await logIn(page, 'lawyer', 'lectern-demo');
+    await page.locator('[data-testid="course-list"] li').first().waitFor();
+    const title = (await page.locator('[data-testid="course-list"] li a').first().textContent()) ?? '';
+
+    await page.getByLabel('搜索课程').fill('没有这样的课程');
+    await page.getByRole('button', { name: '搜索' }).click();
+    await page.waitForURL(/\/courses\?q=/);
+    await expect.poll(() => page.getByText('没有找到符合条件的课程。').count()).toBe(1);
+
+    await page.goBack();
+    await page.locator('[data-testid="course-list"] li').first().waitFor();
+    expect(await page.getByLabel('搜索课程').inputValue()).toBe('');
+
+    await page.getByLabel('分类').selectOption('criminal');
+    await page.waitForURL(/category=criminal/);
+    await expect.poll(() => page.locator('[data-testid="course-list"] li a').first().textContent()).toBe(title);
+    // A reload keeps the filter.
+    await page.reload();
+    await page.locator('[data-testid="course-list"] li').first().waitFor();
+    expect(await page.getByLabel('分类').inputValue()).toBe('criminal');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   test('a wrong password shows the 401 message; a protected page returns after login', async () => {
     const { context, page, errors } = await phone();
     await page.goto(`${server.baseUrl}/admin`);

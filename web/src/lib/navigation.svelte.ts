@@ -27,6 +27,8 @@ export const here = {
     return current.pathname + current.search;
   },
   get query(): URLSearchParams {
+    // A read-only parse of the reactive `current`; nothing mutates it.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
     return new URLSearchParams(current.search);
   },
 };
@@ -38,6 +40,7 @@ export function afterPush(callback: () => void): void {
 }
 
 export function navigate(to: string, options: { replace?: boolean } = {}): void {
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local parse, not state
   const url = new URL(to, window.location.href);
   if (url.origin !== window.location.origin) {
     window.location.assign(url.href);
@@ -70,6 +73,7 @@ export function interceptLinks(root: HTMLElement | Document): () => void {
     if (!anchor || !anchor.href) return;
     if (anchor.target && anchor.target !== '_self') return;
     if (anchor.hasAttribute('download') || anchor.getAttribute('rel')?.includes('external')) return;
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local parse, not state
     const url = new URL(anchor.href);
     if (url.origin !== window.location.origin || url.pathname.startsWith('/api/')) return;
     // An in-page anchor (#main): the browser scrolls and focuses it by itself.
