@@ -1,0 +1,217 @@
+/**
+ * Heartbeat throughput on PostgreSQL: `npm run bench:heartbeats`.
+ *
+ * Creates a fresh database on BENCH_DATABASE_URL's server (default postgres://postgres@127.0.0.1:5432),
+ * starts the real API (no web app) in a child process, gives N lawyers a session cookie and an open
+ * playback session each, then runs autocannon in this process against, in one run:
+ *   - a bare route of the same server (no auth, no database): the floor of Fastify + HTTP here;
+ *   - GET /api/me: the session-cookie check every authenticated route pays;
+ *   - POST /api/sessions/:id/heartbeats, each request a fresh (session, seq).
+ * Prints requests/s, p50/p99 latency and the ratios, and writes the "## Heartbeats" section of
+ * docs/benchmarks.md. Everything (Postgres, API, load generator) shares this machine's cores.
+ *
+ * Options (env): BENCH_SECONDS (10), BENCH_CONNECTIONS (64), BENCH_LAWYERS (400).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import postgres from 'postgres';
+import autocannon from 'autocannon';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const LAWYERS = Number(process.env.BENCH_LAWYERS ?? 400);
+const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const BARE_PATH = '/api/bench/bare';
+
+if (process.argv[2] === '--serve') await serve(process.argv[3]!);
+else await main();
+
+/** Child process: the real app over PostgreSQL, plus one bare route for comparison. */
+async function serve(databaseUrl: string) {
+  const { loadConfig } = await import('../server/config.ts');
+  const { openDatabase } = await import('../server/db/client.ts');
+  const { runMigrations } = await import('../server/db/migrate.ts');
+  const { createStorage } = await import('../server/storage/index.ts');
+  const { buildApp } = await import('../server/app.ts');
+  const { seedDemo } = await import('../server/demo/seed.ts');
+  const dataDir = path.join(os.tmpdir(), `lectern-bench-${process.pid}`);
+  mkdirSync(dataDir, { recursive: true });
+  const config = loadConfig({
+    DATABASE_URL: databaseUrl,
+    SESSION_SECRET: randomBytes(32).toString('hex'),
+    DATA_DIR: dataDir,
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    TRANSCODER_IN_PROCESS: 'false',
+  });
+  const database = await openDatabase({ databaseUrl, maxConnections: 20 });
+  await runMigrations(database);
+  const demo = await seedDemo(database.db);
+  const deps = { config, database, db: database.db, storage: createStorage(config, config.sessionSecret) };
+  const app = await buildApp(deps, { serveWeb: false, logger: false });
+  app.get(BARE_PATH, async () => ({ ok: true }));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}`, demo })}\n`);
+  process.on('SIGTERM', async () => {
+    await app.close();
+    await database.close();
+    process.exit(0);
+  });
+}
+
+interface Measured {
+  name: string;
+  requests: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+async function run(name: string, options: autocannon.Options): Promise<Measured> {
+  const result = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...options });
+  return {
+    name,
+    requests: result.requests.total,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+async function main() {
+  const dbName = `lectern_bench_${randomBytes(4).toString('hex')}`;
+  const admin = postgres(SERVER_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`CREATE DATABASE ${dbName}`);
+  const dbUrl = new URL(SERVER_URL);
+  dbUrl.pathname = `/${dbName}`;
+  let child: ChildProcess | undefined;
+  const sql = postgres(dbUrl.toString(), { max: 4, onnotice: () => {} });
+  try {
+    child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve', dbUrl.toString()], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const { url, demo } = await firstLine(child);
+    console.log(`server ${url} on ${dbName}; ${os.cpus().length} cores; ${LAWYERS} lawyers, ${CONNECTIONS} connections, ${SECONDS} s per route`);
+
+    // A 3-hour ready lecture; lawyers with a session cookie each (made directly: login is rate-limited).
+    await sql`UPDATE lectures SET status = 'ready', duration_seconds = 10800, package_prefix = ${`lectures/${demo.lectureId}/bench/`} WHERE id = ${demo.lectureId}`;
+    const cookies: string[] = [];
+    const users = Array.from({ length: LAWYERS }, (_, i) => ({ login: `bench${i}`, name: `压测律师${i}`, organization_id: demo.santaiFirm }));
+    const inserted = await sql<{ id: string }[]>`INSERT INTO users ${sql(users)} RETURNING id`;
+    const sessions = inserted.map((u) => {
+      const token = randomBytes(32).toString('base64url');
+      cookies.push(`lectern_session=${token}`);
+      return { token_hash: createHash('sha256').update(token).digest('base64url'), user_id: u.id, expires_at: new Date(Date.now() + 86_400_000) };
+    });
+    await sql`INSERT INTO auth_sessions ${sql(sessions)}`;
+    const { SESSION_COOKIE: cookieName } = await import('../server/auth/cookie.ts');
+    const sessionIds: string[] = [];
+    for (const cookie of cookies) {
+      const res = await fetch(`${url}/api/lectures/${demo.lectureId}/sessions`, { method: 'POST', headers: { cookie: cookie.replace('lectern_session', cookieName), 'content-type': 'application/json' }, body: '{}' });
+      if (res.status !== 201) throw new Error(`opening a session answered ${res.status}: ${await res.text()}`);
+      sessionIds.push(((await res.json()) as { sessionId: string }).sessionId);
+    }
+    // Ten hours of server time have passed: the real-time bound does not cut the benchmark's intervals.
+    await sql`UPDATE playback_sessions SET opened_at = opened_at - interval '10 hours'`;
+    const cookieOf = cookies.map((c) => c.replace('lectern_session', cookieName));
+
+    // Warm up (JIT, prepared statements, pools), then measure.
+    await autocannon({ url: `${url}${BARE_PATH}`, connections: 8, duration: 2 });
+    const bare = await run('bare route (no auth, no database)', { url: `${url}${BARE_PATH}` });
+    const me = await run('GET /api/me (session cookie check)', { url: `${url}/api/me`, headers: { cookie: cookieOf[0]! } });
+
+    let counter = 0;
+    const nextSeq = new Array<number>(LAWYERS).fill(0);
+    const heartbeatOptions = (): autocannon.Options => ({
+      url,
+      requests: [
+        {
+          method: 'POST',
+          setupRequest: (request) => {
+            const i = counter++ % LAWYERS;
+            const seq = nextSeq[i]!++;
+            const from = (seq * 15) % 10800;
+            request.path = `/api/sessions/${sessionIds[i]}/heartbeats`;
+            request.headers = { ...request.headers, cookie: cookieOf[i]!, 'content-type': 'application/json' };
+            request.body = JSON.stringify({ seq, intervals: [[from, from + 15]], playbackRate: 1, visible: true, position: from + 15 });
+            return request;
+          },
+        },
+      ],
+    });
+    await autocannon({ ...heartbeatOptions(), connections: 8, duration: 2 });
+    const heartbeat = await run('POST heartbeats (fresh session, seq each)', heartbeatOptions());
+
+    const [count] = await sql<{ n: string }[]>`SELECT count(*) AS n FROM heartbeats`;
+    report({ bare, me, heartbeat, stored: Number(count?.n ?? 0) });
+  } finally {
+    child?.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 500));
+    await sql.end();
+    await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+function firstLine(child: ChildProcess): Promise<{ url: string; demo: { lectureId: string; santaiFirm: string } }> {
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const nl = buffer.indexOf('\n');
+      if (nl >= 0) resolve(JSON.parse(buffer.slice(0, nl)));
+    });
+    child.on('exit', (code) => reject(new Error(`the server exited with ${code} before listening`)));
+  });
+}
+
+function report(r: { bare: Measured; me: Measured; heartbeat: Measured; stored: number }) {
+  const rows = [r.bare, r.me, r.heartbeat];
+  const fmt = (m: Measured) => `| ${m.name} | ${Math.round(m.rps).toLocaleString('en')} | ${m.p50} | ${m.p99} | ${m.non2xx + m.errors} |`;
+  const ratio = r.heartbeat.rps / r.bare.rps;
+  const ratioMe = r.heartbeat.rps / r.me.rps;
+  const goal = r.heartbeat.rps >= 3000 && r.heartbeat.p99 < 50;
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const lines = [
+    '## Heartbeats',
+    '',
+    `\`npm run bench:heartbeats\` (bench/heartbeats.ts), ${new Date().toISOString().slice(0, 10)}: the real API on PostgreSQL (fresh database), ` +
+      `autocannon with ${CONNECTIONS} connections for ${SECONDS} s per route, ${LAWYERS} lawyers each with an open session, every heartbeat a fresh (session, seq) ` +
+      `with a 15-s interval. API, PostgreSQL and autocannon share one machine: ${os.cpus().length} cores (${cpu}).`,
+    '',
+    '| route | requests/s | p50 ms | p99 ms | non-2xx/errors |',
+    '|---|---:|---:|---:|---:|',
+    ...rows.map(fmt),
+    '',
+    `- heartbeat ÷ bare route: **${ratio.toFixed(2)}** of the throughput; heartbeat ÷ /api/me: ${ratioMe.toFixed(2)}.`,
+    `- heartbeat rows stored: ${r.stored.toLocaleString('en')} (every 2xx answer is one evidence row).`,
+    `- aim: 3,000 heartbeats/s with p99 < 50 ms on 2 cores → ${goal ? '**met**' : '**not met**'} (${Math.round(r.heartbeat.rps).toLocaleString('en')}/s, p99 ${r.heartbeat.p99} ms).`,
+    '- per heartbeat: the cookie check (session, user, roles), one read for ownership and retries, then one transaction of two statements:',
+    '  a `SELECT … FOR UPDATE` of session + progress that also reads the lecture and course rules, and one CTE that appends the evidence and updates',
+    '  session and progress only when the evidence row is new (see docs/credit.md).',
+    '',
+  ];
+  const text = lines.join('\n');
+  console.log(`\n${text}`);
+  const file = path.join(root, 'docs', 'benchmarks.md');
+  const before = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
+  const start = before.indexOf('\n## Heartbeats');
+  let after: string;
+  if (start >= 0) {
+    const next = before.indexOf('\n## ', start + 1);
+    after = `${before.slice(0, start + 1)}${text}${next >= 0 ? before.slice(next) : ''}`;
+  } else {
+    after = `${before.replace(/\n*$/, '\n\n')}${text}`;
+  }
+  writeFileSync(file, after);
+  console.log(`wrote ${path.relative(root, file)}`);
+}
