@@ -91,14 +91,16 @@ export class TranscodeJobsRepository {
   /**
    * Takes the oldest job that is queued (and not backing off) or whose holder's lease expired,
    * with attempts left. Answers null when there is none. Concurrent callers get different jobs.
+   * `only` restricts the claim to one job (test helpers that publish a prepared package).
    */
-  async claim(workerId: string, leaseSeconds: number): Promise<TranscodeJobRow | null> {
+  async claim(workerId: string, leaseSeconds: number, only?: { jobId: string }): Promise<TranscodeJobRow | null> {
     return this.db.transaction(async (tx) => {
       const [candidate] = await tx
         .select({ id: transcodeJobs.id })
         .from(transcodeJobs)
         .where(
           and(
+            only ? eq(transcodeJobs.id, only.jobId) : undefined,
             or(
               and(eq(transcodeJobs.status, 'queued'), or(isNull(transcodeJobs.leaseExpiresAt), lte(transcodeJobs.leaseExpiresAt, sql`now()`))),
               and(eq(transcodeJobs.status, 'running'), lt(transcodeJobs.leaseExpiresAt, sql`now()`)),
