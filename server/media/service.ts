@@ -77,7 +77,7 @@ export class MediaService {
       // On S3, bytes go straight from the bucket (or the CDN before it). Playlists stay here so the
       // relative URLs inside them keep resolving under the signed path.
       if (this.storage.driver === 's3' && !isPlaylist(key)) {
-        const location = await this.storage.signedUrl(key, REDIRECT_URL_SECONDS);
+        const location = await this.storage.signedUrl(key, REDIRECT_URL_SECONDS, { cacheControl: cacheControlFor(key), contentType: contentTypeFor(key) });
         return { kind: 'redirect', location, headers: { 'cache-control': REDIRECT_CACHE } };
       }
       return await this.serve(key, request);

@@ -21,7 +21,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { S3Config } from '../config.ts';
 import { assertValidKey, assertValidPrefix, clampRange, contentTypeFor } from './keys.ts';
-import { StorageNotFoundError, StorageRangeError, type ByteRange, type PutOptions, type Storage, type StoredObject } from './types.ts';
+import { StorageNotFoundError, StorageRangeError, type ByteRange, type PutOptions, type SignedUrlOptions, type Storage, type StoredObject } from './types.ts';
 
 /** 8 MiB parts, 4 in flight: at most 32 MiB buffered per upload. */
 const PART_SIZE = 8 * 1024 * 1024;
@@ -141,12 +141,18 @@ export class S3Storage implements Storage {
     }
   }
 
-  async signedUrl(key: string, expiresInSeconds: number): Promise<string> {
+  async signedUrl(key: string, expiresInSeconds: number, options: SignedUrlOptions = {}): Promise<string> {
     assertValidKey(key);
     const nowSeconds = Math.floor(Date.now() / 1000);
     const signedAt = nowSeconds - (nowSeconds % PRESIGN_WINDOW_SECONDS);
     const expiresIn = Math.min(Math.max(1, Math.ceil(expiresInSeconds)) + PRESIGN_WINDOW_SECONDS, MAX_PRESIGN_SECONDS);
-    return getSignedUrl(this.presignClient, new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
+    const command = new GetObjectCommand({
+      Bucket: this.bucket,
+      Key: key,
+      ResponseCacheControl: options.cacheControl,
+      ResponseContentType: options.contentType,
+    });
+    return getSignedUrl(this.presignClient, command, {
       expiresIn,
       signingDate: new Date(signedAt * 1000),
     });

@@ -21,6 +21,16 @@ export interface PutOptions {
 }
 
 /**
+ * Response headers a signed URL should make the store answer with (S3 `response-*` overrides), so
+ * caching and type do not depend on how the object was uploaded. The local driver's links go
+ * through the media route, which sets these itself.
+ */
+export interface SignedUrlOptions {
+  cacheControl?: string;
+  contentType?: string;
+}
+
+/**
  * Where media lives: a local folder (embedded default) or any S3-compatible store.
  * Keys are '/'-separated relative paths (no leading slash, no '..').
  */
@@ -31,7 +41,7 @@ export interface Storage {
   get(key: string, range?: ByteRange): Promise<StoredObject>;
   head(key: string): Promise<{ bytes: number; contentType?: string } | null>;
   /** A URL that lets anyone holding it read this one object until it expires. */
-  signedUrl(key: string, expiresInSeconds: number): Promise<string>;
+  signedUrl(key: string, expiresInSeconds: number, options?: SignedUrlOptions): Promise<string>;
   /** Deletes every object under `prefix`; answers how many were deleted. */
   deletePrefix(prefix: string): Promise<number>;
   list(prefix: string): Promise<{ key: string; bytes: number }[]>;
