@@ -81,6 +81,7 @@ describe('web shell', () => {
     await page.waitForURL(/\/courses\/[^/]+$/);
     await expect.poll(() => page.locator('h2').first().textContent()).toBe('Lectures');
     expect(await page.locator('article h1').textContent()).toBe(firstCourse);
+    await expect.poll(() => page.title()).toBe(`${firstCourse} · Lectern 讲坛`);
     await page.screenshot({ path: `${SHOTS}/shell-course-en.png`, fullPage: true });
 
     await page.getByRole('button', { name: 'Sign out' }).click();
