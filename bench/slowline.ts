@@ -1,0 +1,316 @@
+/**
+ * `npm run bench:slowline` — the player on a slow line, in headless Chromium against the real
+ * server (embedded PGlite, web app served) with a real transcoded lecture of 3 minutes.
+ *
+ * For each line profile (CDP Network.emulateNetworkConditions: 128 kbit/s + 300 ms, 256 kbit/s +
+ * 150 ms) in a fresh browser context:
+ *   1. warm-up visit on the same throttled line by another lawyer of the same device: the service
+ *      worker installs and keeps the shell and the player chunks, the player remembers the line's
+ *      bandwidth (as on a real repeat visit);
+ *   2. the HTTP cache is cleared (so no media comes from it; the service worker's cache stays),
+ *      the measured lawyer opens the lecture from the start;
+ *   3. measured: time from navigation to the first 'playing' event and to the first decoded frame
+ *      (requestVideoFrameCallback), stalls ('waiting' after playback began, with durations), and
+ *      bytes over the network during the first PLAY_SECONDS of playback, split shell / API / media.
+ * Beside it, the physical lower bound for the first frame: the bytes the lowest rendition needs
+ * before its first frame (playlists, init segments, first video and audio segments, read from the
+ * package on disk) ÷ bandwidth + the round trips that cannot overlap (session, master playlist,
+ * media playlists, first segments).
+ *
+ * Prints a table and writes the "## Slow line" section of docs/benchmarks.md (others kept).
+ * Options: --seconds N (lecture length, default 180), --play N (seconds measured, default 150),
+ * --no-docs.
+ */
+import { existsSync } from 'node:fs';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BrowserContext, CDPSession, Page } from 'playwright-core';
+import { launchBrowser } from '../tests/helpers/browser.ts';
+import { startTestServer } from '../tests/helpers/server.ts';
+// @ts-expect-error plain ESM helper without types
+import { buildWeb, webBuildIsStale } from '../scripts/ensure-web-build.mjs';
+import { readyDemoLecture, type ReadyLecture } from './slowline-lecture.ts';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+const args = process.argv.slice(2);
+const option = (name: string, fallback: number): number => {
+  const index = args.indexOf(`--${name}`);
+  return index >= 0 && args[index + 1] ? Number(args[index + 1]) : fallback;
+};
+const LECTURE_SECONDS = option('seconds', 180);
+const PLAY_SECONDS = option('play', 150);
+const WRITE_DOCS = !args.includes('--no-docs');
+
+interface Profile {
+  name: string;
+  kbps: number;
+  latencyMs: number;
+}
+const PROFILES: Profile[] = [
+  { name: '128 kbit/s + 300 ms', kbps: 128, latencyMs: 300 },
+  { name: '256 kbit/s + 150 ms', kbps: 256, latencyMs: 150 },
+];
+
+interface Result {
+  profile: Profile;
+  firstPlayingMs: number | null;
+  firstFrameMs: number | null;
+  stalls: number;
+  stallSeconds: number;
+  bytes: { shell: number; api: number; media: number; total: number };
+  playedSeconds: number;
+  heights: number[];
+  lowerBoundMs: number;
+  firstFrameBytes: number;
+}
+
+const log = (line: string): void => console.log(`[slowline] ${line}`);
+
+// Installed in every page before its scripts: records the media events of whatever element plays.
+const PROBE = `
+  window.__bench = { playing: null, frame: null, waits: [], heights: [] };
+  const now = () => performance.now();
+  document.addEventListener('playing', () => {
+    const b = window.__bench;
+    if (b.playing === null) b.playing = now();
+    const last = b.waits[b.waits.length - 1];
+    if (last && last.end === null) last.end = now();
+  }, true);
+  document.addEventListener('waiting', (event) => {
+    const b = window.__bench;
+    if (b.playing !== null) b.waits.push({ start: now(), end: null, at: event.target.currentTime });
+  }, true);
+  document.addEventListener('resize', (event) => {
+    const v = event.target;
+    if (v && v.videoHeight && !window.__bench.heights.includes(v.videoHeight)) window.__bench.heights.push(v.videoHeight);
+  }, true);
+  document.addEventListener('loadedmetadata', (event) => {
+    const v = event.target;
+    if (v && typeof v.requestVideoFrameCallback === 'function') {
+      v.requestVideoFrameCallback(() => { if (window.__bench.frame === null) window.__bench.frame = now(); });
+    }
+  }, true);
+`;
+
+interface ByteCounter {
+  reset(): void;
+  totals(): { shell: number; api: number; media: number; total: number };
+}
+
+/** Sums bytes that crossed the (emulated) network, per kind; cache and service-worker hits cost 0. */
+function countBytes(cdp: CDPSession): ByteCounter {
+  const urls = new Map<string, string>();
+  const cached = new Set<string>();
+  let totals = { shell: 0, api: 0, media: 0, total: 0 };
+  cdp.on('Network.requestWillBeSent', (event: { requestId: string; request: { url: string } }) => urls.set(event.requestId, event.request.url));
+  cdp.on('Network.responseReceived', (event: { requestId: string; response: { fromServiceWorker?: boolean; fromDiskCache?: boolean; fromPrefetchCache?: boolean } }) => {
+    const r = event.response;
+    if (r.fromServiceWorker || r.fromDiskCache || r.fromPrefetchCache) cached.add(event.requestId);
+  });
+  cdp.on('Network.loadingFinished', (event: { requestId: string; encodedDataLength: number }) => {
+    const url = urls.get(event.requestId) ?? '';
+    if (cached.has(event.requestId)) return;
+    const bytes = event.encodedDataLength;
+    const kind = url.includes('/api/media/') ? 'media' : url.includes('/api/') ? 'api' : 'shell';
+    totals[kind] += bytes;
+    totals.total += bytes;
+  });
+  return {
+    reset: () => {
+      totals = { shell: 0, api: 0, media: 0, total: 0 };
+    },
+    totals: () => ({ ...totals }),
+  };
+}
+
+async function throttle(cdp: CDPSession, profile: Profile | null): Promise<void> {
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: profile ? profile.latencyMs : 0,
+    downloadThroughput: profile ? (profile.kbps * 1000) / 8 : -1,
+    uploadThroughput: profile ? (profile.kbps * 1000) / 8 : -1,
+  });
+}
+
+async function signIn(page: Page, baseUrl: string, login: string): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await page.locator('input[name="login"]').fill(login);
+  await page.locator('input[name="password"]').fill('lectern-demo');
+  await page.locator('form button[type="submit"]').click();
+  await page.waitForURL(/\/courses/);
+}
+
+/** Bytes the lowest rendition needs before its first frame, from the package on disk. */
+async function firstFrameBytes(lecture: ReadyLecture): Promise<number> {
+  const dir = lecture.packageDir;
+  const master = await readFile(path.join(dir, 'master.m3u8'), 'utf8');
+  let total = Buffer.byteLength(master);
+  // The lowest video rendition: the first STREAM-INF with the smallest BANDWIDTH.
+  const variants = [...master.matchAll(/#EXT-X-STREAM-INF:([^\n]*)\n([^\n]+)/g)].map((m) => ({ bandwidth: Number(/BANDWIDTH=(\d+)/.exec(m[1] ?? '')?.[1] ?? 0), uri: (m[2] ?? '').trim() }));
+  variants.sort((a, b) => a.bandwidth - b.bandwidth);
+  const audioUri = /#EXT-X-MEDIA:[^\n]*TYPE=AUDIO[^\n]*URI="([^"]+)"/.exec(master)?.[1];
+  for (const uri of [variants[0]?.uri, audioUri]) {
+    if (!uri) continue;
+    const playlistPath = path.join(dir, uri);
+    const playlist = await readFile(playlistPath, 'utf8');
+    total += Buffer.byteLength(playlist);
+    const init = /#EXT-X-MAP:URI="([^"]+)"/.exec(playlist)?.[1];
+    const firstSegment = playlist.split('\n').find((line) => line && !line.startsWith('#'));
+    for (const file of [init, firstSegment]) if (file) total += (await stat(path.join(path.dirname(playlistPath), file))).size;
+  }
+  return total;
+}
+
+async function measure(context: BrowserContext, baseUrl: string, lecture: ReadyLecture, profile: Profile, lowerBound: { bytes: number }): Promise<Result> {
+  await context.addInitScript(PROBE);
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  const lectureUrl = `${baseUrl}/lectures/${lecture.lectureId}`;
+
+  // 1. Warm-up: another lawyer on this device, same line: the shell, player chunk and hls.js go
+  //    into the service worker's cache, and the line's bandwidth into local storage.
+  await signIn(page, baseUrl, 'lawyer2');
+  await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, undefined, { timeout: 30_000 }).catch(() => log('warning: no service worker controls the page'));
+  await throttle(cdp, profile);
+  log(`${profile.name}: warm-up visit…`);
+  await page.goto(lectureUrl);
+  await page.waitForFunction(() => (window as unknown as { __bench: { playing: number | null } }).__bench.playing !== null, undefined, { timeout: 180_000 });
+  await page.waitForTimeout(20_000); // long enough for hls.js to measure the line
+  await page.goto('about:blank');
+  await throttle(cdp, null);
+  await page.evaluate(() => undefined);
+  await signIn(page, baseUrl, 'lawyer');
+  const remembered = await page.evaluate(() => localStorage.getItem('lectern.player.bandwidth'));
+  log(`${profile.name}: remembered bandwidth ${remembered}`);
+  await page.goto('about:blank');
+  await cdp.send('Network.clearBrowserCache');
+
+  // 2. The measured visit.
+  const bytes = countBytes(cdp);
+  await throttle(cdp, profile);
+  bytes.reset();
+  log(`${profile.name}: measured visit…`);
+  await page.goto(lectureUrl);
+  await page.waitForFunction(() => (window as unknown as { __bench: { playing: number | null } }).__bench.playing !== null, undefined, { timeout: 180_000 });
+  const startedAt = Date.now();
+  while (Date.now() - startedAt < PLAY_SECONDS * 1000) {
+    await page.waitForTimeout(5000);
+    const ended = await page.evaluate(() => (document.querySelector('video, audio') as HTMLMediaElement | null)?.ended ?? false);
+    if (ended) break;
+  }
+  const probe = await page.evaluate(() => {
+    const b = (window as unknown as { __bench: { playing: number | null; frame: number | null; waits: { start: number; end: number | null }[]; heights: number[] } }).__bench;
+    const media = document.querySelector('video, audio') as HTMLMediaElement | null;
+    return { ...b, now: performance.now(), position: media?.currentTime ?? 0 };
+  });
+  const totals = bytes.totals();
+  await throttle(cdp, null);
+  await page.close();
+  const stallSeconds = probe.waits.reduce((sum, wait) => sum + ((wait.end ?? probe.now) - wait.start) / 1000, 0);
+  const bandwidthBytesPerMs = (profile.kbps * 1000) / 8 / 1000;
+  return {
+    profile,
+    firstPlayingMs: probe.playing,
+    firstFrameMs: probe.frame,
+    stalls: probe.waits.length,
+    stallSeconds,
+    bytes: totals,
+    playedSeconds: probe.position,
+    heights: probe.heights,
+    firstFrameBytes: lowerBound.bytes,
+    lowerBoundMs: lowerBound.bytes / bandwidthBytesPerMs + 4 * profile.latencyMs,
+  };
+}
+
+function kb(bytes: number): string {
+  return `${(bytes / 1024).toFixed(0)} KB`;
+}
+function seconds(ms: number | null): string {
+  return ms === null ? '—' : `${(ms / 1000).toFixed(2)} s`;
+}
+
+function table(results: Result[]): string {
+  const lines = [
+    '| line | first frame | first `playing` | lower bound | stalls (total) | played | bytes: media / API / shell | renditions seen |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of results) {
+    lines.push(
+      `| ${r.profile.name} | ${seconds(r.firstFrameMs)} | ${seconds(r.firstPlayingMs)} | ${seconds(r.lowerBoundMs)} | ${r.stalls} (${r.stallSeconds.toFixed(1)} s) | ${r.playedSeconds.toFixed(0)} s | ${kb(r.bytes.media)} / ${kb(r.bytes.api)} / ${kb(r.bytes.shell)} | ${r.heights.map((h) => `${h}p`).join(', ') || '—'} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+async function writeDocs(body: string): Promise<void> {
+  const file = path.join(root, 'docs', 'benchmarks.md');
+  const existing = existsSync(file) ? await readFile(file, 'utf8') : '# Benchmarks\n';
+  const section = `## Slow line\n\n${body.trim()}\n`;
+  const start = existing.search(/^## Slow line\s*$/m);
+  let next: string;
+  if (start === -1) {
+    next = `${existing.trimEnd()}\n\n${section}`;
+  } else {
+    const rest = existing.slice(start + 1);
+    const endOffset = rest.search(/^## /m);
+    const end = endOffset === -1 ? existing.length : start + 1 + endOffset;
+    next = `${existing.slice(0, start)}${section}${endOffset === -1 ? '' : `\n${existing.slice(end)}`}`;
+  }
+  await writeFile(file, `${next.trimEnd()}\n`);
+}
+
+async function main(): Promise<void> {
+  if ((webBuildIsStale as () => boolean)()) (buildWeb as () => void)();
+  const server = await startTestServer({ serveWeb: true });
+  const browser = await launchBrowser();
+  try {
+    const lecture = await readyDemoLecture(server, LECTURE_SECONDS, log);
+    const bound = { bytes: await firstFrameBytes(lecture) };
+    log(`lecture ${lecture.durationSeconds.toFixed(1)} s, renditions ${lecture.summary.renditions.map((r) => r.name).join(', ')}; first frame needs ${kb(bound.bytes)} at the lowest rendition`);
+    const results: Result[] = [];
+    for (const profile of PROFILES) {
+      const context = await browser.newContext({ viewport: { width: 390, height: 800 }, locale: 'zh-CN' });
+      try {
+        results.push(await measure(context, server.baseUrl, lecture, profile, bound));
+      } finally {
+        await context.close();
+      }
+    }
+    const rendered = table(results);
+    console.log(`\n${rendered}\n`);
+    const r128 = results[0]!;
+    const r256 = results[1]!;
+    const verdict = [
+      `- 128 kbit/s: first frame ${seconds(r128.firstFrameMs)} (aim ≤ 5 s: ${r128.firstFrameMs !== null && r128.firstFrameMs <= 5000 ? 'met' : 'not met'}).`,
+      `- 256 kbit/s: ${r256.stalls} stall(s) (aim: none: ${r256.stalls === 0 ? 'met' : 'not met'}).`,
+    ].join('\n');
+    console.log(verdict);
+    if (WRITE_DOCS) {
+      await writeDocs(
+        [
+          `\`npm run bench:slowline\` (bench/slowline.ts), ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, headless Chromium with CDP network emulation, a ${LECTURE_SECONDS} s lecture-like recording (720p source, slides, speech-like audio) through the real ladder, ${PLAY_SECONDS} s of playback measured per line.`,
+          '',
+          'Method: a fresh browser profile per line; a warm-up visit on the same line by another lawyer of the device (the service worker keeps the shell, the player chunk and hls.js; the player remembers the line speed), then the HTTP cache is cleared and the measured lawyer opens the lecture from the start. Times are from navigation start. Bytes are what crossed the emulated line during the measured visit (service-worker and cache hits excluded). The lower bound is the bytes the lowest rendition needs before its first frame (master and media playlists, init segments, first video and audio segments) ÷ the line speed + 4 round trips (session, master, media playlists, first segments) — it ignores the page, /api/me and TCP/TLS setup, so no real player reaches it.',
+          '',
+          rendered,
+          '',
+          `First-frame payload at the lowest rendition: ${kb(bound.bytes)}.`,
+          '',
+          verdict,
+          '',
+          'Player settings behind these figures (web/src/lib/player/abr.ts): start at the lowest rendition unless a remembered measurement fits 70 % of the line, `abrEwmaDefaultEstimate` seeded from it (100 kbit/s by default), up-switch only at twice the bitrate, 60 s forward buffer, slow-line load timeouts. The service worker does not cache media; the page-level CDP throttle does not apply to the service worker\'s own navigation fetch of index.html (about 1 KB).',
+        ].join('\n'),
+      );
+      log('docs/benchmarks.md: "## Slow line" written');
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+await main();

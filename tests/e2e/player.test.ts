@@ -1,0 +1,130 @@
+/**
+ * The player end to end, in real Chromium against the full app: a lawyer signs in and plays a real
+ * transcoded lecture (~40 s) to the end while the line is cut for part of the time. Heartbeats made
+ * while offline wait in local storage and go out in order when the line returns; coverage reaches
+ * completion, the credit is granted exactly once (API and database), and the certificate verifies
+ * (API and the public /verify page). The player uses the server's heartbeatSeconds as is.
+ * web/dist is built (when stale) by tests/global-setup.ts.
+ */
+import { mkdir } from 'node:fs/promises';
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { courseCompletions, heartbeats, lectureProgress, lectures, playbackSessions } from '../../server/db/schema/index.ts';
+import { readyDemoLecture, type ReadyLecture } from '../../bench/slowline-lecture.ts';
+import { launchBrowser } from '../helpers/browser.ts';
+import { createTestClient } from '../helpers/http.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+const SHOTS = 'test-results';
+let server: TestServer;
+let browser: Browser;
+let lecture: ReadyLecture;
+
+beforeAll(async () => {
+  server = await startTestServer({ serveWeb: true });
+  lecture = await readyDemoLecture(server, 40);
+  // The trainer's credit for this short lecture (the default, whole minutes of 40 s, would be 0).
+  await server.deps.db.update(lectures).set({ creditMinutesOverride: 1 }).where(eq(lectures.id, lecture.lectureId));
+  browser = await launchBrowser();
+  await mkdir(SHOTS, { recursive: true });
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('player', () => {
+  test('plays to completion through a line drop; credit granted once; certificate verifies', { timeout: 180_000 }, async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 800 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+
+    await page.goto(`${server.baseUrl}/login?next=${encodeURIComponent(`/lectures/${lecture.lectureId}`)}`);
+    await page.locator('input[name="login"]').fill('lawyer');
+    await page.locator('input[name="password"]').fill('lectern-demo');
+    await page.locator('form button[type="submit"]').click();
+    await page.waitForURL(new RegExp(`/lectures/${lecture.lectureId}$`));
+
+    // One <video>, playing from the start (autoplay is allowed in the test browser).
+    const root = page.locator('.player-page');
+    await root.and(page.locator('[data-phase="ready"]')).waitFor();
+    expect(await page.locator('video').count()).toBe(1);
+    await page.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) > 3, undefined, { timeout: 60_000 });
+
+    // The line drops: playback goes on from the buffer, heartbeats pile up on the device.
+    await context.setOffline(true);
+    await page.locator('.player-page[data-offline="true"]').waitFor({ timeout: 40_000 });
+    await page.waitForFunction(() => Number((document.querySelector('.player-page') as HTMLElement).dataset.queued) >= 1, undefined, { timeout: 40_000 });
+    const queuedWhileOffline = await root.getAttribute('data-queued');
+    const storedKeys = await page.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith('lectern.hb.') && key.includes('#')));
+    expect(storedKeys.length).toBeGreaterThanOrEqual(1);
+    await page.screenshot({ path: `${SHOTS}/player-offline.png`, fullPage: true });
+    await page.waitForTimeout(3000);
+    await context.setOffline(false);
+
+    // Back online: the outbox drains in order and the lecture completes.
+    await page.locator('.player-page[data-completed="true"]').waitFor({ timeout: 120_000 });
+    await page.waitForFunction(() => (document.querySelector('.player-page') as HTMLElement).dataset.queued === '0', undefined, { timeout: 30_000 });
+    await page.screenshot({ path: `${SHOTS}/player-completed.png`, fullPage: true });
+    expect(await page.locator('[data-credit="granted"]').count()).toBe(1);
+    expect(Number(queuedWhileOffline)).toBeGreaterThanOrEqual(1);
+
+    // The evidence: one session, heartbeats numbered 0..n without gaps, every one stored once.
+    const userId = server.demo!.users.lawyer;
+    const { db } = server.deps;
+    const sessions = await db.select().from(playbackSessions).where(and(eq(playbackSessions.userId, userId), eq(playbackSessions.lectureId, lecture.lectureId)));
+    expect(sessions).toHaveLength(1);
+    const beats = await db.select({ seq: heartbeats.seq }).from(heartbeats).where(eq(heartbeats.sessionId, sessions[0]!.id));
+    const seqs = beats.map((beat) => beat.seq).sort((a, b) => a - b);
+    expect(seqs).toEqual(seqs.map((_, index) => index));
+
+    // Credit granted exactly once: the lecture's minutes, one course completion.
+    const progress = await db.select().from(lectureProgress).where(and(eq(lectureProgress.userId, userId), eq(lectureProgress.lectureId, lecture.lectureId)));
+    expect(progress).toHaveLength(1);
+    expect(progress[0]!.completedAt).not.toBeNull();
+    expect(progress[0]!.creditMinutes).toBe(1);
+    expect(progress[0]!.coveredSeconds).toBeGreaterThanOrEqual(0.95 * lecture.durationSeconds - 0.01);
+    const completions = await db.select().from(courseCompletions).where(and(eq(courseCompletions.userId, userId), eq(courseCompletions.courseId, lecture.courseId)));
+    expect(completions).toHaveLength(1);
+
+    const client = createTestClient(server.baseUrl);
+    await client.login('lawyer', 'lectern-demo');
+    const credits = await client.request<{ creditMinutes: number; courses: { courseId: string; completed: boolean; certificateCode: string | null }[] }>('GET', '/api/me/credits');
+    expect(credits.creditMinutes).toBe(1);
+    const course = credits.courses.find((entry) => entry.courseId === lecture.courseId);
+    expect(course?.completed).toBe(true);
+    const code = course?.certificateCode;
+    expect(code).toBeTruthy();
+
+    // A reload replays nothing twice: leftovers (if any) are answered idempotently.
+    await page.reload();
+    await page.locator('.player-page[data-phase="ready"]').waitFor();
+    await page.waitForTimeout(2000);
+    expect(await db.select().from(courseCompletions).where(eq(courseCompletions.userId, userId))).toHaveLength(1);
+    expect((await client.request<{ creditMinutes: number }>('GET', '/api/me/credits')).creditMinutes).toBe(1);
+
+    // The certificate verifies: API and the public page (signed out, another browser).
+    const verified = await client.verifyCertificate(code!);
+    expect(verified).toMatchObject({ valid: true, holder: '李明', creditMinutes: 1 });
+    const stranger = await browser.newContext({ locale: 'zh-CN' });
+    const publicPage = await stranger.newPage();
+    await publicPage.goto(`${server.baseUrl}/verify/${encodeURIComponent(code!)}`);
+    await publicPage.locator('[data-verify="valid"]').waitFor();
+    expect(await publicPage.locator('[data-field="holder"]').textContent()).toBe('李明');
+    await publicPage.goto(`${server.baseUrl}/verify/NO-SUCH-CODE`);
+    await publicPage.locator('[data-verify="not-found"]').waitFor();
+    await stranger.close();
+
+    // My learning shows the minutes and the certificate.
+    await page.goto(`${server.baseUrl}/me`);
+    await page.locator('[data-credit-minutes="1"]').waitFor();
+    expect(await page.locator(`[data-certificate-code="${code}"]`).count()).toBe(1);
+    await page.screenshot({ path: `${SHOTS}/me.png`, fullPage: true });
+
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
