@@ -16,7 +16,6 @@ export function keyProblem(key: string): string | null {
   if (Buffer.byteLength(key) > MAX_KEY_LENGTH) return `the key is longer than ${MAX_KEY_LENGTH} bytes`;
   if (key.startsWith('/')) return 'the key must be relative (no leading "/")';
   if (key.includes('\\')) return 'the key must not contain a backslash';
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(key)) return 'the key must not contain control characters';
   for (const segment of key.split('/')) {
     if (segment === '') return 'the key must not contain empty segments ("//" or a trailing "/")';
