@@ -19,6 +19,7 @@ import type { Config } from '../../server/config.ts';
 import mediaRoutes from '../../server/media/routes.ts';
 import { mediaUrls } from '../../server/media/service.ts';
 import { startTestS3, type TestS3 } from '../helpers/s3.ts';
+import { startTestServer } from '../helpers/server.ts';
 
 const secret = 'storage-test-secret-0123456789abcdef0123456789';
 
@@ -430,5 +431,37 @@ describe('S3 addressing', () => {
     // signed as of the start of the hour, living the asked time plus that hour: stable within the hour
     expect(url.searchParams.get('X-Amz-Date')).toMatch(/T\d{2}0000Z$/);
     expect(url.searchParams.get('X-Amz-Expires')).toBe(String(3600 + 3600));
+  });
+});
+
+describe('the whole app on S3 (production wiring)', () => {
+  it('reports healthy storage, and serves a package through helmet, compression and the signed route', async () => {
+    const s3 = await startTestS3();
+    const server = await startTestServer({
+      env: { S3_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER', SEED_DEMO: 'false' },
+    });
+    try {
+      expect(server.deps.storage.driver).toBe('s3');
+      const health = await fetch(`${server.baseUrl}/api/health`);
+      expect(health.status).toBe(200);
+
+      await server.deps.storage.put('lectures/W/P/master.m3u8', '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n360p/index.m3u8\n');
+      await server.deps.storage.put('lectures/W/P/poster.jpg', Buffer.from('JPEG'));
+      const links = mediaUrls(server.deps.config.sessionSecret, 'lectures/W/P/', server.baseUrl);
+      const master = await fetch(links.master);
+      expect(master.status).toBe(200);
+      expect(master.headers.get('content-type')).toBe('application/vnd.apple.mpegurl');
+      expect(master.headers.get('x-content-type-options')).toBe('nosniff');
+      const poster = await fetch(links.poster, { redirect: 'manual' });
+      expect(poster.status).toBe(302);
+      expect(poster.headers.get('location')?.startsWith(`${s3.endpoint}/${s3.bucket}/lectures/W/P/poster.jpg?`)).toBe(true);
+      expect(await (await fetch(links.poster)).text()).toBe('JPEG');
+      const forged = await fetch(links.master.replace('/W/P/', '/W/Q/'));
+      expect(forged.status).toBe(403);
+      expect(await forged.json()).toMatchObject({ error: 'bad_signature' });
+    } finally {
+      await server.close();
+      await s3.close();
+    }
   });
 });
