@@ -4,7 +4,7 @@
  * replacement upload switches packages and deletes the old one; every bad-input case ends with
  * the lecture failed and its reason in both languages, and the worker carries on.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import os from 'node:os';
@@ -23,6 +23,9 @@ import { TranscodingService, sourceKey } from '../../server/transcoding/service.
 import { lectures, transcodeJobs } from '../../server/db/schema/index.ts';
 import { startWorker, type Worker } from '../../transcoder/worker.ts';
 import { REJECTION_REASONS, type MediaRejectionCode } from '../../transcoder/errors.ts';
+
+// real transcodes: generous on a loaded 2-core machine
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 120_000 });
 
 const quiet = { info: () => {}, warn: () => {}, error: (o: object, m?: string) => console.error(m, o) };
 const baseConfig = loadConfig({ SESSION_SECRET: 'test-secret-test-secret-test-secret-0123' });
