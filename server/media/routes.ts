@@ -43,7 +43,7 @@ export default async function mediaRoutes(app: FastifyInstance): Promise<void> {
       });
       switch (answer.kind) {
         case 'error':
-          if (answer.status === 503) request.log.warn({ key: params['*'], message: answer.message }, 'media: storage unavailable');
+          if (answer.status === 503) request.log.warn({ key: params['*'], err: answer.cause }, 'media: storage unavailable');
           return reply.status(answer.status).headers(answer.headers ?? {}).send({ error: answer.error, message: answer.message });
         case 'redirect':
           return reply.status(302).headers(answer.headers).redirect(answer.location, 302);

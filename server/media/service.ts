@@ -42,7 +42,7 @@ export function mediaUrls(secret: string, prefix: string, publicUrl = '', now = 
 }
 
 export type MediaAnswer =
-  | { kind: 'error'; status: 403 | 404 | 416 | 503; error: string; message: string; headers?: Record<string, string> }
+  | { kind: 'error'; status: 403 | 404 | 416 | 503; error: string; message: string; headers?: Record<string, string>; /** for the log only */ cause?: unknown }
   | { kind: 'redirect'; location: string; headers: Record<string, string> }
   | { kind: 'object'; status: 200 | 206; headers: Record<string, string>; body: Readable | null };
 
@@ -87,7 +87,7 @@ export class MediaService {
       if (error instanceof StorageRangeError) {
         return { kind: 'error', status: 416, error: 'range_not_satisfiable', message: 'The range is outside the file.', headers: { 'content-range': `bytes */${error.totalBytes}` } };
       }
-      return { kind: 'error', status: 503, error: 'storage_unavailable', message: `Media storage did not answer (${(error as Error).message}); try again shortly.` };
+      return { kind: 'error', status: 503, error: 'storage_unavailable', message: 'Media storage did not answer; try again shortly.', cause: error };
     }
   }
 

@@ -434,6 +434,23 @@ describe('S3 addressing', () => {
   });
 });
 
+describe('media route when storage is down', () => {
+  it('answers 503 storage_unavailable without internal details, never a 500', async () => {
+    // port 1 on loopback: nothing listens, so every S3 call is refused
+    const down = new S3Storage({ region: 'us-east-1', bucket: 'b', endpoint: 'http://127.0.0.1:1', forcePathStyle: true, accessKeyId: 'k', secretAccessKey: 's' });
+    const { app, origin } = await mediaServer(down);
+    try {
+      const answer = await fetch(`${origin}${mediaUrls(secret, 'lectures/L/P/').master}`);
+      expect(answer.status).toBe(503);
+      const body = (await answer.json()) as { error: string; message: string };
+      expect(body.error).toBe('storage_unavailable');
+      expect(body.message).not.toMatch(/127\.0\.0\.1|ECONNREFUSED/);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('the whole app on S3 (production wiring)', () => {
   it('reports healthy storage, and serves a package through helmet, compression and the signed route', async () => {
     const s3 = await startTestS3();
