@@ -127,4 +127,47 @@ describe('player', () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  test('opening the lecture elsewhere stops this page from reporting and says so', { timeout: 120_000 }, async () => {
+    const context = await browser.newContext({ locale: 'zh-CN' });
+    const page = await context.newPage();
+    await page.goto(`${server.baseUrl}/login?next=${encodeURIComponent(`/lectures/${lecture.lectureId}`)}`);
+    await page.locator('input[name="login"]').fill('lawyer2');
+    await page.locator('input[name="password"]').fill('lectern-demo');
+    await page.locator('form button[type="submit"]').click();
+    await page.locator('.player-page[data-phase="ready"]').waitFor();
+    await page.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) > 1, undefined, { timeout: 60_000 });
+
+    // The same lawyer opens the lecture on another device: this page's session is replaced.
+    const otherDevice = createTestClient(server.baseUrl);
+    await otherDevice.login('lawyer2', 'lectern-demo');
+    await otherDevice.openSession(lecture.lectureId);
+    await page.locator('[data-closed="true"]').waitFor({ timeout: 60_000 });
+    expect(await page.evaluate(() => document.querySelector('video')?.paused)).toBe(true);
+    // Its outbox is gone: nothing will be retried against the closed session.
+    expect(await page.evaluate(() => Object.keys(localStorage).filter((key) => key.includes('#')).length)).toBe(0);
+    await context.close();
+  });
+
+  test('a repeat visit gets the app shell from the service worker, even with the line down', { timeout: 120_000 }, async () => {
+    const context = await browser.newContext({ locale: 'zh-CN' });
+    const page = await context.newPage();
+    await page.goto(`${server.baseUrl}/verify/ANY`);
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 60_000 });
+    const cached = await page.evaluate(async () => {
+      const names = await caches.keys();
+      const cache = await caches.open(names.find((name) => name.startsWith('lectern-shell-'))!);
+      return (await cache.keys()).map((request) => new URL(request.url).pathname);
+    });
+    expect(cached).toContain('/index.html');
+    expect(cached.some((pathname) => pathname.startsWith('/assets/') && pathname.endsWith('.js'))).toBe(true);
+    expect(cached.some((pathname) => pathname.startsWith('/api/'))).toBe(false);
+
+    await context.setOffline(true);
+    await page.reload();
+    // The shell renders from the cache; the page's API call fails and says so.
+    await page.locator('h1').waitFor({ timeout: 30_000 });
+    expect(await page.locator('h1').textContent()).toBe('证书验证');
+    await context.close();
+  });
 });

@@ -95,6 +95,7 @@ const en: Messages = {
   'player.slidesLoading': 'Loading slides…',
   'player.audioOnlyNote': 'Audio only: the least data, and credit is recorded as usual.',
   'player.buffering': 'Buffering…',
+  'player.seek': 'Position',
   'player.quality': 'Quality',
   'player.auto': 'Auto',
   'player.autoAt': 'Auto ({height}p)',

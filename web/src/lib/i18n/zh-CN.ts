@@ -96,6 +96,7 @@ const zhCN = {
   'player.slidesLoading': '正在加载幻灯片…',
   'player.audioOnlyNote': '仅音频模式：最省流量，学时照常记录。',
   'player.buffering': '缓冲中…',
+  'player.seek': '播放进度',
   'player.quality': '清晰度',
   'player.auto': '自动',
   'player.autoAt': '自动（{height}p）',
