@@ -3,6 +3,7 @@
  * in embedded mode, the in-process transcoder. Used by main.ts and by the tests.
  */
 import path from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
@@ -27,7 +28,26 @@ export interface StartOptions extends BuildOptions {
   afterSeed?: (deps: AppDeps, demo: DemoIds | undefined) => Promise<void>;
 }
 
-export async function startPlatform(config: Config, options: StartOptions = {}): Promise<Platform> {
+/**
+ * Embedded installs without SESSION_SECRET keep a generated one in DATA_DIR, so signed media
+ * links stay valid across restarts; production always sets it explicitly.
+ */
+async function persistentEmbeddedSecret(config: Config): Promise<Config> {
+  if (!config.sessionSecretGenerated) return config;
+  const file = path.join(config.dataDir, 'session-secret');
+  await mkdir(config.dataDir, { recursive: true });
+  try {
+    await writeFile(file, config.sessionSecret, { flag: 'wx', mode: 0o600 });
+    return config;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const saved = (await readFile(file, 'utf8')).trim();
+    return saved.length >= 32 ? { ...config, sessionSecret: saved } : config;
+  }
+}
+
+export async function startPlatform(givenConfig: Config, options: StartOptions = {}): Promise<Platform> {
+  const config = await persistentEmbeddedSecret(givenConfig);
   const database = options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pglite') }));
   await runMigrations(database);
   const storage = createStorage(config, config.sessionSecret);
