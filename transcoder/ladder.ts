@@ -25,6 +25,8 @@ export interface RungSpec {
   maxrateKbps: number;
   crf: number;
   preset: string;
+  /** x264 settings on top of the preset for this rung */
+  x264Params?: string;
 }
 
 export interface LadderProfile {
@@ -60,13 +62,23 @@ export interface LadderProfile {
   poster: { longSide: number; atSeconds: number };
 }
 
-/** The ladder of DESIGN.md "Transcoding". crf/preset chosen with bench/transcode.ts. */
+/**
+ * x264 on top of `-preset veryfast`, chosen with bench/transcode.ts on a noisy 720p lecture: the
+ * macroblock tree (needs a short lookahead) makes a still slide nearly free after its keyframe,
+ * which is what saves the bits; the rest of veryfast's analysis (sub-pixel refinement, B-frames,
+ * trellis, partitions, weighted prediction) bought a few percent of size at three times the CPU, and
+ * adaptive quantisation spent bits on camera noise. Same CPU as `ultrafast`, a fifth of its size.
+ */
+export const LECTURE_X264_PARAMS =
+  'rc-lookahead=5:subme=0:me=dia:trellis=0:ref=1:mixed-refs=0:bframes=0:partitions=none:8x8dct=0:weightp=0:aq-mode=0';
+
+/** The ladder of DESIGN.md "Transcoding". The caps are ceilings; CRF decides what a still slide costs. */
 export const DEFAULT_RUNGS: RungSpec[] = [
-  { name: '144p', shortSide: 144, maxFps: 15, maxrateKbps: 64, crf: 30, preset: 'veryfast' },
-  { name: '240p', shortSide: 240, maxFps: 15, maxrateKbps: 120, crf: 30, preset: 'veryfast' },
-  { name: '360p', shortSide: 360, maxFps: 25, maxrateKbps: 250, crf: 30, preset: 'veryfast' },
-  { name: '480p', shortSide: 480, maxFps: 25, maxrateKbps: 450, crf: 30, preset: 'veryfast' },
-  { name: '720p', shortSide: 720, maxFps: 25, maxrateKbps: 800, crf: 30, preset: 'veryfast' },
+  { name: '144p', shortSide: 144, maxFps: 15, maxrateKbps: 64, crf: 28, preset: 'veryfast', x264Params: LECTURE_X264_PARAMS },
+  { name: '240p', shortSide: 240, maxFps: 15, maxrateKbps: 120, crf: 28, preset: 'veryfast', x264Params: LECTURE_X264_PARAMS },
+  { name: '360p', shortSide: 360, maxFps: 25, maxrateKbps: 250, crf: 28, preset: 'veryfast', x264Params: LECTURE_X264_PARAMS },
+  { name: '480p', shortSide: 480, maxFps: 25, maxrateKbps: 450, crf: 28, preset: 'veryfast', x264Params: LECTURE_X264_PARAMS },
+  { name: '720p', shortSide: 720, maxFps: 25, maxrateKbps: 800, crf: 28, preset: 'veryfast', x264Params: LECTURE_X264_PARAMS },
 ];
 
 export const DEFAULT_PROFILE: LadderProfile = {
@@ -80,7 +92,7 @@ export const DEFAULT_PROFILE: LadderProfile = {
   x264Params: undefined,
   scaleFlags: 'bicubic',
   threads: 0,
-  slides: { enabled: true, sampleFps: 2, sceneThreshold: 0.12, minGapSeconds: 3, maxLongSide: 1920, format: 'webp' },
+  slides: { enabled: true, sampleFps: 2, sceneThreshold: 0.03, minGapSeconds: 3, maxLongSide: 1920, format: 'webp' },
   thumbs: { enabled: true, tileLongSide: 160, maxCount: 100, minIntervalSeconds: 2, columns: 10 },
   poster: { longSide: 640, atSeconds: 10 },
 };
@@ -104,6 +116,7 @@ export interface PlannedRendition {
   bufsizeKbps: number;
   crf: number;
   preset: string;
+  x264Params?: string;
   /** relative to the package folder */
   playlist: string;
   dir: string;
@@ -254,6 +267,7 @@ function planRenditions(video: VideoStreamInfo, profile: LadderProfile): Planned
       bufsizeKbps: Math.round(rung.maxrateKbps * profile.bufferSeconds),
       crf: rung.crf,
       preset: rung.preset,
+      x264Params: rung.x264Params,
       dir: rung.name,
       playlist: `${rung.name}/index.m3u8`,
     };
@@ -318,7 +332,7 @@ export function planLadder(probe: LadderInput, profile: LadderProfile = DEFAULT_
       directories.push(r.dir);
       // keyint above the longest segment: x264 never adds a keyframe the schedule did not ask for
       const keyint = Math.ceil(r.fps * profile.segmentSeconds * 2);
-      const params = [`keyint=${keyint}`, 'scenecut=0', 'open-gop=0', ...(profile.x264Params ? [profile.x264Params] : [])].join(':');
+      const params = [`keyint=${keyint}`, 'scenecut=0', 'open-gop=0', ...(r.x264Params ? [r.x264Params] : []), ...(profile.x264Params ? [profile.x264Params] : [])].join(':');
       const threads = threadsFor(r, profile.threads);
       outputs.push({
         target: r.playlist,
@@ -349,9 +363,11 @@ export function planLadder(probe: LadderInput, profile: LadderProfile = DEFAULT_
       slides = { dir: 'slides', pattern: `slides/slide-%04d.${extension}`, extension, framesLog: 'slides/frames.txt', width: size.width, height: size.height };
       directories.push('slides');
       const { sampleFps, sceneThreshold, minGapSeconds } = profile.slides;
+      // a camera-only recording keeps "changing": bound the stills to one per 15 s on average
+      const maxStills = Math.max(20, Math.ceil(probe.durationSeconds / 15));
       // sampled at a low rate: cheap, and a slide change shows as one big jump between samples
       chains.push(
-        `[in_slides]fps=${sampleFps},select='if(eq(n\\,0)\\,1\\,gt(scene\\,${sceneThreshold})*gte(t-prev_selected_t\\,${minGapSeconds}))',` +
+        `[in_slides]fps=${sampleFps},select='if(eq(n\\,0)\\,1\\,lt(selected_n\\,${maxStills})*gt(scene\\,${sceneThreshold})*gte(t-prev_selected_t\\,${minGapSeconds}))',` +
           `scale=${size.width}:${size.height}:flags=lanczos,setsar=1,format=yuv420p,metadata=mode=print:file=${slides.framesLog}[out_slides]`,
       );
       outputs.push({
