@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { rowsOf } from '../organizations/repository.ts';
+import type { CompletionRow, EvidenceRow } from './xapi.ts';
 
 export interface LectureCreditRow {
   lectureId: string;
@@ -75,5 +76,74 @@ export class CreditsRepository {
       certificateCode: (r.code as string | null) ?? null,
       certificateSerial: (r.serial as string | null) ?? null,
     }));
+  }
+
+  /** Heartbeats of lawyers in the organization's subtree received in [start, end), after heartbeat id `after`. */
+  async evidence(orgId: string, start: Date, end: Date, after: number, limit: number): Promise<EvidenceRow[]> {
+    const rows = await this.db.execute(sql`
+      WITH RECURSIVE down(id) AS (
+        SELECT id FROM organizations WHERE id = ${orgId}
+        UNION SELECT o.id FROM organizations o JOIN down ON o.parent_id = down.id
+      )
+      SELECT h.id, h.session_id, h.seq, h.received_at, h.accepted, h.rejected, h.response->'coverageRatio' AS coverage_ratio, h.ip, h.user_agent,
+             u.id AS user_id, u.name, u.license_no, l.id AS lecture_id, l.title, l.course_id, l.duration_seconds
+      FROM heartbeats h
+      JOIN playback_sessions s ON s.id = h.session_id
+      JOIN users u ON u.id = s.user_id
+      JOIN lectures l ON l.id = s.lecture_id
+      WHERE u.organization_id IN (SELECT id FROM down)
+        AND h.received_at >= ${start.toISOString()}::timestamptz AND h.received_at < ${end.toISOString()}::timestamptz
+        AND h.id > ${after}
+      ORDER BY h.id
+      LIMIT ${limit}`);
+    const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
+    return rowsOf<Record<string, unknown>>(rows).map((r) => ({
+      heartbeatId: Number(r.id),
+      sessionId: String(r.session_id),
+      seq: Number(r.seq),
+      receivedAt: date(r.received_at)!,
+      userId: String(r.user_id),
+      userName: String(r.name),
+      licenseNo: (r.license_no as string | null) ?? null,
+      lectureId: String(r.lecture_id),
+      lectureTitle: String(r.title),
+      courseId: String(r.course_id),
+      durationSeconds: Number(r.duration_seconds ?? 0),
+      accepted: json<[number, number][]>(r.accepted) ?? [],
+      rejected: json<{ from: number; to: number; reason: string }[]>(r.rejected) ?? [],
+      coverageRatio: r.coverage_ratio == null ? null : Number(json(r.coverage_ratio)),
+      ip: (r.ip as string | null) ?? null,
+      userAgent: (r.user_agent as string | null) ?? null,
+    }));
+  }
+
+  /** Lectures completed in [start, end) by lawyers in the organization's subtree. */
+  async completions(orgId: string, start: Date, end: Date): Promise<CompletionRow[]> {
+    const rows = await this.db.execute(sql`
+      WITH RECURSIVE down(id) AS (
+        SELECT id FROM organizations WHERE id = ${orgId}
+        UNION SELECT o.id FROM organizations o JOIN down ON o.parent_id = down.id
+      )
+      SELECT u.id AS user_id, u.name, u.license_no, l.id AS lecture_id, l.title, l.course_id, l.duration_seconds,
+             p.completed_at, p.credit_minutes, p.covered_seconds
+      FROM lecture_progress p JOIN users u ON u.id = p.user_id JOIN lectures l ON l.id = p.lecture_id
+      WHERE u.organization_id IN (SELECT id FROM down)
+        AND p.completed_at >= ${start.toISOString()}::timestamptz AND p.completed_at < ${end.toISOString()}::timestamptz
+      ORDER BY p.completed_at`);
+    return rowsOf<Record<string, unknown>>(rows).map((r) => {
+      const duration = Number(r.duration_seconds ?? 0);
+      return {
+        userId: String(r.user_id),
+        userName: String(r.name),
+        licenseNo: (r.license_no as string | null) ?? null,
+        lectureId: String(r.lecture_id),
+        lectureTitle: String(r.title),
+        courseId: String(r.course_id),
+        durationSeconds: duration,
+        completedAt: date(r.completed_at)!,
+        creditMinutes: Number(r.credit_minutes ?? 0),
+        coverageRatio: duration > 0 ? Math.min(1, Math.round((Number(r.covered_seconds ?? 0) / duration) * 10_000) / 10_000) : 0,
+      };
+    });
   }
 }

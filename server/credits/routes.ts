@@ -60,6 +60,35 @@ const creditRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => service.myCredits(request.user!, request.query.year),
   );
+
+  app.get(
+    '/organizations/:orgId/evidence.xapi.json',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: ['credit'],
+        summary: 'Audit: the heartbeat evidence of the organization’s lawyers as xAPI (Video Profile) statements',
+        params: Type.Object({ orgId: Type.String({ format: 'uuid' }) }),
+        querystring: Type.Object(
+          {
+            year: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100 })),
+            after: Type.Integer({ minimum: 0, default: 0 }),
+            limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ statements: Type.Array(Type.Unknown()), more: Type.String() }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
+      },
+    },
+    async (request) =>
+      service.evidenceXapi(request.user!, request.params.orgId, {
+        year: request.query.year,
+        after: request.query.after,
+        limit: request.query.limit,
+        publicUrl: app.deps.config.publicUrl.replace(/\/$/, ''),
+        access: app.access,
+      }),
+  );
 };
 
 export default creditRoutes;

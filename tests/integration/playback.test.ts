@@ -390,3 +390,43 @@ describe('GET /api/me/credits', () => {
     expect((await createTestClient(server.baseUrl).raw('GET', '/api/me/credits')).status).toBe(401);
   });
 });
+
+type Statement = { id: string; verb: { id: string }; result: { extensions: Record<string, unknown> } };
+
+describe('GET /api/organizations/:orgId/evidence.xapi.json', () => {
+  it('gives an administrator the evidence of the lawyers below as xAPI Video Profile statements', async () => {
+    const s = await open();
+    await age(s.sessionId, 3600);
+    for (let i = 0; i < 39; i++) await beat(lawyer, s.sessionId, { seq: i, intervals: [[i * 15, i * 15 + 15]], position: i * 15 + 15 });
+    await beat(lawyer, s.sessionId, { seq: 39, intervals: [[585, 600]], visible: false });
+    const admin = createTestClient(server.baseUrl);
+    await admin.login('admin-sc', 'lectern-demo');
+    const { sichuan, gansu } = server.demo!;
+    const first = await admin.raw('GET', `/api/organizations/${sichuan}/evidence.xapi.json?limit=25`);
+    expect(first.status, first.text).toBe(200);
+    const page1 = first.json as { statements: Statement[]; more: string };
+    expect(page1.statements.filter((st) => st.verb.id === 'https://w3id.org/xapi/video/verbs/played')).toHaveLength(25);
+    expect(page1.statements.some((st) => st.verb.id === 'http://adlnet.gov/expapi/verbs/completed')).toBe(true);
+    expect(page1.more).toMatch(/after=\d+/);
+    const statements = [...page1.statements];
+    for (let more = page1.more, pages = 0; more && pages < 100; pages++) {
+      const page = (await admin.raw('GET', more)).json as { statements: Statement[]; more: string };
+      statements.push(...page.statements);
+      more = page.more;
+    }
+    const all = statements.filter((st) => st.verb.id.endsWith('/played'));
+    expect(new Set(all.map((st) => st.id)).size).toBe(all.length);
+    const mine = all.filter((st) => JSON.stringify(st).includes(s.sessionId));
+    expect(mine).toHaveLength(40);
+    expect(mine[0]).toMatchObject({
+      actor: { name: '李明', account: { name: '15107202110000001' } },
+      object: { id: expect.stringContaining(`/lectures/${lectureId}`), definition: { type: 'https://w3id.org/xapi/video/activity-type/video' } },
+      result: { extensions: { 'https://w3id.org/xapi/video/extensions/played-segments': '0[.]15' } },
+      context: { registration: s.sessionId },
+    });
+    // the hidden-page heartbeat is in the evidence with its reason
+    expect(all.some((st) => JSON.stringify(st.result.extensions).includes('hidden_page'))).toBe(true);
+    expect((await admin.raw('GET', `/api/organizations/${gansu}/evidence.xapi.json`)).status).toBe(403);
+    expect((await lawyer.raw('GET', `/api/organizations/${sichuan}/evidence.xapi.json`)).status).toBe(403);
+  });
+});
