@@ -172,9 +172,14 @@ export class PlaybackRepository {
     coveredSeconds: number;
     /** set when this heartbeat completes the lecture */
     completion: { creditMinutes: number } | null;
+    /**
+     * Commit together with this statement (one round trip). Only when nothing else was written in
+     * the transaction: if the insert turns out a duplicate, the commit then keeps nothing.
+     */
+    commit: boolean;
   }): Promise<boolean> {
     const at = input.receivedAt.toISOString();
-    const rows = await this.runner.run(sql`
+    const rows = await (input.commit ? this.runner.runAndCommit.bind(this.runner) : this.runner.run.bind(this.runner))(sql`
       WITH ins AS (
         INSERT INTO heartbeats (session_id, seq, received_at, ip, user_agent, payload, accepted, rejected, response)
         VALUES (${input.sessionId}, ${input.seq}, ${at}::timestamptz, ${input.ip}, ${input.userAgent},

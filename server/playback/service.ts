@@ -125,6 +125,8 @@ export class PlaybackService {
 
     // Presence: an expired, unanswered check blocks credit and is followed by a fresh check at once.
     let blocked = s.presenceBlocked;
+    // anything written before the evidence row: then the commit cannot ride along with it
+    let wroteBefore = false;
     let presenceCheck: CheckState | null = null;
     let checks: CheckState[] = [];
     if (s.presenceChecks) {
@@ -133,6 +135,7 @@ export class PlaybackService {
       if (step.kind === 'expired') {
         blocked = true;
         presenceCheck = await repo.insertIssuedCheck(s.id, s.lastPosition, now, addSeconds(now, PRESENCE_ANSWER_SECONDS));
+        wroteBefore = true;
       } else if (step.kind === 'outstanding') {
         presenceCheck = step.check;
       }
@@ -152,6 +155,7 @@ export class PlaybackService {
       if (due) {
         const expiresAt = addSeconds(now, PRESENCE_ANSWER_SECONDS);
         await repo.issueCheck(due.id, now, expiresAt);
+        wroteBefore = true;
         presenceCheck = { ...due, issuedAt: now, expiresAt };
       }
     }
@@ -168,6 +172,7 @@ export class PlaybackService {
 
     // The lecture that completes the course completes it once, with its certificate.
     if (newlyCompleted) {
+      wroteBefore = true;
       const course = await repo.courseProgress(user.id, s.courseId);
       if (course.completed + 1 >= course.lectures) {
         const creditMinutes = course.creditMinutes + lectureCredit;
@@ -196,6 +201,7 @@ export class PlaybackService {
       progressIntervals: coverage.intervals,
       coveredSeconds: coverage.coverageSeconds,
       completion: newlyCompleted ? { creditMinutes: lectureCredit } : null,
+      commit: !wroteBefore,
     });
     if (!inserted) throw new DuplicateHeartbeat();
     return answer;
