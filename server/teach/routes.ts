@@ -78,8 +78,21 @@ const teachRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/teach/courses',
-    { preHandler: app.authenticate, schema: { tags: ['teach'], summary: 'Courses of the organizations I train for, drafts included', response: { 200: Type.Object({ items: Type.Array(TeachCourse) }), ...errors } } },
-    async (request) => ({ items: await service.listMyCourses(request.user!) }),
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: ['teach'],
+        summary: 'Courses of the organizations I train for, drafts included, and those organizations',
+        response: {
+          200: Type.Object({
+            items: Type.Array(TeachCourse),
+            organizations: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), kind: Type.String() })),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => service.listMyCourses(request.user!),
   );
 
   app.post(

@@ -48,10 +48,14 @@ export class TeachService {
   async listMyCourses(user: SessionUser) {
     const roots = this.access.rootsFor(user, 'trainer');
     if (roots.length === 0) throw forbidden('You are not a trainer of any organization');
-    const orgIds = (await this.organizations.subtree(roots)).map((o) => o.id);
-    const rows = await this.teach.coursesOf(orgIds);
+    const organizations = await this.organizations.subtree(roots);
+    const rows = await this.teach.coursesOf(organizations.map((o) => o.id));
     const jobs = await this.jobs.latestFor(rows.flatMap((r) => r.lectures.map((l) => l.id)));
-    return rows.map((r) => ({ ...courseView(r.course), organizationName: r.organizationName, lectures: r.lectures.map((l) => teachLectureView(l, jobs.get(l.id))) }));
+    return {
+      items: rows.map((r) => ({ ...courseView(r.course), organizationName: r.organizationName, lectures: r.lectures.map((l) => teachLectureView(l, jobs.get(l.id))) })),
+      /** where this trainer may create courses */
+      organizations: organizations.map((o) => ({ id: o.id, name: o.name, kind: o.kind })),
+    };
   }
 
   async createCourse(user: SessionUser, input: CourseInput) {

@@ -49,7 +49,8 @@ describe('trainer routes', () => {
   it('lists the courses of the organizations a trainer trains for, drafts included, with lectures and job state', async () => {
     const res = await trainer.raw('GET', '/api/teach/courses');
     expect(res.status).toBe(200);
-    const items = (res.json as { items: { id: string; status: string; lectures: { id: string; status: string; job: unknown }[] }[] }).items;
+    const { items, organizations } = res.json as { items: { id: string; status: string; lectures: { id: string; status: string; job: unknown }[] }[]; organizations: { id: string }[] };
+    expect(organizations.map((o) => o.id)).toContain(server.demo!.sichuan); // national trainer reaches the whole tree
     const ids = items.map((c) => c.id);
     expect(ids).toContain(server.demo!.courseId);
     expect(ids).toContain(server.demo!.draftCourseId);

@@ -1,0 +1,108 @@
+/**
+ * The trainer page in real Chromium: a trainer creates a course, adds lectures, uploads a real
+ * clip with tus-js-client, watches it transcode (a worker runs beside the test server), sets the
+ * credit minutes, publishes; a bad file shows its failure reason in the page's language.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { mkdir } from 'node:fs/promises';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser } from '../helpers/browser.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { MediaWorkspace } from '../helpers/media.ts';
+import { startWorker, type Worker } from '../../transcoder/worker.ts';
+import { REJECTION_REASONS } from '../../transcoder/errors.ts';
+
+const SHOTS = 'test-results';
+let server: TestServer;
+let browser: Browser;
+let worker: Worker;
+let media: MediaWorkspace;
+
+beforeAll(async () => {
+  server = await startTestServer({ serveWeb: true });
+  worker = startWorker({ db: server.deps.db, storage: server.deps.storage, config: server.deps.config, pollMs: 200, logger: { info() {}, warn() {}, error() {} } });
+  browser = await launchBrowser();
+  media = await MediaWorkspace.create();
+  await mkdir(SHOTS, { recursive: true });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await worker?.stop();
+  await server?.close();
+  await media?.dispose();
+});
+
+async function logIn(page: Page, login: string): Promise<void> {
+  await page.goto(`${server.baseUrl}/login`);
+  await page.locator('input[name="login"]').fill(login);
+  await page.locator('input[name="password"]').fill('lectern-demo');
+  await page.locator('form button[type="submit"]').click();
+  await page.waitForURL(/\/courses$/);
+}
+
+describe('trainer page', () => {
+  test('create a course, upload a lecture, watch it transcode, set credit, publish; a bad file shows its reason', async () => {
+    const context = await browser.newContext({ viewport: { width: 1024, height: 900 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+
+    await logIn(page, 'trainer');
+    await page.goto(`${server.baseUrl}/teach`);
+    await page.getByText('县域律师刑事辩护实务').waitFor();
+
+    // a new draft course
+    await page.getByRole('button', { name: '+ 新建课程' }).click();
+    await page.locator('input[name="title"]').fill('婚姻家事案件实务');
+    await page.locator('textarea[name="summary"]').fill('离婚财产分割与子女抚养');
+    await page.locator('select[name="category"]').selectOption('civil_commercial');
+    await page.getByRole('button', { name: '创建草稿' }).click();
+    const course = page.locator('article.course', { hasText: '婚姻家事案件实务' });
+    await course.waitFor();
+    expect(await course.locator('.course-status').textContent()).toBe('草稿');
+    expect(await course.getByRole('button', { name: '发布' }).isDisabled()).toBe(true);
+
+    // two lectures
+    for (const title of ['第一讲：财产分割', '第二讲：错误的文件']) {
+      await course.getByPlaceholder('新讲座的标题').fill(title);
+      await course.getByRole('button', { name: '+ 添加讲座' }).click();
+      await course.locator('li.lecture', { hasText: title }).waitFor();
+    }
+    const first = course.locator('li.lecture', { hasText: '第一讲：财产分割' });
+    const second = course.locator('li.lecture', { hasText: '第二讲：错误的文件' });
+    expect(await first.getAttribute('data-status')).toBe('uploading');
+
+    // upload a real clip; it goes through tus, the worker transcodes it, the page polls
+    await first.locator('input[type="file"]').setInputFiles(await media.video({ seconds: 5, width: 640, height: 360 }));
+    await expect.poll(() => first.getAttribute('data-status'), { timeout: 120_000, interval: 500 }).toBe('ready');
+    await page.screenshot({ path: `${SHOTS}/teach-ready.png`, fullPage: true });
+
+    // credit minutes
+    await first.locator('input[type="number"]').fill('3');
+    await first.getByRole('button', { name: '保存' }).click();
+    await expect.poll(() => first.locator('.meta').textContent()).toContain('学时 3 分钟');
+
+    // a text file named .mp4 fails with its reason in Chinese…
+    await second.locator('input[type="file"]').setInputFiles(await media.textAsMp4());
+    await expect.poll(() => second.getAttribute('data-status'), { timeout: 60_000, interval: 500 }).toBe('failed');
+    expect(await second.locator('[role="alert"]').textContent()).toContain(REJECTION_REASONS.not_media['zh-CN']);
+
+    // publish
+    await course.getByRole('button', { name: '发布' }).click();
+    await expect.poll(() => course.locator('.course-status').textContent()).toBe('已发布');
+
+    // …and in English after switching the language
+    await page.evaluate(async () => {
+      localStorage.setItem('lectern.locale', 'en');
+    });
+    await page.reload();
+    const failedEn = page.locator('li.lecture', { hasText: '第二讲：错误的文件' });
+    await failedEn.waitFor();
+    expect(await failedEn.locator('[role="alert"]').textContent()).toContain(REJECTION_REASONS.not_media.en);
+    await page.screenshot({ path: `${SHOTS}/teach-en.png`, fullPage: true });
+
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 240_000);
+});

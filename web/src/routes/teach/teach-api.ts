@@ -1,0 +1,97 @@
+/** The trainer routes of the API (server/teach/routes.ts), typed for the teach page. */
+import type { ApiClient } from '../../lib/api/client.ts';
+
+export type CourseStatus = 'draft' | 'published' | 'archived';
+export type LectureStatus = 'uploading' | 'processing' | 'ready' | 'failed';
+
+export interface FailureReason {
+  code: string;
+  reasonZh: string;
+  reasonEn: string;
+}
+
+export interface TranscodeJob {
+  id: string;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  progress: number;
+  attempts: number;
+  maxAttempts: number;
+  error: FailureReason | null;
+  retryReason: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+export interface TeachLecture {
+  id: string;
+  title: string;
+  position: number;
+  status: LectureStatus;
+  durationSeconds: number | null;
+  creditMinutes: number;
+  creditMinutesOverride: number | null;
+  failure: FailureReason | null;
+  job: TranscodeJob | null;
+}
+
+export interface TeachCourse {
+  id: string;
+  title: string;
+  summary: string;
+  category: string;
+  audience: string[];
+  status: CourseStatus;
+  organizationId: string;
+  organizationName: string;
+  maxPlaybackRate: number;
+  completionRatio: number;
+  requireVisible: boolean;
+  presenceChecks: boolean;
+  publishedAt: string | null;
+  updatedAt: string;
+  lectures: TeachLecture[];
+}
+
+export interface TeachOverview {
+  items: TeachCourse[];
+  organizations: { id: string; name: string; kind: string }[];
+}
+
+export interface NewCourse {
+  title: string;
+  summary?: string;
+  category: string;
+  audience?: string[];
+  organizationId: string;
+  maxPlaybackRate?: number;
+  completionRatio?: number;
+  requireVisible?: boolean;
+  presenceChecks?: boolean;
+}
+
+export interface TranscodeState {
+  lectureId: string;
+  lectureStatus: LectureStatus;
+  failure: FailureReason | null;
+  job: TranscodeJob | null;
+}
+
+const enc = encodeURIComponent;
+
+export function teachApi(client: ApiClient) {
+  return {
+    overview: () => client.request<TeachOverview>('GET', '/api/teach/courses'),
+    createCourse: (body: NewCourse) => client.request<TeachCourse>('POST', '/api/courses', { body }),
+    updateCourse: (courseId: string, body: Partial<Omit<NewCourse, 'organizationId'>> & { status?: CourseStatus }) =>
+      client.request<TeachCourse>('PATCH', `/api/courses/${enc(courseId)}`, { body }),
+    addLecture: (courseId: string, title: string) => client.request<TeachLecture>('POST', `/api/courses/${enc(courseId)}/lectures`, { body: { title } }),
+    updateLecture: (lectureId: string, body: { title?: string; creditMinutes?: number | null }) =>
+      client.request<TeachLecture>('PATCH', `/api/lectures/${enc(lectureId)}`, { body }),
+    transcode: (lectureId: string, signal?: AbortSignal) => client.request<TranscodeState>('GET', `/api/lectures/${enc(lectureId)}/transcode`, { signal }),
+  };
+}
+
+/** The failure sentence in the page's language. */
+export function reasonIn(locale: string, failure: FailureReason): string {
+  return locale === 'en' ? failure.reasonEn : failure.reasonZh;
+}
