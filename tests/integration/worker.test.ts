@@ -23,6 +23,7 @@ import { TranscodingService, sourceKey } from '../../server/transcoding/service.
 import { lectures, transcodeJobs } from '../../server/db/schema/index.ts';
 import { startWorker, type Worker } from '../../transcoder/worker.ts';
 import { REJECTION_REASONS, type MediaRejectionCode } from '../../transcoder/errors.ts';
+import { createReadyLecture } from '../helpers/lecture.ts';
 
 // real transcodes: generous on a loaded 2-core machine
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 120_000 });
@@ -148,6 +149,33 @@ for (const driver of ['local', 's3'] as const) {
       await expect.poll(async () => (await rig.storage.list(v1.packagePrefix!)).length, { timeout: 10_000 }).toBe(0);
       const all = await rig.storage.list(`lectures/${lectureId}/`);
       expect(all.every((o) => o.key.startsWith(v2.packagePrefix!))).toBe(true);
+    });
+
+    it.runIf(driver === 's3')('shares the queue between several workers: every job done once', async () => {
+      const helper = workerFor(rig);
+      try {
+        const lectureIds: string[] = [];
+        for (const i of [1, 2, 3]) lectureIds.push(await newLecture(rig, `并行 ${i}`));
+        const jobIds = await Promise.all(lectureIds.map((id) => queueFile(rig, id, clip)));
+        const jobs = await Promise.all(jobIds.map((id) => waitForJob(rig, id)));
+        expect(jobs.map((j) => [j.status, j.attempts])).toEqual(jobs.map(() => ['done', 1]));
+        for (const id of lectureIds) await expectCompletePackage(rig, id);
+      } finally {
+        await helper.stop();
+      }
+    });
+
+    it('createReadyLecture (the helper other tests use) publishes a real package through the same path', async () => {
+      const server = { deps: { db: rig.database.db, storage: rig.storage }, demo: rig.demo };
+      const a = await createReadyLecture(server, { seconds: 6 });
+      const b = await createReadyLecture(server, { seconds: 6 }); // from the cache
+      for (const id of [a, b]) {
+        const lecture = await lectureRow(rig, id);
+        expect(lecture.status).toBe('ready');
+        expect(lecture.courseId).toBe(rig.demo.courseId);
+        expect(await rig.storage.head(`${lecture.packagePrefix}master.m3u8`)).not.toBeNull();
+        expect(await rig.storage.head(`${lecture.packagePrefix}audio.m3u8`)).not.toBeNull();
+      }
     });
   });
 }
