@@ -22,6 +22,7 @@ import { HttpError } from '../http/errors.ts';
 import { UploadsService } from './service.ts';
 
 export const UPLOADS_PATH = '/api/uploads';
+const UPLOAD_ID = /^[0-9a-f]{32}$/;
 /** Partial uploads not touched for this long are deleted. */
 const EXPIRE_AFTER_MS = 7 * 24 * 3600 * 1000;
 
@@ -108,6 +109,10 @@ const uploadRoutes: FastifyPluginAsync = async (app) => {
   app.addContentTypeParser('application/offset+octet-stream', (_request, _payload, done) => done(null));
 
   const handle = async (request: FastifyRequest, reply: FastifyReply) => {
+    // Upload ids are @tus/server's 32 hex characters; anything else (e.g. an encoded "../") never
+    // reaches the file store.
+    const id = (request.params as { '*'?: string })['*'];
+    if (id !== undefined && id !== '' && !UPLOAD_ID.test(id)) throw new HttpError(404, 'not_found', 'No such upload.');
     users.set(request.raw, request.user!);
     reply.hijack();
     await tus.handle(request.raw, reply.raw);

@@ -165,5 +165,9 @@ describe('tus uploads', () => {
     }
     expect((await createTestClient(server.baseUrl).raw('HEAD', uploadPath, undefined, { 'tus-resumable': '1.0.0' })).status).toBe(401);
     expect((await trainer.raw('HEAD', uploadPath, undefined, { 'tus-resumable': '1.0.0' })).status).toBe(200);
+    // ids that are not upload ids never reach the file store
+    for (const bad of ['..%2F..%2Fpglite', 'abc', `${uploadPath.split('/').pop()}.json`]) {
+      expect((await trainer.raw('HEAD', `/api/uploads/${bad}`, undefined, { 'tus-resumable': '1.0.0' })).status).toBe(404);
+    }
   });
 });
