@@ -1,0 +1,161 @@
+/**
+ * A transcoded package plays in Debian Chromium through hls.js: the master playlist in a <video>,
+ * and audio.m3u8 alone in an <audio> (the "audio only" mode on the slowest lines).
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { npmFfmpegTools } from '../../transcoder/ffmpeg.ts';
+import { transcodeToDirectory, type PackageSummary } from '../../transcoder/pipeline.ts';
+import { chromiumAvailable, launchBrowser } from '../helpers/browser.ts';
+import { MediaWorkspace } from '../helpers/media.ts';
+
+const HLS_JS = path.resolve(import.meta.dirname, '../../node_modules/hls.js/dist/hls.min.js');
+
+const TYPES: Record<string, string> = {
+  '.m3u8': 'application/vnd.apple.mpegurl',
+  '.m4s': 'video/iso.segment',
+  '.mp4': 'video/mp4',
+  '.jpg': 'image/jpeg',
+  '.webp': 'image/webp',
+  '.json': 'application/json',
+  '.vtt': 'text/vtt',
+  '.js': 'text/javascript',
+};
+
+function page(tag: 'video' | 'audio', src: string): string {
+  return `<!doctype html><meta charset="utf-8"><body><${tag} id="media" muted playsinline></${tag}>
+<script src="/hls.min.js"></script>
+<script>
+  window.result = { fatal: null, levels: 0, errors: [] };
+  const media = document.getElementById('media');
+  media.muted = true;
+  const hls = new Hls({ enableWorker: true });
+  hls.on(Hls.Events.ERROR, (_, data) => {
+    window.result.errors.push(data.details);
+    if (data.fatal) window.result.fatal = data.type + ': ' + data.details;
+  });
+  hls.on(Hls.Events.MANIFEST_PARSED, (_, data) => {
+    window.result.levels = data.levels.length;
+    media.play().catch((err) => { window.result.fatal = 'play(): ' + err.message; });
+  });
+  hls.loadSource(${JSON.stringify(src)});
+  hls.attachMedia(media);
+</script>`;
+}
+
+let media: MediaWorkspace;
+let packageDir: string;
+/** the same clip through the npm ffmpeg 4.x build, when installed */
+let packageDir4: string | undefined;
+let summary: PackageSummary;
+let server: http.Server;
+let base: string;
+let browser: Browser | undefined;
+
+beforeAll(async () => {
+  media = await MediaWorkspace.create('lectern-hls-e2e-');
+  packageDir = media.file('package');
+  const clip = await media.video({ seconds: 12, width: 640, height: 360, slideSeconds: 4 });
+  summary = await transcodeToDirectory(clip, packageDir);
+  const npm = npmFfmpegTools();
+  if (npm) {
+    packageDir4 = media.file('package-ffmpeg4');
+    await transcodeToDirectory(clip, packageDir4, { tools: npm });
+  }
+
+  server = http.createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/video.html') return void res.writeHead(200, { 'content-type': 'text/html' }).end(page('video', '/pkg/master.m3u8'));
+    if (url.pathname === '/audio.html') return void res.writeHead(200, { 'content-type': 'text/html' }).end(page('audio', '/pkg/audio.m3u8'));
+    if (url.pathname === '/video4.html') return void res.writeHead(200, { 'content-type': 'text/html' }).end(page('video', '/pkg4/master.m3u8'));
+    const root = url.pathname.startsWith('/pkg/') ? packageDir : url.pathname.startsWith('/pkg4/') ? packageDir4 : undefined;
+    const file = url.pathname === '/hls.min.js' ? HLS_JS : root ? path.join(root, path.normalize(url.pathname.replace(/^\/pkg4?\//, ''))) : null;
+    if (!file || !file.startsWith(url.pathname === '/hls.min.js' ? HLS_JS : root!)) return void res.writeHead(404).end();
+    try {
+      const { size } = await stat(file);
+      res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'content-length': size });
+      createReadStream(file).pipe(res);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  if (chromiumAvailable()) browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((resolve) => server?.close(resolve));
+  await media?.dispose();
+});
+
+interface PlaybackResult {
+  currentTime: number;
+  fatal: string | null;
+  levels: number;
+  errors: string[];
+}
+
+async function play(pagePath: string): Promise<PlaybackResult> {
+  const tab = await browser!.newPage();
+  try {
+    await tab.goto(`${base}${pagePath}`);
+    await tab.waitForFunction(
+      () => {
+        const w = window as unknown as { result: { fatal: string | null } };
+        return w.result.fatal !== null || (document.getElementById('media') as HTMLMediaElement).currentTime > 2;
+      },
+      undefined,
+      { timeout: 60_000, polling: 200 },
+    );
+    return await tab.evaluate(() => {
+      const w = window as unknown as { result: { fatal: string | null; levels: number; errors: string[] } };
+      return { currentTime: (document.getElementById('media') as HTMLMediaElement).currentTime, ...w.result };
+    });
+  } finally {
+    await tab.close();
+  }
+}
+
+describe('HLS playback in Chromium through hls.js', () => {
+  it('plays the master playlist past 2 s with every rendition listed and no fatal error', async (ctx) => {
+    if (!browser) {
+      console.log('skipped: no Chromium at /usr/bin/chromium (set CHROMIUM_PATH)');
+      ctx.skip();
+      return;
+    }
+    const result = await play('/video.html');
+    expect(result.fatal).toBeNull();
+    expect(result.levels).toBe(summary.renditions.length);
+    expect(result.currentTime).toBeGreaterThan(2);
+  });
+
+  it('plays audio.m3u8 alone in an <audio> element', async (ctx) => {
+    if (!browser) {
+      console.log('skipped: no Chromium at /usr/bin/chromium (set CHROMIUM_PATH)');
+      ctx.skip();
+      return;
+    }
+    const result = await play('/audio.html');
+    expect(result.fatal).toBeNull();
+    expect(result.currentTime).toBeGreaterThan(2);
+  });
+
+  it('plays a package made by the npm ffmpeg 4.x build', async (ctx) => {
+    if (!browser || !packageDir4) {
+      console.log(`skipped: ${!browser ? 'no Chromium at /usr/bin/chromium' : 'the npm ffmpeg build is not installed'}`);
+      ctx.skip();
+      return;
+    }
+    const result = await play('/video4.html');
+    expect(result.fatal).toBeNull();
+    expect(result.levels).toBe(summary.renditions.length);
+    expect(result.currentTime).toBeGreaterThan(2);
+  });
+});
