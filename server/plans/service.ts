@@ -90,7 +90,11 @@ export class PlansService {
     const below = (await this.organizations.subtree([organizationId])).map((o) => o.id);
     const plans = await this.repo.listOwnedBy([...new Set([...above, ...below])], year);
     const mine = new Set(below);
-    return plans.map((p) => view(p, mine));
+    const related = new Set([...above, ...below]);
+    // A plan set above applies here only when it targets this organization, one above it, or
+    // something inside it (no targets = the setter's whole subtree, which includes this one).
+    const concerns = (p: PlanRecord) => mine.has(p.organizationId) || p.targets.length === 0 || p.targets.some((t) => related.has(t.id));
+    return plans.filter(concerns).map((p) => view(p, mine));
   }
 
   async delete(user: SessionUser, planId: string): Promise<void> {

@@ -137,6 +137,13 @@ describe('listing and deleting plans', () => {
     ]);
     const sichuan = (await adminSc.raw('GET', `/api/organizations/${demo.sichuan}/plans`)).json as { items: Plan[] };
     expect(sichuan.items.filter((p) => !p.inherited).map((p) => p.year).sort()).toEqual([2027, 2028]);
+    // a Sichuan plan for Mianyang does not concern a firm elsewhere; one for the firm itself does
+    const other = await adminSc.raw('POST', `/api/organizations/${demo.sichuan}/plans`, { year: 2027, name: '涪城专项', requiredMinutes: 90, targetOrganizationIds: [demo.mianyangCityFirm] });
+    expect(other.status).toBe(201);
+    const santai = (await adminSc.raw('GET', `/api/organizations/${demo.santaiFirm}/plans?year=2027`)).json as { items: Plan[] };
+    expect(santai.items.map((p) => p.name).sort()).toEqual(['全国县域律师', '县域律师年度培训']);
+    const city = (await adminSc.raw('GET', `/api/organizations/${demo.mianyangCityFirm}/plans?year=2027`)).json as { items: Plan[] };
+    expect(city.items.map((p) => p.name).sort()).toEqual(['全国县域律师', '县域律师年度培训', '涪城专项']);
     expect((await adminSc.raw('GET', `/api/organizations/${demo.gansu}/plans`)).status).toBe(403);
     expect((await adminSc.raw('GET', `/api/organizations/${demo.sichuan}/plans?year=abc`)).status).toBe(400);
   });
