@@ -75,6 +75,27 @@ export class AuthRepository {
     return row;
   }
 
+  /**
+   * The user behind a live session with their role grants, in one round trip: this runs on
+   * every authenticated request (heartbeats included), so it must stay cheap.
+   */
+  async findSessionUser(tokenHash: string): Promise<{ id: string; login: string; name: string; organizationId: string; roles: RoleGrant[] } | undefined> {
+    const [row] = await this.db
+      .select({
+        id: users.id,
+        login: users.login,
+        name: users.name,
+        organizationId: users.organizationId,
+        roles: sql<RoleGrant[]>`coalesce((SELECT json_agg(json_build_object('organizationId', g.organization_id, 'role', g.role))
+          FROM role_grants g WHERE g.user_id = ${users.id}), '[]'::json)`,
+      })
+      .from(authSessions)
+      .innerJoin(users, eq(users.id, authSessions.userId))
+      .where(and(eq(authSessions.tokenHash, tokenHash), gt(authSessions.expiresAt, sql`now()`), eq(users.disabled, false)));
+    if (!row) return undefined;
+    return { ...row, roles: typeof row.roles === 'string' ? JSON.parse(row.roles) : row.roles };
+  }
+
   async deleteSession(tokenHash: string): Promise<void> {
     await this.db.delete(authSessions).where(eq(authSessions.tokenHash, tokenHash));
   }
