@@ -126,6 +126,7 @@ async function main() {
 
     // Warm up (JIT, prepared statements, pools), then measure.
     await autocannon({ url: `${url}${BARE_PATH}`, connections: 8, duration: 2 });
+    const loadBefore = os.loadavg()[0]!;
     const bare = await run('bare route (no auth, no database)', { url: `${url}${BARE_PATH}` });
     const me = await run('GET /api/me (session cookie check)', { url: `${url}/api/me`, headers: { cookie: cookieOf[0]! } });
 
@@ -150,9 +151,10 @@ async function main() {
     });
     await autocannon({ ...heartbeatOptions(), connections: 8, duration: 2 });
     const heartbeat = await run('POST heartbeats (fresh session, seq each)', heartbeatOptions());
+    const light = await run('POST heartbeats, 8 connections (light load)', { ...heartbeatOptions(), connections: 8 });
 
     const [count] = await sql<{ n: string }[]>`SELECT count(*) AS n FROM heartbeats`;
-    report({ bare, me, heartbeat, stored: Number(count?.n ?? 0) });
+    report({ bare, me, heartbeat, light, stored: Number(count?.n ?? 0), load: [loadBefore, os.loadavg()[0]!] });
   } finally {
     child?.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 500));
@@ -174,8 +176,8 @@ function firstLine(child: ChildProcess): Promise<{ url: string; demo: { lectureI
   });
 }
 
-function report(r: { bare: Measured; me: Measured; heartbeat: Measured; stored: number }) {
-  const rows = [r.bare, r.me, r.heartbeat];
+function report(r: { bare: Measured; me: Measured; heartbeat: Measured; light: Measured; stored: number; load: [number, number] }) {
+  const rows = [r.bare, r.me, r.heartbeat, r.light];
   const fmt = (m: Measured) => `| ${m.name} | ${Math.round(m.rps).toLocaleString('en')} | ${m.p50} | ${m.p99} | ${m.non2xx + m.errors} |`;
   const ratio = r.heartbeat.rps / r.bare.rps;
   const ratioMe = r.heartbeat.rps / r.me.rps;
@@ -185,8 +187,9 @@ function report(r: { bare: Measured; me: Measured; heartbeat: Measured; stored: 
     '## Heartbeats',
     '',
     `\`npm run bench:heartbeats\` (bench/heartbeats.ts), ${new Date().toISOString().slice(0, 10)}: the real API on PostgreSQL (fresh database), ` +
-      `autocannon with ${CONNECTIONS} connections for ${SECONDS} s per route, ${LAWYERS} lawyers each with an open session, every heartbeat a fresh (session, seq) ` +
-      `with a 15-s interval. API, PostgreSQL and autocannon share one machine: ${os.cpus().length} cores (${cpu}).`,
+      `autocannon with ${CONNECTIONS} connections (unless noted) for ${SECONDS} s per route, ${LAWYERS} lawyers each with an open session, every heartbeat a fresh (session, seq) ` +
+      `with a 15-s interval. API, PostgreSQL and autocannon share one machine: ${os.cpus().length} cores (${cpu}); ` +
+      `1-minute load average ${r.load[0].toFixed(1)} before and ${r.load[1].toFixed(1)} after the run (other work on the machine counts).`,
     '',
     '| route | requests/s | p50 ms | p99 ms | non-2xx/errors |',
     '|---|---:|---:|---:|---:|',
