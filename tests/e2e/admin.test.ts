@@ -1,0 +1,112 @@
+/**
+ * The association pages in real Chromium: the Sichuan administrator opens the report, sorts and
+ * filters it, sees the chart (chart.js fetched only on this page), downloads the CSV and sets a
+ * training plan through the form, after which the report measures the lawyer against it.
+ * Screenshots go to test-results/ (not committed).
+ */
+import { mkdir } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { lectureProgress } from '../../server/db/schema/index.ts';
+import { launchBrowser } from '../helpers/browser.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+const SHOTS = 'test-results';
+let server: TestServer;
+let browser: Browser;
+/** the current calendar year in Shanghai: the demo's training year */
+const year = new Date(Date.now() + 8 * 3600 * 1000).getUTCFullYear();
+
+beforeAll(async () => {
+  server = await startTestServer({ serveWeb: true });
+  // 李明 completed the demo lecture this year for 50 minutes of credit.
+  await server.deps.db.insert(lectureProgress).values({ userId: server.demo!.users.lawyer, lectureId: server.demo!.lectureId, creditMinutes: 50, completedAt: new Date(), intervals: [] });
+  browser = await launchBrowser();
+  await mkdir(SHOTS, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('admin report page', () => {
+  test('report, chart on demand, CSV link, and a plan set through the form', async () => {
+    const context = await browser.newContext({ viewport: { width: 1024, height: 900 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    const scripts: string[] = [];
+    page.on('request', (request) => {
+      if (request.resourceType() === 'script') scripts.push(new URL(request.url()).pathname);
+    });
+
+    await page.goto(`${server.baseUrl}/login?next=%2Fcourses`);
+    await page.locator('input[name="login"]').fill('admin-sc');
+    await page.locator('input[name="password"]').fill('lectern-demo');
+    await page.locator('form button[type="submit"]').click();
+    await page.waitForURL(/\/courses$/);
+    await page.locator('[data-testid="course-list"] li').first().waitFor();
+    // The catalog never loads chart.js.
+    expect(scripts.some((s) => s.includes('chart'))).toBe(false);
+
+    await page.goto(`${server.baseUrl}/admin?org=${server.demo!.sichuan}&year=${year}`);
+    await page.locator('[data-testid="report-table"]').waitFor();
+    expect(await page.locator('#report-heading').textContent()).toBe(`四川省律师协会 · ${year} 年度学时报表`);
+    const rows = page.locator('[data-testid="report-table"] tbody tr');
+    expect(await rows.count()).toBe(1);
+    expect(await rows.first().textContent()).toContain('李明');
+    expect(await rows.first().locator('td').nth(3).textContent()).toBe('50');
+    expect(await page.locator('[data-testid="total-lawyers"]').textContent()).toBe('1');
+    // No plan yet: nothing required, so met.
+    expect(await page.locator('[data-testid="total-met"]').textContent()).toContain('1 / 1');
+
+    // The chart arrives as its own chunk and draws on the canvas.
+    await expect.poll(() => scripts.some((s) => /chart/.test(s))).toBe(true);
+    await expect
+      .poll(() => page.locator('[data-testid="firm-chart"]').evaluate((canvas: HTMLCanvasElement) => canvas.width > 0 && canvas.getContext('2d') !== null))
+      .toBe(true);
+
+    const csvHref = await page.locator('[data-testid="report-csv"]').getAttribute('href');
+    expect(csvHref).toBe(`/api/organizations/${server.demo!.sichuan}/report.csv?year=${year}`);
+    const csv = await page.evaluate(async (href) => {
+      const res = await fetch(href!);
+      return { status: res.status, disposition: res.headers.get('content-disposition'), bytes: [...new Uint8Array(await res.arrayBuffer()).slice(0, 3)] };
+    }, csvHref);
+    expect(csv.status).toBe(200);
+    expect(csv.disposition).toMatch(/^attachment;/);
+    expect(csv.bytes).toEqual([0xef, 0xbb, 0xbf]);
+
+    // A plan of 60 minutes for Mianyang: 李明 (50 minutes) no longer meets it.
+    await page.locator('#plan-name').fill('县域律师年度培训');
+    await page.locator('#plan-minutes').fill('60');
+    await page.locator('#plan-targets').selectOption([server.demo!.mianyang]);
+    await page.locator('[data-testid="plan-form"] button[type="submit"]').click();
+    await expect.poll(() => page.locator('[data-testid="plans"] li').count()).toBe(1);
+    expect(await page.locator('[data-testid="plans"] li').first().textContent()).toContain('绵阳市律师协会');
+    await expect.poll(() => page.locator('[data-testid="total-met"]').textContent()).toContain('0 / 1');
+    expect(await page.locator('[data-testid="report-table"] tbody tr td').nth(5).textContent()).toBe('60');
+
+    // The filter keeps those who have not met the plan.
+    await page.getByLabel('只看未达标').check();
+    expect(await rows.count()).toBe(1);
+    await page.screenshot({ path: `${SHOTS}/admin-report.png`, fullPage: true });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  test('the Sichuan administrator asking for Gansu in the URL gets Sichuan, never Gansu', async () => {
+    const context = await browser.newContext({ locale: 'zh-CN' });
+    const page = await context.newPage();
+    await page.goto(`${server.baseUrl}/login?next=%2Fcourses`);
+    await page.locator('input[name="login"]').fill('admin-sc');
+    await page.locator('input[name="password"]').fill('lectern-demo');
+    await page.locator('form button[type="submit"]').click();
+    await page.waitForURL(/\/courses$/);
+    // An id outside the tree falls back to the administrator's own root, never to Gansu.
+    await page.goto(`${server.baseUrl}/admin?org=${server.demo!.gansu}&year=${year}`);
+    await page.locator('[data-testid="report"]').waitFor();
+    expect(await page.locator('#report-heading').textContent()).toContain('四川省律师协会');
+    await context.close();
+  });
+});
