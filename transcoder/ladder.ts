@@ -90,7 +90,8 @@ export const DEFAULT_PROFILE: LadderProfile = {
   bufferSeconds: 1,
   tune: undefined,
   x264Params: undefined,
-  scaleFlags: 'bicubic',
+  // box averaging: sharp enough for slide text when shrinking, and a third cheaper than bicubic
+  scaleFlags: 'area',
   threads: 0,
   slides: { enabled: true, sampleFps: 2, sceneThreshold: 0.03, minGapSeconds: 3, maxLongSide: 1920, format: 'webp' },
   thumbs: { enabled: true, tileLongSide: 160, maxCount: 100, minIntervalSeconds: 2, columns: 10 },
