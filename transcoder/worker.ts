@@ -23,7 +23,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Db } from '../server/db/client.ts';
 import type { Storage } from '../server/storage/types.ts';
 import type { Config } from '../server/config.ts';
-import { TranscodingService, jobSignals, type PublishablePackage } from '../server/transcoding/service.ts';
+import { TranscodingService, jobSignals, newPackagePrefix, type PublishablePackage } from '../server/transcoding/service.ts';
 import type { TranscodeJobRow } from '../server/transcoding/repository.ts';
 import { transcodeToDirectory } from './pipeline.ts';
 import { MediaRejectedError } from './errors.ts';
@@ -152,6 +152,9 @@ export function startWorker(options: WorkerOptions): Worker {
       const input = path.join(workDir, 'source');
       const stored = await options.storage.get(source.storageKey);
       await pipeline(stored.body, createWriteStream(input), { signal: controller.signal });
+      // Progress: 1 once the source is here, 1–95 while ffmpeg runs, 95–99 while the package
+      // uploads. The first step matters: ffmpeg reports nothing until every output has started.
+      progress = 1;
 
       const outDir = path.join(workDir, 'package');
       await mkdir(outDir);
@@ -160,13 +163,21 @@ export function startWorker(options: WorkerOptions): Worker {
         signal: controller.signal,
         limits: { maxDurationSeconds: options.config.maxDurationSeconds, maxBytes: options.config.maxUploadBytes },
         onProgress: (percent: number) => {
-          // 0–95 for ffmpeg, the rest for the upload: the bar does not sit at 100 while uploading
-          progress = Math.max(progress, Math.min(95, Math.floor(percent * 0.95)));
+          progress = Math.max(progress, Math.min(95, 1 + Math.floor(percent * 0.94)));
         },
       });
       controller.signal.throwIfAborted();
       const pkg: PublishablePackage = summary;
-      uploadedPrefix = await service.uploadPackage(job.lectureId, outDir, pkg, { signal: controller.signal });
+      progress = Math.max(progress, 95);
+      // known before the first byte goes up, so an abort mid-upload still deletes what went up
+      uploadedPrefix = newPackagePrefix(job.lectureId);
+      await service.uploadPackage(job.lectureId, outDir, pkg, {
+        prefix: uploadedPrefix,
+        signal: controller.signal,
+        onFile: (done, total) => {
+          progress = Math.max(progress, 95 + Math.floor((4 * done) / total));
+        },
+      });
       progress = 99;
       controller.signal.throwIfAborted();
       const published = await service.publish({ jobId: job.id, workerId, lectureId: job.lectureId, prefix: uploadedPrefix, pkg, result: summary });

@@ -85,15 +85,22 @@ export class TranscodingService {
    * Uploads a finished package folder to a fresh prefix, master playlist last. Answers the
    * prefix; nothing points at it yet.
    */
-  async uploadPackage(lectureId: string, localDir: string, pkg: PublishablePackage, options: { parallel?: number; signal?: AbortSignal } = {}): Promise<string> {
-    const prefix = newPackagePrefix(lectureId);
+  async uploadPackage(
+    lectureId: string,
+    localDir: string,
+    pkg: PublishablePackage,
+    options: { parallel?: number; signal?: AbortSignal; onFile?: (done: number, total: number) => void; prefix?: string } = {},
+  ): Promise<string> {
+    const prefix = options.prefix ?? newPackagePrefix(lectureId);
     const master = pkg.files.filter((f) => f === MASTER_PLAYLIST || f.endsWith(`/${MASTER_PLAYLIST}`));
     const rest = pkg.files.filter((f) => !master.includes(f));
     if (master.length === 0) throw new Error('the package has no master.m3u8');
+    let done = 0;
     const put = async (file: string) => {
       options.signal?.throwIfAborted();
       const key = prefix + file.split(path.sep).join('/');
       await this.storage.put(key, createReadStream(path.join(localDir, file)), { contentType: contentTypeFor(key), cacheControl: cacheControlFor(key) });
+      options.onFile?.(++done, pkg.files.length);
     };
     const queue = [...rest];
     const parallel = Math.max(1, options.parallel ?? 4);

@@ -140,6 +140,11 @@ describe.skipIf(!hasPostgres)('a transcode worker killed mid-job', () => {
 
     // A second worker takes over once the lease has run out, and finishes.
     const second = startWorkerProcess(0);
+    const takenOver = await until('another worker to claim the job', async () => {
+      const j = await job(queued.id);
+      return j.leaseOwner && j.leaseOwner !== deadOwner ? j : undefined;
+    }, second);
+    expect(takenOver.attempts).toBe(2);
     const done = await until('the job to finish', async () => {
       const j = await job(queued.id);
       if (j.status === 'failed') throw new Error(`job failed: ${j.errorReason}\n${second.output.join('')}`);
@@ -147,7 +152,6 @@ describe.skipIf(!hasPostgres)('a transcode worker killed mid-job', () => {
     }, second);
     expect(done.attempts).toBe(2);
     expect(done.progress).toBe(100);
-    expect(done.startedAt!.getTime()).toBeLessThanOrEqual(stale.leaseExpiresAt!.getTime());
 
     const [ready] = await database.db.select().from(lectures).where(eq(lectures.id, lecture.id));
     expect(ready!.status).toBe('ready');
