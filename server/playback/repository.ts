@@ -20,6 +20,7 @@ export interface SessionRow {
   acceptedSeconds: number;
   lastPosition: number;
   presenceBlocked: boolean;
+  version: number;
 }
 
 /** A locked session with what judging a heartbeat needs. */
@@ -57,7 +58,34 @@ function toSession(r: Record<string, unknown>): SessionRow {
     acceptedSeconds: num(r.accepted_seconds),
     lastPosition: num(r.last_position),
     presenceBlocked: Boolean(r.presence_blocked),
+    version: num(r.version),
   };
+}
+
+export interface HeartbeatWrite {
+  sessionId: string;
+  userId: string;
+  lectureId: string;
+  seq: number;
+  receivedAt: Date;
+  ip: string | null;
+  userAgent: string | null;
+  payload: unknown;
+  accepted: Interval[];
+  rejected: unknown;
+  response: unknown;
+  acceptedSeconds: number;
+  position: number;
+  presenceBlocked: boolean;
+  progressIntervals: Interval[];
+  coveredSeconds: number;
+  /** set when this heartbeat completes the lecture */
+  completion: { creditMinutes: number } | null;
+  /**
+   * Commit together with this statement (one round trip). Only when nothing else was written in
+   * the transaction: if the insert turns out a duplicate, the commit then keeps nothing.
+   */
+  commit: boolean;
 }
 
 export class PlaybackRepository {
@@ -76,7 +104,7 @@ export class PlaybackRepository {
 
   async closeOpenSessions(userId: string, at: Date, reason: string): Promise<string[]> {
     const rows = await this.runner.run(sql`
-      UPDATE playback_sessions SET closed_at = ${at.toISOString()}::timestamptz, closed_reason = ${reason}
+      UPDATE playback_sessions SET closed_at = ${at.toISOString()}::timestamptz, closed_reason = ${reason}, version = version + 1
       WHERE user_id = ${userId} AND closed_at IS NULL RETURNING id`);
     return (rows as unknown as { id: string }[]).map((r) => r.id);
   }
@@ -120,7 +148,7 @@ export class PlaybackRepository {
    * answer for `seq` in the same trip. (The stored answer may miss a duplicate that committed while
    * this waited for the lock; the insert's ON CONFLICT catches that one.)
    */
-  async lockSession(sessionId: string, seq: number): Promise<LockedSession | null> {
+  async lockSession(sessionId: string, seq: number, lock = true): Promise<LockedSession | null> {
     const rows = await this.runner.run(sql`
       SELECT s.*, l.course_id, (SELECT h.response FROM heartbeats h WHERE h.session_id = s.id AND h.seq = ${seq}) AS stored_response, l.duration_seconds, l.credit_minutes_override,
              c.max_playback_rate, c.completion_ratio, c.require_visible, c.presence_checks,
@@ -130,7 +158,7 @@ export class PlaybackRepository {
       JOIN courses c ON c.id = l.course_id
       JOIN lecture_progress p ON p.user_id = s.user_id AND p.lecture_id = s.lecture_id
       WHERE s.id = ${sessionId}
-      FOR UPDATE OF s, p`);
+      ${lock ? sql`FOR UPDATE OF s, p` : sql``}`);
     const r = rows[0];
     if (!r) return null;
     return {
@@ -153,31 +181,7 @@ export class PlaybackRepository {
    * Appends the evidence and, only when it was new, updates the session and the progress. Returns
    * false when (session, seq) was already recorded (a concurrent duplicate): nothing changed.
    */
-  async recordHeartbeat(input: {
-    sessionId: string;
-    userId: string;
-    lectureId: string;
-    seq: number;
-    receivedAt: Date;
-    ip: string | null;
-    userAgent: string | null;
-    payload: unknown;
-    accepted: Interval[];
-    rejected: unknown;
-    response: unknown;
-    acceptedSeconds: number;
-    position: number;
-    presenceBlocked: boolean;
-    progressIntervals: Interval[];
-    coveredSeconds: number;
-    /** set when this heartbeat completes the lecture */
-    completion: { creditMinutes: number } | null;
-    /**
-     * Commit together with this statement (one round trip). Only when nothing else was written in
-     * the transaction: if the insert turns out a duplicate, the commit then keeps nothing.
-     */
-    commit: boolean;
-  }): Promise<boolean> {
+  async recordHeartbeat(input: HeartbeatWrite): Promise<boolean> {
     const at = input.receivedAt.toISOString();
     const rows = await (input.commit ? this.runner.runAndCommit.bind(this.runner) : this.runner.run.bind(this.runner))(sql`
       WITH ins AS (
@@ -194,6 +198,7 @@ export class PlaybackRepository {
       ),
       upd_session AS (
         UPDATE playback_sessions SET
+          version = version + 1,
           accepted_seconds = accepted_seconds + ${input.acceptedSeconds},
           last_position = CASE WHEN (SELECT is_newest FROM newest) THEN ${input.position} ELSE last_position END,
           presence_blocked = ${input.presenceBlocked}
@@ -212,6 +217,52 @@ export class PlaybackRepository {
         RETURNING user_id
       )
       SELECT (SELECT id FROM ins) AS id, (SELECT count(*) FROM upd_session) AS s, (SELECT count(*) FROM upd_progress) AS p`);
+    const r = (rows as unknown as { id: unknown }[])[0];
+    return r?.id != null;
+  }
+
+  /**
+   * The optimistic heartbeat write, one autocommit statement without a prior lock: it applies only if
+   * the session still has `expectedVersion` (and is open). Every writer of a heartbeat and every
+   * close bumps the version, and a concurrent writer waits on the session row and then fails the
+   * version test, so of two racing writers exactly one applies. Returns false when it did not apply
+   * (nothing changed): the caller re-reads and tries again.
+   *
+   * Progress is written only through the (single) open session of that lawyer and lecture, so the
+   * session's version also guards the progress row read together with it.
+   */
+  async recordHeartbeatIfUnchanged(input: Omit<HeartbeatWrite, 'commit' | 'completion'>, expectedVersion: number): Promise<boolean> {
+    const at = input.receivedAt.toISOString();
+    const rows = await this.runner.run(sql`
+      WITH upd_session AS (
+        UPDATE playback_sessions SET
+          version = version + 1,
+          accepted_seconds = accepted_seconds + ${input.acceptedSeconds},
+          last_position = CASE WHEN NOT EXISTS (SELECT 1 FROM heartbeats h WHERE h.session_id = ${input.sessionId} AND h.seq > ${input.seq})
+                               THEN ${input.position} ELSE last_position END,
+          presence_blocked = ${input.presenceBlocked}
+        WHERE id = ${input.sessionId} AND version = ${expectedVersion} AND closed_at IS NULL
+        RETURNING id
+      ),
+      upd_progress AS (
+        UPDATE lecture_progress SET
+          intervals = ${JSON.stringify(input.progressIntervals)}::jsonb,
+          covered_seconds = ${input.coveredSeconds},
+          last_position = CASE WHEN NOT EXISTS (SELECT 1 FROM heartbeats h WHERE h.session_id = ${input.sessionId} AND h.seq > ${input.seq})
+                               THEN ${input.position} ELSE last_position END,
+          updated_at = ${at}::timestamptz
+        WHERE user_id = ${input.userId} AND lecture_id = ${input.lectureId} AND EXISTS (SELECT 1 FROM upd_session)
+        RETURNING user_id
+      ),
+      ins AS (
+        INSERT INTO heartbeats (session_id, seq, received_at, ip, user_agent, payload, accepted, rejected, response)
+        SELECT ${input.sessionId}::uuid, ${input.seq}::integer, ${at}::timestamptz, ${input.ip}::text, ${input.userAgent}::text,
+               ${JSON.stringify(input.payload)}::jsonb, ${JSON.stringify(input.accepted)}::jsonb,
+               ${JSON.stringify(input.rejected)}::jsonb, ${JSON.stringify(input.response)}::jsonb
+        WHERE EXISTS (SELECT 1 FROM upd_session)
+        RETURNING id
+      )
+      SELECT (SELECT id FROM ins) AS id, (SELECT count(*) FROM upd_progress) AS p`);
     const r = (rows as unknown as { id: unknown }[])[0];
     return r?.id != null;
   }

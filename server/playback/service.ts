@@ -13,7 +13,7 @@ import { CertificatesRepository } from '../certificates/repository.ts';
 import { CertificatesService } from '../certificates/service.ts';
 import { addCoverage, evaluateHeartbeat, type Interval, type Rejection } from './credit.ts';
 import { PRESENCE_ANSWER_SECONDS, planPresenceChecks, presenceAfterAccepted, presenceBeforeHeartbeat, type CheckState } from './presence.ts';
-import type { PlaybackRepository } from './repository.ts';
+import type { LockedSession, PlaybackRepository } from './repository.ts';
 
 export const HEARTBEAT_SECONDS = 15;
 /** Resume from the start when the last position is this close to the end. */
@@ -101,6 +101,13 @@ export class PlaybackService {
     const reversed = body.intervals.find(([from, to]) => to < from);
     if (reversed) throw new HttpError(400, 'invalid_interval', `An interval must run forwards: [${reversed[0]}, ${reversed[1]}] ends before it starts.`);
 
+    // The common case: one read and one conditional write, no transaction, no lock.
+    for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
+      const outcome = await this.tryOptimistic(user, sessionId, body, meta);
+      if (outcome !== 'retry' && outcome !== 'locked') return outcome;
+      if (outcome === 'locked') break;
+    }
+    // Presence steps, completion, or a busy session: the locking transaction.
     try {
       return await this.repo.transaction((repo) => this.judgeAndRecord(repo, user, sessionId, body, meta));
     } catch (error) {
@@ -108,6 +115,31 @@ export class PlaybackService {
       const stored = await this.repo.storedAnswer(sessionId, body.seq);
       if (!stored) throw error;
       return stored as HeartbeatAnswer;
+    }
+  }
+
+  /**
+   * The optimistic path: read without locking, judge, write only if the session is unchanged.
+   * 'locked' sends the heartbeat to the locking transaction (presence checks, completion); 'retry'
+   * means another write got in between (re-read and judge again).
+   */
+  private async tryOptimistic(user: SessionUser, sessionId: string, body: HeartbeatBody, meta: RequestMeta): Promise<HeartbeatAnswer | 'retry' | 'locked'> {
+    const s = await this.repo.lockSession(sessionId, body.seq, false);
+    if (!s) throw notFound('The playback session');
+    if (s.userId !== user.id) throw forbidden('This playback session belongs to someone else');
+    if (s.storedResponse) return s.storedResponse as HeartbeatAnswer;
+    if (s.closedAt) throw sessionClosed();
+    if (s.presenceChecks || s.presenceBlocked) return 'locked';
+    const now = this.now();
+    const judged = judge(s, body, now, false);
+    if (judged.newlyCompleted) return 'locked';
+    try {
+      const applied = await this.repo.recordHeartbeatIfUnchanged(writeOf(s, body, meta, now, judged, false), s.version);
+      return applied ? judged.answer : 'retry';
+    } catch (error) {
+      // (session, seq) recorded after our read: the re-read finds its stored answer
+      if ((error as { code?: string; cause?: { code?: string } }).code === '23505' || (error as { cause?: { code?: string } }).cause?.code === '23505') return 'retry';
+      throw error;
     }
   }
 
@@ -141,14 +173,8 @@ export class PlaybackService {
       }
     }
 
-    const decision = evaluateHeartbeat(
-      body,
-      { durationSeconds: s.durationSeconds, acceptedSeconds: s.acceptedSeconds, elapsedSeconds: (now.getTime() - s.openedAt.getTime()) / 1000, presenceBlocked: blocked },
-      { maxPlaybackRate: s.maxPlaybackRate, completionRatio: s.completionRatio, requireVisible: s.requireVisible },
-    );
-    const coverage = addCoverage(s.progressIntervals, decision.accepted, s.durationSeconds, s.completionRatio);
-    const newlyCompleted = coverage.completed && s.progressCompletedAt === null;
-    const lectureCredit = lectureCreditMinutes({ creditMinutesOverride: s.creditMinutesOverride, durationSeconds: s.durationSeconds });
+    const judged = judge(s, body, now, blocked);
+    const { decision, newlyCompleted, lectureCredit, answer } = judged;
 
     if (s.presenceChecks && !blocked && !presenceCheck) {
       const due = presenceAfterAccepted(checks, lastEnd(decision.accepted));
@@ -160,14 +186,6 @@ export class PlaybackService {
       }
     }
 
-    const answer: HeartbeatAnswer = {
-      acceptedSeconds: decision.acceptedSeconds,
-      rejected: decision.rejected,
-      coverageSeconds: coverage.coverageSeconds,
-      coverageRatio: coverage.coverageRatio,
-      completed: s.progressCompletedAt !== null || coverage.completed,
-      creditMinutes: newlyCompleted ? lectureCredit : s.progressCompletedAt ? s.progressCreditMinutes : 0,
-    };
     if (presenceCheck) answer.presenceCheck = { id: presenceCheck.id, expiresAt: presenceCheck.expiresAt!.toISOString() };
 
     // The lecture that completes the course completes it once, with its certificate.
@@ -184,22 +202,7 @@ export class PlaybackService {
     }
 
     const inserted = await repo.recordHeartbeat({
-      sessionId: s.id,
-      userId: s.userId,
-      lectureId: s.lectureId,
-      seq: body.seq,
-      receivedAt: now,
-      ip: meta.ip,
-      userAgent: meta.userAgent,
-      payload: body,
-      accepted: decision.accepted,
-      rejected: decision.rejected,
-      response: answer,
-      acceptedSeconds: decision.acceptedSeconds,
-      position: Math.min(Math.max(0, body.position), s.durationSeconds),
-      presenceBlocked: blocked,
-      progressIntervals: coverage.intervals,
-      coveredSeconds: coverage.coverageSeconds,
+      ...writeOf(s, body, meta, now, judged, blocked),
       completion: newlyCompleted ? { creditMinutes: lectureCredit } : null,
       commit: !wroteBefore,
     });
@@ -226,6 +229,59 @@ export class PlaybackService {
       if (session.presenceBlocked) await repo.setPresenceBlocked(sessionId, false);
     });
   }
+}
+
+/** Optimistic writes tried before falling back to the lock (a session's heartbeats rarely overlap). */
+const OPTIMISTIC_ATTEMPTS = 3;
+
+interface Judged {
+  decision: ReturnType<typeof evaluateHeartbeat>;
+  coverage: ReturnType<typeof addCoverage>;
+  newlyCompleted: boolean;
+  lectureCredit: number;
+  answer: HeartbeatAnswer;
+}
+
+/** Applies the pure rules to a heartbeat against the session state read (or locked) just now. */
+function judge(s: LockedSession, body: HeartbeatBody, now: Date, presenceBlocked: boolean): Judged {
+  const decision = evaluateHeartbeat(
+    body,
+    { durationSeconds: s.durationSeconds, acceptedSeconds: s.acceptedSeconds, elapsedSeconds: (now.getTime() - s.openedAt.getTime()) / 1000, presenceBlocked },
+    { maxPlaybackRate: s.maxPlaybackRate, completionRatio: s.completionRatio, requireVisible: s.requireVisible },
+  );
+  const coverage = addCoverage(s.progressIntervals, decision.accepted, s.durationSeconds, s.completionRatio);
+  const newlyCompleted = coverage.completed && s.progressCompletedAt === null;
+  const lectureCredit = lectureCreditMinutes({ creditMinutesOverride: s.creditMinutesOverride, durationSeconds: s.durationSeconds });
+  const answer: HeartbeatAnswer = {
+    acceptedSeconds: decision.acceptedSeconds,
+    rejected: decision.rejected,
+    coverageSeconds: coverage.coverageSeconds,
+    coverageRatio: coverage.coverageRatio,
+    completed: s.progressCompletedAt !== null || coverage.completed,
+    creditMinutes: newlyCompleted ? lectureCredit : s.progressCompletedAt ? s.progressCreditMinutes : 0,
+  };
+  return { decision, coverage, newlyCompleted, lectureCredit, answer };
+}
+
+function writeOf(s: LockedSession, body: HeartbeatBody, meta: RequestMeta, now: Date, judged: Judged, presenceBlocked: boolean) {
+  return {
+    sessionId: s.id,
+    userId: s.userId,
+    lectureId: s.lectureId,
+    seq: body.seq,
+    receivedAt: now,
+    ip: meta.ip,
+    userAgent: meta.userAgent,
+    payload: body,
+    accepted: judged.decision.accepted,
+    rejected: judged.decision.rejected,
+    response: judged.answer,
+    acceptedSeconds: judged.decision.acceptedSeconds,
+    position: Math.min(Math.max(0, body.position), s.durationSeconds),
+    presenceBlocked,
+    progressIntervals: judged.coverage.intervals,
+    coveredSeconds: judged.coverage.coverageSeconds,
+  };
 }
 
 function addSeconds(date: Date, seconds: number): Date {

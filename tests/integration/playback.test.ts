@@ -342,6 +342,26 @@ describe('races', () => {
     expect(Number(sess!.accepted_seconds)).toBeLessThanOrEqual(3605);
   });
 
+  it('parallel heartbeats never break the real-time bound, and the session total matches the evidence', async () => {
+    const started = Date.now();
+    const s = await open();
+    await age(s.sessionId, 60);
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => beat(lawyer, s.sessionId, { seq: i, intervals: [[i * 15, i * 15 + 15]], position: i * 15 + 15 })));
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    const accepted = answers.reduce((sum, a) => sum + (a.json as { acceptedSeconds: number }).acceptedSeconds, 0);
+    expect(accepted).toBeLessThanOrEqual(65 + (Date.now() - started) / 1000 + 0.01);
+    expect(accepted).toBeGreaterThanOrEqual(60);
+    const [sess] = await q<{ accepted_seconds: number; version: number }>(sql`SELECT accepted_seconds, version FROM playback_sessions WHERE id = ${s.sessionId}`);
+    expect(Number(sess!.accepted_seconds)).toBeCloseTo(accepted, 6);
+    expect(Number(sess!.version)).toBe(40);
+    const evidence = await q<{ accepted: [number, number][] }>(sql`SELECT accepted FROM heartbeats WHERE session_id = ${s.sessionId}`);
+    expect(evidence).toHaveLength(40);
+    const evidenceSeconds = evidence.flatMap((e) => e.accepted).reduce((sum, [a, b]) => sum + (b - a), 0);
+    expect(evidenceSeconds).toBeCloseTo(accepted, 6);
+    const [p] = await q<{ covered_seconds: number }>(sql`SELECT covered_seconds FROM lecture_progress WHERE lecture_id = ${lectureId}`);
+    expect(Number(p!.covered_seconds)).toBeCloseTo(accepted, 6);
+  });
+
   it('parallel session opens leave exactly one open session', async () => {
     const results = await Promise.all(Array.from({ length: 8 }, () => lawyer.raw('POST', `/api/lectures/${lectureId}/sessions`, {})));
     expect(results.every((r) => r.status === 201)).toBe(true);

@@ -18,6 +18,8 @@ export const playbackSessions = pgTable(
     lastPosition: doublePrecision('last_position').notNull().default(0),
     /** credit is paused after an unanswered presence check until the next confirmed one */
     presenceBlocked: boolean('presence_blocked').notNull().default(false),
+    /** bumped by every write of a heartbeat and by closing: the optimistic heartbeat path's guard */
+    version: integer('version').notNull().default(0),
     ip: text('ip'),
     userAgent: text('user_agent'),
   },
