@@ -28,7 +28,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { launchBrowser } from '../tests/helpers/browser.ts';
-import { startTestServer } from '../tests/helpers/server.ts';
+import { startTestServer, type TestServer } from '../tests/helpers/server.ts';
+import { eq } from 'drizzle-orm';
+import { lectureProgress } from '../server/db/schema/index.ts';
 // @ts-expect-error plain ESM helper without types
 import { buildWeb, webBuildIsStale } from '../scripts/ensure-web-build.mjs';
 import { readyDemoLecture, type ReadyLecture } from './slowline-lecture.ts';
@@ -41,7 +43,9 @@ const option = (name: string, fallback: number): number => {
 };
 const LECTURE_SECONDS = option('seconds', 180);
 const PLAY_SECONDS = option('play', 150);
+const ONLY = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 const WRITE_DOCS = !args.includes('--no-docs');
+const TRACE = args.includes('--trace');
 
 interface Profile {
   name: string;
@@ -164,7 +168,8 @@ async function firstFrameBytes(lecture: ReadyLecture): Promise<number> {
   return total;
 }
 
-async function measure(context: BrowserContext, baseUrl: string, lecture: ReadyLecture, profile: Profile, lowerBound: { bytes: number }): Promise<Result> {
+async function measure(context: BrowserContext, server: TestServer, lecture: ReadyLecture, profile: Profile, lowerBound: { bytes: number }): Promise<Result> {
+  const baseUrl = server.baseUrl;
   await context.addInitScript(PROBE);
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
@@ -182,18 +187,36 @@ async function measure(context: BrowserContext, baseUrl: string, lecture: ReadyL
   await page.waitForTimeout(20_000); // long enough for hls.js to measure the line
   await page.goto('about:blank');
   await throttle(cdp, null);
-  await page.evaluate(() => undefined);
+  await page.goto(`${baseUrl}/verify/-`);
+  await page.evaluate(() => fetch('/api/auth/logout', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }));
   await signIn(page, baseUrl, 'lawyer');
   const remembered = await page.evaluate(() => localStorage.getItem('lectern.player.bandwidth'));
   log(`${profile.name}: remembered bandwidth ${remembered}`);
   await page.goto('about:blank');
   await cdp.send('Network.clearBrowserCache');
 
-  // 2. The measured visit.
+  // 2. The measured visit, from the start of the lecture (no resume point from an earlier run).
+  await server.deps.db.delete(lectureProgress).where(eq(lectureProgress.lectureId, lecture.lectureId));
   const bytes = countBytes(cdp);
+  const trace: string[] = [];
+  let navigationStart = Date.now();
+  if (TRACE) {
+    const started = new Map<string, number>();
+    cdp.on('Network.requestWillBeSent', (event: { requestId: string; request: { url: string } }) => {
+      started.set(event.requestId, Date.now() - navigationStart);
+    });
+    cdp.on('Network.loadingFinished', (event: { requestId: string; encodedDataLength: number }) => {
+      const at = Date.now() - navigationStart;
+      if (at < 10_000) trace.push(`${String(started.get(event.requestId) ?? -1).padStart(6)} → ${String(at).padStart(6)} ms ${String(event.encodedDataLength).padStart(7)} B ${event.requestId}`);
+    });
+    cdp.on('Network.requestWillBeSent', (event: { requestId: string; request: { url: string } }) => {
+      if (Date.now() - navigationStart < 10_000) trace.push(`                         ${event.requestId} = ${event.request.url.replace(baseUrl, '').replace(/\/api\/media\/[^/]+\/[^/]+\/lectures\/[^/]+\/[^/]+/, '/media…')}`);
+    });
+  }
   await throttle(cdp, profile);
   bytes.reset();
   log(`${profile.name}: measured visit…`);
+  navigationStart = Date.now();
   await page.goto(lectureUrl);
   await page.waitForFunction(() => (window as unknown as { __bench: { playing: number | null } }).__bench.playing !== null, undefined, { timeout: 180_000 });
   const startedAt = Date.now();
@@ -208,6 +231,7 @@ async function measure(context: BrowserContext, baseUrl: string, lecture: ReadyL
     return { ...b, now: performance.now(), position: media?.currentTime ?? 0 };
   });
   const totals = bytes.totals();
+  if (TRACE) console.log(trace.join('\n'));
   await throttle(cdp, null);
   await page.close();
   const stallSeconds = probe.waits.reduce((sum, wait) => sum + ((wait.end ?? probe.now) - wait.start) / 1000, 0);
@@ -272,24 +296,24 @@ async function main(): Promise<void> {
     const bound = { bytes: await firstFrameBytes(lecture) };
     log(`lecture ${lecture.durationSeconds.toFixed(1)} s, renditions ${lecture.summary.renditions.map((r) => r.name).join(', ')}; first frame needs ${kb(bound.bytes)} at the lowest rendition`);
     const results: Result[] = [];
-    for (const profile of PROFILES) {
+    for (const profile of PROFILES.filter((p) => !ONLY || p.name.startsWith(ONLY))) {
       const context = await browser.newContext({ viewport: { width: 390, height: 800 }, locale: 'zh-CN' });
       try {
-        results.push(await measure(context, server.baseUrl, lecture, profile, bound));
+        results.push(await measure(context, server, lecture, profile, bound));
       } finally {
         await context.close();
       }
     }
     const rendered = table(results);
     console.log(`\n${rendered}\n`);
-    const r128 = results[0]!;
-    const r256 = results[1]!;
+    const r128 = results.find((r) => r.profile.kbps === 128);
+    const r256 = results.find((r) => r.profile.kbps === 256);
     const verdict = [
-      `- 128 kbit/s: first frame ${seconds(r128.firstFrameMs)} (aim ≤ 5 s: ${r128.firstFrameMs !== null && r128.firstFrameMs <= 5000 ? 'met' : 'not met'}).`,
-      `- 256 kbit/s: ${r256.stalls} stall(s) (aim: none: ${r256.stalls === 0 ? 'met' : 'not met'}).`,
-    ].join('\n');
+      r128 ? `- 128 kbit/s: first frame ${seconds(r128.firstFrameMs)} (aim ≤ 5 s: ${r128.firstFrameMs !== null && r128.firstFrameMs <= 5000 ? 'met' : 'not met'}).` : '',
+      r256 ? `- 256 kbit/s: ${r256.stalls} stall(s) (aim none: ${r256.stalls === 0 ? 'met' : 'not met'}).` : '',
+    ].filter(Boolean).join('\n');
     console.log(verdict);
-    if (WRITE_DOCS) {
+    if (WRITE_DOCS && !ONLY) {
       await writeDocs(
         [
           `\`npm run bench:slowline\` (bench/slowline.ts), ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, headless Chromium with CDP network emulation, a ${LECTURE_SECONDS} s lecture-like recording (720p source, slides, speech-like audio) through the real ladder, ${PLAY_SECONDS} s of playback measured per line.`,
