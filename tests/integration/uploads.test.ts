@@ -13,6 +13,7 @@ import { Upload } from 'tus-js-client';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { createTestClient, type TestClient } from '../helpers/http.ts';
 import { lectures, mediaSources, transcodeJobs } from '../../server/db/schema/index.ts';
+import { startTestS3, type TestS3 } from '../helpers/s3.ts';
 
 const PASSWORD = 'lectern-demo';
 const MAX_UPLOAD = 2 * 1024 * 1024;
@@ -169,5 +170,34 @@ describe('tus uploads', () => {
     for (const bad of ['..%2F..%2Fpglite', 'abc', `${uploadPath.split('/').pop()}.json`]) {
       expect((await trainer.raw('HEAD', `/api/uploads/${bad}`, undefined, { 'tus-resumable': '1.0.0' })).status).toBe(404);
     }
+  });
+});
+
+describe('tus uploads with S3 storage', () => {
+  let server: TestServer;
+  let s3: TestS3;
+
+  beforeAll(async () => {
+    s3 = await startTestS3();
+    server = await startTestServer({ config: { s3: s3.config } });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await s3?.close();
+  });
+
+  it('streams the finished file into the bucket (partial uploads stay on local disk) and queues the job', async () => {
+    expect(server.deps.storage.driver).toBe('s3');
+    const trainer = createTestClient(server.baseUrl);
+    await trainer.login('trainer', PASSWORD);
+    const lecture = (await trainer.raw('POST', `/api/courses/${server.demo!.draftCourseId}/lectures`, { title: 'S3 上传' })).json as { id: string };
+    const file = randomBytes(700 * 1024);
+    const done = await tusUpload(server.baseUrl, file, { cookie: cookieOf(trainer), metadata: { lectureId: lecture.id, filename: 'a.mp4' }, chunkSize: 256 * 1024 });
+    expect(done.error).toBeUndefined();
+    const [source] = await server.deps.db.select().from(mediaSources).where(eq(mediaSources.lectureId, lecture.id));
+    const head = await server.deps.storage.head(source!.storageKey);
+    expect(head?.bytes).toBe(file.length);
+    const jobs = await server.deps.db.select().from(transcodeJobs).where(eq(transcodeJobs.lectureId, lecture.id));
+    expect(jobs.map((j) => j.status)).toEqual(['queued']);
   });
 });
