@@ -149,3 +149,18 @@ describe('backoff and outcomes', () => {
     expect(outcomeForStatus(429, 'too_many').kind).toBe('retry');
   });
 });
+
+describe('two tabs', () => {
+  it('a tab whose outbox record was removed by another tab keeps numbering from its own count', () => {
+    const store = memoryStore();
+    const mine = new HeartbeatQueue(store);
+    mine.open('s1', 'l1', 'u1');
+    mine.enqueue('s1', beat(0, 5));
+    mine.enqueue('s1', beat(5, 10));
+    new HeartbeatQueue(store).forget('s1'); // the other tab delivered and forgot it
+    expect(() => mine.enqueue('s1', beat(10, 15))).toThrow();
+    const entry = mine.enqueue('s1', beat(10, 15), 2, { lectureId: 'l1', userId: 'u1' });
+    expect(entry.seq).toBe(2);
+    expect(mine.record('s1')?.nextSeq).toBe(3);
+  });
+});

@@ -142,4 +142,18 @@ describe('PlaybackReporter', () => {
     expect(states.at(-1)).toMatchObject({ closed: true });
     expect(timers.timers.size).toBe(0); // nothing more is scheduled
   });
+
+  it('keeps numbering when another tab removed the outbox record meanwhile', async () => {
+    const { reporter, timers, sent, queue } = setup(() => ({ kind: 'ok', response: response() }));
+    reporter.start();
+    let now = play(reporter, 0, 5, 0);
+    timers.fire(15_000);
+    await flushPromises();
+    queue.forget('s1');
+    now = play(reporter, 5, 10, now);
+    timers.fire(15_000);
+    await flushPromises();
+    expect(sent.map((h) => h.seq)).toEqual([0, 1]);
+    void now;
+  });
 });

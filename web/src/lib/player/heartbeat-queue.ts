@@ -151,14 +151,22 @@ export class HeartbeatQueue {
     }
   }
 
-  /** Numbers the heartbeat with the session's next seq and stores it; returns what will be sent. */
-  enqueue(sessionId: string, body: Omit<HeartbeatRequest, 'seq'>): HeartbeatRequest {
-    const record = this.record(sessionId);
-    if (!record) throw new Error(`no outbox for session ${sessionId}`);
-    const entry: HeartbeatRequest = { seq: record.nextSeq, ...body };
+  /**
+   * Numbers the heartbeat with the session's next seq and stores it; returns what will be sent.
+   * `minSeq` is the caller's own count: if another tab (flushing leftovers) removed this session's
+   * record meanwhile, numbering resumes from there, so a seq is never reused for other content.
+   */
+  enqueue(sessionId: string, body: Omit<HeartbeatRequest, 'seq'>, minSeq = 0, owner?: { lectureId: string; userId: string }): HeartbeatRequest {
+    let record = this.record(sessionId);
+    if (!record) {
+      if (!owner) throw new Error(`no outbox for session ${sessionId}`);
+      record = { v: 1, sessionId, lectureId: owner.lectureId, userId: owner.userId, nextSeq: 0, createdAt: Date.now() };
+    }
+    const seq = Math.max(record.nextSeq, minSeq);
+    const entry: HeartbeatRequest = { seq, ...body };
     // Entry first, then the counter: a crash in between re-uses the seq for the same entry slot.
-    this.store.setItem(entryKey(sessionId, entry.seq), JSON.stringify(entry));
-    this.write({ ...record, nextSeq: record.nextSeq + 1 });
+    this.store.setItem(entryKey(sessionId, seq), JSON.stringify(entry));
+    this.write({ ...record, nextSeq: seq + 1 });
     return entry;
   }
 

@@ -50,6 +50,9 @@ export class PlaybackReporter {
   private again = false;
   private stopped = false;
   private readonly seenChecks = new Set<string>();
+  /** the next seq as this reporter counts it (see HeartbeatQueue.enqueue) */
+  private nextSeq: number;
+  private readonly owner: { lectureId: string; userId: string } | undefined;
   private readonly state: ReporterState = { queued: 0, offline: false, closed: false, unauthenticated: false, last: null, droppedSeconds: 0 };
   private readonly setTimer: (callback: () => void, ms: number) => unknown;
   private readonly clearTimer: (handle: unknown) => void;
@@ -58,6 +61,9 @@ export class PlaybackReporter {
     this.setTimer = options.setTimer ?? ((callback, ms) => setTimeout(callback, ms));
     this.clearTimer = options.clearTimer ?? ((handle) => clearTimeout(handle as ReturnType<typeof setTimeout>));
     this.state.queued = options.queue.pendingCount(options.sessionId);
+    const record = options.queue.record(options.sessionId);
+    this.nextSeq = record?.nextSeq ?? 0;
+    this.owner = record ? { lectureId: record.lectureId, userId: record.userId } : undefined;
   }
 
   get snapshot(): ReporterState {
@@ -109,7 +115,8 @@ export class PlaybackReporter {
     const intervals = this.tracker.drain();
     const position = Math.round(this.position * 1000) / 1000;
     if (intervals.length === 0 && position === this.reportedPosition) return false;
-    this.options.queue.enqueue(this.options.sessionId, { intervals, playbackRate: this.rate, visible: this.visible, position });
+    const entry = this.options.queue.enqueue(this.options.sessionId, { intervals, playbackRate: this.rate, visible: this.visible, position }, this.nextSeq, this.owner);
+    this.nextSeq = entry.seq + 1;
     this.reportedPosition = position;
     this.state.queued = this.options.queue.pendingCount(this.options.sessionId);
     this.emit();
