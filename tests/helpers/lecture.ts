@@ -6,10 +6,11 @@
  * Makes a real lecture-like clip with ffmpeg, transcodes it with the real ladder
  * (transcodeToDirectory), and publishes it through the same code the worker uses (source in
  * storage, a job claimed with a lease, package uploaded to a fresh prefix master-last, published
- * in one transaction). The transcoded package is cached per parameters in os.tmpdir(), so several
- * test files in one run (and later runs) transcode once.
+ * in one transaction). The transcoded package is cached per parameters and transcoder code in
+ * os.tmpdir(), so several test files in one run (and later runs) transcode once.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import os from 'node:os';
@@ -38,8 +39,17 @@ interface ServerLike {
   demo?: DemoIds;
 }
 
-/** Bump when the package layout changes, so stale caches are not reused. */
-const CACHE_VERSION = 'v1';
+/**
+ * The cache key includes a hash of the transcoder's code, so a change to the ladder or the
+ * packaging never serves a package made by older code (the cache outlives a run on purpose:
+ * unchanged code need not transcode again).
+ */
+function transcoderCodeHash(): string {
+  const dir = path.resolve(import.meta.dirname, '../../transcoder');
+  const hash = createHash('sha1');
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()) hash.update(file).update(readFileSync(path.join(dir, file)));
+  return hash.digest('hex').slice(0, 12);
+}
 
 export function readyLectureCacheDir(): string {
   return path.join(os.tmpdir(), 'lectern-test-packages');
@@ -47,7 +57,7 @@ export function readyLectureCacheDir(): string {
 
 /** The transcoded package for these parameters, made once per machine (until the tmp dir is cleared). */
 export async function cachedPackage(options: { seconds: number; width: number; height: number }): Promise<{ dir: string; source: string; summary: PackageSummary }> {
-  const key = `${CACHE_VERSION}-${options.width}x${options.height}-${options.seconds}s`;
+  const key = `${options.width}x${options.height}-${options.seconds}s-${transcoderCodeHash()}`;
   const dir = path.join(readyLectureCacheDir(), key);
   const summaryFile = path.join(dir, 'summary.json');
   if (!existsSync(summaryFile)) {
