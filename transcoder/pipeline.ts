@@ -53,7 +53,8 @@ function runFfmpeg(plan: LadderPlan, inputPath: string, cwd: string, options: Tr
       reject(abortError(signal));
       return;
     }
-    const command = ffmpeg({ cwd, stdoutLines: 0 });
+    // fluent-ffmpeg keeps this many output lines for its own error message; we keep our own tail
+    const command = ffmpeg({ cwd, stdoutLines: 20 });
     plan.inputs.forEach((input, i) => {
       command.input(input.source ?? inputPath);
       // global options go before the first -i; fluent-ffmpeg has no other place that keeps their order
