@@ -14,8 +14,8 @@
  * - A crash: the lease runs out and another worker (or this one, restarted) redoes the job.
  * Nothing a job does can crash the loop.
  */
-import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createWriteStream, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -146,7 +146,7 @@ export function startWorker(options: WorkerOptions): Worker {
     let workDir: string | undefined;
     let uploadedPrefix: string | undefined;
     try {
-      workDir = await mkdtemp(path.join(options.tempDir ?? os.tmpdir(), 'lectern-job-'));
+      workDir = await mkdtemp(path.join(options.tempDir ?? os.tmpdir(), `${JOB_DIR_PREFIX}${process.pid}-`));
       const source = await service.jobs.findSource(job.sourceId);
       if (!source) throw new Error(`source ${job.sourceId} is missing`);
       const input = path.join(workDir, 'source');
@@ -223,6 +223,9 @@ export function startWorker(options: WorkerOptions): Worker {
     }),
   );
   log.info({ workerId, concurrency, threads, leaseSeconds }, 'transcode worker started');
+  void sweepAbandonedJobDirs(options.tempDir).then((removed) => {
+    if (removed.length > 0) log.info({ removed }, 'deleted job folders that killed workers left behind');
+  });
 
   return {
     workerId,
@@ -233,6 +236,44 @@ export function startWorker(options: WorkerOptions): Worker {
       await Promise.all(slots);
     },
   };
+}
+
+const JOB_DIR_PREFIX = 'lectern-job-';
+
+/**
+ * Deletes job folders (a source copy and a package each, possibly gigabytes) that a killed worker
+ * on this machine left behind: those whose process no longer exists. Best effort.
+ */
+export async function sweepAbandonedJobDirs(tempDir = os.tmpdir()): Promise<string[]> {
+  const removed: string[] = [];
+  let entries: string[];
+  try {
+    entries = await readdir(tempDir);
+  } catch {
+    return removed;
+  }
+  for (const name of entries) {
+    const pid = Number(/^lectern-job-(\d+)-/.exec(name)?.[1]);
+    if (!pid || pid === process.pid || processAlive(pid)) continue;
+    await rm(path.join(tempDir, name), { recursive: true, force: true }).catch(() => undefined);
+    removed.push(name);
+  }
+  return removed;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // a killed process whose parent has not reaped it yet still answers signal 0: a zombie is dead
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc (not Linux): trust signal 0
+  }
 }
 
 function describe(err: unknown): string {

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
@@ -125,6 +125,11 @@ describe.skipIf(!hasPostgres)('a transcode worker killed mid-job', () => {
     expect(running.attempts).toBe(1);
     const deadOwner = running.leaseOwner;
 
+    const deadPid = /"workerId":"[^"]*:(\d+):/.exec(first.output.join(''))?.[1];
+    expect(deadPid).toBeTruthy();
+    const jobDirsOf = async (pid: string) => (await readdir(os.tmpdir())).filter((name) => name.startsWith(`lectern-job-${pid}-`));
+    expect(await jobDirsOf(deadPid!)).toHaveLength(1);
+
     killGroup(first, 'SIGKILL');
     await first.exited;
     expect(first.process.signalCode ?? 'SIGKILL').toBe('SIGKILL');
@@ -162,6 +167,9 @@ describe.skipIf(!hasPostgres)('a transcode worker killed mid-job', () => {
     await expect
       .poll(async () => (await storage.list(`lectures/${lecture.id}/`)).map((o) => o.key).filter((k) => !k.startsWith(ready!.packagePrefix!)), { timeout: 10_000 })
       .toEqual([]);
+
+    // the killed worker's temp folder (source copy, partial package) was swept by the new worker
+    expect(await jobDirsOf(deadPid!)).toEqual([]);
 
     // A graceful stop: the worker hears SIGTERM and stops (npx itself may exit by the signal).
     killGroup(second, 'SIGTERM');
