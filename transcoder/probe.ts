@@ -4,7 +4,8 @@
  */
 import { execFile } from 'node:child_process';
 import { open, stat } from 'node:fs/promises';
-import { MediaRejectedError, rejectionFromStderr } from './errors.ts';
+import path from 'node:path';
+import { MediaRejectedError, TranscodeError, rejectionFromStderr } from './errors.ts';
 
 export interface VideoStreamInfo {
   index: number;
@@ -96,6 +97,11 @@ function runFile(file: string, args: string[], timeoutMs: number): Promise<{ cod
     execFile(file, args, { maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs }, (error, stdout, stderr) => {
       if (error && typeof (error as NodeJS.ErrnoException).code === 'string') {
         reject(error); // spawn failure (ENOENT…), not an answer about the file
+        return;
+      }
+      if (error && (error.killed || error.signal)) {
+        // timed out or killed: a slow disk or a busy machine, not the file's fault; worth a retry
+        reject(new TranscodeError(`${path.basename(file)} stopped (${error.signal ?? 'killed'}) after ${timeoutMs} ms`, stderr));
         return;
       }
       resolve({ code: error ? Number((error as { code?: number }).code ?? 1) || 1 : 0, stdout, stderr });
