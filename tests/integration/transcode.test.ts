@@ -187,6 +187,25 @@ describe('sources of other shapes', () => {
   });
 });
 
+describe('cancelling', () => {
+  it('stops ffmpeg when the signal aborts, and leaves no master playlist', async () => {
+    const clip = await media.video({ seconds: 8, width: 640, height: 360 });
+    const controller = new AbortController();
+    const dir = freshOut();
+    const reason = new Error('lease lost');
+    const work = transcodeToDirectory(clip, dir, {
+      signal: controller.signal,
+      onProgress: (percent) => {
+        // mid-run: at the first progress report, or half a second after ffmpeg starts
+        if (percent === 0) setTimeout(() => controller.abort(reason), 500);
+        else if (percent < 100) controller.abort(reason);
+      },
+    });
+    await expect(work).rejects.toBe(reason);
+    expect(existsSync(path.join(dir, 'master.m3u8'))).toBe(false);
+  });
+});
+
 describe('unusable input ends with a reason a trainer can act on', () => {
   const cases: [string, () => Promise<string>, MediaRejectionCode, TranscodeOptions?][] = [
     ['a text file renamed .mp4', () => media.textAsMp4(), 'not_media'],
