@@ -324,8 +324,11 @@ export function planLadder(probe: LadderInput, profile: LadderProfile = DEFAULT_
     branches.push('poster');
     if (thumbsOn) branches.push('thumbs');
 
-    // rotation is applied by ffmpeg's autorotate before the graph; setsar=1 squares the pixels
-    chains.push(`[0:${video.index}]split=${branches.length}${branches.map((b) => `[in_${b}]`).join('')}`);
+    // rotation is applied by ffmpeg's autorotate before the graph; setsar=1 squares the pixels.
+    // Fields are woven into frames once, before the split: scaled fields would comb.
+    const deinterlace = video.interlaced ? 'yadif=mode=send_frame:deint=interlaced,' : '';
+    if (video.interlaced) notes.push('interlaced source: deinterlaced (yadif) before scaling');
+    chains.push(`[0:${video.index}]${deinterlace}split=${branches.length}${branches.map((b) => `[in_${b}]`).join('')}`);
     expression = keyframeExpression(profile);
 
     for (const r of renditions) {

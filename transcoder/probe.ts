@@ -25,6 +25,8 @@ export interface VideoStreamInfo {
   /** sample (pixel) aspect ratio as a number; 1 for square pixels */
   sar: number;
   pixFmt?: string;
+  /** the stream says its frames are fields (camcorders, DV, broadcast captures) */
+  interlaced: boolean;
 }
 
 export interface AudioStreamInfo {
@@ -75,6 +77,7 @@ interface RawStream {
   r_frame_rate?: string;
   sample_aspect_ratio?: string;
   pix_fmt?: string;
+  field_order?: string;
   channels?: number;
   sample_rate?: string;
   bit_rate?: string;
@@ -172,6 +175,7 @@ export function parseProbe(raw: RawProbe, sizeBytes: number): ProbeResult {
       rotation,
       sar,
       pixFmt: videoRaw.pix_fmt,
+      interlaced: ['tt', 'bb', 'tb', 'bt'].includes(videoRaw.field_order ?? ''),
     };
   }
   const audio: AudioStreamInfo | undefined = audioRaw

@@ -26,6 +26,7 @@ function video(width: number, height: number, fps = 30, extra: Partial<VideoStre
     fpsFraction: `${fps}/1`,
     rotation: 0,
     sar: 1,
+    interlaced: false,
     ...extra,
   };
 }
@@ -182,6 +183,18 @@ describe('sources of other shapes', () => {
     const probe = parseProbe({ ...raw, streams: [{ ...raw.streams[0]!, sample_aspect_ratio: '16/15' }] }, 1000);
     expect(probe.video?.displayWidth).toBe(768);
     expect(planLadder(probe).renditions[0]).toMatchObject({ width: 192, height: 144 });
+  });
+
+  it('interlaced camcorder footage is deinterlaced once, before the split', () => {
+    const p = plan({ video: video(1920, 1080, 25, { interlaced: true }), audio });
+    expect(p.filterComplex).toMatch(/^\[0:0\]yadif=mode=send_frame:deint=interlaced,split=8/);
+    expect(p.notes.join(' ')).toMatch(/interlaced/);
+    expect(plan({ video: video(1920, 1080, 25), audio }).filterComplex).not.toContain('yadif');
+    const probe = parseProbe(
+      { format: { format_name: 'dv', duration: '5' }, streams: [{ index: 0, codec_type: 'video', width: 720, height: 576, avg_frame_rate: '25/1', field_order: 'bb' }] },
+      1000,
+    );
+    expect(probe.video?.interlaced).toBe(true);
   });
 
   it('a source smaller than the lowest rung keeps one rendition at its own size', () => {
