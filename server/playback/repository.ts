@@ -23,7 +23,7 @@ export interface SessionRow {
   version: number;
 }
 
-/** A locked session with what judging a heartbeat needs. */
+/** A session with what judging a heartbeat needs (locked or read, see sessionForHeartbeat). */
 export interface LockedSession extends SessionRow {
   courseId: string;
   durationSeconds: number;
@@ -144,11 +144,13 @@ export class PlaybackRepository {
   }
 
   /**
-   * Locks the session and its progress row, and reads the lecture and course rules and the stored
-   * answer for `seq` in the same trip. (The stored answer may miss a duplicate that committed while
-   * this waited for the lock; the insert's ON CONFLICT catches that one.)
+   * Everything judging a heartbeat needs, in one trip: the session, the lecture and course rules, the
+   * progress and the stored answer for `seq`. With `lock` (inside the locking transaction) the session
+   * and progress rows are locked FOR UPDATE; the stored answer may then miss a duplicate that
+   * committed while this waited, which the insert's ON CONFLICT catches. Without `lock` (the optimistic
+   * path) the session's `version` guards the write instead.
    */
-  async lockSession(sessionId: string, seq: number, lock = true): Promise<LockedSession | null> {
+  async sessionForHeartbeat(sessionId: string, seq: number, lock: boolean): Promise<LockedSession | null> {
     const rows = await this.runner.run(sql`
       SELECT s.*, l.course_id, (SELECT h.response FROM heartbeats h WHERE h.session_id = s.id AND h.seq = ${seq}) AS stored_response, l.duration_seconds, l.credit_minutes_override,
              c.max_playback_rate, c.completion_ratio, c.require_visible, c.presence_checks,

@@ -124,7 +124,7 @@ export class PlaybackService {
    * means another write got in between (re-read and judge again).
    */
   private async tryOptimistic(user: SessionUser, sessionId: string, body: HeartbeatBody, meta: RequestMeta): Promise<HeartbeatAnswer | 'retry' | 'locked'> {
-    const s = await this.repo.lockSession(sessionId, body.seq, false);
+    const s = await this.repo.sessionForHeartbeat(sessionId, body.seq, false);
     if (!s) throw notFound('The playback session');
     if (s.userId !== user.id) throw forbidden('This playback session belongs to someone else');
     if (s.storedResponse) return s.storedResponse as HeartbeatAnswer;
@@ -148,7 +148,7 @@ export class PlaybackService {
    * the course completion and certificate. A retry of a recorded seq gets the stored answer.
    */
   private async judgeAndRecord(repo: PlaybackRepository, user: SessionUser, sessionId: string, body: HeartbeatBody, meta: RequestMeta): Promise<HeartbeatAnswer> {
-    const s = await repo.lockSession(sessionId, body.seq);
+    const s = await repo.sessionForHeartbeat(sessionId, body.seq, true);
     if (!s) throw notFound('The playback session');
     if (s.userId !== user.id) throw forbidden('This playback session belongs to someone else');
     if (s.storedResponse) return s.storedResponse as HeartbeatAnswer;
