@@ -1,5 +1,6 @@
 import { and, eq, gt, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../db/client.ts';
+import type { Db, DbOrTx } from '../db/client.ts';
+import { sqlRunner, type SqlRunner } from '../db/runner.ts';
 import { authSessions, loginAttempts, roleGrants, users } from '../db/schema/index.ts';
 
 export type UserRow = typeof users.$inferSelect;
@@ -10,7 +11,11 @@ export interface RoleGrant {
 }
 
 export class AuthRepository {
-  constructor(private readonly db: DbOrTx) {}
+  private readonly runner: SqlRunner;
+
+  constructor(private readonly db: DbOrTx) {
+    this.runner = sqlRunner(db as Db);
+  }
 
   async findUserByLogin(login: string): Promise<UserRow | undefined> {
     const [row] = await this.db.select().from(users).where(eq(users.login, login));
@@ -80,20 +85,16 @@ export class AuthRepository {
    * every authenticated request (heartbeats included), so it must stay cheap.
    */
   async findSessionUser(tokenHash: string): Promise<{ id: string; login: string; name: string; organizationId: string; roles: RoleGrant[] } | undefined> {
-    const [row] = await this.db
-      .select({
-        id: users.id,
-        login: users.login,
-        name: users.name,
-        organizationId: users.organizationId,
-        roles: sql<RoleGrant[]>`coalesce((SELECT json_agg(json_build_object('organizationId', g.organization_id, 'role', g.role))
-          FROM role_grants g WHERE g.user_id = ${users.id}), '[]'::json)`,
-      })
-      .from(authSessions)
-      .innerJoin(users, eq(users.id, authSessions.userId))
-      .where(and(eq(authSessions.tokenHash, tokenHash), gt(authSessions.expiresAt, sql`now()`), eq(users.disabled, false)));
+    // Prepared on PostgreSQL (see server/db/runner.ts): parsed and planned once per connection.
+    const [row] = await this.runner.run(sql`
+      SELECT u.id, u.login, u.name, u.organization_id AS "organizationId",
+             coalesce((SELECT json_agg(json_build_object('organizationId', g.organization_id, 'role', g.role))
+                       FROM role_grants g WHERE g.user_id = u.id), '[]'::json) AS roles
+      FROM auth_sessions s JOIN users u ON u.id = s.user_id
+      WHERE s.token_hash = ${tokenHash} AND s.expires_at > now() AND NOT u.disabled`);
     if (!row) return undefined;
-    return { ...row, roles: typeof row.roles === 'string' ? JSON.parse(row.roles) : row.roles };
+    const roles = typeof row.roles === 'string' ? (JSON.parse(row.roles) as RoleGrant[]) : (row.roles as RoleGrant[]);
+    return { id: String(row.id), login: String(row.login), name: String(row.name), organizationId: String(row.organizationId), roles };
   }
 
   async deleteSession(tokenHash: string): Promise<void> {

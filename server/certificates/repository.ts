@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { SqlRunner } from '../playback/runner.ts';
+import type { SqlRunner } from '../db/runner.ts';
 
 export interface CertificateRow {
   id: string;

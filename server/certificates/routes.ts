@@ -5,7 +5,7 @@ import { OrganizationsRepository } from '../organizations/repository.ts';
 import { OrganizationsService } from '../organizations/service.ts';
 import { classHours } from '../playback/credit.ts';
 import { CertificatesRepository } from './repository.ts';
-import { sqlRunner } from '../playback/runner.ts';
+import { sqlRunner } from '../db/runner.ts';
 import { CertificatesService } from './service.ts';
 import { renderCertificatePdf } from './pdf.ts';
 

@@ -8,7 +8,7 @@
 import { sql } from 'drizzle-orm';
 import type { Interval } from './credit.ts';
 import type { CheckState } from './presence.ts';
-import type { SqlRunner } from './runner.ts';
+import type { SqlRunner } from '../db/runner.ts';
 
 export interface SessionRow {
   id: string;

@@ -7,7 +7,7 @@ import { CatalogRepository } from '../catalog/repository.ts';
 import { CatalogService } from '../catalog/service.ts';
 import { REJECTION_REASONS } from './credit.ts';
 import { PlaybackRepository } from './repository.ts';
-import { sqlRunner } from './runner.ts';
+import { sqlRunner } from '../db/runner.ts';
 import { PlaybackService, type HeartbeatBody } from './service.ts';
 
 /** Seconds and rates are finite numbers; ±1e7 s is far beyond any lecture but keeps arithmetic sane. */
