@@ -23,6 +23,7 @@ import healthRoutes from './health/routes.ts';
 import authRoutes from './auth/routes.ts';
 import organizationRoutes from './organizations/routes.ts';
 import catalogRoutes from './catalog/routes.ts';
+import mediaRoutes from './media/routes.ts';
 import teachRoutes from './teach/routes.ts';
 import uploadRoutes from './uploads/routes.ts';
 import rosterRoutes from './roster/routes.ts';
@@ -132,14 +133,15 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(authRoutes, { prefix: '/api' });
   await app.register(organizationRoutes, { prefix: '/api' });
   await app.register(catalogRoutes, { prefix: '/api' });
+  await app.register(mediaRoutes, { prefix: '/api' });
   await app.register(rosterRoutes, { prefix: '/api' });
   await app.register(playbackRoutes, { prefix: '/api' });
   await app.register(creditRoutes, { prefix: '/api' });
   await app.register(certificateRoutes, { prefix: '/api' });
-  await app.register(reportRoutes, { prefix: '/api' });
-  await app.register(planRoutes, { prefix: '/api' });
   await app.register(teachRoutes, { prefix: '/api' });
   await app.register(uploadRoutes, { prefix: '/api' });
+  await app.register(reportRoutes, { prefix: '/api' });
+  await app.register(planRoutes, { prefix: '/api' });
   // New domains: add one line here, `await app.register(<domain>Routes, { prefix: '/api' })`.
 
   if (options.serveWeb !== false) webServed = await registerWebApp(app);
