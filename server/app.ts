@@ -64,7 +64,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   const app = Fastify({
     logger: options.logger ?? { level: deps.config.logLevel },
     bodyLimit: 256 * 1024, // JSON bodies are small; uploads go through tus
-    trustProxy: true,
+    trustProxy: deps.config.trustProxy,
     genReqId: () => crypto.randomUUID(),
   }).withTypeProvider<TypeBoxTypeProvider>();
 

@@ -47,6 +47,11 @@ export interface Config {
   loginAttemptsPerMinute: number;
   maxUploadBytes: number;
   maxDurationSeconds: number;
+  /**
+   * Trust X-Forwarded-For from these proxies (Fastify's trustProxy): off by default, or the
+   * client address in evidence and the login limit could be forged.
+   */
+  trustProxy: boolean | string;
 }
 
 export class ConfigError extends Error {}
@@ -83,6 +88,14 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
   if (!protocols.includes(parsed.protocol)) {
     throw new ConfigError(`${name} must start with ${protocols.join(' or ')}// (got ${parsed.protocol}//)`);
   }
+  return raw;
+}
+
+/** 'true' trusts every proxy; otherwise a comma-separated list of addresses or CIDRs. */
+function trustProxy(raw: string | undefined): boolean | string {
+  if (raw === undefined || raw === '' || ['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (!/^[0-9a-fA-F:.,/\s]+$/.test(raw)) throw new ConfigError(`TRUST_PROXY=${JSON.stringify(raw)} must be true, false or a list of proxy addresses/CIDRs`);
   return raw;
 }
 
@@ -149,5 +162,6 @@ export function loadConfig(env: Env = process.env): Config {
     loginAttemptsPerMinute: int(env, 'LOGIN_ATTEMPTS_PER_MINUTE', 10, 1, 10000),
     maxUploadBytes: int(env, 'MAX_UPLOAD_BYTES', 8 * 1024 ** 3, 1024, 1024 ** 4),
     maxDurationSeconds: int(env, 'MAX_DURATION_SECONDS', 6 * 3600, 1, 48 * 3600),
+    trustProxy: trustProxy(env.TRUST_PROXY),
   };
 }
