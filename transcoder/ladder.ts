@@ -7,6 +7,12 @@
  * are more branches of the same graph. Audio is encoded once into its own HLS playlist that every
  * video rendition shares (EXT-X-MEDIA group) and that also plays alone.
  *
+ * Progress: ffmpeg 5.x prints no `-progress` report at all until EVERY output has written its
+ * header, i.e. received its first frame. So each image output gets a frame at the very start: the
+ * thumbnails are written one small file each (assembled into the sprite afterwards by a tiny
+ * second command, `thumbs.spriteCommand`), and the poster writes the first frame before it is
+ * overwritten by the real poster frame. A `tile` filter in the graph would emit only at the end.
+ *
  * Segment boundaries: every HLS muxer gets -hls_time equal to the SHORT segment length, and the
  * encoders are only allowed keyframes at forced times (0, 2, 4, 6, 12, 18, … s). The muxer cuts at
  * the first keyframe past a cumulative target, so each forced keyframe starts a segment: short
@@ -142,9 +148,23 @@ export interface PlannedSlides {
   height: number;
 }
 
+/** Everything of one ffmpeg command line except the binary; an input `source: null` is the upload. */
+export interface FfmpegCommand {
+  /** options before the first -i (global ones) */
+  globalOptions: string[];
+  inputs: FfmpegInput[];
+  filterComplex?: string;
+  outputs: FfmpegOutput[];
+}
+
 export interface PlannedThumbs {
   sprite: string;
   vtt: string;
+  /** the graph writes each thumbnail here (one small JPEG per interval); removed once the sprite exists */
+  framesDir: string;
+  framesPattern: string;
+  /** tiles the frames into `sprite`; runs after the main command, in the package folder */
+  spriteCommand: FfmpegCommand;
   intervalSeconds: number;
   count: number;
   columns: number;
@@ -164,7 +184,7 @@ export interface FfmpegOutput {
   options: string[];
 }
 
-export interface LadderPlan {
+export interface LadderPlan extends FfmpegCommand {
   durationSeconds: number;
   renditions: PlannedRendition[];
   audio?: PlannedAudio;
@@ -173,11 +193,6 @@ export interface LadderPlan {
   poster: { file: string; from: 'video' | 'cover' | 'generated'; width: number; height: number };
   /** folders ffmpeg expects to exist */
   directories: string[];
-  /** options before the first -i (global ones) */
-  globalOptions: string[];
-  inputs: FfmpegInput[];
-  filterComplex?: string;
-  outputs: FfmpegOutput[];
   /** forced keyframe times (= segment boundaries), as the expression yields them */
   keyframeExpression?: string;
   /** why the package looks the way it does ("no audio track: video-only package") */
@@ -383,8 +398,9 @@ export function planLadder(probe: LadderInput, profile: LadderProfile = DEFAULT_
     const posterSize = fitLongSide(video.displayWidth, video.displayHeight, profile.poster.longSide);
     const at = Math.min(profile.poster.atSeconds, probe.durationSeconds * 0.25);
     poster = { file: 'poster.jpg', from: 'video', ...posterSize };
-    // the first frame at or after `at`, and no other: one frame, so the output ends by itself
-    chains.push(`[in_poster]select='isnan(prev_selected_t)*gte(t\\,${at.toFixed(3)})',scale=${posterSize.width}:${posterSize.height},setsar=1[out_poster]`);
+    // the first frame, then the first at or after `at`, which overwrites it (-update 1): an output
+    // still waiting for its first frame holds back ffmpeg 5's progress reports until it gets one
+    chains.push(`[in_poster]select='lt(selected_n\\,2)*(eq(selected_n\\,0)+gte(t\\,${at.toFixed(3)}))',scale=${posterSize.width}:${posterSize.height},setsar=1[out_poster]`);
     outputs.push({ target: poster.file, options: ['-map', '[out_poster]', '-an', ...imageSync(caps), '-c:v', 'mjpeg', '-q:v', '4', '-update', '1'] });
 
     if (thumbsOn) {
@@ -392,11 +408,28 @@ export function planLadder(probe: LadderInput, profile: LadderProfile = DEFAULT_
       const tile = fitLongSide(video.displayWidth, video.displayHeight, tileLongSide);
       const intervalSeconds = Math.max(minIntervalSeconds, Math.ceil(probe.durationSeconds / maxCount));
       const count = Math.max(1, Math.ceil(probe.durationSeconds / intervalSeconds));
-      // room for one frame more than expected: a second sprite would overwrite the first
+      // room for one frame more than expected (the fps filter may round up): the sprite keeps them all
       const rows = Math.ceil((count + 1) / columns);
-      thumbs = { sprite: 'thumbs.jpg', vtt: 'thumbs.vtt', intervalSeconds, count, columns, rows, tileWidth: tile.width, tileHeight: tile.height };
-      chains.push(`[in_thumbs]fps=1/${intervalSeconds},scale=${tile.width}:${tile.height},setsar=1,tile=${columns}x${rows}[out_thumbs]`);
-      outputs.push({ target: thumbs.sprite, options: ['-map', '[out_thumbs]', '-an', ...imageSync(caps), '-c:v', 'mjpeg', '-q:v', '5', '-update', '1'] });
+      const framesDir = 'thumbs-frames';
+      const framesPattern = `${framesDir}/thumb-%05d.jpg`;
+      thumbs = {
+        sprite: 'thumbs.jpg',
+        vtt: 'thumbs.vtt',
+        framesDir,
+        framesPattern,
+        spriteCommand: spriteCommand(framesPattern, 'thumbs.jpg', columns, rows),
+        intervalSeconds,
+        count,
+        columns,
+        rows,
+        tileWidth: tile.width,
+        tileHeight: tile.height,
+      };
+      directories.push(framesDir);
+      // one file per thumbnail, written as the encode passes it (see the header: progress)
+      chains.push(`[in_thumbs]fps=1/${intervalSeconds},scale=${tile.width}:${tile.height},setsar=1[out_thumbs]`);
+      // near-lossless: these are encoded once more into the sprite
+      outputs.push({ target: framesPattern, options: ['-map', '[out_thumbs]', '-an', ...imageSync(caps), '-c:v', 'mjpeg', '-q:v', '2'] });
     }
   } else {
     notes.push('audio-only source: audio + poster package, no video renditions');
@@ -456,8 +489,20 @@ export function planLadder(probe: LadderInput, profile: LadderProfile = DEFAULT_
   };
 }
 
+/**
+ * The thumbnail frames → one sprite of `columns` × `rows` tiles (unused tiles stay black). A few
+ * milliseconds: at most a hundred 160-pixel JPEGs.
+ */
+function spriteCommand(framesPattern: string, sprite: string, columns: number, rows: number): FfmpegCommand {
+  return {
+    globalOptions: ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error'],
+    inputs: [{ source: framesPattern, options: ['-f', 'image2', '-framerate', '1', '-start_number', '1'] }],
+    outputs: [{ target: sprite, options: ['-vf', `tile=${columns}x${rows}`, '-frames:v', '1', '-c:v', 'mjpeg', '-q:v', '5', '-update', '1'] }],
+  };
+}
+
 /** The whole command line after the binary name: for logs, tests and the benchmark. */
-export function ffmpegArgs(plan: LadderPlan, inputPath: string): string[] {
+export function ffmpegArgs(plan: FfmpegCommand, inputPath: string): string[] {
   return [
     ...plan.globalOptions,
     ...plan.inputs.flatMap((input) => [...input.options, '-i', input.source ?? inputPath]),

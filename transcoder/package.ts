@@ -6,7 +6,7 @@
  */
 import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { LadderPlan, PlannedRendition } from './ladder.ts';
+import type { LadderPlan, PlannedRendition, PlannedThumbs } from './ladder.ts';
 
 export interface SegmentStats {
   durationSeconds: number;
@@ -130,7 +130,7 @@ function vttTime(seconds: number): string {
   return `${pad(h)}:${pad(m)}:${pad(s)}.${pad(ms % 1000, 3)}`;
 }
 
-export function thumbnailsVtt(thumbs: NonNullable<LadderPlan['thumbs']>, durationSeconds: number): string {
+export function thumbnailsVtt(thumbs: Pick<PlannedThumbs, 'sprite' | 'intervalSeconds' | 'columns' | 'tileWidth' | 'tileHeight'>, durationSeconds: number): string {
   const lines = ['WEBVTT', ''];
   const count = Math.max(1, Math.ceil(durationSeconds / thumbs.intervalSeconds));
   for (let i = 0; i < count; i++) {

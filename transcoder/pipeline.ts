@@ -1,16 +1,17 @@
 /**
  * One source file → one complete package folder: probe, validate, run the ladder (one ffmpeg
- * process through fluent-ffmpeg), package. The job worker and the CLI both call this.
+ * process through fluent-ffmpeg, one decode), tile the thumbnail sprite (a second, tiny ffmpeg
+ * over the thumbnail frames), package. The job worker and the CLI both call this.
  *
  * Throws MediaRejectedError for input that cannot become a lecture (final), TranscodeError or
  * other errors for failures that may be transient, and the signal's reason when aborted.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import ffmpeg from 'fluent-ffmpeg';
 import { MediaRejectedError, TranscodeError, rejectionFromStderr } from './errors.ts';
 import { configureFluentFfmpeg, ffmpegCapabilities, resolveFfmpegTools, type FfmpegCapabilities, type FfmpegTools } from './ffmpeg.ts';
-import { DEFAULT_PROFILE, ffmpegArgs, planLadder, type LadderPlan, type LadderProfile } from './ladder.ts';
+import { DEFAULT_PROFILE, ffmpegArgs, planLadder, type FfmpegCommand, type LadderPlan, type LadderProfile } from './ladder.ts';
 import { parseMediaPlaylist, writePackage, type PackageSummary } from './package.ts';
 import { DEFAULT_LIMITS, probeAndValidate, type MediaLimits, type ProbeResult } from './probe.ts';
 
@@ -46,8 +47,17 @@ function abortError(signal: AbortSignal): unknown {
   return signal.reason ?? Object.assign(new Error('transcode aborted'), { name: 'AbortError' });
 }
 
-function runFfmpeg(plan: LadderPlan, inputPath: string, cwd: string, options: TranscodeOptions): Promise<void> {
-  const { signal, onProgress } = options;
+interface RunOptions {
+  signal?: AbortSignal;
+  /** with `durationSeconds`: 0–99 from `-progress` output (the command must ask for it) */
+  onProgress?: (percent: number) => void;
+  durationSeconds?: number;
+  /** read ffmpeg's complaints as verdicts on the uploaded file (not for the sprite pass) */
+  judgesSource: boolean;
+}
+
+function runFfmpeg(plan: FfmpegCommand, inputPath: string, cwd: string, options: RunOptions): Promise<void> {
+  const { signal, onProgress, durationSeconds = 0, judgesSource } = options;
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(abortError(signal));
@@ -68,8 +78,8 @@ function runFfmpeg(plan: LadderPlan, inputPath: string, cwd: string, options: Tr
     command.on('stderr', (line: string) => {
       const micros = /^out_time_(?:ms|us)=(\d+)/.exec(line);
       if (micros) {
-        if (onProgress && plan.durationSeconds > 0) {
-          const percent = Math.min(99, Math.floor((Number(micros[1]) / 1e6 / plan.durationSeconds) * 100));
+        if (onProgress && durationSeconds > 0) {
+          const percent = Math.min(99, Math.floor((Number(micros[1]) / 1e6 / durationSeconds) * 100));
           if (percent > lastPercent) {
             lastPercent = percent;
             onProgress(percent);
@@ -98,7 +108,7 @@ function runFfmpeg(plan: LadderPlan, inputPath: string, cwd: string, options: Tr
         return;
       }
       const stderr = stderrTail.join('\n');
-      const code = rejectionFromStderr(stderr);
+      const code = judgesSource ? rejectionFromStderr(stderr) : undefined;
       if (code) reject(new MediaRejectedError(code, stderr.slice(-2000)));
       else reject(new TranscodeError(`ffmpeg failed: ${err.message.split('\n')[0]}`, stderr.slice(-4000)));
     });
@@ -131,8 +141,10 @@ export async function transcodeWithDetails(inputPath: string, outDir: string, op
   await mkdir(packageDir, { recursive: true });
   for (const dir of plan.directories) await mkdir(path.join(packageDir, dir), { recursive: true });
   options.onProgress?.(0);
-  await runFfmpeg(plan, input, packageDir, options);
+  const { signal, onProgress } = options;
+  await runFfmpeg(plan, input, packageDir, { signal, onProgress, durationSeconds: plan.durationSeconds, judgesSource: true });
   options.signal?.throwIfAborted();
+  await assembleThumbnailSprite(packageDir, plan, signal);
 
   // ffmpeg can end "successfully" at the point where a damaged file stops making sense
   const written = await longestPlaylistSeconds(packageDir, plan);
@@ -142,6 +154,15 @@ export async function transcodeWithDetails(inputPath: string, outDir: string, op
   const summary = await writePackage(packageDir, plan);
   options.onProgress?.(100);
   return { summary, probe, plan, args: ffmpegArgs(plan, input), capabilities, tools };
+}
+
+/** thumbs-frames/*.jpg → thumbs.jpg; the frames folder is not part of the package. */
+async function assembleThumbnailSprite(packageDir: string, plan: LadderPlan, signal: AbortSignal | undefined): Promise<void> {
+  if (!plan.thumbs) return;
+  const framesDir = path.join(packageDir, plan.thumbs.framesDir);
+  const frames = (await readdir(framesDir).catch(() => [])).filter((f) => f.endsWith('.jpg'));
+  if (frames.length > 0) await runFfmpeg(plan.thumbs.spriteCommand, '', packageDir, { signal, judgesSource: false });
+  await rm(framesDir, { recursive: true, force: true });
 }
 
 async function longestPlaylistSeconds(packageDir: string, plan: LadderPlan): Promise<number> {

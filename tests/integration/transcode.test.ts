@@ -47,6 +47,18 @@ function variants(master: string): { attributes: Record<string, string>; uri: st
   return out;
 }
 
+/** Width and height from a baseline/progressive JPEG's SOF marker. */
+function jpegSize(data: Buffer): { width: number; height: number } {
+  let at = 2;
+  while (at + 9 < data.length) {
+    const marker = data[at + 1]!;
+    const length = data.readUInt16BE(at + 2);
+    if (marker >= 0xc0 && marker <= 0xc2) return { height: data.readUInt16BE(at + 5), width: data.readUInt16BE(at + 7) };
+    at += 2 + length;
+  }
+  throw new Error('no SOF marker');
+}
+
 async function rejectionOf(work: Promise<unknown>): Promise<MediaRejectedError> {
   try {
     await work;
@@ -142,6 +154,10 @@ describe('a 720p lecture clip', () => {
     expect(vtt.startsWith('WEBVTT')).toBe(true);
     expect(vtt).toContain('00:00:00.000 --> 00:00:02.000\nthumbs.jpg#xywh=0,0,160,90');
     expect(vtt.match(/#xywh=/g)!.length).toBe(Math.ceil(summary.durationSeconds / 2));
+    // 5 thumbnails (+1 spare) in 10 columns of 160×90, tiled after the encode from separate frames
+    expect(jpegSize(await readFile(path.join(dir, 'thumbs.jpg')))).toEqual({ width: 1600, height: 90 });
+    expect(summary.files.some((f) => f.startsWith('thumbs-frames'))).toBe(false);
+    expect(existsSync(path.join(dir, 'thumbs-frames'))).toBe(false);
   });
 
   it('reported progress from 0 to 100', () => {
@@ -149,6 +165,27 @@ describe('a 720p lecture clip', () => {
     expect(progress.at(-1)).toBe(100);
     expect(progress.some((p) => p > 0 && p < 100)).toBe(true);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
+  });
+});
+
+describe('progress while ffmpeg runs', () => {
+  // ffmpeg 5 prints no progress until every output has had a frame: a sprite or poster written
+  // only late in the encode used to hold the trainer's progress bar at 0 until the very end
+  it('advances steadily through the encode, with every output of the package', async () => {
+    const clip = await media.video({ seconds: 24, width: 1280, height: 720, fps: 25, slideSeconds: 8, noise: 4 });
+    const reports: { percent: number; settled: boolean }[] = [];
+    let settled = false;
+    const work = transcode(clip, { onProgress: (percent) => reports.push({ percent, settled }) }).finally(() => {
+      settled = true;
+    });
+    const { summary } = await work;
+    expect(summary.files).toEqual(expect.arrayContaining(['poster.jpg', 'thumbs.jpg', 'thumbs.vtt', 'slides.json']));
+    const percents = reports.map((r) => r.percent);
+    expect(reports.every((r) => !r.settled)).toBe(true);
+    expect(percents).toEqual([...percents].sort((a, b) => a - b));
+    const intermediate = new Set(percents.filter((p) => p > 5 && p < 95));
+    expect(intermediate.size, `progress reported: ${percents.join(', ')}`).toBeGreaterThanOrEqual(3);
+    expect(percents.at(-1)).toBe(100);
   });
 });
 
@@ -290,6 +327,8 @@ describe('the ffmpeg 4.x build shipped on npm', () => {
     expect(summary.renditions.map((r) => r.name)).toEqual(['144p', '240p', '360p']);
     expect(summary.slides).toBeGreaterThanOrEqual(2);
     expect(summary.thumbnails).not.toBeNull();
+    expect(jpegSize(await readFile(path.join(dir, 'thumbs.jpg')))).toEqual({ width: 1600, height: 90 });
+    expect(existsSync(path.join(dir, 'thumbs-frames'))).toBe(false);
     const slideFiles = await readdir(path.join(dir, 'slides'));
     expect(slideFiles.filter((f) => f.startsWith('slide-'))).toHaveLength(summary.slides);
     const { segments } = parseMediaPlaylist(await readFile(path.join(dir, '144p/index.m3u8'), 'utf8'));

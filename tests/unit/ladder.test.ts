@@ -113,7 +113,28 @@ describe('ladder for a 720p lecture', () => {
     expect(valueAfter(optionsOf(p, 'slides/slide-%04d.webp'), '-fps_mode')).toBe('vfr');
     expect(p.poster).toMatchObject({ file: 'poster.jpg', from: 'video', width: 640, height: 360 });
     expect(p.thumbs).toMatchObject({ intervalSeconds: 2, count: 30, columns: 10, rows: 4, tileWidth: 160, tileHeight: 90 });
-    expect(p.filterComplex).toContain('fps=1/2,scale=160:90,setsar=1,tile=10x4');
+    expect(p.filterComplex).toContain('[in_thumbs]fps=1/2,scale=160:90,setsar=1[out_thumbs]');
+  });
+
+  // ffmpeg 5 prints no progress until every output has had its first frame
+  it('gives every image output a frame at the start, so progress reports begin at once', () => {
+    // thumbnails: one small file each, never a tile filter (it would emit only at the very end)
+    expect(p.filterComplex).not.toContain('tile=');
+    expect(p.directories).toContain('thumbs-frames');
+    expect(valueAfter(optionsOf(p, 'thumbs-frames/thumb-%05d.jpg'), '-map')).toBe('[out_thumbs]');
+    // the poster: frame 0 first, then the frame at min(10 s, duration/4) overwrites it
+    expect(p.filterComplex).toContain("[in_poster]select='lt(selected_n\\,2)*(eq(selected_n\\,0)+gte(t\\,10.000))'");
+    expect(optionsOf(p, 'poster.jpg')).toContain('-update');
+  });
+
+  it('tiles the thumbnail frames into the sprite with a second, tiny command', () => {
+    const sprite = p.thumbs!.spriteCommand;
+    const args = ffmpegArgs(sprite, 'unused');
+    expect(args).not.toContain('unused');
+    expect(args[args.indexOf('-i') + 1]).toBe('thumbs-frames/thumb-%05d.jpg');
+    expect(valueAfter(args, '-vf')).toBe('tile=10x4');
+    expect(valueAfter(args, '-frames:v')).toBe('1');
+    expect(args.at(-1)).toBe('thumbs.jpg');
   });
 
   it('uses the global -vsync on ffmpeg builds without -fps_mode (4.x), and JPEG slides without libwebp', () => {

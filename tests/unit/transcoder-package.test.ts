@@ -21,7 +21,7 @@ describe('package helpers', () => {
   });
 
   it('indexes the thumbnail sprite with WebVTT #xywh cues up to the duration', () => {
-    const vtt = thumbnailsVtt({ sprite: 'thumbs.jpg', vtt: 'thumbs.vtt', intervalSeconds: 10, count: 12, columns: 10, rows: 2, tileWidth: 160, tileHeight: 90 }, 115);
+    const vtt = thumbnailsVtt({ sprite: 'thumbs.jpg', intervalSeconds: 10, columns: 10, tileWidth: 160, tileHeight: 90 }, 115);
     expect(vtt.startsWith('WEBVTT\n')).toBe(true);
     expect(vtt).toContain('00:00:00.000 --> 00:00:10.000\nthumbs.jpg#xywh=0,0,160,90');
     expect(vtt).toContain('00:01:40.000 --> 00:01:50.000\nthumbs.jpg#xywh=0,90,160,90');
