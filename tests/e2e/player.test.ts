@@ -10,20 +10,32 @@ import { mkdir } from 'node:fs/promises';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
+import { CatalogRepository } from '../../server/catalog/repository.ts';
 import { courseCompletions, heartbeats, lectureProgress, lectures, playbackSessions } from '../../server/db/schema/index.ts';
-import { readyDemoLecture, type ReadyLecture } from '../../bench/slowline-lecture.ts';
 import { launchBrowser } from '../helpers/browser.ts';
+import { createReadyLecture } from '../helpers/lecture.ts';
 import { createTestClient } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const SHOTS = 'test-results';
 let server: TestServer;
 let browser: Browser;
-let lecture: ReadyLecture;
+let lecture: { lectureId: string; courseId: string; durationSeconds: number };
 
 beforeAll(async () => {
   server = await startTestServer({ serveWeb: true });
-  lecture = await readyDemoLecture(server, 40);
+  // A published course of one real ~40 s lecture, so completing the lecture completes the course.
+  const course = await new CatalogRepository(server.deps.db).insertCourse({
+    organizationId: server.demo!.national,
+    title: '播放器测试课程',
+    summary: '',
+    category: 'practice_management',
+    status: 'published',
+    publishedAt: new Date(),
+  });
+  const lectureId = await createReadyLecture(server, { seconds: 40, courseId: course.id });
+  const [row] = await server.deps.db.select({ durationSeconds: lectures.durationSeconds }).from(lectures).where(eq(lectures.id, lectureId));
+  lecture = { lectureId, courseId: course.id, durationSeconds: row!.durationSeconds! };
   // The trainer's credit for this short lecture (the default, whole minutes of 40 s, would be 0).
   await server.deps.db.update(lectures).set({ creditMinutesOverride: 1 }).where(eq(lectures.id, lecture.lectureId));
   browser = await launchBrowser();
