@@ -161,6 +161,53 @@ describe('player', () => {
     await context.close();
   });
 
+  test('the quality menu switches to audio + slides, audio only and back to video, keeping the position', { timeout: 120_000 }, async () => {
+    const context = await browser.newContext({ locale: 'zh-CN' });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${server.baseUrl}/login?next=${encodeURIComponent(`/lectures/${lecture.lectureId}`)}`);
+    await page.locator('input[name="login"]').fill('lawyer2');
+    await page.locator('input[name="password"]').fill('lectern-demo');
+    await page.locator('form button[type="submit"]').click();
+    await page.locator('.player-page[data-phase="ready"]').waitFor();
+    await page.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) > 2, undefined, { timeout: 60_000 });
+    // Every rendition of the ladder is offered besides the modes.
+    const options = await page.locator('#quality option').evaluateAll((nodes) => nodes.map((node) => (node as HTMLOptionElement).value));
+    expect(options[0]).toBe('auto');
+    expect(options).toContain('level:144');
+    expect(options.slice(-2)).toEqual(['slides', 'audio']);
+
+    // A fixed rendition: the picture switches to it.
+    await page.locator('#quality').selectOption('level:144');
+    await page.waitForFunction(() => document.querySelector('video')?.videoHeight === 144, undefined, { timeout: 30_000 });
+    expect(await page.evaluate(() => localStorage.getItem('lectern.player.mode'))).toBe('level:144');
+
+    // Audio + slides: an <audio> element (no <video>) and the slide for the current time.
+    await page.locator('#quality').selectOption('slides');
+    await page.locator('audio').waitFor();
+    expect(await page.locator('video').count()).toBe(0);
+    await page.waitForFunction(() => {
+      const img = document.querySelector('img.slide') as HTMLImageElement | null;
+      return !!img && img.complete && img.naturalWidth > 0;
+    }, undefined, { timeout: 30_000 });
+    const before = await page.evaluate(() => document.querySelector('audio')!.currentTime);
+    expect(before).toBeGreaterThan(1); // resumed where the video was, not from 0
+    await page.waitForFunction((t) => (document.querySelector('audio')?.currentTime ?? 0) > t + 1, before, { timeout: 30_000 });
+
+    // Audio only, then back to the picture.
+    await page.locator('#quality').selectOption('audio');
+    await page.locator('.audio-label').waitFor();
+    expect(await page.locator('img.slide').count()).toBe(0);
+    await page.locator('#quality').selectOption('auto');
+    await page.locator('video').waitFor();
+    await page.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) > 3, undefined, { timeout: 30_000 });
+    // The choice is remembered on the device.
+    expect(await page.evaluate(() => localStorage.getItem('lectern.player.mode'))).toBe('auto');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   test('a repeat visit gets the app shell from the service worker, even with the line down', { timeout: 120_000 }, async () => {
     const context = await browser.newContext({ locale: 'zh-CN' });
     const page = await context.newPage();
