@@ -11,7 +11,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { CatalogRepository } from '../../server/catalog/repository.ts';
-import { courseCompletions, heartbeats, lectureProgress, lectures, playbackSessions } from '../../server/db/schema/index.ts';
+import { courseCompletions, heartbeats, lectureProgress, lectures, playbackSessions, presenceChecks } from '../../server/db/schema/index.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 import { createReadyLecture } from '../helpers/lecture.ts';
 import { createTestClient } from '../helpers/http.ts';
@@ -205,6 +205,38 @@ describe('player', () => {
     // The choice is remembered on the device.
     expect(await page.evaluate(() => localStorage.getItem('lectern.player.mode'))).toBe('auto');
     expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  test('a presence check pops up during playback and is confirmed with one click', { timeout: 150_000 }, async () => {
+    // A course that asks for presence: a check falls at a random moment inside the lecture.
+    const course = await new CatalogRepository(server.deps.db).insertCourse({
+      organizationId: server.demo!.national,
+      title: '在线确认测试课程',
+      summary: '',
+      category: 'ethics_regulation',
+      status: 'published',
+      presenceChecks: true,
+      publishedAt: new Date(),
+    });
+    const lectureId = await createReadyLecture(server, { seconds: 40, courseId: course.id });
+    const context = await browser.newContext({ locale: 'zh-CN' });
+    const page = await context.newPage();
+    await page.goto(`${server.baseUrl}/login?next=${encodeURIComponent(`/lectures/${lectureId}`)}`);
+    await page.locator('input[name="login"]').fill('lawyer2');
+    await page.locator('input[name="password"]').fill('lectern-demo');
+    await page.locator('form button[type="submit"]').click();
+    await page.locator('.player-page[data-phase="ready"]').waitFor();
+
+    const dialog = page.locator('dialog.presence[open]');
+    await dialog.waitFor({ timeout: 90_000 });
+    expect(await dialog.locator('h2').textContent()).toBe('在线确认');
+    await dialog.locator('[data-presence-confirm]').click();
+    await expect.poll(() => page.locator('dialog.presence').evaluate((node) => (node as HTMLDialogElement).open)).toBe(false);
+
+    const sessionId = await page.locator('.player-page').getAttribute('data-session');
+    const checks = await server.deps.db.select().from(presenceChecks).where(eq(presenceChecks.sessionId, sessionId!));
+    expect(checks.some((check) => check.confirmedAt !== null)).toBe(true);
     await context.close();
   });
 
