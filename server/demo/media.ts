@@ -29,6 +29,8 @@ export interface DemoSourceOptions {
   slideSeconds?: number;
   ffmpegPath?: string;
   signal?: AbortSignal;
+  /** font files to look for (tests use [] to check a machine without fonts) */
+  fonts?: { cjk: string[]; latin: string[] };
 }
 
 /** Font files tried in order; the first that exists draws the slide text. */
@@ -74,8 +76,8 @@ export async function makeDemoSource(outFile: string, options: DemoSourceOptions
   const width = options.width ?? 1280;
   const height = options.height ?? 720;
   const slideSeconds = options.slideSeconds ?? 30;
-  const cjk = findFont(CJK_FONTS);
-  const font = cjk ?? findFont(LATIN_FONTS);
+  const cjk = findFont(options.fonts?.cjk ?? CJK_FONTS);
+  const font = cjk ?? findFont(options.fonts?.latin ?? LATIN_FONTS);
   const slides = cjk ? SLIDES_ZH : SLIDES_EN;
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'lectern-demo-src-'));
   try {
@@ -94,15 +96,24 @@ export async function makeDemoSource(outFile: string, options: DemoSourceOptions
       await writeFile(bodyFile, lines.slice(1).join('\n'));
       const fontArg = font ? `fontfile='${font}':` : '';
       filters.push(`drawbox=x=0:y=0:w=iw:h=${Math.round(120 * scale)}:color=0x1f4e79@1:t=fill:${enable}`);
-      filters.push(`drawtext=${fontArg}textfile='${titleFile}':fontcolor=white:fontsize=${Math.round(48 * scale)}:x=${Math.round(60 * scale)}:y=${Math.round(36 * scale)}:${enable}`);
-      filters.push(
-        `drawtext=${fontArg}textfile='${bodyFile}':fontcolor=0x222222:fontsize=${Math.round(38 * scale)}:line_spacing=${Math.round(28 * scale)}:x=${Math.round(80 * scale)}:y=${Math.round(190 * scale)}:${enable}`,
-      );
+      if (font) {
+        filters.push(`drawtext=${fontArg}textfile='${titleFile}':fontcolor=white:fontsize=${Math.round(48 * scale)}:x=${Math.round(60 * scale)}:y=${Math.round(36 * scale)}:${enable}`);
+        filters.push(
+          `drawtext=${fontArg}textfile='${bodyFile}':fontcolor=0x222222:fontsize=${Math.round(38 * scale)}:line_spacing=${Math.round(28 * scale)}:x=${Math.round(80 * scale)}:y=${Math.round(190 * scale)}:${enable}`,
+        );
+      } else {
+        // No font file at all (a bare machine): bars stand in for the lines of text, so the
+        // recording still has slide changes for the slides track and the player.
+        lines.slice(1).forEach((line, n) => {
+          const w = Math.round(Math.min(1100, 40 + line.length * 22) * scale);
+          filters.push(`drawbox=x=${Math.round(80 * scale)}:y=${Math.round((200 + n * 70) * scale)}:w=${w}:h=${Math.round(30 * scale)}:color=0x555555@1:t=fill:${enable}`);
+        });
+      }
     }
     const clockFile = path.join(workDir, 'clock.txt');
     await writeFile(clockFile, '%{pts:hms}');
     const fontArg = font ? `fontfile='${font}':` : '';
-    filters.push(`drawtext=${fontArg}textfile='${clockFile}':fontcolor=0x666666:fontsize=${Math.round(24 * scale)}:x=w-tw-${Math.round(30 * scale)}:y=h-th-${Math.round(24 * scale)}`);
+    if (font) filters.push(`drawtext=${fontArg}textfile='${clockFile}':fontcolor=0x666666:fontsize=${Math.round(24 * scale)}:x=w-tw-${Math.round(30 * scale)}:y=h-th-${Math.round(24 * scale)}`);
 
     // Speech-like: band-limited noise shaped by a syllable-rate envelope (about 4 per second)
     // with phrase pauses every few seconds.
