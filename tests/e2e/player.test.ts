@@ -240,6 +240,34 @@ describe('player', () => {
     await context.close();
   });
 
+  test('a hidden page pauses playback when the course requires a visible page, and resumes when shown', { timeout: 120_000 }, async () => {
+    const context = await browser.newContext({ locale: 'zh-CN' });
+    const page = await context.newPage();
+    await page.goto(`${server.baseUrl}/login?next=${encodeURIComponent(`/lectures/${lecture.lectureId}`)}`);
+    await page.locator('input[name="login"]').fill('lawyer2');
+    await page.locator('input[name="password"]').fill('lectern-demo');
+    await page.locator('form button[type="submit"]').click();
+    await page.locator('.player-page[data-phase="ready"]').waitFor();
+    await page.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) > 1, undefined, { timeout: 60_000 });
+
+    // Headless Chromium never hides a page (a background tab or a minimised window stays
+    // 'visible'), so the page is told it is hidden the way the browser would: visibilityState and
+    // the visibilitychange event. The player's reaction is what is under test.
+    const setVisibility = (state: 'hidden' | 'visible') =>
+      page.evaluate((value) => {
+        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => value });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, state);
+    await setVisibility('hidden');
+    await page.waitForFunction(() => document.querySelector('video')?.paused === true, undefined, { timeout: 10_000 });
+    const pausedAt = await page.evaluate(() => document.querySelector('video')!.currentTime);
+    await page.waitForTimeout(1500);
+    expect(await page.evaluate(() => document.querySelector('video')!.currentTime)).toBe(pausedAt);
+    await setVisibility('visible');
+    await page.waitForFunction((t) => (document.querySelector('video')?.currentTime ?? 0) > t + 0.5, pausedAt, { timeout: 15_000 });
+    await context.close();
+  });
+
   test('a repeat visit gets the app shell from the service worker, even with the line down', { timeout: 120_000 }, async () => {
     const context = await browser.newContext({ locale: 'zh-CN' });
     const page = await context.newPage();
