@@ -11,7 +11,7 @@
  * docs/benchmarks.md. Everything (Postgres, API, load generator) shares this machine's cores.
  *
  * Options (env): BENCH_SECONDS (15, per route, split over BENCH_ROUNDS = 3 interleaved rounds), BENCH_CONNECTIONS (64),
- * BENCH_LAWYERS (400).
+ * BENCH_LAWYERS (400), BENCH_POOL (20, the API's PostgreSQL connections).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, createHash } from 'node:crypto';
@@ -29,6 +29,8 @@ const LAWYERS = Number(process.env.BENCH_LAWYERS ?? 400);
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const BARE_PATH = '/api/bench/bare';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** the API's PostgreSQL pool (postgres.js max connections) */
+const POOL = Number(process.env.BENCH_POOL ?? 20);
 
 if (process.argv[2] === '--serve') await serve(process.argv[3]!);
 else await main();
@@ -51,7 +53,7 @@ async function serve(databaseUrl: string) {
     LOG_LEVEL: 'silent',
     TRANSCODER_IN_PROCESS: 'false',
   });
-  const database = await openDatabase({ databaseUrl, maxConnections: 20 });
+  const database = await openDatabase({ databaseUrl, maxConnections: POOL });
   await runMigrations(database);
   const demo = await seedDemo(database.db);
   const deps = { config, database, db: database.db, storage: createStorage(config, config.sessionSecret) };
@@ -213,7 +215,7 @@ function report(r: { bare: Measured; me: Measured; heartbeat: Measured; light: M
     '## Heartbeats',
     '',
     `\`npm run bench:heartbeats\` (bench/heartbeats.ts), ${new Date().toISOString().slice(0, 10)}: the real API on PostgreSQL (fresh database), ` +
-      `autocannon with ${CONNECTIONS} connections (unless noted), ${ROUNDS} interleaved rounds of ${Math.max(2, Math.round(SECONDS / ROUNDS))} s per route (medians shown), ${LAWYERS} lawyers each with an open session, every heartbeat a fresh (session, seq) ` +
+      `autocannon with ${CONNECTIONS} connections (unless noted), API pool of ${POOL} PostgreSQL connections, ${ROUNDS} interleaved rounds of ${Math.max(2, Math.round(SECONDS / ROUNDS))} s per route (medians shown), ${LAWYERS} lawyers each with an open session, every heartbeat a fresh (session, seq) ` +
       `with a 15-s interval. API, PostgreSQL and autocannon share one machine: ${os.cpus().length} cores (${cpu}); ` +
       `1-minute load average ${r.load[0].toFixed(1)} before and ${r.load[1].toFixed(1)} after the run (other work on the machine counts).`,
     '',

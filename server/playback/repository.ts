@@ -62,6 +62,30 @@ function toSession(r: Record<string, unknown>): SessionRow {
   };
 }
 
+/** What judging a heartbeat reads; `seq` is the only parameter (the stored answer of that seq). */
+const HEARTBEAT_COLUMNS = (seq: number) => sql`s.*, l.course_id,
+  (SELECT h.response FROM heartbeats h WHERE h.session_id = s.id AND h.seq = ${seq}) AS stored_response,
+  l.duration_seconds, l.credit_minutes_override,
+  c.max_playback_rate, c.completion_ratio, c.require_visible, c.presence_checks,
+  p.intervals AS progress_intervals, p.completed_at AS progress_completed_at, p.credit_minutes AS progress_credit_minutes`;
+
+function toLockedSession(r: Record<string, unknown>): LockedSession {
+  return {
+    ...toSession(r),
+    courseId: String(r.course_id),
+    durationSeconds: num(r.duration_seconds),
+    creditMinutesOverride: r.credit_minutes_override == null ? null : num(r.credit_minutes_override),
+    maxPlaybackRate: num(r.max_playback_rate),
+    completionRatio: num(r.completion_ratio),
+    requireVisible: Boolean(r.require_visible),
+    presenceChecks: Boolean(r.presence_checks),
+    progressIntervals: json<Interval[]>(r.progress_intervals) ?? [],
+    progressCompletedAt: date(r.progress_completed_at),
+    progressCreditMinutes: num(r.progress_credit_minutes),
+    storedResponse: r.stored_response == null ? null : json(r.stored_response),
+  };
+}
+
 export interface HeartbeatWrite {
   sessionId: string;
   userId: string;
@@ -152,31 +176,33 @@ export class PlaybackRepository {
    */
   async sessionForHeartbeat(sessionId: string, seq: number, lock: boolean): Promise<LockedSession | null> {
     const rows = await this.runner.run(sql`
-      SELECT s.*, l.course_id, (SELECT h.response FROM heartbeats h WHERE h.session_id = s.id AND h.seq = ${seq}) AS stored_response, l.duration_seconds, l.credit_minutes_override,
-             c.max_playback_rate, c.completion_ratio, c.require_visible, c.presence_checks,
-             p.intervals AS progress_intervals, p.completed_at AS progress_completed_at, p.credit_minutes AS progress_credit_minutes
+      SELECT ${HEARTBEAT_COLUMNS(seq)}
       FROM playback_sessions s
       JOIN lectures l ON l.id = s.lecture_id
       JOIN courses c ON c.id = l.course_id
       JOIN lecture_progress p ON p.user_id = s.user_id AND p.lecture_id = s.lecture_id
       WHERE s.id = ${sessionId}
       ${lock ? sql`FOR UPDATE OF s, p` : sql``}`);
-    const r = rows[0];
-    if (!r) return null;
-    return {
-      ...toSession(r),
-      courseId: String(r.course_id),
-      durationSeconds: num(r.duration_seconds),
-      creditMinutesOverride: r.credit_minutes_override == null ? null : num(r.credit_minutes_override),
-      maxPlaybackRate: num(r.max_playback_rate),
-      completionRatio: num(r.completion_ratio),
-      requireVisible: Boolean(r.require_visible),
-      presenceChecks: Boolean(r.presence_checks),
-      progressIntervals: json<Interval[]>(r.progress_intervals) ?? [],
-      progressCompletedAt: date(r.progress_completed_at),
-      progressCreditMinutes: num(r.progress_credit_minutes),
-      storedResponse: r.stored_response == null ? null : json(r.stored_response),
-    };
+    return rows[0] ? toLockedSession(rows[0]) : null;
+  }
+
+  /**
+   * The same read, found only when the session cookie's token hash belongs to a live auth session
+   * (not expired, user not disabled) of the session's owner: the heartbeat's cookie check and its
+   * read in one statement. Nothing found says only "not the plain case" (no cookie, expired, someone
+   * else's or unknown session); the caller then takes the generic path to tell 401/403/404 apart.
+   */
+  async sessionForHeartbeatByToken(tokenHash: string, sessionId: string, seq: number): Promise<LockedSession | null> {
+    const rows = await this.runner.run(sql`
+      SELECT ${HEARTBEAT_COLUMNS(seq)}
+      FROM playback_sessions s
+      JOIN auth_sessions a ON a.token_hash = ${tokenHash} AND a.user_id = s.user_id AND a.expires_at > now()
+      JOIN users u ON u.id = s.user_id AND NOT u.disabled
+      JOIN lectures l ON l.id = s.lecture_id
+      JOIN courses c ON c.id = l.course_id
+      JOIN lecture_progress p ON p.user_id = s.user_id AND p.lecture_id = s.lecture_id
+      WHERE s.id = ${sessionId}`);
+    return rows[0] ? toLockedSession(rows[0]) : null;
   }
 
   /**

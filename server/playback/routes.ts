@@ -8,6 +8,8 @@ import { CatalogService } from '../catalog/service.ts';
 import { REJECTION_REASONS } from './credit.ts';
 import { PlaybackRepository } from './repository.ts';
 import { sqlRunner } from '../db/runner.ts';
+import { SESSION_COOKIE } from '../auth/cookie.ts';
+import { hashToken } from '../auth/service.ts';
 import { PlaybackService, type HeartbeatBody } from './service.ts';
 
 /** Seconds and rates are finite numbers; ±1e7 s is far beyond any lecture but keeps arithmetic sane. */
@@ -98,7 +100,8 @@ const playbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/sessions/:sessionId/heartbeats',
     {
-      preHandler: app.authenticate,
+      // No preHandler: the cookie check rides on the heartbeat's own read (heartbeatByToken); only
+      // when that finds nothing does the generic check run, to tell 401/403/404/409 apart.
       validatorCompiler: strict as never,
       schema: {
         tags: ['playback'],
@@ -108,7 +111,16 @@ const playbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: HeartbeatAnswer, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
       },
     },
-    async (request) => service.heartbeat(request.user!, request.params.sessionId, request.body as HeartbeatBody, meta(request)),
+    async (request, reply) => {
+      const body = request.body as HeartbeatBody;
+      const token = request.cookies[SESSION_COOKIE];
+      if (token && token.length <= 100) {
+        const answer = await service.heartbeatByToken(hashToken(token), request.params.sessionId, body, meta(request));
+        if (answer) return answer;
+      }
+      await app.authenticate(request, reply);
+      return service.heartbeat(request.user!, request.params.sessionId, body, meta(request));
+    },
   );
 
   app.post(

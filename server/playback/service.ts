@@ -119,6 +119,21 @@ export class PlaybackService {
   }
 
   /**
+   * The plain heartbeat in two statements: the cookie check rides on the read (see
+   * sessionForHeartbeatByToken), then the version-guarded write. Returns null whenever it is not
+   * that plain case (no such session for this cookie, presence steps, completion, a concurrent
+   * write, a reversed interval): the caller then authenticates and takes `heartbeat`, which gives
+   * every 400/401/403/404/409 exactly as before.
+   */
+  async heartbeatByToken(tokenHash: string, sessionId: string, body: HeartbeatBody, meta: RequestMeta): Promise<HeartbeatAnswer | null> {
+    for (const [from, to] of body.intervals) if (to < from) return null;
+    const s = await this.repo.sessionForHeartbeatByToken(tokenHash, sessionId, body.seq);
+    if (!s) return null;
+    const outcome = await this.optimisticWrite(s, body, meta);
+    return typeof outcome === 'string' ? null : outcome;
+  }
+
+  /**
    * The optimistic path: read without locking, judge, write only if the session is unchanged.
    * 'locked' sends the heartbeat to the locking transaction (presence checks, completion); 'retry'
    * means another write got in between (re-read and judge again).
@@ -127,6 +142,11 @@ export class PlaybackService {
     const s = await this.repo.sessionForHeartbeat(sessionId, body.seq, false);
     if (!s) throw notFound('The playback session');
     if (s.userId !== user.id) throw forbidden('This playback session belongs to someone else');
+    return this.optimisticWrite(s, body, meta);
+  }
+
+  /** The optimistic path once the session is read and known to be the caller's. */
+  private async optimisticWrite(s: LockedSession, body: HeartbeatBody, meta: RequestMeta): Promise<HeartbeatAnswer | 'retry' | 'locked'> {
     if (s.storedResponse) return s.storedResponse as HeartbeatAnswer;
     if (s.closedAt) throw sessionClosed();
     if (s.presenceChecks || s.presenceBlocked) return 'locked';

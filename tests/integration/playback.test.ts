@@ -125,6 +125,28 @@ describe('heartbeats', () => {
     expect(await countHeartbeats(s.sessionId)).toBe(0);
   });
 
+  it('401 for a heartbeat without a cookie, with an expired login or for a disabled user, and nothing is stored', async () => {
+    const s = await open();
+    await age(s.sessionId, 3600);
+    const body = { seq: 0, intervals: [[0, 10]] };
+    expect((await beat(createTestClient(server.baseUrl), s.sessionId, body)).status).toBe(401);
+    const [owner] = await q<{ user_id: string }>(sql`SELECT user_id FROM playback_sessions WHERE id = ${s.sessionId}`);
+    await q(sql`UPDATE auth_sessions SET expires_at = expires_at - interval '1000 days' WHERE user_id = ${owner!.user_id}`);
+    try {
+      expect((await beat(lawyer, s.sessionId, body)).status).toBe(401);
+    } finally {
+      await q(sql`UPDATE auth_sessions SET expires_at = expires_at + interval '1000 days' WHERE user_id = ${owner!.user_id}`);
+    }
+    await q(sql`UPDATE users SET disabled = true WHERE id = ${owner!.user_id}`);
+    try {
+      expect((await beat(lawyer, s.sessionId, body)).status).toBe(401);
+    } finally {
+      await q(sql`UPDATE users SET disabled = false WHERE id = ${owner!.user_id}`);
+    }
+    expect(await countHeartbeats(s.sessionId)).toBe(0);
+    expect((await beat(lawyer, s.sessionId, body)).status).toBe(200);
+  });
+
   it('400 for malformed bodies, and nothing is stored', async () => {
     const s = await open();
     await age(s.sessionId, 3600);
