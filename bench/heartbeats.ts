@@ -11,7 +11,7 @@
  * docs/benchmarks.md. Everything (Postgres, API, load generator) shares this machine's cores.
  *
  * Options (env): BENCH_SECONDS (15, per route, split over BENCH_ROUNDS = 3 interleaved rounds), BENCH_CONNECTIONS (64),
- * BENCH_LAWYERS (400), BENCH_POOL (20, the API's PostgreSQL connections), BENCH_NODE_ARGS (extra node flags for the
+ * BENCH_LAWYERS (400), BENCH_POOL (4, the API's PostgreSQL connections; see docs/credit.md), BENCH_NODE_ARGS (extra node flags for the
  * API process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -31,7 +31,7 @@ const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.
 const BARE_PATH = '/api/bench/bare';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** the API's PostgreSQL pool (postgres.js max connections) */
-const POOL = Number(process.env.BENCH_POOL ?? 20);
+const POOL = Number(process.env.BENCH_POOL ?? 4);
 
 if (process.argv[2] === '--serve') await serve(process.argv[3]!);
 else await main();
