@@ -22,6 +22,8 @@ export interface Config {
   publicUrl: string;
   /** unset → embedded PGlite under dataDir/pglite */
   databaseUrl?: string;
+  /** PostgreSQL connections per process; small pools win on small machines (docs/benchmarks.md) */
+  databasePoolSize: number;
   dataDir: string;
   /** set → S3 storage, else a local folder under dataDir/storage */
   s3?: S3Config;
@@ -144,6 +146,7 @@ export function loadConfig(env: Env = process.env): Config {
     host,
     publicUrl,
     databaseUrl,
+    databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 500),
     dataDir,
     s3,
     sessionSecret,

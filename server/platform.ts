@@ -48,7 +48,7 @@ async function persistentEmbeddedSecret(config: Config): Promise<Config> {
 
 export async function startPlatform(givenConfig: Config, options: StartOptions = {}): Promise<Platform> {
   const config = await persistentEmbeddedSecret(givenConfig);
-  const database = options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pglite') }));
+  const database = options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pglite'), maxConnections: config.databasePoolSize }));
   await runMigrations(database);
   const storage = createStorage(config, config.sessionSecret);
   const deps: AppDeps = { config, database, db: database.db, storage };
