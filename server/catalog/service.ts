@@ -2,19 +2,10 @@ import { HttpError, notFound } from '../http/errors.ts';
 import type { AccessPolicy, SessionUser } from '../auth/access.ts';
 import type { CatalogRepository, CourseRow, LectureRow } from './repository.ts';
 import { lectureCreditMinutes } from './credit-minutes.ts';
+import { courseCategory } from '../db/schema/catalog.ts';
 
-export const COURSE_CATEGORIES = [
-  'criminal',
-  'civil_commercial',
-  'administrative',
-  'investment_enterprise',
-  'labour_employment',
-  'social_security',
-  'medical_disputes',
-  'housing_real_estate',
-  'practice_management',
-  'ethics_regulation',
-] as const;
+/** The categories of DESIGN.md, straight from the database enum (server/db/schema/catalog.ts). */
+export const COURSE_CATEGORIES = courseCategory.enumValues;
 export const AUDIENCES = ['county_lawyers', 'firm_directors', 'young_lawyers'] as const;
 
 export class CatalogService {
