@@ -70,6 +70,9 @@ const SessionAnswer = Type.Object({
   coverageSeconds: Type.Number(),
   requireVisible: Type.Boolean(),
   presenceChecks: Type.Boolean(),
+  title: Type.String(),
+  courseId: Type.String(),
+  courseTitle: Type.String(),
 });
 
 const playbackRoutes: FastifyPluginAsyncTypebox = async (app) => {

@@ -94,6 +94,10 @@ export class PlaybackService {
       coverageSeconds: progress.coveredSeconds,
       requireVisible: course.requireVisible,
       presenceChecks: course.presenceChecks,
+      // so the player can name what is playing and link back without another request
+      title: lecture.title,
+      courseId: course.id,
+      courseTitle: course.title,
     };
   }
 

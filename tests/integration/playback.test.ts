@@ -69,6 +69,7 @@ describe('opening a session', () => {
   it('answers 201 with the resume point, rules and signed media URLs', async () => {
     const s = await open();
     expect(s).toMatchObject({ lectureId, resumeAt: 0, heartbeatSeconds: 15, maxPlaybackRate: 1, completionRatio: 0.95 });
+    expect(s).toMatchObject({ courseId, title: '第一讲：会见与阅卷要点', courseTitle: '县域律师刑事辩护实务' });
     const media = s.media as Record<string, string>;
     for (const key of ['master', 'audio', 'slides', 'poster']) expect(media[key]).toMatch(/^\/api\/media\/\d+\/[A-Za-z0-9_-]{43}\/lectures\//);
     expect(media.master).toMatch(/master\.m3u8$/);

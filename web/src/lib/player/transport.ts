@@ -17,6 +17,7 @@ export type SessionInfo = PlaybackSession & {
   presenceChecks?: boolean;
   courseId?: string;
   title?: string;
+  courseTitle?: string;
 };
 
 /** The heartbeat answer, plus the certificate code when this heartbeat completed a course. */
