@@ -1,8 +1,8 @@
 /** The trainer routes of the API (server/teach/routes.ts), typed for the teach page. */
 import type { ApiClient } from '../../lib/api/client.ts';
+import type { CourseStatus, LectureStatus, LectureSummary } from '../../lib/api/types.ts';
 
-export type CourseStatus = 'draft' | 'published' | 'archived';
-export type LectureStatus = 'uploading' | 'processing' | 'ready' | 'failed';
+export type { CourseStatus, LectureStatus };
 
 export interface FailureReason {
   code: string;
@@ -22,13 +22,8 @@ export interface TranscodeJob {
   finishedAt: string | null;
 }
 
-export interface TeachLecture {
-  id: string;
-  title: string;
-  position: number;
-  status: LectureStatus;
-  durationSeconds: number | null;
-  creditMinutes: number;
+/** The catalogue's lecture row plus what only the trainer sees. */
+export interface TeachLecture extends LectureSummary {
   creditMinutesOverride: number | null;
   failure: FailureReason | null;
   job: TranscodeJob | null;
