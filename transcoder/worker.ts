@@ -149,9 +149,14 @@ export function startWorker(options: WorkerOptions): Worker {
       workDir = await mkdtemp(path.join(options.tempDir ?? os.tmpdir(), `${JOB_DIR_PREFIX}${process.pid}-`));
       const source = await service.jobs.findSource(job.sourceId);
       if (!source) throw new Error(`source ${job.sourceId} is missing`);
-      const input = path.join(workDir, 'source');
-      const stored = await options.storage.get(source.storageKey);
-      await pipeline(stored.body, createWriteStream(input), { signal: controller.signal });
+      // Local storage: ffmpeg reads the stored file in place (objects are replaced only by atomic
+      // renames). S3: the source is downloaded once into the job's temp folder.
+      let input = options.storage.localPath?.(source.storageKey);
+      if (!input) {
+        input = path.join(workDir, 'source');
+        const stored = await options.storage.get(source.storageKey);
+        await pipeline(stored.body, createWriteStream(input), { signal: controller.signal });
+      }
       // Progress: 1 once the source is here, 1–95 while ffmpeg runs, 95–99 while the package
       // uploads. The first step matters: ffmpeg reports nothing until every output has started.
       progress = 1;

@@ -178,6 +178,10 @@ export class LocalStorage implements Storage {
     }
   }
 
+  localPath(key: string): string {
+    return this.fileOf(key);
+  }
+
   async checkWritable(): Promise<void> {
     await mkdir(this.root, { recursive: true });
     const probe = path.join(this.root, `.probe-${randomBytes(6).toString('hex')}`);

@@ -45,6 +45,11 @@ export interface Storage {
   /** Deletes every object under `prefix`; answers how many were deleted. */
   deletePrefix(prefix: string): Promise<number>;
   list(prefix: string): Promise<{ key: string; bytes: number }[]>;
+  /**
+   * The object's file on this machine, when the driver keeps objects as files (local): readers
+   * such as ffmpeg can open it in place instead of copying gigabytes to a temp file first.
+   */
+  localPath?(key: string): string;
   /** Writes and removes a probe object; used by /api/health. */
   checkWritable(): Promise<void>;
 }
