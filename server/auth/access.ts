@@ -17,9 +17,13 @@ export interface SessionUser {
 export class AccessPolicy {
   constructor(private readonly organizations: OrganizationsRepository) {}
 
-  /** True when the user holds `role` on the organization or on one of its ancestors. */
-  async hasRole(user: SessionUser, organizationId: string, role: Role): Promise<boolean> {
-    const grants = user.roles.filter((g) => g.role === role);
+  /**
+   * True when the user holds `role` (or any of several roles) on the organization or on one of its
+   * ancestors. Several roles are answered with one ancestor lookup.
+   */
+  async hasRole(user: SessionUser, organizationId: string, role: Role | readonly Role[]): Promise<boolean> {
+    const wanted: readonly Role[] = typeof role === 'string' ? [role] : role;
+    const grants = user.roles.filter((g) => wanted.includes(g.role));
     if (grants.length === 0) return false;
     const chain = await this.organizations.ancestors(organizationId);
     const ids = new Set(chain.map((o) => o.id));
