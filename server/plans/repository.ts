@@ -59,25 +59,20 @@ export class PlansRepository {
   async listOwnedBy(organizationIds: string[], year?: number): Promise<PlanRecord[]> {
     if (organizationIds.length === 0) return [];
     const where = year === undefined ? inArray(trainingPlans.organizationId, organizationIds) : and(inArray(trainingPlans.organizationId, organizationIds), eq(trainingPlans.year, year));
-    const plans = await this.db
-      .select({
-        id: trainingPlans.id,
-        organizationId: trainingPlans.organizationId,
-        organizationName: organizations.name,
-        year: trainingPlans.year,
-        name: trainingPlans.name,
-        requiredMinutes: trainingPlans.requiredMinutes,
-        createdAt: trainingPlans.createdAt,
-      })
-      .from(trainingPlans)
-      .innerJoin(organizations, eq(organizations.id, trainingPlans.organizationId))
+    const plans = await this.selectPlans()
       .where(where)
       .orderBy(sql`${trainingPlans.year} DESC`, asc(organizations.regionCode), asc(trainingPlans.name));
     return this.attach(plans);
   }
 
   async findById(planId: string): Promise<PlanRecord | undefined> {
-    const plans = await this.db
+    const plans = await this.selectPlans().where(eq(trainingPlans.id, planId));
+    return (await this.attach(plans))[0];
+  }
+
+  /** Plan rows with their owner's name; callers add the filter. */
+  private selectPlans() {
+    return this.db
       .select({
         id: trainingPlans.id,
         organizationId: trainingPlans.organizationId,
@@ -88,9 +83,7 @@ export class PlansRepository {
         createdAt: trainingPlans.createdAt,
       })
       .from(trainingPlans)
-      .innerJoin(organizations, eq(organizations.id, trainingPlans.organizationId))
-      .where(eq(trainingPlans.id, planId));
-    return (await this.attach(plans))[0];
+      .innerJoin(organizations, eq(organizations.id, trainingPlans.organizationId));
   }
 
   private async attach(plans: Omit<PlanRecord, 'targets' | 'requiredCourses'>[]): Promise<PlanRecord[]> {
