@@ -6,8 +6,8 @@
  * object stays whole until the new one is complete. Temp names start with '.', which keys may
  * not, so they never show up in `list`.
  */
-import { createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { link, mkdir, open, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
@@ -75,6 +75,30 @@ export class LocalStorage implements Storage {
       throw error;
     }
     return { bytes };
+  }
+
+  async putFile(key: string, filePath: string, options?: PutOptions): Promise<{ bytes: number }> {
+    const file = this.fileOf(key);
+    await mkdir(path.dirname(file), { recursive: true });
+    const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+    try {
+      // the same durability as put: the bytes are on disk before the key appears
+      const handle = await open(filePath, 'r');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await link(filePath, temp);
+      await rename(temp, file);
+      return { bytes: (await stat(file)).size };
+    } catch (error) {
+      await unlink(temp).catch(() => {});
+      const code = (error as NodeJS.ErrnoException).code;
+      // another file system, or one without hard links: copy instead
+      if (code === 'EXDEV' || code === 'EPERM' || code === 'ENOTSUP' || code === 'EMLINK') return this.put(key, createReadStream(filePath), options);
+      throw error;
+    }
   }
 
   async get(key: string, range?: ByteRange): Promise<StoredObject> {

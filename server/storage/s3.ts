@@ -5,6 +5,7 @@
  * and whatever was stored under the key before.
  */
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
@@ -67,6 +68,10 @@ export class S3Storage implements Storage {
     this.bucket = config.bucket;
     this.client = new S3Client(clientConfig(config, config.endpoint));
     this.presignClient = config.publicEndpoint ? new S3Client(clientConfig(config, config.publicEndpoint)) : this.client;
+  }
+
+  putFile(key: string, filePath: string, options?: PutOptions): Promise<{ bytes: number }> {
+    return this.put(key, createReadStream(filePath), options);
   }
 
   async put(key: string, body: Readable | Buffer | string, options: PutOptions = {}): Promise<{ bytes: number }> {

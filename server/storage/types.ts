@@ -37,6 +37,11 @@ export interface SignedUrlOptions {
 export interface Storage {
   readonly driver: 'local' | 's3';
   put(key: string, body: Readable | Buffer | string, options?: PutOptions): Promise<{ bytes: number }>;
+  /**
+   * Stores a file that is already on this machine (a finished upload). The local driver links
+   * it into place, so a 2 GB recording is not copied; others stream it. The file stays where it was.
+   */
+  putFile(key: string, filePath: string, options?: PutOptions): Promise<{ bytes: number }>;
   /** Rejects with a NotFoundError (code 'not_found') when the key does not exist. */
   get(key: string, range?: ByteRange): Promise<StoredObject>;
   head(key: string): Promise<{ bytes: number; contentType?: string } | null>;

@@ -87,7 +87,7 @@ const uploadRoutes: FastifyPluginAsync = async (app) => {
           bytes: upload.size ?? upload.offset,
           originalName: upload.metadata?.filename ?? null,
           contentType: upload.metadata?.filetype ?? null,
-          body: datastore.read(upload.id),
+          filePath: path.join(directory, upload.id),
         });
         app.log.info({ lectureId, jobId, bytes: upload.size }, 'upload finished, transcode queued');
       } catch (err) {

@@ -7,7 +7,6 @@
  * transcode job queued. The tus temp file is deleted afterwards.
  */
 import { randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import type { AccessPolicy, SessionUser } from '../auth/access.ts';
 import type { CatalogRepository } from '../catalog/repository.ts';
 import type { Db } from '../db/client.ts';
@@ -22,7 +21,8 @@ export interface FinishedUpload {
   bytes: number;
   originalName?: string | null;
   contentType?: string | null;
-  body: Readable;
+  /** the finished upload on this machine (tus keeps it until we remove it) */
+  filePath: string;
 }
 
 export class UploadsService {
@@ -55,7 +55,7 @@ export class UploadsService {
   async finish(upload: FinishedUpload): Promise<{ jobId: string; sourceId: string }> {
     const sourceId = randomUUID();
     const key = sourceKey(upload.lectureId, sourceId);
-    await this.storage.put(key, upload.body, { contentType: upload.contentType ?? 'application/octet-stream' });
+    await this.storage.putFile(key, upload.filePath, { contentType: upload.contentType ?? 'application/octet-stream' });
     try {
       const job = await this.db.transaction((tx) =>
         this.transcoding.enqueueSource(tx, {

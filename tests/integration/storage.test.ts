@@ -3,7 +3,7 @@
  * media route on top of each: prefix-signed links, relative HLS URLs, ranges, caching, redirects.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -128,6 +128,21 @@ describe.each(drivers)('storage contract on the $name driver', ({ name, start })
     expect(c.totalBytes).toBe(7);
     expect(c.contentType).toMatch(/^application\/json/);
     expect(JSON.parse(await text(c.body))).toEqual({ a: 1 });
+  });
+
+  it('stores a file from disk and leaves the file where it was (finished uploads)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'lectern-putfile-'));
+    try {
+      const file = path.join(dir, 'upload');
+      await writeFile(file, 'recorded lecture bytes');
+      expect(await h.storage.putFile('t/putfile/original', file)).toEqual({ bytes: 22 });
+      await unlink(file); // tus removes its copy once the upload is stored
+      expect(await text((await h.storage.get('t/putfile/original')).body)).toBe('recorded lecture bytes');
+      await expect(h.storage.putFile('t/putfile/missing', path.join(dir, 'nope'))).rejects.toThrow();
+      expect(await h.storage.head('t/putfile/missing')).toBeNull();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('replaces an object whole', async () => {
