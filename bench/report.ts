@@ -16,7 +16,7 @@ import { AuthRepository } from '../server/auth/repository.ts';
 import { AuthService } from '../server/auth/service.ts';
 import { courses, lectures, organizations, trainingPlanCourses, trainingPlans, trainingPlanTargets } from '../server/db/schema/index.ts';
 import { ReportsRepository } from '../server/reports/repository.ts';
-import { rowsOf } from '../server/organizations/repository.ts';
+import { rowsOf } from '../server/db/rows.ts';
 import { trainingYearRange } from '../server/playback/credit.ts';
 import { createTestDatabase } from '../tests/helpers/database.ts';
 

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
-import { rowsOf } from '../organizations/repository.ts';
+import { dateOf as date, jsonOf as json, rowsOf } from '../db/rows.ts';
 import type { CompletionRow, EvidenceRow } from './xapi.ts';
 
 export interface LectureCreditRow {
@@ -24,7 +24,6 @@ export interface CourseStateRow {
   certificateSerial: string | null;
 }
 
-const date = (v: unknown): Date | null => (v == null ? null : v instanceof Date ? v : new Date(String(v)));
 
 export class CreditsRepository {
   constructor(private readonly db: DbOrTx) {}
@@ -96,7 +95,6 @@ export class CreditsRepository {
         AND h.id > ${after}
       ORDER BY h.id
       LIMIT ${limit}`);
-    const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
     return rowsOf<Record<string, unknown>>(rows).map((r) => ({
       heartbeatId: Number(r.id),
       sessionId: String(r.session_id),

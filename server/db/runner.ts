@@ -10,7 +10,7 @@ import type { SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type postgres from 'postgres';
 import type { Db, DbOrTx } from '../db/client.ts';
-import { rowsOf } from '../organizations/repository.ts';
+import { rowsOf } from './rows.ts';
 
 export type Row = Record<string, unknown>;
 

@@ -1,6 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { organizations } from '../db/schema/index.ts';
+import { rowsOf } from '../db/rows.ts';
 
 export type OrganizationRow = typeof organizations.$inferSelect;
 export type NewOrganization = typeof organizations.$inferInsert;
@@ -52,10 +53,4 @@ export class OrganizationsRepository {
     if (ids.length === 0) return [];
     return this.db.select().from(organizations).where(sql`${organizations.id} IN ${ids}`).orderBy(organizations.regionCode, organizations.name);
   }
-}
-
-/** postgres-js returns an array, PGlite an object with `rows`. */
-export function rowsOf<T>(result: unknown): T[] {
-  if (Array.isArray(result)) return result as T[];
-  return ((result as { rows?: T[] }).rows ?? []) as T[];
 }

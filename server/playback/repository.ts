@@ -9,6 +9,7 @@ import { sql } from 'drizzle-orm';
 import type { Interval } from './credit.ts';
 import type { CheckState } from './presence.ts';
 import type { SqlRunner } from '../db/runner.ts';
+import { dateOf as date, jsonOf as json } from '../db/rows.ts';
 
 export interface SessionRow {
   id: string;
@@ -43,9 +44,7 @@ export interface StoredHeartbeat {
   response: unknown;
 }
 
-const date = (v: unknown): Date | null => (v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v)));
 const num = (v: unknown): number => Number(v ?? 0);
-const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 
 function toSession(r: Record<string, unknown>): SessionRow {
   return {

@@ -6,7 +6,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
-import { rowsOf } from '../organizations/repository.ts';
+import { rowsOf } from '../db/rows.ts';
 import type { LawyerFacts } from './rows.ts';
 
 export interface ReportQuery {

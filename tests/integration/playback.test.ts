@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { createTestClient, type TestClient } from '../helpers/http.ts';
-import { rowsOf } from '../../server/organizations/repository.ts';
+import { rowsOf } from '../../server/db/rows.ts';
 
 let server: TestServer;
 let lawyer: TestClient;
