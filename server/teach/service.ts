@@ -7,7 +7,7 @@
 import type { AccessPolicy, SessionUser } from '../auth/access.ts';
 import type { OrganizationsRepository } from '../organizations/repository.ts';
 import type { CatalogRepository, CourseRow, LectureRow } from '../catalog/repository.ts';
-import { lectureCreditMinutes } from '../catalog/credit-minutes.ts';
+import { lectureView } from '../catalog/service.ts';
 import { badRequest, conflict, forbidden, notFound } from '../http/errors.ts';
 import type { TeachRepository } from './repository.ts';
 import type { TranscodeJobsRepository, TranscodeJobRow } from '../transcoding/repository.ts';
@@ -212,12 +212,7 @@ export function transcodeView(lecture: LectureRow, job: TranscodeJobRow | undefi
 export function teachLectureView(l: LectureRow, job: TranscodeJobRow | undefined) {
   const t = transcodeView(l, job);
   return {
-    id: l.id,
-    title: l.title,
-    position: l.position,
-    status: l.status,
-    durationSeconds: l.durationSeconds,
-    creditMinutes: lectureCreditMinutes(l),
+    ...lectureView(l),
     creditMinutesOverride: l.creditMinutesOverride,
     failure: t.failure,
     job: t.job,
