@@ -9,11 +9,8 @@ import { createHash } from 'node:crypto';
 const VIDEO = 'https://w3id.org/xapi/video';
 const EXT = `${VIDEO}/extensions`;
 
-export interface EvidenceRow {
-  heartbeatId: number;
-  sessionId: string;
-  seq: number;
-  receivedAt: Date;
+/** Who learned which lecture: the part evidence rows and completion rows share. */
+interface LearnerLecture {
   userId: string;
   userName: string;
   licenseNo: string | null;
@@ -21,6 +18,13 @@ export interface EvidenceRow {
   lectureTitle: string;
   courseId: string;
   durationSeconds: number;
+}
+
+export interface EvidenceRow extends LearnerLecture {
+  heartbeatId: number;
+  sessionId: string;
+  seq: number;
+  receivedAt: Date;
   accepted: [number, number][];
   rejected: { from: number; to: number; reason: string }[];
   coverageRatio: number | null;
@@ -28,14 +32,7 @@ export interface EvidenceRow {
   userAgent: string | null;
 }
 
-export interface CompletionRow {
-  userId: string;
-  userName: string;
-  licenseNo: string | null;
-  lectureId: string;
-  lectureTitle: string;
-  courseId: string;
-  durationSeconds: number;
+export interface CompletionRow extends LearnerLecture {
   completedAt: Date;
   creditMinutes: number;
   coverageRatio: number;
