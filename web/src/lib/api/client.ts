@@ -155,7 +155,8 @@ export class ApiClient {
   confirmPresence(sessionId: string, checkId: string): Promise<void> {
     return this.request('POST', `/api/sessions/${enc(sessionId)}/presence`, { body: { checkId } });
   }
-  myCredits(year: number): Promise<MyCredits> {
+  /** year null/undefined: the server's default (the current training year of my association) */
+  myCredits(year?: number | null): Promise<MyCredits> {
     return this.request('GET', '/api/me/credits', { query: { year } });
   }
 

@@ -168,21 +168,36 @@ export interface PresenceRequest {
 export interface LectureCredit {
   lectureId: string;
   courseId: string;
+  title: string;
   coverageRatio: number;
   completed: boolean;
+  completedAt: string | null;
   creditMinutes: number;
 }
 
 export interface CourseCredit {
   courseId: string;
+  title: string;
   completed: boolean;
+  completedAt: string | null;
+  lectureCount: number;
+  completedLectures: number;
   /** null until the course is completed and the certificate issued */
+  certificateId: string | null;
   certificateCode: string | null;
+  certificateSerial: string | null;
 }
 
+/** GET /api/me/credits, as server/credits/routes.ts answers it. */
 export interface MyCredits {
   year: number;
   creditMinutes: number;
+  classHours: number;
+  minutesPerClassHour: number;
+  trainingYearStartMonth: number;
+  /** the training year's bounds (ISO dates) */
+  from: string;
+  to: string;
   lectures: LectureCredit[];
   courses: CourseCredit[];
 }
