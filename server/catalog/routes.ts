@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody } from '../http/schemas.ts';
 import { CatalogRepository } from './repository.ts';
-import { CatalogService, COURSE_CATEGORIES, lectureView } from './service.ts';
+import { CatalogService, COURSE_CATEGORIES, courseView, lectureView } from './service.ts';
 
 const Category = Type.Enum(COURSE_CATEGORIES);
 const Status = Type.Union([Type.Literal('draft'), Type.Literal('published'), Type.Literal('archived')]);
@@ -78,20 +78,8 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { course, lectures } = await service.getCourse(request.user!, request.params.courseId);
-      return {
-        id: course.id,
-        title: course.title,
-        summary: course.summary,
-        category: course.category,
-        status: course.status,
-        audience: course.audience,
-        organizationId: course.organizationId,
-        maxPlaybackRate: course.maxPlaybackRate,
-        completionRatio: course.completionRatio,
-        requireVisible: course.requireVisible,
-        presenceChecks: course.presenceChecks,
-        lectures: lectures.map(lectureView),
-      };
+      // the response schema leaves out the trainer-only timestamps courseView also carries
+      return { ...courseView(course), lectures: lectures.map(lectureView) };
     },
   );
 };

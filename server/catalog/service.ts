@@ -52,6 +52,25 @@ export class CatalogService {
   }
 }
 
+/** A course's own fields as the API shows them (both the catalog and the trainer pages). */
+export function courseView(c: CourseRow) {
+  return {
+    id: c.id,
+    title: c.title,
+    summary: c.summary,
+    category: c.category,
+    audience: c.audience,
+    status: c.status,
+    organizationId: c.organizationId,
+    maxPlaybackRate: c.maxPlaybackRate,
+    completionRatio: c.completionRatio,
+    requireVisible: c.requireVisible,
+    presenceChecks: c.presenceChecks,
+    publishedAt: c.publishedAt ? c.publishedAt.toISOString() : null,
+    updatedAt: c.updatedAt.toISOString(),
+  };
+}
+
 export function lectureView(l: LectureRow) {
   return {
     id: l.id,

@@ -7,7 +7,7 @@
 import type { AccessPolicy, SessionUser } from '../auth/access.ts';
 import type { OrganizationsRepository } from '../organizations/repository.ts';
 import type { CatalogRepository, CourseRow, LectureRow } from '../catalog/repository.ts';
-import { lectureView } from '../catalog/service.ts';
+import { courseView, lectureView } from '../catalog/service.ts';
 import { badRequest, conflict, forbidden, notFound } from '../http/errors.ts';
 import type { TeachRepository } from './repository.ts';
 import type { TranscodeJobsRepository, TranscodeJobRow } from '../transcoding/repository.ts';
@@ -166,24 +166,6 @@ export class TeachService {
     const jobs = await this.jobs.latestFor(lectures.map((l) => l.id));
     return { ...courseView(course), organizationName: org?.name ?? '', lectures: lectures.map((l) => teachLectureView(l, jobs.get(l.id))) };
   }
-}
-
-function courseView(c: CourseRow) {
-  return {
-    id: c.id,
-    title: c.title,
-    summary: c.summary,
-    category: c.category,
-    audience: c.audience,
-    status: c.status,
-    organizationId: c.organizationId,
-    maxPlaybackRate: c.maxPlaybackRate,
-    completionRatio: c.completionRatio,
-    requireVisible: c.requireVisible,
-    presenceChecks: c.presenceChecks,
-    publishedAt: c.publishedAt ? c.publishedAt.toISOString() : null,
-    updatedAt: c.updatedAt.toISOString(),
-  };
 }
 
 export function transcodeView(lecture: LectureRow, job: TranscodeJobRow | undefined) {
