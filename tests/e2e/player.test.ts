@@ -9,7 +9,7 @@
 import { mkdir } from 'node:fs/promises';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { CatalogRepository } from '../../server/catalog/repository.ts';
 import { courseCompletions, heartbeats, lectureProgress, lectures, playbackSessions, presenceChecks } from '../../server/db/schema/index.ts';
 import { launchBrowser } from '../helpers/browser.ts';
@@ -46,6 +46,15 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
+
+/** Logs lawyer2 in through the form with the lecture as `next`, and waits for the player to be ready. */
+async function logInToLecture(page: Page, lectureId: string): Promise<void> {
+  await page.goto(`${server.baseUrl}/login?next=${encodeURIComponent(`/lectures/${lectureId}`)}`);
+  await page.locator('input[name="login"]').fill('lawyer2');
+  await page.locator('input[name="password"]').fill('lectern-demo');
+  await page.locator('form button[type="submit"]').click();
+  await page.locator('.player-page[data-phase="ready"]').waitFor();
+}
 
 describe('player', () => {
   test('plays to completion through a line drop; credit granted once; certificate verifies', { timeout: 180_000 }, async () => {
@@ -143,11 +152,7 @@ describe('player', () => {
   test('opening the lecture elsewhere stops this page from reporting and says so', { timeout: 120_000 }, async () => {
     const context = await browser.newContext({ locale: 'zh-CN' });
     const page = await context.newPage();
-    await page.goto(`${server.baseUrl}/login?next=${encodeURIComponent(`/lectures/${lecture.lectureId}`)}`);
-    await page.locator('input[name="login"]').fill('lawyer2');
-    await page.locator('input[name="password"]').fill('lectern-demo');
-    await page.locator('form button[type="submit"]').click();
-    await page.locator('.player-page[data-phase="ready"]').waitFor();
+    await logInToLecture(page, lecture.lectureId);
     await page.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) > 1, undefined, { timeout: 60_000 });
 
     // The same lawyer opens the lecture on another device: this page's session is replaced.
@@ -166,11 +171,7 @@ describe('player', () => {
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${server.baseUrl}/login?next=${encodeURIComponent(`/lectures/${lecture.lectureId}`)}`);
-    await page.locator('input[name="login"]').fill('lawyer2');
-    await page.locator('input[name="password"]').fill('lectern-demo');
-    await page.locator('form button[type="submit"]').click();
-    await page.locator('.player-page[data-phase="ready"]').waitFor();
+    await logInToLecture(page, lecture.lectureId);
     await page.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) > 2, undefined, { timeout: 60_000 });
     // Every rendition of the ladder is offered besides the modes.
     const options = await page.locator('#quality option').evaluateAll((nodes) => nodes.map((node) => (node as HTMLOptionElement).value));
@@ -222,11 +223,7 @@ describe('player', () => {
     const lectureId = await createReadyLecture(server, { seconds: 40, courseId: course.id });
     const context = await browser.newContext({ locale: 'zh-CN' });
     const page = await context.newPage();
-    await page.goto(`${server.baseUrl}/login?next=${encodeURIComponent(`/lectures/${lectureId}`)}`);
-    await page.locator('input[name="login"]').fill('lawyer2');
-    await page.locator('input[name="password"]').fill('lectern-demo');
-    await page.locator('form button[type="submit"]').click();
-    await page.locator('.player-page[data-phase="ready"]').waitFor();
+    await logInToLecture(page, lectureId);
 
     const dialog = page.locator('dialog.presence[open]');
     await dialog.waitFor({ timeout: 90_000 });
@@ -243,11 +240,7 @@ describe('player', () => {
   test('a hidden page pauses playback when the course requires a visible page, and resumes when shown', { timeout: 120_000 }, async () => {
     const context = await browser.newContext({ locale: 'zh-CN' });
     const page = await context.newPage();
-    await page.goto(`${server.baseUrl}/login?next=${encodeURIComponent(`/lectures/${lecture.lectureId}`)}`);
-    await page.locator('input[name="login"]').fill('lawyer2');
-    await page.locator('input[name="password"]').fill('lectern-demo');
-    await page.locator('form button[type="submit"]').click();
-    await page.locator('.player-page[data-phase="ready"]').waitFor();
+    await logInToLecture(page, lecture.lectureId);
     await page.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) > 1, undefined, { timeout: 60_000 });
 
     // Headless Chromium never hides a page (a background tab or a minimised window stays
