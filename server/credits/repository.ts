@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { dateOf as date, jsonOf as json, rowsOf } from '../db/rows.ts';
-import type { CompletionRow, EvidenceRow } from './xapi.ts';
+import type { CompletionRow, EvidenceRow, LearnerLecture } from './xapi.ts';
 
 export interface LectureCreditRow {
   lectureId: string;
@@ -80,10 +80,7 @@ export class CreditsRepository {
   /** Heartbeats of lawyers in the organization's subtree received in [start, end), after heartbeat id `after`. */
   async evidence(orgId: string, start: Date, end: Date, after: number, limit: number): Promise<EvidenceRow[]> {
     const rows = await this.db.execute(sql`
-      WITH RECURSIVE down(id) AS (
-        SELECT id FROM organizations WHERE id = ${orgId}
-        UNION SELECT o.id FROM organizations o JOIN down ON o.parent_id = down.id
-      )
+      ${subtreeCte(orgId)}
       SELECT h.id, h.session_id, h.seq, h.received_at, h.accepted, h.rejected, h.response->'coverageRatio' AS coverage_ratio, h.ip, h.user_agent,
              u.id AS user_id, u.name, u.license_no, l.id AS lecture_id, l.title, l.course_id, l.duration_seconds
       FROM heartbeats h
@@ -100,13 +97,7 @@ export class CreditsRepository {
       sessionId: String(r.session_id),
       seq: Number(r.seq),
       receivedAt: date(r.received_at)!,
-      userId: String(r.user_id),
-      userName: String(r.name),
-      licenseNo: (r.license_no as string | null) ?? null,
-      lectureId: String(r.lecture_id),
-      lectureTitle: String(r.title),
-      courseId: String(r.course_id),
-      durationSeconds: Number(r.duration_seconds ?? 0),
+      ...learnerLecture(r),
       accepted: json<[number, number][]>(r.accepted) ?? [],
       rejected: json<{ from: number; to: number; reason: string }[]>(r.rejected) ?? [],
       coverageRatio: r.coverage_ratio == null ? null : Number(json(r.coverage_ratio)),
@@ -118,10 +109,7 @@ export class CreditsRepository {
   /** Lectures completed in [start, end) by lawyers in the organization's subtree. */
   async completions(orgId: string, start: Date, end: Date): Promise<CompletionRow[]> {
     const rows = await this.db.execute(sql`
-      WITH RECURSIVE down(id) AS (
-        SELECT id FROM organizations WHERE id = ${orgId}
-        UNION SELECT o.id FROM organizations o JOIN down ON o.parent_id = down.id
-      )
+      ${subtreeCte(orgId)}
       SELECT u.id AS user_id, u.name, u.license_no, l.id AS lecture_id, l.title, l.course_id, l.duration_seconds,
              p.completed_at, p.credit_minutes, p.covered_seconds
       FROM lecture_progress p JOIN users u ON u.id = p.user_id JOIN lectures l ON l.id = p.lecture_id
@@ -129,19 +117,35 @@ export class CreditsRepository {
         AND p.completed_at >= ${start.toISOString()}::timestamptz AND p.completed_at < ${end.toISOString()}::timestamptz
       ORDER BY p.completed_at`);
     return rowsOf<Record<string, unknown>>(rows).map((r) => {
-      const duration = Number(r.duration_seconds ?? 0);
+      const who = learnerLecture(r);
+      const duration = who.durationSeconds;
       return {
-        userId: String(r.user_id),
-        userName: String(r.name),
-        licenseNo: (r.license_no as string | null) ?? null,
-        lectureId: String(r.lecture_id),
-        lectureTitle: String(r.title),
-        courseId: String(r.course_id),
-        durationSeconds: duration,
+        ...who,
         completedAt: date(r.completed_at)!,
         creditMinutes: Number(r.credit_minutes ?? 0),
         coverageRatio: duration > 0 ? Math.min(1, Math.round((Number(r.covered_seconds ?? 0) / duration) * 10_000) / 10_000) : 0,
       };
     });
   }
+}
+
+/** `down(id)`: the organization and everything below it, for the subtree-wide exports. */
+function subtreeCte(orgId: string) {
+  return sql`WITH RECURSIVE down(id) AS (
+        SELECT id FROM organizations WHERE id = ${orgId}
+        UNION SELECT o.id FROM organizations o JOIN down ON o.parent_id = down.id
+      )`;
+}
+
+/** The learner and lecture columns both exports select under the same names. */
+function learnerLecture(r: Record<string, unknown>): LearnerLecture {
+  return {
+    userId: String(r.user_id),
+    userName: String(r.name),
+    licenseNo: (r.license_no as string | null) ?? null,
+    lectureId: String(r.lecture_id),
+    lectureTitle: String(r.title),
+    courseId: String(r.course_id),
+    durationSeconds: Number(r.duration_seconds ?? 0),
+  };
 }

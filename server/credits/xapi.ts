@@ -10,7 +10,7 @@ const VIDEO = 'https://w3id.org/xapi/video';
 const EXT = `${VIDEO}/extensions`;
 
 /** Who learned which lecture: the part evidence rows and completion rows share. */
-interface LearnerLecture {
+export interface LearnerLecture {
   userId: string;
   userName: string;
   licenseNo: string | null;
