@@ -3,7 +3,7 @@
  * whole subtree: an admin of Sichuan may see Sichuan's cities and firms, and nothing of Gansu.
  */
 import { forbidden } from '../http/errors.ts';
-import type { OrganizationsRepository } from '../organizations/repository.ts';
+import type { OrganizationRow, OrganizationsRepository } from '../organizations/repository.ts';
 import type { Role, RoleGrant } from './repository.ts';
 
 export interface SessionUser {
@@ -22,19 +22,27 @@ export class AccessPolicy {
    * ancestors. Several roles are answered with one ancestor lookup.
    */
   async hasRole(user: SessionUser, organizationId: string, role: Role | readonly Role[]): Promise<boolean> {
-    const wanted: readonly Role[] = typeof role === 'string' ? [role] : role;
-    const grants = user.roles.filter((g) => wanted.includes(g.role));
-    if (grants.length === 0) return false;
-    const chain = await this.organizations.ancestors(organizationId);
-    const ids = new Set(chain.map((o) => o.id));
-    return grants.some((g) => ids.has(g.organizationId));
+    return (await this.grantedChain(user, organizationId, role)) !== null;
   }
 
-  /** Throws 403 unless the user holds `role` on the organization or above it. */
-  async assertRole(user: SessionUser, organizationId: string, role: Role): Promise<void> {
-    if (!(await this.hasRole(user, organizationId, role))) {
-      throw forbidden(role === 'admin' ? 'You are not an administrator of this organization' : 'You are not a trainer of this organization');
-    }
+  /**
+   * Throws 403 unless the user holds `role` on the organization or above it. Answers the
+   * organization's ancestor chain (itself first) it looked up, so callers need not fetch it again.
+   */
+  async assertRole(user: SessionUser, organizationId: string, role: Role): Promise<OrganizationRow[]> {
+    const chain = await this.grantedChain(user, organizationId, role);
+    if (!chain) throw forbidden(role === 'admin' ? 'You are not an administrator of this organization' : 'You are not a trainer of this organization');
+    return chain;
+  }
+
+  /** The ancestor chain when one of the roles is granted on it, else null (no lookup without grants). */
+  private async grantedChain(user: SessionUser, organizationId: string, role: Role | readonly Role[]): Promise<OrganizationRow[] | null> {
+    const wanted: readonly Role[] = typeof role === 'string' ? [role] : role;
+    const grants = user.roles.filter((g) => wanted.includes(g.role));
+    if (grants.length === 0) return null;
+    const chain = await this.organizations.ancestors(organizationId);
+    const ids = new Set(chain.map((o) => o.id));
+    return grants.some((g) => ids.has(g.organizationId)) ? chain : null;
   }
 
   /** The organizations on which the user holds the role directly (roots of what they reach). */

@@ -56,7 +56,7 @@ export class CreditsService {
    * The evidence of an organization's lawyers in a training year as an xAPI StatementResult, paged by
    * heartbeat id (`more` is the URL of the next page, or ""). Completions come with the first page.
    */
-  async evidenceXapi(user: SessionUser, orgId: string, options: { year?: number; after: number; limit: number; publicUrl: string; access: { assertRole(user: SessionUser, orgId: string, role: 'admin'): Promise<void> } }) {
+  async evidenceXapi(user: SessionUser, orgId: string, options: { year?: number; after: number; limit: number; publicUrl: string; access: { assertRole(user: SessionUser, orgId: string, role: 'admin'): Promise<unknown> } }) {
     await options.access.assertRole(user, orgId, 'admin');
     const rules = await this.organizations.creditRules(orgId);
     const year = options.year ?? trainingYearOf(this.now(), rules.trainingYearStartMonth);

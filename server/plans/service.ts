@@ -84,9 +84,7 @@ export class PlansService {
    * those set inside its subtree.
    */
   async list(user: SessionUser, organizationId: string, year?: number): Promise<PlanView[]> {
-    await this.access.assertRole(user, organizationId, 'admin');
-    const above = (await this.organizations.ancestors(organizationId)).map((o) => o.id);
-    if (above.length === 0) throw forbidden();
+    const above = (await this.access.assertRole(user, organizationId, 'admin')).map((o) => o.id);
     const below = (await this.organizations.subtree([organizationId])).map((o) => o.id);
     const plans = await this.repo.listOwnedBy([...new Set([...above, ...below])], year);
     const mine = new Set(below);
