@@ -1,4 +1,3 @@
-import { forbidden } from '../http/errors.ts';
 import type { AccessPolicy, SessionUser } from '../auth/access.ts';
 import type { OrganizationsRepository, OrganizationRow } from './repository.ts';
 import { buildTree, type OrgNode } from './tree.ts';
@@ -16,18 +15,21 @@ export class OrganizationsService {
   }
 
   async getForAdmin(user: SessionUser, orgId: string): Promise<OrganizationRow> {
-    await this.access.assertRole(user, orgId, 'admin');
-    const org = await this.repo.findById(orgId);
-    if (!org) throw forbidden();
-    return org;
+    // the checked chain starts with the organization itself
+    const [org] = await this.access.assertRole(user, orgId, 'admin');
+    return org!;
   }
 
   /** Minutes in one 学时 and the month the training year starts, inherited down the tree. */
   async creditRules(orgId: string): Promise<{ minutesPerClassHour: number; trainingYearStartMonth: number }> {
-    const chain = await this.repo.ancestors(orgId);
-    return {
-      minutesPerClassHour: chain.find((o) => o.minutesPerClassHour != null)?.minutesPerClassHour ?? 45,
-      trainingYearStartMonth: chain.find((o) => o.trainingYearStartMonth != null)?.trainingYearStartMonth ?? 1,
-    };
+    return creditRulesOf(await this.repo.ancestors(orgId));
   }
+}
+
+/** The credit rules in force for an organization, from its ancestor chain (itself first). */
+export function creditRulesOf(chain: OrganizationRow[]): { minutesPerClassHour: number; trainingYearStartMonth: number } {
+  return {
+    minutesPerClassHour: chain.find((o) => o.minutesPerClassHour != null)?.minutesPerClassHour ?? 45,
+    trainingYearStartMonth: chain.find((o) => o.trainingYearStartMonth != null)?.trainingYearStartMonth ?? 1,
+  };
 }

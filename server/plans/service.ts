@@ -7,7 +7,7 @@
 import type { AccessPolicy, SessionUser } from '../auth/access.ts';
 import { badRequest, conflict, forbidden, HttpError, notFound } from '../http/errors.ts';
 import type { OrganizationsRepository } from '../organizations/repository.ts';
-import type { OrganizationsService } from '../organizations/service.ts';
+import { creditRulesOf, type OrganizationsService } from '../organizations/service.ts';
 import type { PlanRecord, PlansRepository } from './repository.ts';
 
 export interface CreatePlanInput {
@@ -103,10 +103,9 @@ export class PlansService {
   }
 
   async settings(user: SessionUser, organizationId: string) {
-    await this.access.assertRole(user, organizationId, 'admin');
-    const org = await this.organizations.findById(organizationId);
-    if (!org) throw forbidden();
-    const effective = await this.rules.creditRules(organizationId);
+    const chain = await this.access.assertRole(user, organizationId, 'admin');
+    const org = chain[0]!;
+    const effective = creditRulesOf(chain);
     return {
       organizationId: org.id,
       kind: org.kind,

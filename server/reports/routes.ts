@@ -1,8 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody } from '../http/schemas.ts';
-import { OrganizationsRepository } from '../organizations/repository.ts';
-import { OrganizationsService } from '../organizations/service.ts';
 import { ReportsRepository } from './repository.ts';
 import { ReportsService } from './service.ts';
 
@@ -37,8 +35,7 @@ const Report = Type.Object({
 });
 
 const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const organizations = new OrganizationsRepository(app.deps.db);
-  const service = new ReportsService(new ReportsRepository(app.deps.db), organizations, new OrganizationsService(organizations, app.access), app.access);
+  const service = new ReportsService(new ReportsRepository(app.deps.db), app.access);
   const params = Type.Object({ orgId: Type.String({ format: 'uuid' }) });
 
   app.get(

@@ -5,9 +5,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { SessionUser } from '../auth/access.ts';
 import type { AccessPolicy } from '../auth/access.ts';
-import { forbidden } from '../http/errors.ts';
-import type { OrganizationsRepository } from '../organizations/repository.ts';
-import type { OrganizationsService } from '../organizations/service.ts';
+import { creditRulesOf } from '../organizations/service.ts';
 import { trainingYearOf, trainingYearRange } from '../playback/credit.ts';
 import type { ReportsRepository } from './repository.ts';
 import { attachmentHeader, CSV_HEADERS, csvRecord, toReportLawyer, totalsOf, type CsvLanguage, type ReportLawyer, type ReportTotals } from './rows.ts';
@@ -27,18 +25,16 @@ export interface Report {
 export class ReportsService {
   constructor(
     private readonly repo: ReportsRepository,
-    private readonly organizations: OrganizationsRepository,
-    private readonly rules: OrganizationsService,
     private readonly access: AccessPolicy,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
   /** `year` defaults to the organization's current training year. */
   async report(user: SessionUser, organizationId: string, requestedYear?: number): Promise<Report> {
-    await this.access.assertRole(user, organizationId, 'admin');
-    const org = await this.organizations.findById(organizationId);
-    if (!org) throw forbidden();
-    const { minutesPerClassHour, trainingYearStartMonth } = await this.rules.creditRules(organizationId);
+    // one ancestor lookup answers the role check, the organization (first in the chain) and its rules
+    const chain = await this.access.assertRole(user, organizationId, 'admin');
+    const org = chain[0]!;
+    const { minutesPerClassHour, trainingYearStartMonth } = creditRulesOf(chain);
     const year = requestedYear ?? trainingYearOf(this.now(), trainingYearStartMonth);
     const { start, end } = trainingYearRange(year, trainingYearStartMonth);
     const facts = await this.repo.lawyerFacts({ organizationId, year, start, end });
