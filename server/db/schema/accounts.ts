@@ -11,7 +11,10 @@ export const users = pgTable('users', {
   organizationId: uuid('organization_id').notNull().references(() => organizations.id, { onDelete: 'restrict' }),
   /** 执业证号, unique across the country; null for staff who are not practising lawyers */
   licenseNo: text('license_no').unique(),
+  /** a disabled account cannot log in and drops out of reports; its evidence stays (docs/accounts.md) */
   disabled: boolean('disabled').notNull().default(false),
+  /** set when the password is a one-time password someone else handed over (roster import, reset) */
+  passwordChangeRequired: boolean('password_change_required').notNull().default(false),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [index('users_organization_idx').on(t.organizationId)]);
 
