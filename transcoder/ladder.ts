@@ -18,6 +18,9 @@
  * the first keyframe past a cumulative target, so each forced keyframe starts a segment: short
  * segments first (the first frame arrives fast), then ~6 s ones, aligned across renditions. This
  * works the same on ffmpeg 4.x and 5.x (-hls_init_time would apply to every segment of a VOD list).
+ * Audio has no keyframes to steer the muxer with: it is cut into fragments of the common divisor
+ * of both lengths (`audioFragmentSeconds`), and segments.ts joins those after the start segments
+ * at the same boundaries once ffmpeg is done.
  */
 import type { AudioStreamInfo, ProbeResult, VideoStreamInfo } from './probe.ts';
 
@@ -104,6 +107,9 @@ export const DEFAULT_PROFILE: LadderProfile = {
   poster: { longSide: 640, atSeconds: 10 },
 };
 
+/** The segment lengths: `startSegments` of `startSegmentSeconds`, then `segmentSeconds` each. */
+export type SegmentSchedule = Pick<LadderProfile, 'segmentSeconds' | 'startSegmentSeconds' | 'startSegments'>;
+
 /** What the ffmpeg build can do (from ffmpeg.ts capabilities). */
 export interface LadderCapabilities {
   fpsMode: boolean;
@@ -135,6 +141,10 @@ export interface PlannedAudio {
   bitrateKbps: number;
   channels: 1;
   sampleRate: number;
+  /** ffmpeg's `-hls_time` for the audio: the fragments it writes, joined afterwards into `schedule` */
+  fragmentSeconds: number;
+  /** the video's segment lengths, which the joined audio segments follow */
+  schedule: SegmentSchedule;
 }
 
 export interface PlannedSlides {
@@ -240,7 +250,7 @@ function fitLongSide(w: number, h: number, longSide: number): { width: number; h
 }
 
 /** The forced-keyframe expression: `startSegments` keyframes every `startSegmentSeconds`, then every `segmentSeconds`. */
-export function keyframeExpression(profile: Pick<LadderProfile, 'segmentSeconds' | 'startSegmentSeconds' | 'startSegments'>): string {
+export function keyframeExpression(profile: SegmentSchedule): string {
   const { startSegments: n0, startSegmentSeconds: s0, segmentSeconds: s } = profile;
   const warmup = n0 * s0;
   // a millisecond of slack: frame times like 5.9999 must still count as 6
@@ -248,13 +258,34 @@ export function keyframeExpression(profile: Pick<LadderProfile, 'segmentSeconds'
 }
 
 /** The segment boundaries the expression produces for a duration (for tests and documentation). */
-export function keyframeTimes(profile: Pick<LadderProfile, 'segmentSeconds' | 'startSegmentSeconds' | 'startSegments'>, durationSeconds: number): number[] {
+export function keyframeTimes(profile: SegmentSchedule, durationSeconds: number): number[] {
   const times: number[] = [];
   for (let n = 0; ; n++) {
     const t = n <= profile.startSegments ? n * profile.startSegmentSeconds : profile.startSegments * profile.startSegmentSeconds + (n - profile.startSegments) * profile.segmentSeconds;
     if (t >= durationSeconds) return times;
     times.push(t);
   }
+}
+
+/** Shortest fragment we cut audio into: the schedule's lengths in milliseconds have a common divisor at least this big. */
+const MIN_FRAGMENT_MS = 500;
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/**
+ * The audio `-hls_time`: every segment boundary of the schedule is a multiple of it, so each
+ * boundary is also a fragment boundary (2 s and 6 s → 2 s). Never under half a second; a schedule
+ * whose lengths have no such divisor (2 s and 6.3 s) gets the short length, and its later audio
+ * boundaries may then sit up to half a fragment away from the video's.
+ */
+export function audioFragmentSeconds(schedule: SegmentSchedule): number {
+  const steady = Math.round(schedule.segmentSeconds * 1000);
+  if (schedule.startSegments <= 0) return steady / 1000;
+  const start = Math.round(schedule.startSegmentSeconds * 1000);
+  const common = gcd(steady, start);
+  return (common >= MIN_FRAGMENT_MS ? common : start) / 1000;
 }
 
 /** Encoder threads: big renditions get more, the small ones one each, so five encoders share the cores. */
@@ -451,7 +482,10 @@ export function planLadder(probe: LadderInput, profile: LadderProfile = DEFAULT_
   let plannedAudio: PlannedAudio | undefined;
   if (audio) {
     const sampleRate = Math.min(48000, audio.sampleRate || 48000);
-    plannedAudio = { playlist: 'audio/index.m3u8', dir: 'audio', bitrateKbps: profile.audioKbps, channels: 1, sampleRate };
+    const { segmentSeconds, startSegmentSeconds, startSegments } = profile;
+    const schedule = { segmentSeconds, startSegmentSeconds, startSegments };
+    const fragmentSeconds = audioFragmentSeconds(schedule);
+    plannedAudio = { playlist: 'audio/index.m3u8', dir: 'audio', bitrateKbps: profile.audioKbps, channels: 1, sampleRate, fragmentSeconds, schedule };
     directories.push('audio');
     outputs.push({
       target: plannedAudio.playlist,
@@ -464,8 +498,8 @@ export function planLadder(probe: LadderInput, profile: LadderProfile = DEFAULT_
         '-ac', '1',
         '-ar', String(sampleRate),
         '-max_muxing_queue_size', '4096',
-        // audio packets are all "keyframes", so the plain -hls_time gives steady segments
-        ...hlsOptions(profile, plannedAudio.dir, profile.segmentSeconds),
+        // every audio packet may start a segment: short fragments, joined after ffmpeg (segments.ts)
+        ...hlsOptions(profile, plannedAudio.dir, fragmentSeconds),
       ],
     });
   } else {

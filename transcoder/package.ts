@@ -4,9 +4,10 @@
  * sizes, CODECS from the encoded stream itself (avcC in the init segment), and master.m3u8 is
  * written last so nothing reads a half-made package.
  */
-import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LadderPlan, PlannedRendition, PlannedThumbs } from './ladder.ts';
+import { joinedPlaylist, joinFragmentFiles, joinFragments } from './segments.ts';
 
 export interface SegmentStats {
   durationSeconds: number;
@@ -105,6 +106,37 @@ export async function measurePlaylist(packageDir: string, playlist: string): Pro
     peakBitsPerSecond: Math.ceil(peak),
     averageBitsPerSecond: Math.ceil(durationSeconds > 0 ? (totalBytes * 8) / durationSeconds : 0),
   };
+}
+
+/**
+ * The audio fragments ffmpeg wrote (`plan.audio.fragmentSeconds` each) → segments on the video's
+ * schedule, in place: segment i is written as fragment i's file (through a temporary name), the
+ * fragments it absorbed are removed, then the playlist is rewritten. Answers notes for the
+ * summary: a playlist of an unexpected shape is left as ffmpeg wrote it (short segments still
+ * play), and says so. Runs before anything reads the audio playlist (writePackage).
+ */
+export async function joinAudioFragments(packageDir: string, plan: LadderPlan): Promise<string[]> {
+  const audio = plan.audio;
+  if (!audio) return [];
+  const playlistFile = path.join(packageDir, audio.playlist);
+  const dir = path.dirname(playlistFile);
+  const text = await readFile(playlistFile, 'utf8');
+  const segments = joinFragments(parseMediaPlaylist(text).segments, audio.schedule, audio.fragmentSeconds);
+  const playlist = joinedPlaylist(text, segments);
+  if (!playlist) return ['audio playlist of an unexpected shape: its short fragments are kept as segments'];
+  if (segments.every((s) => s.sources.length === 1)) return [];
+
+  for (const segment of segments) {
+    if (segment.sources.length === 1 && segment.sources[0] === segment.uri) continue;
+    const data = joinFragmentFiles(await Promise.all(segment.sources.map((uri) => readFile(path.join(dir, uri)))));
+    await writeFile(path.join(dir, `${segment.uri}.joining`), data);
+    await rename(path.join(dir, `${segment.uri}.joining`), path.join(dir, segment.uri));
+  }
+  const kept = new Set(segments.map((s) => s.uri));
+  for (const uri of segments.flatMap((s) => s.sources)) if (!kept.has(uri)) await rm(path.join(dir, uri), { force: true });
+  await writeFile(`${playlistFile}.joining`, playlist);
+  await rename(`${playlistFile}.joining`, playlistFile);
+  return [];
 }
 
 /** RFC 6381 codec string from the avcC box: profile, constraint flags and level as encoded. */

@@ -1,7 +1,8 @@
 /**
  * One source file → one complete package folder: probe, validate, run the ladder (one ffmpeg
  * process through fluent-ffmpeg, one decode), tile the thumbnail sprite (a second, tiny ffmpeg
- * over the thumbnail frames), package. The job worker and the CLI both call this.
+ * over the thumbnail frames), join the short audio fragments into segments on the video's
+ * schedule, package. The job worker and the CLI both call this.
  *
  * Throws MediaRejectedError for input that cannot become a lecture (final), TranscodeError or
  * other errors for failures that may be transient, and the signal's reason when aborted.
@@ -12,7 +13,7 @@ import ffmpeg from 'fluent-ffmpeg';
 import { MediaRejectedError, TranscodeError, rejectionFromStderr } from './errors.ts';
 import { configureFluentFfmpeg, ffmpegCapabilities, resolveFfmpegTools, type FfmpegCapabilities, type FfmpegTools } from './ffmpeg.ts';
 import { DEFAULT_PROFILE, ffmpegArgs, planLadder, type FfmpegCommand, type LadderPlan, type LadderProfile } from './ladder.ts';
-import { parseMediaPlaylist, writePackage, type PackageSummary } from './package.ts';
+import { joinAudioFragments, parseMediaPlaylist, writePackage, type PackageSummary } from './package.ts';
 import { DEFAULT_LIMITS, probeAndValidate, type MediaLimits, type ProbeResult } from './probe.ts';
 
 export type { PackageSummary } from './package.ts';
@@ -145,13 +146,14 @@ export async function transcodeWithDetails(inputPath: string, outDir: string, op
   await runFfmpeg(plan, input, packageDir, { signal, onProgress, durationSeconds: plan.durationSeconds, judgesSource: true });
   options.signal?.throwIfAborted();
   await assembleThumbnailSprite(packageDir, plan, signal);
+  const notes = await joinAudioFragments(packageDir, plan);
 
   // ffmpeg can end "successfully" at the point where a damaged file stops making sense
   const written = await longestPlaylistSeconds(packageDir, plan);
   if (written < probe.durationSeconds * 0.9 - 2) {
     throw new MediaRejectedError('truncated', `package is ${written.toFixed(1)} s of ${probe.durationSeconds.toFixed(1)} s`);
   }
-  const summary = await writePackage(packageDir, plan);
+  const summary = await writePackage(packageDir, plan, notes);
   options.onProgress?.(100);
   return { summary, probe, plan, args: ffmpegArgs(plan, input), capabilities, tools };
 }

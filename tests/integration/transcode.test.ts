@@ -69,6 +69,34 @@ async function rejectionOf(work: Promise<unknown>): Promise<MediaRejectedError> 
   throw new Error('expected a MediaRejectedError');
 }
 
+/** Segment lengths of the audio and of the lowest video playlist, and where each segment starts. */
+async function segmentLayout(dir: string): Promise<{ audio: number[]; video: number[]; audioStarts: number[]; videoStarts: number[] }> {
+  const durations = async (playlist: string) => parseMediaPlaylist(await readFile(path.join(dir, playlist), 'utf8')).segments.map((s) => s.duration);
+  const starts = (list: number[]) => list.map((_, i) => list.slice(0, i).reduce((sum, d) => sum + d, 0));
+  const audio = await durations('audio/index.m3u8');
+  const video = await durations('144p/index.m3u8');
+  return { audio, video, audioStarts: starts(audio), videoStarts: starts(video) };
+}
+
+/**
+ * A 20 s clip: three 2 s segments, then 6 s ones, in the audio as in the video (the audio is cut
+ * into 2 s fragments and joined afterwards), each audio segment starting within one AAC frame
+ * (21 ms) of its video segment; the short tail of the audio is part of the last segment.
+ */
+async function expectAudioOnTheVideoSchedule(dir: string): Promise<void> {
+  const { audio, video, audioStarts, videoStarts } = await segmentLayout(dir);
+  expect(audio.map((d) => Math.round(d))).toEqual([2, 2, 2, 6, 6, 2]);
+  for (const d of audio.slice(0, 5)) expect(Math.abs(d - Math.round(d))).toBeLessThan(0.03);
+  expect(video.map((d) => Math.round(d))).toEqual([2, 2, 2, 6, 6, 2]);
+  audioStarts.forEach((t, i) => expect(Math.abs(t - videoStarts[i]!)).toBeLessThan(0.03));
+  const playlist = await readFile(path.join(dir, 'audio/index.m3u8'), 'utf8');
+  expect(playlist).toContain('#EXT-X-TARGETDURATION:6');
+  // the joined-away fragments are gone: the folder holds exactly what the playlist lists
+  const files = (await readdir(path.join(dir, 'audio'))).filter((f) => f.endsWith('.m4s')).sort();
+  expect(files).toEqual(parseMediaPlaylist(playlist).segments.map((s) => s.uri).sort());
+  expect((await readdir(path.join(dir, 'audio'))).filter((f) => f.endsWith('.joining'))).toEqual([]);
+}
+
 describe('a 720p lecture clip', () => {
   let dir: string;
   let summary: PackageSummary;
@@ -122,6 +150,15 @@ describe('a 720p lecture clip', () => {
     }
     expect(cuts[0]!.slice(0, 4)).toEqual([2, 2, 2, 4]);
     for (const c of cuts) expect(c).toEqual(cuts[0]);
+    // the audio follows: its first segment is 2 s of sound, not 6
+    const { audio, audioStarts, videoStarts } = await segmentLayout(dir);
+    expect(audio.map((d) => Math.round(d))).toEqual([2, 2, 2, 4]);
+    audioStarts.forEach((t, i) => expect(Math.abs(t - videoStarts[i]!)).toBeLessThan(0.03));
+  });
+
+  it('starts the audio with 2 s segments, then 6 s ones at the video boundaries (20 s clip)', async () => {
+    const { dir: dir20 } = await transcode(await media.video({ seconds: 20, width: 320, height: 180, slideSeconds: 4 }));
+    await expectAudioOnTheVideoSchedule(dir20);
   });
 
   it('has an audio playlist that plays alone: mono AAC at about 32 kbit/s', async () => {
@@ -336,5 +373,15 @@ describe('the ffmpeg 4.x build shipped on npm', () => {
     expect(segments.map((s) => Math.round(s.duration))).toEqual([2, 2, 2, 2]);
     const err = await rejectionOf(transcode(await media.truncatedMp4(), { tools: npm }));
     expect(err.code).toBe('truncated');
+  });
+
+  it('starts the audio with 2 s segments, then 6 s ones at the video boundaries (20 s clip)', async (ctx) => {
+    if (!npm) {
+      console.log('skipped: @ffmpeg-installer/@ffprobe-installer binaries are not installed');
+      ctx.skip();
+      return;
+    }
+    const { dir } = await transcode(await media.video({ seconds: 20, width: 320, height: 180, slideSeconds: 4 }), { tools: npm });
+    await expectAudioOnTheVideoSchedule(dir);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_PROFILE,
+  audioFragmentSeconds,
   chooseFrameRate,
   ffmpegArgs,
   keyframeExpression,
@@ -100,7 +101,9 @@ describe('ladder for a 720p lecture', () => {
     expect(valueAfter(o, '-profile:a')).toBe('aac_low');
     expect(valueAfter(o, '-b:a')).toBe('32k');
     expect(valueAfter(o, '-ac')).toBe('1');
-    expect(valueAfter(o, '-hls_time')).toBe('6');
+    // 2 s fragments, joined after ffmpeg into the video's schedule (segments.ts)
+    expect(valueAfter(o, '-hls_time')).toBe('2');
+    expect(p.audio).toMatchObject({ fragmentSeconds: 2, schedule: { startSegments: 3, startSegmentSeconds: 2, segmentSeconds: 6 } });
     expect(o).toContain('-vn');
     expect(p.outputs.filter((out) => out.options.includes('-c:a'))).toHaveLength(1);
   });
@@ -158,6 +161,15 @@ describe('segment boundaries', () => {
   it('starts with three 2-second segments, then 6-second ones', () => {
     expect(keyframeTimes(DEFAULT_PROFILE, 31)).toEqual([0, 2, 4, 6, 12, 18, 24, 30]);
     expect(keyframeExpression(DEFAULT_PROFILE)).toBe('expr:if(lt(n_forced,4),gte(t,n_forced*2-0.001),gte(t,6+(n_forced-3)*6-0.001))');
+  });
+
+  it('cuts audio into fragments that every boundary of the schedule is a multiple of', () => {
+    expect(audioFragmentSeconds(DEFAULT_PROFILE)).toBe(2);
+    expect(audioFragmentSeconds({ startSegments: 2, startSegmentSeconds: 2, segmentSeconds: 5 })).toBe(1);
+    expect(audioFragmentSeconds({ startSegments: 4, startSegmentSeconds: 1.5, segmentSeconds: 6 })).toBe(1.5);
+    expect(audioFragmentSeconds({ startSegments: 0, startSegmentSeconds: 2, segmentSeconds: 6 })).toBe(6);
+    // no divisor of at least half a second: the short length, never a flood of tiny files
+    expect(audioFragmentSeconds({ startSegments: 3, startSegmentSeconds: 2, segmentSeconds: 6.3 })).toBe(2);
   });
 
   it('uses the same expression for every rendition so keyframes align', () => {
