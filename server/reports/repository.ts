@@ -15,6 +15,8 @@ export interface ReportQuery {
   /** the training year as [start, end) instants */
   start: Date;
   end: Date;
+  /** disabled accounts are left out unless this is true (docs/accounts.md) */
+  includeDisabled?: boolean;
 }
 
 export class ReportsRepository {
@@ -59,8 +61,8 @@ export class ReportsRepository {
         GROUP BY p.id
       ),
       lawyers AS (
-        SELECT u.id, u.name, u.license_no, u.organization_id FROM users u JOIN sub s ON s.id = u.organization_id
-        WHERE u.license_no IS NOT NULL
+        SELECT u.id, u.name, u.license_no, u.organization_id, u.disabled FROM users u JOIN sub s ON s.id = u.organization_id
+        WHERE u.license_no IS NOT NULL${query.includeDisabled ? sql`` : sql` AND NOT u.disabled`}
       ),
       -- a plan targets a firm when one of its targets is on the firm's path
       org_plans AS (
@@ -92,7 +94,7 @@ export class ReportsRepository {
         )
         GROUP BY l.id
       )
-      SELECT l.id, l.name, l.license_no, s.id AS firm_id, s.name AS firm, s.region_code, s.county,
+      SELECT l.id, l.name, l.license_no, l.disabled, s.id AS firm_id, s.name AS firm, s.region_code, s.county,
         coalesce(cr.minutes, 0) AS credit_minutes,
         coalesce(r.required_minutes, 0) AS required_minutes,
         coalesce(r.plan_count, 0) AS plan_count,
@@ -111,6 +113,7 @@ function toFacts(r: Record<string, unknown>): LawyerFacts {
     id: String(r.id),
     name: String(r.name),
     licenseNo: String(r.license_no),
+    disabled: r.disabled === true || r.disabled === 't',
     firmId: String(r.firm_id),
     firm: String(r.firm),
     regionCode: String(r.region_code),

@@ -11,6 +11,7 @@ const ReportLawyer = Type.Object({
   id: Type.String(),
   name: Type.String(),
   licenseNo: Type.String(),
+  disabled: Type.Boolean({ description: 'a disabled account; listed only with includeDisabled=true' }),
   firm: Type.String(),
   firmId: Type.String(),
   regionCode: Type.String(),
@@ -34,6 +35,8 @@ const Report = Type.Object({
   totals: Type.Object({ lawyers: Type.Integer(), creditMinutes: Type.Integer(), met: Type.Integer() }),
 });
 
+const IncludeDisabled = Type.Boolean({ description: 'also list disabled accounts (left out by default), flagged disabled' });
+
 const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const service = new ReportsService(new ReportsRepository(app.deps.db), app.access);
   const params = Type.Object({ orgId: Type.String({ format: 'uuid' }) });
@@ -46,11 +49,11 @@ const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['audit'],
         summary: 'Every lawyer of the subtree: credit in the training year against the plans that target their firm',
         params,
-        querystring: Type.Object({ year: Type.Optional(YearQuery) }, { additionalProperties: false }),
+        querystring: Type.Object({ year: Type.Optional(YearQuery), includeDisabled: Type.Optional(IncludeDisabled) }, { additionalProperties: false }),
         response: { 200: Report, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
       },
     },
-    async (request) => service.report(request.user!, request.params.orgId, request.query.year),
+    async (request) => service.report(request.user!, request.params.orgId, request.query.year, request.query.includeDisabled ?? false),
   );
 
   app.get(
@@ -59,17 +62,17 @@ const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       preHandler: app.authenticate,
       schema: {
         tags: ['audit'],
-        summary: 'The report as CSV (UTF-8 with BOM, CRLF; Chinese headers, or English with lang=en)',
+        summary: 'The report as CSV (UTF-8 with BOM, CRLF; Chinese headers, or English with lang=en; a last 已停用/Disabled column with includeDisabled=true)',
         params,
         querystring: Type.Object(
-          { year: Type.Optional(YearQuery), lang: Type.Optional(Type.Union([Type.Literal('zh-CN'), Type.Literal('en')])) },
+          { year: Type.Optional(YearQuery), lang: Type.Optional(Type.Union([Type.Literal('zh-CN'), Type.Literal('en')])), includeDisabled: Type.Optional(IncludeDisabled) },
           { additionalProperties: false },
         ),
         response: { 200: Type.String({ description: 'text/csv' }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
       },
     },
     async (request, reply) => {
-      const csv = await service.reportCsv(request.user!, request.params.orgId, request.query.year, request.query.lang ?? 'zh-CN');
+      const csv = await service.reportCsv(request.user!, request.params.orgId, request.query.year, request.query.lang ?? 'zh-CN', request.query.includeDisabled ?? false);
       return reply
         .header('content-type', 'text/csv; charset=utf-8')
         .header('content-disposition', csv.filename)

@@ -9,6 +9,8 @@ export interface LawyerFacts {
   id: string;
   name: string;
   licenseNo: string;
+  /** a disabled account: only listed when the report is asked to include them */
+  disabled: boolean;
   firmId: string;
   firm: string;
   regionCode: string;
@@ -66,7 +68,15 @@ export const CSV_HEADERS: Record<CsvLanguage, readonly string[]> = {
   en: ['Name', 'Licence number', 'Law firm', 'Region code', 'County firm', 'Credit (minutes)', 'Class hours', 'Required (minutes)', 'Met', 'Required courses not completed'],
 };
 
+/** The extra last column when disabled accounts are included. */
+export const CSV_DISABLED_HEADER: Record<CsvLanguage, string> = { 'zh-CN': '已停用', en: 'Disabled' };
+
 const YES_NO: Record<CsvLanguage, [string, string]> = { 'zh-CN': ['是', '否'], en: ['yes', 'no'] };
+
+/** The header row; the "disabled" column only when disabled accounts are included. */
+export function csvHeader(language: CsvLanguage, includeDisabled = false): string[] {
+  return includeDisabled ? [...CSV_HEADERS[language], CSV_DISABLED_HEADER[language]] : [...CSV_HEADERS[language]];
+}
 
 /**
  * Spreadsheet programs run a cell that starts with = + - @ (or a tab / carriage return) as a
@@ -86,10 +96,10 @@ export function licenceCell(licenseNo: string): string {
   return `\t${neutralizeFormula(licenseNo)}`;
 }
 
-/** One CSV record per lawyer, in CSV_HEADERS order. */
-export function csvRecord(lawyer: ReportLawyer, language: CsvLanguage = 'zh-CN'): (string | number)[] {
+/** One CSV record per lawyer, in csvHeader order. */
+export function csvRecord(lawyer: ReportLawyer, language: CsvLanguage = 'zh-CN', includeDisabled = false): (string | number)[] {
   const [yes, no] = YES_NO[language];
-  return [
+  const record = [
     neutralizeFormula(lawyer.name),
     licenceCell(lawyer.licenseNo),
     neutralizeFormula(lawyer.firm),
@@ -101,6 +111,8 @@ export function csvRecord(lawyer: ReportLawyer, language: CsvLanguage = 'zh-CN')
     lawyer.met ? yes : no,
     neutralizeFormula(lawyer.missingCourses.map((c) => c.title).join('；')),
   ];
+  if (includeDisabled) record.push(lawyer.disabled ? yes : no);
+  return record;
 }
 
 /**

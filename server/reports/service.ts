@@ -8,7 +8,7 @@ import type { AccessPolicy } from '../auth/access.ts';
 import { creditRulesOf } from '../organizations/service.ts';
 import { trainingYearOf, trainingYearRange } from '../playback/credit.ts';
 import type { ReportsRepository } from './repository.ts';
-import { attachmentHeader, CSV_HEADERS, csvRecord, toReportLawyer, totalsOf, type CsvLanguage, type ReportLawyer, type ReportTotals } from './rows.ts';
+import { attachmentHeader, csvHeader, csvRecord, toReportLawyer, totalsOf, type CsvLanguage, type ReportLawyer, type ReportTotals } from './rows.ts';
 
 export interface Report {
   organization: { id: string; name: string; kind: string; regionCode: string };
@@ -29,15 +29,18 @@ export class ReportsService {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** `year` defaults to the organization's current training year. */
-  async report(user: SessionUser, organizationId: string, requestedYear?: number): Promise<Report> {
+  /**
+   * `year` defaults to the organization's current training year. Disabled accounts are left out
+   * unless `includeDisabled` (their evidence is kept either way; docs/accounts.md).
+   */
+  async report(user: SessionUser, organizationId: string, requestedYear?: number, includeDisabled = false): Promise<Report> {
     // one ancestor lookup answers the role check, the organization (first in the chain) and its rules
     const chain = await this.access.assertRole(user, organizationId, 'admin');
     const org = chain[0]!;
     const { minutesPerClassHour, trainingYearStartMonth } = creditRulesOf(chain);
     const year = requestedYear ?? trainingYearOf(this.now(), trainingYearStartMonth);
     const { start, end } = trainingYearRange(year, trainingYearStartMonth);
-    const facts = await this.repo.lawyerFacts({ organizationId, year, start, end });
+    const facts = await this.repo.lawyerFacts({ organizationId, year, start, end, includeDisabled });
     const lawyers = facts.map((f) => toReportLawyer(f, minutesPerClassHour));
     return {
       organization: { id: org.id, name: org.name, kind: org.kind, regionCode: org.regionCode },
@@ -52,9 +55,9 @@ export class ReportsService {
   }
 
   /** The same rows as CSV: UTF-8 with BOM and CRLF, so Excel and WPS open it as it is. */
-  async reportCsv(user: SessionUser, organizationId: string, requestedYear: number | undefined, language: CsvLanguage): Promise<{ body: string; filename: string }> {
-    const report = await this.report(user, organizationId, requestedYear);
-    const body = stringify([[...CSV_HEADERS[language]], ...report.lawyers.map((l) => csvRecord(l, language))], {
+  async reportCsv(user: SessionUser, organizationId: string, requestedYear: number | undefined, language: CsvLanguage, includeDisabled = false): Promise<{ body: string; filename: string }> {
+    const report = await this.report(user, organizationId, requestedYear, includeDisabled);
+    const body = stringify([csvHeader(language, includeDisabled), ...report.lawyers.map((l) => csvRecord(l, language, includeDisabled))], {
       bom: true,
       record_delimiter: 'windows',
     });

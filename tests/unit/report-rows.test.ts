@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { attachmentHeader, csvRecord, CSV_HEADERS, encodeRfc5987, isMet, licenceCell, neutralizeFormula, toReportLawyer, totalsOf, type LawyerFacts } from '../../server/reports/rows.ts';
+import { attachmentHeader, csvHeader, csvRecord, CSV_HEADERS, encodeRfc5987, isMet, licenceCell, neutralizeFormula, toReportLawyer, totalsOf, type LawyerFacts } from '../../server/reports/rows.ts';
 
 const facts = (over: Partial<LawyerFacts> = {}): LawyerFacts => ({
   id: 'u1',
   name: '李明',
   licenseNo: '15107202110000001',
+  disabled: false,
   firmId: 'f1',
   firm: '三台县明理律师事务所',
   regionCode: '510722',
@@ -65,6 +66,18 @@ describe('CSV cells', () => {
     expect(zh).toEqual(['李明', '\t15107202110000001', '三台县明理律师事务所', '510722', '是', 90, 2, 180, '否', '甲；乙']);
     expect(csvRecord(row, 'en').slice(-2)).toEqual(['no', '甲；乙']);
     expect(CSV_HEADERS.en).toHaveLength(CSV_HEADERS['zh-CN'].length);
+  });
+
+  it('a last 已停用 / Disabled column only when disabled accounts are included', () => {
+    const active = toReportLawyer(facts(), 45);
+    const gone = toReportLawyer(facts({ disabled: true }), 45);
+    expect(csvHeader('zh-CN')).toEqual([...CSV_HEADERS['zh-CN']]);
+    expect(csvRecord(gone)).toHaveLength(CSV_HEADERS['zh-CN'].length);
+    expect(csvHeader('zh-CN', true).at(-1)).toBe('已停用');
+    expect(csvHeader('en', true).at(-1)).toBe('Disabled');
+    expect(csvRecord(gone, 'zh-CN', true)).toHaveLength(csvHeader('zh-CN', true).length);
+    expect(csvRecord(gone, 'zh-CN', true).at(-1)).toBe('是');
+    expect(csvRecord(active, 'en', true).at(-1)).toBe('no');
   });
 
   it('Content-Disposition: ASCII fallback plus the Chinese name in RFC 5987 form', () => {
