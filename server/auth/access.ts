@@ -12,6 +12,8 @@ export interface SessionUser {
   name: string;
   organizationId: string;
   roles: RoleGrant[];
+  /** the password is a one-time password handed over by someone else: the web app asks for a new one */
+  passwordChangeRequired: boolean;
 }
 
 export class AccessPolicy {

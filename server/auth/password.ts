@@ -38,4 +38,20 @@ export async function verifyPassword(password: string, stored: string | null): P
   return stored !== null && actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
+/**
+ * A one-time password an administrator hands over (roster import, reset): 12 characters of an
+ * alphabet without 0/O/1/l look-alikes (31^12 ≈ 2^59), easy to read out over the phone.
+ */
+export function oneTimePassword(): string {
+  const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
+  // 256 is not a multiple of 31; rejection sampling keeps every character equally likely.
+  const out: string[] = [];
+  while (out.length < 12) {
+    for (const b of randomBytes(16)) {
+      if (b < 248 && out.length < 12) out.push(alphabet[b % alphabet.length]!);
+    }
+  }
+  return out.join('');
+}
+
 const DUMMY = `scrypt$${N}$${R}$${P}$${Buffer.alloc(16).toString('base64url')}$${Buffer.alloc(KEYLEN).toString('base64url')}`;

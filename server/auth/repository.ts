@@ -1,4 +1,4 @@
-import { and, eq, gt, sql } from 'drizzle-orm';
+import { and, eq, gt, ne, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.ts';
 import { sqlRunner, type SqlRunner } from '../db/runner.ts';
 import { authSessions, loginAttempts, roleGrants, users } from '../db/schema/index.ts';
@@ -84,20 +84,34 @@ export class AuthRepository {
    * The user behind a live session with their role grants, in one round trip: this runs on
    * every authenticated request (heartbeats included), so it must stay cheap.
    */
-  async findSessionUser(tokenHash: string): Promise<{ id: string; login: string; name: string; organizationId: string; roles: RoleGrant[] } | undefined> {
+  async findSessionUser(tokenHash: string): Promise<{ id: string; login: string; name: string; organizationId: string; roles: RoleGrant[]; passwordChangeRequired: boolean } | undefined> {
     // Prepared on PostgreSQL (see server/db/runner.ts): parsed and planned once per connection.
     const [row] = await this.runner.run(sql`
-      SELECT u.id, u.login, u.name, u.organization_id AS "organizationId",
+      SELECT u.id, u.login, u.name, u.organization_id AS "organizationId", u.password_change_required AS "passwordChangeRequired",
              coalesce((SELECT json_agg(json_build_object('organizationId', g.organization_id, 'role', g.role))
                        FROM role_grants g WHERE g.user_id = u.id), '[]'::json) AS roles
       FROM auth_sessions s JOIN users u ON u.id = s.user_id
       WHERE s.token_hash = ${tokenHash} AND s.expires_at > now() AND NOT u.disabled`);
     if (!row) return undefined;
     const roles = typeof row.roles === 'string' ? (JSON.parse(row.roles) as RoleGrant[]) : (row.roles as RoleGrant[]);
-    return { id: String(row.id), login: String(row.login), name: String(row.name), organizationId: String(row.organizationId), roles };
+    return {
+      id: String(row.id),
+      login: String(row.login),
+      name: String(row.name),
+      organizationId: String(row.organizationId),
+      roles,
+      passwordChangeRequired: row.passwordChangeRequired === true || row.passwordChangeRequired === 't',
+    };
   }
 
   async deleteSession(tokenHash: string): Promise<void> {
     await this.db.delete(authSessions).where(eq(authSessions.tokenHash, tokenHash));
+  }
+
+  /** Closes every login session of the user, except the one whose token hash is `keepTokenHash`. */
+  async deleteSessionsOf(userId: string, keepTokenHash?: string): Promise<number> {
+    const where = keepTokenHash ? and(eq(authSessions.userId, userId), ne(authSessions.tokenHash, keepTokenHash)) : eq(authSessions.userId, userId);
+    const rows = await this.db.delete(authSessions).where(where).returning({ id: authSessions.id });
+    return rows.length;
   }
 }

@@ -9,6 +9,7 @@ const MeBody = Type.Object({
   name: Type.String(),
   organizationId: Type.String(),
   roles: Type.Array(Type.Object({ organizationId: Type.String(), role: Type.Union([Type.Literal('admin'), Type.Literal('trainer')]) })),
+  passwordChangeRequired: Type.Boolean({ description: 'the password is a one-time password (roster import or reset): the web app asks for a new one first' }),
 });
 
 const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -48,7 +49,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/me', { preHandler: app.authenticate, schema: { tags: ['session'], response: { 200: MeBody, 401: ErrorBody } } }, async (request) => {
     const u = request.user!;
-    return { id: u.id, login: u.login, name: u.name, organizationId: u.organizationId, roles: u.roles };
+    return { id: u.id, login: u.login, name: u.name, organizationId: u.organizationId, roles: u.roles, passwordChangeRequired: u.passwordChangeRequired };
   });
 };
 

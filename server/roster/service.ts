@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { inArray } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { users } from '../db/schema/index.ts';
 import { HttpError } from '../http/errors.ts';
 import type { AccessPolicy, SessionUser } from '../auth/access.ts';
 import { AuthRepository } from '../auth/repository.ts';
-import { hashPassword } from '../auth/password.ts';
+import { hashPassword, oneTimePassword } from '../auth/password.ts';
 import { OrganizationsRepository } from '../organizations/repository.ts';
 import { parseRoster, type RosterProblem } from './validate.ts';
 
@@ -13,12 +12,6 @@ export class RosterError extends HttpError {
   constructor(readonly problems: RosterProblem[]) {
     super(400, 'roster_invalid', `The roster has ${problems.length} problem(s); nothing was imported. First: row ${problems[0]?.row}: ${problems[0]?.message}`);
   }
-}
-
-/** A readable one-time password: no 0/O/1/l confusion. */
-function initialPassword(): string {
-  const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
-  return Array.from(randomBytes(12), (b) => alphabet[b % alphabet.length]).join('');
 }
 
 export class RosterService {
@@ -52,7 +45,7 @@ export class RosterService {
 
     const prepared = await Promise.all(
       rows.map(async (r) => {
-        const password = initialPassword();
+        const password = oneTimePassword();
         return { r, password, hash: await hashPassword(password) };
       }),
     );
@@ -60,7 +53,8 @@ export class RosterService {
       const repo = new AuthRepository(tx);
       const out: { licenseNo: string; name: string; login: string; initialPassword: string }[] = [];
       for (const { r, password, hash } of prepared) {
-        await repo.insertUser({ login: r.licenseNo, name: r.name, passwordHash: hash, organizationId: firmByName.get(r.firm)!.id, licenseNo: r.licenseNo });
+        // The one-time password passes through the administrator's hands: the lawyer must choose their own.
+        await repo.insertUser({ login: r.licenseNo, name: r.name, passwordHash: hash, organizationId: firmByName.get(r.firm)!.id, licenseNo: r.licenseNo, passwordChangeRequired: true });
         out.push({ licenseNo: r.licenseNo, name: r.name, login: r.licenseNo, initialPassword: password });
       }
       return out;
