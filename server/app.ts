@@ -32,6 +32,7 @@ import creditRoutes from './credits/routes.ts';
 import certificateRoutes from './certificates/routes.ts';
 import reportRoutes from './reports/routes.ts';
 import planRoutes from './plans/routes.ts';
+import userRoutes from './users/routes.ts';
 import { registerWebApp, sendShell, wantsShell } from './web.ts';
 
 export interface AppDeps {
@@ -145,6 +146,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(uploadRoutes, { prefix: '/api' });
   await app.register(reportRoutes, { prefix: '/api' });
   await app.register(planRoutes, { prefix: '/api' });
+  await app.register(userRoutes, { prefix: '/api' });
   // New domains: add one line here, `await app.register(<domain>Routes, { prefix: '/api' })`.
 
   if (options.serveWeb !== false) webServed = await registerWebApp(app);

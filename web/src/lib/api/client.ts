@@ -7,6 +7,7 @@
  * Per-domain clients (uploads, plans…) can live next to this file and call `client.request()`.
  */
 import type {
+  Account,
   ApiErrorBody,
   CertificateVerification,
   CourseDetail,
@@ -21,6 +22,7 @@ import type {
   Organization,
   OrganizationNode,
   OrganizationReport,
+  PasswordReset,
   PlaybackSession,
 } from './types.ts';
 
@@ -135,6 +137,20 @@ export class ApiClient {
     return this.request('GET', '/api/me');
   }
 
+  // ── Accounts ──
+  /** 204; 401 invalid_credentials for a wrong current password, 400 password_* for a weak new one, 429 */
+  changePassword(currentPassword: string, newPassword: string): Promise<void> {
+    return this.request('POST', '/api/me/password', { body: { currentPassword, newPassword } });
+  }
+  /** Administrator: a new one-time password for the account, answered once. */
+  resetPassword(userId: string): Promise<PasswordReset> {
+    return this.request('POST', `/api/users/${enc(userId)}/password-reset`);
+  }
+  /** Administrator: disable (closes its sessions, stops logins) or re-enable an account. */
+  setUserDisabled(userId: string, disabled: boolean): Promise<Account> {
+    return this.request('PATCH', `/api/users/${enc(userId)}`, { body: { disabled } });
+  }
+
   // ── Catalog ──
   listCourses(query: CourseQuery = {}, signal?: AbortSignal): Promise<CourseList> {
     const options: RequestOptions = { query: { ...query } };
@@ -167,12 +183,13 @@ export class ApiClient {
   organization(orgId: string): Promise<Organization> {
     return this.request('GET', `/api/organizations/${enc(orgId)}`);
   }
-  report(orgId: string, year: number): Promise<OrganizationReport> {
-    return this.request('GET', `/api/organizations/${enc(orgId)}/report`, { query: { year } });
+  /** Disabled accounts are left out unless `includeDisabled`. */
+  report(orgId: string, year: number, options: { includeDisabled?: boolean } = {}): Promise<OrganizationReport> {
+    return this.request('GET', `/api/organizations/${enc(orgId)}/report`, { query: { year, includeDisabled: options.includeDisabled || undefined } });
   }
   /** For a download link: the browser fetches it with the session cookie. */
-  reportCsvUrl(orgId: string, year: number): string {
-    return this.url(`/api/organizations/${enc(orgId)}/report.csv`, { year });
+  reportCsvUrl(orgId: string, year: number, options: { includeDisabled?: boolean } = {}): string {
+    return this.url(`/api/organizations/${enc(orgId)}/report.csv`, { year, includeDisabled: options.includeDisabled || undefined });
   }
   verifyCertificate(code: string): Promise<CertificateVerification> {
     return this.request('GET', `/api/certificates/verify/${enc(code)}`);

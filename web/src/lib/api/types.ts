@@ -37,6 +37,36 @@ export interface Me {
   name: string;
   organizationId: string;
   roles: RoleGrant[];
+  /** the password is a one-time password (roster import or reset): the shell asks for a new one first */
+  passwordChangeRequired: boolean;
+}
+
+// ── Accounts (docs/accounts.md) ──────────────────────────────────────────────
+
+export interface ChangePasswordRequest {
+  currentPassword: string;
+  newPassword: string;
+}
+
+/** 400 codes of POST /api/me/password when the new password breaks a rule. */
+export type PasswordProblem = 'password_too_short' | 'password_is_login' | 'password_is_license_no' | 'password_unchanged';
+
+export interface PasswordReset {
+  userId: string;
+  login: string;
+  name: string;
+  /** shown once; the account must change it at its next login */
+  oneTimePassword: string;
+}
+
+export interface Account {
+  id: string;
+  login: string;
+  name: string;
+  organizationId: string;
+  licenseNo: string | null;
+  disabled: boolean;
+  passwordChangeRequired: boolean;
 }
 
 // ── Catalog ──────────────────────────────────────────────────────────────────
@@ -228,6 +258,8 @@ export interface ReportLawyer {
   id: string;
   name: string;
   licenseNo: string;
+  /** a disabled account; listed only when the report is asked with includeDisabled */
+  disabled: boolean;
   firm: string;
   creditMinutes: number;
   requiredMinutes: number;

@@ -1,0 +1,94 @@
+/**
+ * The account lifecycle: change my password, and an administrator's password reset and
+ * disable / re-enable of an account in their subtree. Rules and reasons: docs/accounts.md.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { SESSION_COOKIE } from '../auth/cookie.ts';
+import { hashToken } from '../auth/service.ts';
+import { ErrorBody } from '../http/schemas.ts';
+import { MAX_PASSWORD_LENGTH } from './password-rules.ts';
+import { UsersRepository } from './repository.ts';
+import { UsersService } from './service.ts';
+
+const Account = Type.Object({
+  id: Type.String(),
+  login: Type.String(),
+  name: Type.String(),
+  organizationId: Type.String(),
+  licenseNo: Type.Union([Type.String(), Type.Null()]),
+  disabled: Type.Boolean(),
+  passwordChangeRequired: Type.Boolean(),
+});
+
+const userParams = Type.Object({ userId: Type.String({ format: 'uuid' }) });
+const adminErrors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+
+const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const service = new UsersService(new UsersRepository(app.deps.db), app.auth, app.access);
+
+  app.post(
+    '/me/password',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: ['session'],
+        summary: 'Change my password',
+        description:
+          'Checks the current password like a login (same 401, same rate limit: 429), then the new one: at least 8 characters, not the login, not the licence number, not the current password (400 password_too_short, password_is_login, password_is_license_no, password_unchanged). Closes every other login session of the caller (this one stays) and clears passwordChangeRequired.',
+        body: Type.Object(
+          { currentPassword: Type.String({ minLength: 1, maxLength: MAX_PASSWORD_LENGTH }), newPassword: Type.String({ maxLength: MAX_PASSWORD_LENGTH }) },
+          { additionalProperties: false },
+        ),
+        response: { 204: Type.Null(), 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const token = request.cookies[SESSION_COOKIE]!; // authenticate has checked it
+      await service.changeOwnPassword(request.user!, hashToken(token), request.body.currentPassword, request.body.newPassword, request.ip);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/users/:userId/password-reset',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: ['audit'],
+        summary: 'Reset an account’s password (administrator of its organization)',
+        description:
+          'Answers a new one-time password, once; the account must change it at its next login, and every login session of the account is closed. 403 outside the caller’s subtree, 404 for an unknown user, 409 for the caller’s own account.',
+        params: userParams,
+        body: Type.Object({}, { additionalProperties: false }),
+        response: {
+          200: Type.Object({ userId: Type.String(), login: Type.String(), name: Type.String(), oneTimePassword: Type.String() }),
+          ...adminErrors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const answer = await service.resetPassword(request.user!, request.params.userId);
+      return reply.header('cache-control', 'no-store').send(answer);
+    },
+  );
+
+  app.patch(
+    '/users/:userId',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: ['audit'],
+        summary: 'Disable or re-enable an account (administrator of its organization)',
+        description:
+          'A disabled account cannot log in (the same 401 as a wrong password), its login sessions are closed, and it leaves the training report unless includeDisabled=true. Its watch history, credit and certificates are kept.',
+        params: userParams,
+        body: Type.Object({ disabled: Type.Boolean() }, { additionalProperties: false }),
+        response: { 200: Account, ...adminErrors },
+      },
+    },
+    async (request) => service.setDisabled(request.user!, request.params.userId, request.body.disabled),
+  );
+};
+
+export default userRoutes;
