@@ -65,3 +65,22 @@ export function loginPath(current: string): string {
   const next = safeNext(current, '');
   return next && next !== '/courses' ? `/login?next=${encodeURIComponent(next)}` : '/login';
 }
+
+/** The change-password page (docs/accounts.md), coming back to `current` afterwards. */
+export const PASSWORD_PATH = '/password';
+
+export function passwordPath(current: string): string {
+  const next = safeNext(current, '');
+  return next && next !== '/courses' && !next.startsWith(PASSWORD_PATH) ? `${PASSWORD_PATH}?next=${encodeURIComponent(next)}` : PASSWORD_PATH;
+}
+
+/**
+ * Where the shell must send a signed-in user instead of the page asked for, or null: someone
+ * still holding a one-time password (roster import, administrator reset) reaches no page but
+ * the change-password one until they have chosen their own. Public pages stay open.
+ */
+export function mustChangeRedirect(user: { passwordChangeRequired: boolean } | null | undefined, pathname: string, current: string, publicPage: boolean): string | null {
+  if (!user?.passwordChangeRequired || publicPage) return null;
+  if (pathname === PASSWORD_PATH || pathname === `${PASSWORD_PATH}/`) return null;
+  return passwordPath(current);
+}

@@ -29,6 +29,7 @@ export const routes: Route[] = [
   { pattern: '/courses/:courseId', title: 'title.course', load: () => import('./course/CoursePage.svelte') },
   { pattern: '/lectures/:lectureId', title: 'title.lecture', load: () => import('./lecture/LecturePage.svelte') },
   { pattern: '/me', title: 'title.me', load: () => import('./me/MePage.svelte') },
+  { pattern: '/password', title: 'title.password', load: () => import('./password/PasswordPage.svelte') },
   { pattern: '/admin', title: 'title.admin', load: () => import('./admin/AdminPage.svelte') },
   { pattern: '/teach', title: 'title.teach', load: () => import('./teach/TeachPage.svelte') },
   { pattern: '/verify/:code', title: 'title.verify', public: true, load: () => import('./verify/VerifyPage.svelte') },
