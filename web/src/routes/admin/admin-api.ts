@@ -4,7 +4,7 @@
  * shared client's `request()`, so errors arrive as ApiError like everywhere else.
  */
 import { api } from '../../lib/api/browser.ts';
-import type { OrganizationReport, ReportLawyer } from '../../lib/api/types.ts';
+import type { Account, OrganizationReport, PasswordReset, ReportLawyer } from '../../lib/api/types.ts';
 
 const enc = encodeURIComponent;
 
@@ -61,13 +61,22 @@ export interface TrainingSettings {
   editable: boolean;
 }
 
-export function fetchReport(orgId: string, year: number): Promise<ReportDetail> {
-  return api.request('GET', `/api/organizations/${enc(orgId)}/report`, { query: { year } });
+/** Disabled lawyers are left out unless `includeDisabled` (docs/accounts.md). */
+export function fetchReport(orgId: string, year: number, includeDisabled = false): Promise<ReportDetail> {
+  return api.report(orgId, year, { includeDisabled }) as Promise<ReportDetail>;
 }
 
-export function reportCsvHref(orgId: string, year: number, english: boolean): string {
-  const url = api.reportCsvUrl(orgId, year);
+export function reportCsvHref(orgId: string, year: number, english: boolean, includeDisabled = false): string {
+  const url = api.reportCsvUrl(orgId, year, { includeDisabled });
   return english ? `${url}&lang=en` : url;
+}
+
+export function resetPassword(userId: string): Promise<PasswordReset> {
+  return api.resetPassword(userId);
+}
+
+export function setDisabled(userId: string, disabled: boolean): Promise<Account> {
+  return api.setUserDisabled(userId, disabled);
 }
 
 export async function listPlans(orgId: string, year: number): Promise<TrainingPlan[]> {
