@@ -24,7 +24,8 @@ export interface ReadyLecture {
 }
 
 export async function packageFor(seconds: number, log: (line: string) => void = () => undefined): Promise<{ dir: string; summary: PackageSummary }> {
-  const dir = path.join(os.tmpdir(), `lectern-slowline-package-${seconds}s-v1`);
+  // v2: audio starts with 2 s segments like the video (a v1 package has 6 s audio from the start)
+  const dir = path.join(os.tmpdir(), `lectern-slowline-package-${seconds}s-v2`);
   const summaryFile = path.join(dir, 'summary.json');
   if (existsSync(summaryFile)) return { dir, summary: JSON.parse(await readFile(summaryFile, 'utf8')) as PackageSummary };
   await rm(dir, { recursive: true, force: true });
