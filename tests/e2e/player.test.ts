@@ -185,6 +185,7 @@ describe('player', () => {
     expect(await page.evaluate(() => localStorage.getItem('lectern.player.mode'))).toBe('level:144');
 
     // Audio + slides: an <audio> element (no <video>) and the slide for the current time.
+    const videoAt = await page.evaluate(() => document.querySelector('video')!.currentTime);
     await page.locator('#quality').selectOption('slides');
     await page.locator('audio').waitFor();
     expect(await page.locator('video').count()).toBe(0);
@@ -192,8 +193,14 @@ describe('player', () => {
       const img = document.querySelector('img.slide') as HTMLImageElement | null;
       return !!img && img.complete && img.naturalWidth > 0;
     }, undefined, { timeout: 30_000 });
+    // hls.js moves to the start position only once the first segment is buffered: read the
+    // position after that, when the element has data and is not seeking.
+    await page.waitForFunction(() => {
+      const audio = document.querySelector('audio');
+      return !!audio && audio.readyState >= 2 && !audio.seeking && audio.currentTime > 0;
+    }, undefined, { timeout: 30_000 });
     const before = await page.evaluate(() => document.querySelector('audio')!.currentTime);
-    expect(before).toBeGreaterThan(1); // resumed where the video was, not from 0
+    expect(before).toBeGreaterThan(videoAt - 1); // resumed where the video was, not from 0
     await page.waitForFunction((t) => (document.querySelector('audio')?.currentTime ?? 0) > t + 1, before, { timeout: 30_000 });
 
     // Audio only, then back to the picture.
