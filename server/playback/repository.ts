@@ -257,9 +257,19 @@ export class PlaybackRepository {
    *
    * Progress is written only through the (single) open session of that lawyer and lecture, so the
    * session's version also guards the progress row read together with it.
+   *
+   * The state may also come from the API process's memory of this session's last heartbeat
+   * (RecentSessions in service.ts) instead of a fresh read, so the write checks, in the same
+   * statement, everything else the judgment used: the opening time, the lecture and course rules,
+   * that the progress row exists, and (with `tokenHash`) that the cookie's login session is live and
+   * its user not disabled. Whatever changed since, the write does not apply and the caller re-reads.
    */
-  async recordHeartbeatIfUnchanged(input: Omit<HeartbeatWrite, 'commit' | 'completion'>, expectedVersion: number): Promise<boolean> {
+  async recordHeartbeatIfUnchanged(input: Omit<HeartbeatWrite, 'commit' | 'completion'>, judged: LockedSession, tokenHash?: string): Promise<boolean> {
     const at = input.receivedAt.toISOString();
+    const liveLogin = tokenHash
+      ? sql`AND EXISTS (SELECT 1 FROM auth_sessions a JOIN users u ON u.id = a.user_id
+                        WHERE a.token_hash = ${tokenHash} AND a.user_id = playback_sessions.user_id AND a.expires_at > now() AND NOT u.disabled)`
+      : sql``;
     const rows = await this.runner.run(sql`
       WITH upd_session AS (
         UPDATE playback_sessions SET
@@ -268,7 +278,18 @@ export class PlaybackRepository {
           last_position = CASE WHEN NOT EXISTS (SELECT 1 FROM heartbeats h WHERE h.session_id = ${input.sessionId} AND h.seq > ${input.seq})
                                THEN ${input.position} ELSE last_position END,
           presence_blocked = ${input.presenceBlocked}
-        WHERE id = ${input.sessionId} AND version = ${expectedVersion} AND closed_at IS NULL
+        WHERE id = ${input.sessionId} AND version = ${judged.version} AND closed_at IS NULL
+          AND date_trunc('milliseconds', opened_at) = ${judged.openedAt.toISOString()}::timestamptz
+          AND EXISTS (SELECT 1 FROM lecture_progress p WHERE p.user_id = ${input.userId} AND p.lecture_id = ${input.lectureId})
+          AND EXISTS (SELECT 1 FROM lectures l JOIN courses c ON c.id = l.course_id
+                      WHERE l.id = playback_sessions.lecture_id
+                        AND l.duration_seconds = ${judged.durationSeconds}::real
+                        AND l.credit_minutes_override IS NOT DISTINCT FROM ${judged.creditMinutesOverride}::integer
+                        AND c.max_playback_rate = ${judged.maxPlaybackRate}::real
+                        AND c.completion_ratio = ${judged.completionRatio}::real
+                        AND c.require_visible = ${judged.requireVisible}
+                        AND c.presence_checks = ${judged.presenceChecks})
+          ${liveLogin}
         RETURNING id
       ),
       upd_progress AS (

@@ -14,6 +14,7 @@ import { CertificatesService } from '../certificates/service.ts';
 import { addCoverage, evaluateHeartbeat, type Interval, type Rejection } from './credit.ts';
 import { PRESENCE_ANSWER_SECONDS, planPresenceChecks, presenceAfterAccepted, presenceBeforeHeartbeat, type CheckState } from './presence.ts';
 import type { LockedSession, PlaybackRepository } from './repository.ts';
+import { RecentSessions } from './recent-sessions.ts';
 
 export const HEARTBEAT_SECONDS = 15;
 /** Resume from the start when the last position is this close to the end. */
@@ -58,6 +59,8 @@ const sessionClosed = () => new HttpError(409, 'session_closed', 'This playback 
 
 export class PlaybackService {
   private readonly now: () => Date;
+  /** sessions this process wrote a plain heartbeat for: their next one skips the read */
+  readonly recent = new RecentSessions();
 
   constructor(
     private readonly repo: PlaybackRepository,
@@ -131,9 +134,18 @@ export class PlaybackService {
    */
   async heartbeatByToken(tokenHash: string, sessionId: string, body: HeartbeatBody, meta: RequestMeta): Promise<HeartbeatAnswer | null> {
     for (const [from, to] of body.intervals) if (to < from) return null;
+    // The session's state after this process's last write for it: then the write is the only statement.
+    const known = this.recent.get(sessionId, tokenHash, Date.now());
+    if (known) {
+      const outcome = await this.optimisticWrite(known, body, meta, tokenHash);
+      if (typeof outcome !== 'string') return outcome;
+      this.recent.forget(sessionId);
+      if (outcome === 'locked') return null;
+      // 'retry': something changed (another write, a close, the rules, the login): read afresh
+    }
     const s = await this.repo.sessionForHeartbeatByToken(tokenHash, sessionId, body.seq);
     if (!s) return null;
-    const outcome = await this.optimisticWrite(s, body, meta);
+    const outcome = await this.optimisticWrite(s, body, meta, tokenHash);
     return typeof outcome === 'string' ? null : outcome;
   }
 
@@ -149,8 +161,12 @@ export class PlaybackService {
     return this.optimisticWrite(s, body, meta);
   }
 
-  /** The optimistic path once the session is read and known to be the caller's. */
-  private async optimisticWrite(s: LockedSession, body: HeartbeatBody, meta: RequestMeta): Promise<HeartbeatAnswer | 'retry' | 'locked'> {
+  /**
+   * The optimistic path once the session is read (or remembered) and known to be the caller's. With
+   * `tokenHash` (the cookie path) the write also checks the login, and on success the new state is
+   * remembered for the session's next heartbeat.
+   */
+  private async optimisticWrite(s: LockedSession, body: HeartbeatBody, meta: RequestMeta, tokenHash?: string): Promise<HeartbeatAnswer | 'retry' | 'locked'> {
     if (s.storedResponse) return s.storedResponse as HeartbeatAnswer;
     if (s.closedAt) throw sessionClosed();
     if (s.presenceChecks || s.presenceBlocked) return 'locked';
@@ -158,8 +174,17 @@ export class PlaybackService {
     const judged = judge(s, body, now, false);
     if (judged.newlyCompleted) return 'locked';
     try {
-      const applied = await this.repo.recordHeartbeatIfUnchanged(writeOf(s, body, meta, now, judged, false), s.version);
-      return applied ? judged.answer : 'retry';
+      const applied = await this.repo.recordHeartbeatIfUnchanged(writeOf(s, body, meta, now, judged, false), s, tokenHash);
+      if (!applied) return 'retry';
+      if (tokenHash) {
+        // what the statement just wrote (last_position is not remembered: judging does not use it)
+        this.recent.set(
+          { ...s, version: s.version + 1, acceptedSeconds: s.acceptedSeconds + judged.decision.acceptedSeconds, progressIntervals: judged.coverage.intervals, storedResponse: null },
+          tokenHash,
+          Date.now(),
+        );
+      }
+      return judged.answer;
     } catch (error) {
       // (session, seq) recorded after our read: the re-read finds its stored answer
       if ((error as { code?: string; cause?: { code?: string } }).code === '23505' || (error as { cause?: { code?: string } }).cause?.code === '23505') return 'retry';

@@ -8,6 +8,12 @@ import { sql } from 'drizzle-orm';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { createTestClient, type TestClient } from '../helpers/http.ts';
 import { rowsOf } from '../../server/db/rows.ts';
+import { sqlRunner, type SqlRunner } from '../../server/db/runner.ts';
+import { hashToken } from '../../server/auth/service.ts';
+import { CatalogRepository } from '../../server/catalog/repository.ts';
+import { CatalogService } from '../../server/catalog/service.ts';
+import { PlaybackRepository } from '../../server/playback/repository.ts';
+import { PlaybackService } from '../../server/playback/service.ts';
 
 let server: TestServer;
 let lawyer: TestClient;
@@ -331,6 +337,75 @@ describe('heartbeats', () => {
     expect(await failure(sql`UPDATE heartbeats SET accepted = '[]'::jsonb WHERE session_id = ${s.sessionId}`)).toMatch(/append-only/);
     expect(await failure(sql`DELETE FROM heartbeats WHERE session_id = ${s.sessionId}`)).toMatch(/append-only/);
     expect(await countHeartbeats(s.sessionId)).toBe(1);
+  });
+});
+
+describe('a session the API process remembers (its next heartbeat skips the read)', () => {
+  it('the second plain heartbeat of a session is one statement, and is judged the same as after a read', async () => {
+    // The service over the real database, with a runner that counts the statements it sends.
+    let statements = 0;
+    const real = sqlRunner(server.deps.db);
+    const counting: SqlRunner = { ...real, run: (query) => ((statements += 1), real.run(query)) };
+    const service = new PlaybackService(new PlaybackRepository(counting), new CatalogService(new CatalogRepository(server.deps.db), server.app.access), { mediaSecret: 'x' });
+    const s = await open();
+    await age(s.sessionId, 3600);
+    const token = `remembered-${crypto.randomUUID()}`;
+    await q(sql`INSERT INTO auth_sessions (token_hash, user_id, expires_at) VALUES (${hashToken(token)}, ${server.demo!.users.lawyer}, now() + interval '1 hour')`);
+    const meta = { ip: '127.0.0.1', userAgent: 'test' };
+    const body = (seq: number) => ({ seq, intervals: [[seq * 15, seq * 15 + 15]] as [number, number][], playbackRate: 1, visible: true, position: seq * 15 + 15 });
+
+    const first = await service.heartbeatByToken(hashToken(token), s.sessionId, body(0), meta);
+    expect(first).toMatchObject({ acceptedSeconds: 15, coverageSeconds: 15 });
+    expect(statements).toBe(2); // the read, then the write
+    expect(service.recent.size).toBe(1);
+    const second = await service.heartbeatByToken(hashToken(token), s.sessionId, body(1), meta);
+    expect(second).toMatchObject({ acceptedSeconds: 15, coverageSeconds: 30 });
+    expect(statements).toBe(3); // the write only
+    // Another cookie of the same lawyer is not served from memory.
+    expect(await service.heartbeatByToken(hashToken('another'), s.sessionId, body(2), meta)).toBeNull();
+    // The database agrees with what was answered.
+    const [row] = await q<{ accepted_seconds: unknown; version: unknown }>(sql`SELECT accepted_seconds, version FROM playback_sessions WHERE id = ${s.sessionId}`);
+    expect(Number(row!.accepted_seconds)).toBe(30);
+    expect(await countHeartbeats(s.sessionId)).toBe(2);
+  });
+
+  it('after a remembered heartbeat, a logout, a disabled account, a replaced session, a moved opening time or a shorter lecture still count', async () => {
+    const s = await open();
+    await age(s.sessionId, 60);
+    expect((await beat(lawyer, s.sessionId, { seq: 0, intervals: [[0, 15]], position: 15 })).json).toMatchObject({ acceptedSeconds: 15 });
+
+    // The opening time moves back an hour (standing for time passing): the real-time bound follows it.
+    await age(s.sessionId, 3600);
+    expect((await beat(lawyer, s.sessionId, { seq: 1, intervals: [[15, 315]], position: 315 })).json).toMatchObject({ acceptedSeconds: 300, rejected: [] });
+
+    // The lecture is now 320 s long: what lies beyond is outside it.
+    await q(sql`UPDATE lectures SET duration_seconds = 320 WHERE id = ${lectureId}`);
+    expect((await beat(lawyer, s.sessionId, { seq: 2, intervals: [[315, 330]], position: 320 })).json).toMatchObject({ acceptedSeconds: 5, rejected: [{ to: 330, reason: 'outside_lecture' }] });
+    await q(sql`UPDATE lectures SET duration_seconds = ${DURATION} WHERE id = ${lectureId}`);
+
+    // The login expires, then the account is disabled: 401, nothing stored.
+    const before = await countHeartbeats(s.sessionId);
+    await q(sql`UPDATE auth_sessions SET expires_at = expires_at - interval '1000 days' WHERE user_id = ${server.demo!.users.lawyer}`);
+    try {
+      expect((await beat(lawyer, s.sessionId, { seq: 3, intervals: [[330, 345]] })).status).toBe(401);
+    } finally {
+      await q(sql`UPDATE auth_sessions SET expires_at = expires_at + interval '1000 days' WHERE user_id = ${server.demo!.users.lawyer}`);
+    }
+    expect((await beat(lawyer, s.sessionId, { seq: 3, intervals: [[330, 345]], position: 345 })).status).toBe(200);
+    await q(sql`UPDATE users SET disabled = true WHERE id = ${server.demo!.users.lawyer}`);
+    try {
+      expect((await beat(lawyer, s.sessionId, { seq: 4, intervals: [[345, 360]] })).status).toBe(401);
+    } finally {
+      await q(sql`UPDATE users SET disabled = false WHERE id = ${server.demo!.users.lawyer}`);
+    }
+    expect(await countHeartbeats(s.sessionId)).toBe(before + 1);
+
+    // A newer session elsewhere closes this one: 409, even though this process remembers it open.
+    expect((await beat(lawyer, s.sessionId, { seq: 4, intervals: [[345, 360]], position: 360 })).status).toBe(200);
+    await open();
+    const closed = await beat(lawyer, s.sessionId, { seq: 5, intervals: [[360, 375]] });
+    expect(closed.status).toBe(409);
+    expect(closed.json).toMatchObject({ error: 'session_closed' });
   });
 });
 
