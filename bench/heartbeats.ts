@@ -33,11 +33,14 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** the API's PostgreSQL pool (postgres.js max connections) */
 const POOL = Number(process.env.BENCH_POOL ?? 4);
 
-if (process.argv[2] === '--serve') await serve(process.argv[3]!);
+if (process.argv[2] === '--serve') await serve(process.argv[3]!, process.argv[4] ?? '20000', process.argv[5] !== 'no-seed');
 else await main();
 
-/** Child process: the real app over PostgreSQL, plus one bare route for comparison. */
-async function serve(databaseUrl: string) {
+/**
+ * Child process: the real app over PostgreSQL, plus one bare route for comparison. `memory` is
+ * HEARTBEAT_MEMORY_SESSIONS; a second process on the same database does not migrate or seed.
+ */
+async function serve(databaseUrl: string, memory: string, seed: boolean) {
   const { loadConfig } = await import('../server/config.ts');
   const { openDatabase } = await import('../server/db/client.ts');
   const { runMigrations } = await import('../server/db/migrate.ts');
@@ -53,10 +56,11 @@ async function serve(databaseUrl: string) {
     PORT: '0',
     LOG_LEVEL: 'silent',
     TRANSCODER_IN_PROCESS: 'false',
+    HEARTBEAT_MEMORY_SESSIONS: memory,
   });
   const database = await openDatabase({ databaseUrl, maxConnections: POOL });
-  await runMigrations(database);
-  const demo = await seedDemo(database.db);
+  if (seed) await runMigrations(database);
+  const demo = seed ? await seedDemo(database.db) : null;
   const deps = { config, database, db: database.db, storage: createStorage(config, config.sessionSecret) };
   const app = await buildApp(deps, { serveWeb: false, logger: false });
   app.get(BARE_PATH, async () => ({ ok: true }));
@@ -115,10 +119,14 @@ async function main() {
   const dbUrl = new URL(SERVER_URL);
   dbUrl.pathname = `/${dbName}`;
   let child: ChildProcess | undefined;
+  /** the same API with HEARTBEAT_MEMORY_SESSIONS=0: every heartbeat reads before it writes */
+  let forgetful: ChildProcess | undefined;
   const sql = postgres(dbUrl.toString(), { max: 4, onnotice: () => {} });
   try {
     child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', fileURLToPath(import.meta.url), '--serve', dbUrl.toString()], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
     const { url, demo } = await firstLine(child);
+    forgetful = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve', dbUrl.toString(), '0', 'no-seed'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const { url: forgetfulUrl } = await firstLine(forgetful);
     console.log(`server ${url} on ${dbName}; ${os.cpus().length} cores; ${LAWYERS} lawyers, ${CONNECTIONS} connections, ${SECONDS} s per route`);
 
     // A 3-hour ready lecture; lawyers with a session cookie each (made directly: login is rate-limited).
@@ -149,8 +157,8 @@ async function main() {
 
     let counter = 0;
     const nextSeq = new Array<number>(LAWYERS).fill(0);
-    const heartbeatOptions = (): autocannon.Options => ({
-      url,
+    const heartbeatOptions = (to = url): autocannon.Options => ({
+      url: to,
       requests: [
         {
           method: 'POST',
@@ -169,23 +177,26 @@ async function main() {
     await autocannon({ ...heartbeatOptions(), connections: 8, duration: 2 });
     // Interleaved rounds, so a burst of other work on the machine does not land on one route only;
     // each figure is the median over the rounds.
-    const rounds: Record<'bare' | 'me' | 'heartbeat' | 'light', Measured[]> = { bare: [], me: [], heartbeat: [], light: [] };
+    const rounds: Record<'bare' | 'me' | 'heartbeat' | 'light' | 'reading', Measured[]> = { bare: [], me: [], heartbeat: [], light: [], reading: [] };
     const slice = Math.max(2, Math.round(SECONDS / ROUNDS));
     for (let round = 0; round < ROUNDS; round++) {
       rounds.bare.push(await run('bare route (no auth, no database)', { url: `${url}${BARE_PATH}`, duration: slice }));
       rounds.me.push(await run('GET /api/me (session cookie check)', { url: `${url}/api/me`, headers: { cookie: cookieOf[0]! }, duration: slice }));
       rounds.heartbeat.push(await run('POST heartbeats (fresh session, seq each)', { ...heartbeatOptions(), duration: slice }));
       rounds.light.push(await run('POST heartbeats, 8 connections (light load)', { ...heartbeatOptions(), connections: 8, duration: slice }));
+      rounds.reading.push(await run('POST heartbeats, sessions not remembered (HEARTBEAT_MEMORY_SESSIONS=0)', { ...heartbeatOptions(forgetfulUrl), duration: slice }));
     }
     const bare = median(rounds.bare);
     const me = median(rounds.me);
     const heartbeat = median(rounds.heartbeat);
     const light = median(rounds.light);
+    const reading = median(rounds.reading);
 
     const [count] = await sql<{ n: string }[]>`SELECT count(*) AS n FROM heartbeats`;
-    report({ bare, me, heartbeat, light, stored: Number(count?.n ?? 0), load: [loadBefore, os.loadavg()[0]!] });
+    report({ bare, me, heartbeat, light, reading, stored: Number(count?.n ?? 0), load: [loadBefore, os.loadavg()[0]!] });
   } finally {
     child?.kill('SIGTERM');
+    forgetful?.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 500));
     await sql.end();
     await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
@@ -205,8 +216,8 @@ function firstLine(child: ChildProcess): Promise<{ url: string; demo: { lectureI
   });
 }
 
-function report(r: { bare: Measured; me: Measured; heartbeat: Measured; light: Measured; stored: number; load: [number, number] }) {
-  const rows = [r.bare, r.me, r.heartbeat, r.light];
+function report(r: { bare: Measured; me: Measured; heartbeat: Measured; light: Measured; reading: Measured; stored: number; load: [number, number] }) {
+  const rows = [r.bare, r.me, r.heartbeat, r.light, r.reading];
   const fmt = (m: Measured) => `| ${m.name} | ${Math.round(m.rps).toLocaleString('en')} | ${m.p50} | ${m.p99} | ${m.non2xx + m.errors} |`;
   const ratio = r.heartbeat.rps / r.bare.rps;
   const ratioMe = r.heartbeat.rps / r.me.rps;
@@ -225,13 +236,16 @@ function report(r: { bare: Measured; me: Measured; heartbeat: Measured; light: M
     ...rows.map(fmt),
     '',
     `- heartbeat ÷ bare route: **${ratio.toFixed(2)}** of the throughput; heartbeat ÷ /api/me: ${ratioMe.toFixed(2)}.`,
+    `- remembering sessions (one statement per heartbeat) ÷ reading every time (two): **${(r.heartbeat.rps / r.reading.rps).toFixed(2)}×** the heartbeats/s; p99 ${r.heartbeat.p99} ms against ${r.reading.p99} ms.`,
     `- heartbeat rows stored: ${r.stored.toLocaleString('en')} (every 2xx answer is one evidence row).`,
     `- the cookie check alone (GET /api/me, one prepared query) reaches ${Math.round(r.me.rps).toLocaleString('en')}/s here; the heartbeat does not pay it separately.`,
     `- aim: 3,000 heartbeats/s with p99 < 50 ms on 2 cores → ${goal ? '**met**' : '**not met**'} (${Math.round(r.heartbeat.rps).toLocaleString('en')}/s, p99 ${r.heartbeat.p99} ms).`,
-    '- per heartbeat: two prepared statements. The read checks the cookie\'s token hash (live auth session, user not disabled, owner of',
-    '  the playback session) and reads session, lecture, course rules, progress and stored answer; the write is one version-guarded CTE',
-    '  that appends the evidence and updates session and progress in a single autocommit statement (presence steps, completion and',
-    '  anything the read did not find take the generic path: cookie check, then the same read/locking transaction; see docs/credit.md).',
+    '- per heartbeat: one prepared statement once the API process has seen the session (every heartbeat after its first): a',
+    '  guarded CTE that appends the evidence and updates session and progress in one autocommit statement, applied only if the',
+    '  session version, opening time, lecture and course rules, progress row and the cookie\'s live login are what the remembered',
+    '  state says (server/playback/recent-sessions.ts). The first heartbeat of a session, and any whose guard fails, reads first',
+    '  (cookie, session, rules, progress, stored answer: a second statement); presence steps and completion take the locking',
+    '  transaction (docs/credit.md). In this run every session is remembered after its first heartbeat.',
     '  One WAL flush per heartbeat (group commit under load): evidence is durable.',
     '',
   ];

@@ -24,6 +24,8 @@ export interface Config {
   databaseUrl?: string;
   /** PostgreSQL connections per process; small pools win on small machines (docs/benchmarks.md) */
   databasePoolSize: number;
+  /** playback sessions each API process remembers so their next heartbeat is one statement (0: off; ~2.7 kB each) */
+  heartbeatMemorySessions: number;
   dataDir: string;
   /** set → S3 storage, else a local folder under dataDir/storage */
   s3?: S3Config;
@@ -147,6 +149,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl,
     databaseUrl,
     databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 500),
+    heartbeatMemorySessions: int(env, 'HEARTBEAT_MEMORY_SESSIONS', 20_000, 0, 1_000_000),
     dataDir,
     s3,
     sessionSecret,

@@ -77,7 +77,10 @@ const SessionAnswer = Type.Object({
 
 const playbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const catalog = new CatalogService(new CatalogRepository(app.deps.db), app.access);
-  const service = new PlaybackService(new PlaybackRepository(sqlRunner(app.deps.db)), catalog, { mediaSecret: app.deps.config.sessionSecret });
+  const service = new PlaybackService(new PlaybackRepository(sqlRunner(app.deps.db)), catalog, {
+    mediaSecret: app.deps.config.sessionSecret,
+    rememberSessions: app.deps.config.heartbeatMemorySessions,
+  });
   const meta = (request: { ip: string; headers: Record<string, unknown> }) => ({
     ip: request.ip ?? null,
     userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'].slice(0, 500) : null,

@@ -50,6 +50,8 @@ export interface PlaybackOptions {
   mediaSecret: string;
   /** the server clock; tests may pass another */
   now?: () => Date;
+  /** sessions to remember between heartbeats (config.heartbeatMemorySessions; 0: every heartbeat reads) */
+  rememberSessions?: number;
 }
 
 /** Thrown inside the transaction when a concurrent duplicate got there first: roll back, answer as stored. */
@@ -60,7 +62,7 @@ const sessionClosed = () => new HttpError(409, 'session_closed', 'This playback 
 export class PlaybackService {
   private readonly now: () => Date;
   /** sessions this process wrote a plain heartbeat for: their next one skips the read */
-  readonly recent = new RecentSessions();
+  readonly recent: RecentSessions;
 
   constructor(
     private readonly repo: PlaybackRepository,
@@ -68,6 +70,7 @@ export class PlaybackService {
     private readonly options: PlaybackOptions,
   ) {
     this.now = options.now ?? (() => new Date());
+    this.recent = new RecentSessions(options.rememberSessions ?? 20_000);
   }
 
   async openSession(user: SessionUser, lectureId: string, meta: RequestMeta) {

@@ -43,3 +43,12 @@ describe('RecentSessions', () => {
     expect(recent.size).toBe(2);
   });
 });
+
+describe('RecentSessions with no room (HEARTBEAT_MEMORY_SESSIONS=0)', () => {
+  it('remembers nothing', () => {
+    const recent = new RecentSessions(0, 1000);
+    recent.set(state('a'), 't', 0);
+    expect(recent.get('a', 't', 0)).toBeUndefined();
+    expect(recent.size).toBe(0);
+  });
+});
