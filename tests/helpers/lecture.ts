@@ -20,6 +20,7 @@ import type { Storage } from '../../server/storage/types.ts';
 import type { DemoIds } from '../../server/demo/seed.ts';
 import { CatalogRepository } from '../../server/catalog/repository.ts';
 import { TranscodingService, sourceKey, type PublishablePackage } from '../../server/transcoding/service.ts';
+import { TranscodeJobsRepository } from '../../server/transcoding/repository.ts';
 import { transcodeToDirectory, type PackageSummary } from '../../transcoder/pipeline.ts';
 import { MediaWorkspace } from './media.ts';
 
@@ -103,12 +104,13 @@ export async function createReadyLecture(server: ServerLike, options: ReadyLectu
   const key = sourceKey(lecture.id, sourceId);
   const { size } = await stat(pkg.source);
   await storage.put(key, createReadStream(pkg.source), { contentType: 'video/mp4' });
-  const job = await db.transaction((tx) =>
-    service.enqueueSource(tx, { id: sourceId, lectureId: lecture.id, storageKey: key, bytes: size, originalName: 'test-clip.mp4', contentType: 'video/mp4' }),
-  );
   const workerId = `test-helper:${process.pid}`;
-  const claimed = await service.jobs.claim(workerId, 300, { jobId: job.id });
-  if (!claimed) throw new Error('createReadyLecture: could not claim the job (is a worker running on this server?)');
+  // Queued and claimed in one transaction: a worker polling this database never sees the job free.
+  const job = await db.transaction(async (tx) => {
+    const queued = await service.enqueueSource(tx, { id: sourceId, lectureId: lecture.id, storageKey: key, bytes: size, originalName: 'test-clip.mp4', contentType: 'video/mp4' });
+    if (!(await new TranscodeJobsRepository(tx).claim(workerId, 300, { jobId: queued.id }))) throw new Error('createReadyLecture: could not claim the job it queued');
+    return queued;
+  });
   const publishable: PublishablePackage = pkg.summary;
   const prefix = await service.uploadPackage(lecture.id, pkg.dir, publishable);
   if (!(await service.publish({ jobId: job.id, workerId, lectureId: lecture.id, prefix, pkg: publishable, result: pkg.summary }))) {

@@ -166,8 +166,7 @@ for (const driver of ['local', 's3'] as const) {
     });
 
     it('createReadyLecture (the helper other tests use) publishes a real package through the same path', async () => {
-      // The helper claims its own job; this rig's worker, polling the same queue, could take it first.
-      await worker.stop();
+      // this rig's worker keeps polling the same queue: the helper's job must not go to it
       const server = { deps: { db: rig.database.db, storage: rig.storage }, demo: rig.demo };
       const a = await createReadyLecture(server, { seconds: 6 });
       const b = await createReadyLecture(server, { seconds: 6 }); // from the cache
