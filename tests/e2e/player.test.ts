@@ -9,7 +9,7 @@
 import { mkdir } from 'node:fs/promises';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { CatalogRepository } from '../../server/catalog/repository.ts';
 import { courseCompletions, heartbeats, lectureProgress, lectures, playbackSessions, presenceChecks } from '../../server/db/schema/index.ts';
 import { launchBrowser } from '../helpers/browser.ts';
@@ -47,13 +47,21 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** Logs lawyer2 in through the form with the lecture as `next`, and waits for the player to be ready. */
-async function logInToLecture(page: Page, lectureId: string): Promise<void> {
+/**
+ * A fresh zh-CN browser context in which lawyer2 logs in through the form with the lecture as
+ * `next`; answers once the player is ready, with the page errors collected from the start.
+ */
+async function openLecture(lectureId: string): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({ locale: 'zh-CN' });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
   await page.goto(`${server.baseUrl}/login?next=${encodeURIComponent(`/lectures/${lectureId}`)}`);
   await page.locator('input[name="login"]').fill('lawyer2');
   await page.locator('input[name="password"]').fill('lectern-demo');
   await page.locator('form button[type="submit"]').click();
   await page.locator('.player-page[data-phase="ready"]').waitFor();
+  return { context, page, errors };
 }
 
 describe('player', () => {
@@ -150,9 +158,7 @@ describe('player', () => {
   });
 
   test('opening the lecture elsewhere stops this page from reporting and says so', { timeout: 120_000 }, async () => {
-    const context = await browser.newContext({ locale: 'zh-CN' });
-    const page = await context.newPage();
-    await logInToLecture(page, lecture.lectureId);
+    const { context, page } = await openLecture(lecture.lectureId);
     await page.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) > 1, undefined, { timeout: 60_000 });
 
     // The same lawyer opens the lecture on another device: this page's session is replaced.
@@ -167,11 +173,7 @@ describe('player', () => {
   });
 
   test('the quality menu switches to audio + slides, audio only and back to video, keeping the position', { timeout: 120_000 }, async () => {
-    const context = await browser.newContext({ locale: 'zh-CN' });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await logInToLecture(page, lecture.lectureId);
+    const { context, page, errors } = await openLecture(lecture.lectureId);
     await page.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) > 2, undefined, { timeout: 60_000 });
     // Every rendition of the ladder is offered besides the modes.
     const options = await page.locator('#quality option').evaluateAll((nodes) => nodes.map((node) => (node as HTMLOptionElement).value));
@@ -228,9 +230,7 @@ describe('player', () => {
       publishedAt: new Date(),
     });
     const lectureId = await createReadyLecture(server, { seconds: 40, courseId: course.id });
-    const context = await browser.newContext({ locale: 'zh-CN' });
-    const page = await context.newPage();
-    await logInToLecture(page, lectureId);
+    const { context, page } = await openLecture(lectureId);
 
     const dialog = page.locator('dialog.presence[open]');
     await dialog.waitFor({ timeout: 90_000 });
@@ -245,9 +245,7 @@ describe('player', () => {
   });
 
   test('a hidden page pauses playback when the course requires a visible page, and resumes when shown', { timeout: 120_000 }, async () => {
-    const context = await browser.newContext({ locale: 'zh-CN' });
-    const page = await context.newPage();
-    await logInToLecture(page, lecture.lectureId);
+    const { context, page } = await openLecture(lecture.lectureId);
     await page.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) > 1, undefined, { timeout: 60_000 });
 
     // Headless Chromium never hides a page (a background tab or a minimised window stays
