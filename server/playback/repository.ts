@@ -264,7 +264,7 @@ export class PlaybackRepository {
    * that the progress row exists, and (with `tokenHash`) that the cookie's login session is live and
    * its user not disabled. Whatever changed since, the write does not apply and the caller re-reads.
    */
-  async recordHeartbeatIfUnchanged(input: Omit<HeartbeatWrite, 'commit' | 'completion'>, judged: LockedSession, tokenHash?: string): Promise<boolean> {
+  async recordHeartbeatIfUnchanged(input: Omit<HeartbeatWrite, 'commit' | 'completion'>, state: LockedSession, tokenHash?: string): Promise<boolean> {
     const at = input.receivedAt.toISOString();
     const liveLogin = tokenHash
       ? sql`AND EXISTS (SELECT 1 FROM auth_sessions a JOIN users u ON u.id = a.user_id
@@ -278,17 +278,17 @@ export class PlaybackRepository {
           last_position = CASE WHEN NOT EXISTS (SELECT 1 FROM heartbeats h WHERE h.session_id = ${input.sessionId} AND h.seq > ${input.seq})
                                THEN ${input.position} ELSE last_position END,
           presence_blocked = ${input.presenceBlocked}
-        WHERE id = ${input.sessionId} AND version = ${judged.version} AND closed_at IS NULL
-          AND date_trunc('milliseconds', opened_at) = ${judged.openedAt.toISOString()}::timestamptz
+        WHERE id = ${input.sessionId} AND version = ${state.version} AND closed_at IS NULL
+          AND date_trunc('milliseconds', opened_at) = ${state.openedAt.toISOString()}::timestamptz
           AND EXISTS (SELECT 1 FROM lecture_progress p WHERE p.user_id = ${input.userId} AND p.lecture_id = ${input.lectureId})
           AND EXISTS (SELECT 1 FROM lectures l JOIN courses c ON c.id = l.course_id
                       WHERE l.id = playback_sessions.lecture_id
-                        AND l.duration_seconds = ${judged.durationSeconds}::real
-                        AND l.credit_minutes_override IS NOT DISTINCT FROM ${judged.creditMinutesOverride}::integer
-                        AND c.max_playback_rate = ${judged.maxPlaybackRate}::real
-                        AND c.completion_ratio = ${judged.completionRatio}::real
-                        AND c.require_visible = ${judged.requireVisible}
-                        AND c.presence_checks = ${judged.presenceChecks})
+                        AND l.duration_seconds = ${state.durationSeconds}::real
+                        AND l.credit_minutes_override IS NOT DISTINCT FROM ${state.creditMinutesOverride}::integer
+                        AND c.max_playback_rate = ${state.maxPlaybackRate}::real
+                        AND c.completion_ratio = ${state.completionRatio}::real
+                        AND c.require_visible = ${state.requireVisible}
+                        AND c.presence_checks = ${state.presenceChecks})
           ${liveLogin}
         RETURNING id
       ),
