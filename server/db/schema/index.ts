@@ -4,3 +4,4 @@ export * from './catalog.ts';
 export * from './media.ts';
 export * from './playback.ts';
 export * from './plans.ts';
+export * from './audit.ts';

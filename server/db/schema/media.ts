@@ -43,3 +43,22 @@ export const transcodeJobs = pgTable(
   },
   (t) => [index('transcode_jobs_claim_idx').on(t.status, t.leaseExpiresAt), index('transcode_jobs_lecture_idx').on(t.lectureId)],
 );
+
+/**
+ * One row per tus upload, written when it is created: the bytes it reserves count against the
+ * trainer's quota until it finishes or expires (docs/jobs-and-uploads.md).
+ */
+export const uploadReservations = pgTable(
+  'upload_reservations',
+  {
+    /** the tus upload id */
+    id: text('id').primaryKey(),
+    userId: uuid('user_id').notNull(),
+    lectureId: uuid('lecture_id').notNull(),
+    bytes: bigint('bytes', { mode: 'number' }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** set when the last byte arrived or the upload was terminated; the reservation then ends */
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+  },
+  (t) => [index('upload_reservations_user_idx').on(t.userId, t.endedAt)],
+);
