@@ -2,6 +2,7 @@
  * Pure rules of the audit report: whether a lawyer met the plan, the totals, and the CSV cells.
  * No I/O here, so unit tests pin every rule down (tests/unit/report-rows.test.ts).
  */
+import { stringify } from 'csv-stringify/sync';
 import { classHours } from '../playback/credit.ts';
 
 /** What the report query answers for one lawyer (server/reports/repository.ts). */
@@ -79,12 +80,12 @@ export function csvHeader(language: CsvLanguage, includeDisabled = false): strin
 }
 
 /**
- * Spreadsheet programs run a cell that starts with = + - @ (or a tab / carriage return) as a
- * formula; a lawyer's or firm's name must never do that on an auditor's machine (OWASP "CSV
- * injection"), so such text cells get a leading apostrophe.
+ * Spreadsheet programs run a cell that starts with = + - @ (or a tab / line break, which some
+ * strip first) as a formula; a lawyer's or firm's name must never do that on an auditor's
+ * machine (OWASP "CSV injection"), so such text cells get a leading apostrophe.
  */
 export function neutralizeFormula(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /^[=+\-@\t\r\n]/.test(text) ? `'${text}` : text;
 }
 
 /**
@@ -113,6 +114,17 @@ export function csvRecord(lawyer: ReportLawyer, language: CsvLanguage = 'zh-CN',
   ];
   if (includeDisabled) record.push(lawyer.disabled ? yes : no);
   return record;
+}
+
+/**
+ * The file: UTF-8 with BOM and CRLF, so Excel and WPS open it as it is. csv-stringify quotes a
+ * cell holding the comma, the quote or the whole CR LF, but not a lone CR or LF — and LibreOffice
+ * and Excel end the row there, so "x\r=1+1" became a new row starting with a formula. Every
+ * cell holding either is quoted; input rules (server/http/plain-text.ts) refuse them in names
+ * and titles too, this covers what was stored before.
+ */
+export function csvText(records: ReadonlyArray<ReadonlyArray<string | number>>): string {
+  return stringify(records as (string | number)[][], { bom: true, record_delimiter: 'windows', quoted_match: /[\r\n]/ });
 }
 
 /**

@@ -2,13 +2,12 @@
  * The association's audit report: each lawyer of the subtree measured against the training plans
  * that target their firm, in the organization's training year (Asia/Shanghai).
  */
-import { stringify } from 'csv-stringify/sync';
 import type { SessionUser } from '../auth/access.ts';
 import type { AccessPolicy } from '../auth/access.ts';
 import { creditRulesOf } from '../organizations/service.ts';
 import { trainingYearOf, trainingYearRange } from '../playback/credit.ts';
 import type { ReportsRepository } from './repository.ts';
-import { attachmentHeader, csvHeader, csvRecord, toReportLawyer, totalsOf, type CsvLanguage, type ReportLawyer, type ReportTotals } from './rows.ts';
+import { attachmentHeader, csvHeader, csvRecord, csvText, toReportLawyer, totalsOf, type CsvLanguage, type ReportLawyer, type ReportTotals } from './rows.ts';
 
 export interface Report {
   organization: { id: string; name: string; kind: string; regionCode: string };
@@ -54,13 +53,10 @@ export class ReportsService {
     };
   }
 
-  /** The same rows as CSV: UTF-8 with BOM and CRLF, so Excel and WPS open it as it is. */
+  /** The same rows as CSV (rows.ts csvText: UTF-8 with BOM and CRLF, line breaks always quoted). */
   async reportCsv(user: SessionUser, organizationId: string, requestedYear: number | undefined, language: CsvLanguage, includeDisabled = false): Promise<{ body: string; filename: string }> {
     const report = await this.report(user, organizationId, requestedYear, includeDisabled);
-    const body = stringify([csvHeader(language, includeDisabled), ...report.lawyers.map((l) => csvRecord(l, language, includeDisabled))], {
-      bom: true,
-      record_delimiter: 'windows',
-    });
+    const body = csvText([csvHeader(language, includeDisabled), ...report.lawyers.map((l) => csvRecord(l, language, includeDisabled))]);
     return { body, filename: attachmentHeader(report.organization.name, report.organization.regionCode, report.year) };
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { attachmentHeader, csvHeader, csvRecord, CSV_HEADERS, encodeRfc5987, isMet, licenceCell, neutralizeFormula, toReportLawyer, totalsOf, type LawyerFacts } from '../../server/reports/rows.ts';
+import { parse } from 'csv-parse/sync';
+import { attachmentHeader, csvHeader, csvRecord, csvText, CSV_HEADERS, encodeRfc5987, isMet, licenceCell, neutralizeFormula, toReportLawyer, totalsOf, type LawyerFacts } from '../../server/reports/rows.ts';
 
 const facts = (over: Partial<LawyerFacts> = {}): LawyerFacts => ({
   id: 'u1',
@@ -50,9 +51,9 @@ describe('totals', () => {
 
 describe('CSV cells', () => {
   it('formula-looking text gets an apostrophe; other text is untouched', () => {
-    for (const evil of ['=1+1', '+86', '-2', '@SUM(A1)', '\tx', '\rx']) expect(neutralizeFormula(evil)).toBe(`'${evil}`);
+    for (const evil of ['=1+1', '+86', '-2', '@SUM(A1)', '\tx', '\rx', '\nx']) expect(neutralizeFormula(evil)).toBe(`'${evil}`);
     for (const fine of ['李明', 'a=b', '', "'quoted"]) expect(neutralizeFormula(fine)).toBe(fine);
-    fc.assert(fc.property(fc.string(), (s) => !/^[=+\-@\t\r]/.test(neutralizeFormula(s))));
+    fc.assert(fc.property(fc.string(), (s) => !/^[=+\-@\t\r\n]/.test(neutralizeFormula(s))));
   });
 
   it('licence numbers carry a leading tab so spreadsheets keep all 17 digits', () => {
@@ -78,6 +79,43 @@ describe('CSV cells', () => {
     expect(csvRecord(gone, 'zh-CN', true)).toHaveLength(csvHeader('zh-CN', true).length);
     expect(csvRecord(gone, 'zh-CN', true).at(-1)).toBe('是');
     expect(csvRecord(active, 'en', true).at(-1)).toBe('no');
+  });
+
+  // LibreOffice and Excel end a row at an unquoted CR or LF on its own, not only at CR LF: read
+  // the file back the way they do.
+  const asSpreadsheet = (csv: string) => parse(csv, { bom: true, record_delimiter: ['\r\n', '\n', '\r'], relax_column_count: true }) as string[][];
+
+  it('a name with a carriage return or line feed stays one cell of its row (issue 7, finding 4)', () => {
+    const row = toReportLawyer(facts({ name: '李明\r=1+1', firm: '明理所\n@SUM(A1)', missingCourses: [{ id: 'a', title: '职业道德\r\n-1' }] }), 45);
+    const csv = csvText([csvHeader('zh-CN'), csvRecord(row)]);
+    expect(csv.startsWith('\uFEFF')).toBe(true);
+    expect(csv.endsWith('\r\n')).toBe(true);
+    const cells = asSpreadsheet(csv);
+    expect(cells).toHaveLength(2);
+    expect(cells[1]).toEqual(csvRecord(row).map(String));
+    expect(cells[1]![0]).toBe('李明\r=1+1');
+  });
+
+  it('no generated text makes a new row, a shifted cell or a cell that starts a formula', () => {
+    const risky = fc.constantFrom('\r', '\n', '\r\n', '\t', '=', '+', '-', '@', '"', ',', ';', "'", ' ', '\u0000', '\u2028');
+    const text = fc.string({ unit: fc.oneof(risky, fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })), maxLength: 12 });
+    const lawyer = fc.record({ name: text, firm: text, regionCode: text, licenseNo: text, titles: fc.array(text, { maxLength: 3 }) });
+    fc.assert(
+      fc.property(fc.array(lawyer, { maxLength: 4 }), fc.constantFrom<'zh-CN' | 'en'>('zh-CN', 'en'), fc.boolean(), (lawyers, language, includeDisabled): void => {
+        const rows = lawyers.map((l) => toReportLawyer(facts({ ...l, missingCourses: l.titles.map((title, i) => ({ id: String(i), title })) }), 45));
+        const records = [csvHeader(language, includeDisabled), ...rows.map((r) => csvRecord(r, language, includeDisabled))];
+        const parsed = asSpreadsheet(csvText(records));
+        expect(parsed).toEqual(records.map((r) => r.map(String)));
+        for (const cells of parsed.slice(1)) {
+          for (const [column, cell] of cells.entries()) {
+            // the licence's leading tab is deliberate (it keeps 17 digits as text); what follows it is checked
+            const shown = column === 1 ? cell.slice(1) : cell;
+            expect(shown).not.toMatch(/^[=+\-@\t\r\n]/);
+          }
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('Content-Disposition: ASCII fallback plus the Chinese name in RFC 5987 form', () => {
