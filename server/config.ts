@@ -50,6 +50,15 @@ export interface Config {
   secureCookies: boolean;
   loginAttemptsPerMinute: number;
   maxUploadBytes: number;
+  /**
+   * Bytes one trainer's unfinished uploads may reserve together (their declared lengths); a new
+   * upload that would go beyond is refused (docs/jobs-and-uploads.md). Default 3 × maxUploadBytes.
+   */
+  uploadQuotaBytes: number;
+  /** days after its creation that an unfinished upload is deleted and stops counting against the quota */
+  uploadExpiryDays: number;
+  /** days a failed, superseded or replaced source original is kept in storage before it is deleted */
+  sourceRetentionDays: number;
   maxDurationSeconds: number;
   /**
    * Trust X-Forwarded-For from these proxies (Fastify's trustProxy): off by default, or the
@@ -138,6 +147,13 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('SESSION_SECRET must be at least 32 characters long');
   }
 
+  const maxUploadBytes = int(env, 'MAX_UPLOAD_BYTES', 8 * 1024 ** 3, 1024, 1024 ** 4);
+  // three recordings of the largest size in flight at once (e.g. three lectures of one course)
+  const uploadQuotaBytes = int(env, 'UPLOAD_QUOTA_BYTES', 3 * maxUploadBytes, 1024, 64 * 1024 ** 4);
+  if (uploadQuotaBytes < maxUploadBytes) {
+    throw new ConfigError(`UPLOAD_QUOTA_BYTES (${uploadQuotaBytes}) is below MAX_UPLOAD_BYTES (${maxUploadBytes}): a file of the allowed size could never be uploaded`);
+  }
+
   const logLevel = env.LOG_LEVEL || 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL=${JSON.stringify(logLevel)} must be one of fatal, error, warn, info, debug, trace, silent`);
@@ -166,7 +182,10 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     secureCookies: publicUrl.startsWith('https:'),
     loginAttemptsPerMinute: int(env, 'LOGIN_ATTEMPTS_PER_MINUTE', 10, 1, 10000),
-    maxUploadBytes: int(env, 'MAX_UPLOAD_BYTES', 8 * 1024 ** 3, 1024, 1024 ** 4),
+    maxUploadBytes,
+    uploadQuotaBytes,
+    uploadExpiryDays: int(env, 'UPLOAD_EXPIRY_DAYS', 7, 1, 30),
+    sourceRetentionDays: int(env, 'SOURCE_RETENTION_DAYS', 30, 1, 3650),
     maxDurationSeconds: int(env, 'MAX_DURATION_SECONDS', 6 * 3600, 1, 48 * 3600),
     trustProxy: trustProxy(env.TRUST_PROXY),
   };

@@ -25,6 +25,10 @@ describe('config', () => {
     [{ SESSION_SECRET: 'short' }, /at least 32/],
     [{ TRANSCODER_IN_PROCESS: 'maybe' }, /true or false/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+    [{ UPLOAD_QUOTA_BYTES: 'lots' }, /UPLOAD_QUOTA_BYTES="lots"/],
+    [{ MAX_UPLOAD_BYTES: String(2 * 1024 ** 3), UPLOAD_QUOTA_BYTES: String(1024 ** 3) }, /UPLOAD_QUOTA_BYTES .*MAX_UPLOAD_BYTES/],
+    [{ UPLOAD_EXPIRY_DAYS: '0' }, /UPLOAD_EXPIRY_DAYS/],
+    [{ SOURCE_RETENTION_DAYS: '-1' }, /SOURCE_RETENTION_DAYS/],
   ])('refuses %o with a one-line message naming it', (env, message) => {
     let error: unknown;
     try {
@@ -41,6 +45,19 @@ describe('config', () => {
     const c = loadConfig({ S3_BUCKET: 'lectern', S3_ENDPOINT: 'http://127.0.0.1:9000', S3_ACCESS_KEY_ID: 'k', S3_SECRET_ACCESS_KEY: 's' });
     expect(c.s3).toMatchObject({ bucket: 'lectern', forcePathStyle: true, region: 'us-east-1' });
     expect(loadConfig({ S3_BUCKET: 'lectern' }).s3?.forcePathStyle).toBe(false);
+  });
+
+  it('bounds what one trainer may keep in unfinished uploads, and for how long', () => {
+    const c = loadConfig({});
+    // three recordings of the largest size in flight at once; abandoned ones expire after a week
+    expect(c).toMatchObject({ maxUploadBytes: 8 * 1024 ** 3, uploadQuotaBytes: 24 * 1024 ** 3, uploadExpiryDays: 7, sourceRetentionDays: 30 });
+    // the default follows MAX_UPLOAD_BYTES; an explicit quota wins
+    expect(loadConfig({ MAX_UPLOAD_BYTES: String(1024 ** 3) }).uploadQuotaBytes).toBe(3 * 1024 ** 3);
+    expect(loadConfig({ UPLOAD_QUOTA_BYTES: String(10 * 1024 ** 3), UPLOAD_EXPIRY_DAYS: '3', SOURCE_RETENTION_DAYS: '90' })).toMatchObject({
+      uploadQuotaBytes: 10 * 1024 ** 3,
+      uploadExpiryDays: 3,
+      sourceRetentionDays: 90,
+    });
   });
 
   it('marks cookies Secure behind https', () => {
