@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ErrorBody } from '../http/schemas.ts';
+import { ErrorBody, PlainText } from '../http/schemas.ts';
 import { SESSION_COOKIE } from './cookie.ts';
 
 const MeBody = Type.Object({
@@ -19,7 +19,8 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['session'],
         body: Type.Object(
-          { login: Type.String({ minLength: 1, maxLength: 100 }), password: Type.String({ minLength: 1, maxLength: 200 }) },
+          // A password may hold any character but NUL (refused for every field by the validator).
+          { login: PlainText({ minLength: 1, maxLength: 100 }), password: Type.String({ minLength: 1, maxLength: 200 }) },
           { additionalProperties: false },
         ),
         response: { 200: Type.Object({ user: Type.Object({ id: Type.String(), login: Type.String(), name: Type.String() }) }), 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },

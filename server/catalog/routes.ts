@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ErrorBody } from '../http/schemas.ts';
+import { ErrorBody, PlainText } from '../http/schemas.ts';
 import { CatalogRepository } from './repository.ts';
 import { CatalogService, COURSE_CATEGORIES, courseView, lectureView } from './service.ts';
 
@@ -19,7 +19,7 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['catalog'],
         querystring: Type.Object(
           {
-            q: Type.Optional(Type.String({ maxLength: 100 })),
+            q: Type.Optional(PlainText({ maxLength: 100 })),
             category: Type.Optional(Category),
             page: Type.Integer({ minimum: 1, maximum: 10_000, default: 1 }),
             pageSize: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ErrorBody } from '../http/schemas.ts';
+import { ErrorBody, PlainText } from '../http/schemas.ts';
 import { OrganizationsRepository } from '../organizations/repository.ts';
 import { OrganizationsService } from '../organizations/service.ts';
 import { PlansRepository } from './repository.ts';
@@ -47,7 +47,7 @@ const planRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body: Type.Object(
           {
             year: Year,
-            name: Type.String({ minLength: 1, maxLength: 200 }),
+            name: PlainText({ minLength: 1, maxLength: 200 }),
             requiredMinutes: Type.Integer({ minimum: 0, maximum: 60_000 }),
             targetOrganizationIds: Type.Optional(Type.Array(Uuid, { maxItems: 500 })),
             requiredCourseIds: Type.Optional(Type.Array(Uuid, { maxItems: 100 })),

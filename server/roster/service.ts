@@ -36,8 +36,9 @@ export class RosterService {
     const existing = await this.db.select({ licenseNo: users.licenseNo, login: users.login }).from(users)
       .where(inArray(users.licenseNo, rows.map((r) => r.licenseNo)));
     const taken = new Set(existing.map((e) => e.licenseNo));
+    const badFirmRows = new Set(problems.filter((p) => p.column === 'firm').map((p) => p.row));
     for (const r of rows) {
-      if (!firmByName.has(r.firm)) problems.push({ row: r.row, column: 'firm', message: `No firm named "${r.firm}" in this organization.` });
+      if (!badFirmRows.has(r.row) && !firmByName.has(r.firm)) problems.push({ row: r.row, column: 'firm', message: `No firm named "${r.firm}" in this organization.` });
       if (taken.has(r.licenseNo)) problems.push({ row: r.row, column: 'licenseNo', message: `Licence number ${r.licenseNo} is already registered.` });
     }
     if (problems.length) throw new RosterError(problems.sort((a, b) => a.row - b.row));

@@ -3,6 +3,7 @@
  * Accepts English or Chinese headers, a UTF-8 BOM (Excel/WPS), and reports every bad row.
  */
 import { parse } from 'csv-parse/sync';
+import { refusedCharacter, refusedCharacterMessage } from '../http/plain-text.ts';
 
 export interface RosterRow {
   row: number; // 1-based line number in the file, the header being line 1
@@ -57,8 +58,13 @@ export function parseRoster(csv: string): { rows: RosterRow[]; problems: RosterP
     if (!LICENSE_NO.test(r.licenseNo)) problems.push({ row, column: 'licenseNo', message: `Licence number "${r.licenseNo}" must be 17 digits.` });
     else if (seen.has(r.licenseNo)) problems.push({ row, column: 'licenseNo', message: `Licence number ${r.licenseNo} already appears on row ${seen.get(r.licenseNo)}.` });
     else seen.set(r.licenseNo, row);
-    if (r.name.length === 0 || r.name.length > 50) problems.push({ row, column: 'name', message: 'Name must be 1 to 50 characters.' });
-    if (r.firm.length === 0) problems.push({ row, column: 'firm', message: 'Firm is empty.' });
+    // Names end up in the audit CSV and on certificates: the same text rule as every name the API takes.
+    const badName = refusedCharacter(r.name, 'line');
+    const badFirm = refusedCharacter(r.firm, 'line');
+    if (badName) problems.push({ row, column: 'name', message: refusedCharacterMessage('The name', badName) });
+    else if (r.name.length === 0 || r.name.length > 50) problems.push({ row, column: 'name', message: 'Name must be 1 to 50 characters.' });
+    if (badFirm) problems.push({ row, column: 'firm', message: refusedCharacterMessage('The firm', badFirm) });
+    else if (r.firm.length === 0) problems.push({ row, column: 'firm', message: 'Firm is empty.' });
     rows.push(r);
   });
   if (rows.length === 0) problems.push({ row: 1, message: 'The file has a header but no lawyers.' });

@@ -1,7 +1,7 @@
 /** Trainer routes: the courses I teach, course and lecture editing. Thin: rules live in TeachService. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ErrorBody } from '../http/schemas.ts';
+import { ErrorBody, MultilineText, PlainText } from '../http/schemas.ts';
 import { CatalogRepository } from '../catalog/repository.ts';
 import { OrganizationsRepository } from '../organizations/repository.ts';
 import { AUDIENCES, COURSE_CATEGORIES } from '../catalog/service.ts';
@@ -57,10 +57,10 @@ const TeachCourse = Type.Object({
 });
 const TranscodeStatus = Type.Object({ lectureId: Type.String(), lectureStatus: LectureStatus, failure: Nullable(Failure), job: Nullable(Job) });
 
-const Title = Type.String({ minLength: 1, maxLength: 200 });
+const Title = PlainText({ minLength: 1, maxLength: 200 });
 const CourseFields = {
   title: Title,
-  summary: Type.String({ maxLength: 5000 }),
+  summary: MultilineText({ maxLength: 5000 }),
   category: Category,
   audience: Type.Array(Audience, { maxItems: 3, uniqueItems: true }),
   /** 1.0 = normal speed only; trainers may allow up to double speed */
