@@ -14,6 +14,7 @@ import type { Database, Db } from './db/client.ts';
 import type { Storage } from './storage/types.ts';
 import { HttpError } from './http/errors.ts';
 import { validatorCompiler } from './http/validation.ts';
+import { databaseErrorMeaning } from './http/database-errors.ts';
 import { AuthRepository } from './auth/repository.ts';
 import { AuthService } from './auth/service.ts';
 import { AccessPolicy, type SessionUser } from './auth/access.ts';
@@ -91,6 +92,15 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
       const code = e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'body_too_large' : e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported_media_type' : 'bad_request';
       return reply.status(e.statusCode).send({ error: code, message: e.message ?? 'Bad request' });
+    }
+    switch (databaseErrorMeaning(error)) {
+      case 'unavailable':
+        request.log.warn({ err: error }, 'database unavailable');
+        return reply.status(503).header('retry-after', '5').send({ error: 'database_unavailable', message: 'The service is briefly unavailable. Please try again in a moment.' });
+      case 'conflict':
+        return reply.status(409).send({ error: 'conflict', message: 'Someone changed the same thing at the same moment. Please reload and try again.' });
+      case 'invalid_text':
+        return reply.status(400).send({ error: 'invalid_characters', message: 'The text contains characters that cannot be stored (such as NUL). Remove them and try again.' });
     }
     request.log.error({ err: error }, 'unhandled error');
     return reply.status(500).send({ error: 'internal', message: 'Something went wrong on our side. Please try again.' });
