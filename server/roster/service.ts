@@ -1,7 +1,7 @@
 import { inArray } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { users } from '../db/schema/index.ts';
-import { HttpError } from '../http/errors.ts';
+import { conflict, HttpError } from '../http/errors.ts';
 import type { AccessPolicy, SessionUser } from '../auth/access.ts';
 import { AuthRepository } from '../auth/repository.ts';
 import { hashPassword, oneTimePassword } from '../auth/password.ts';
@@ -50,6 +50,9 @@ export class RosterService {
         return { r, password, hash: await hashPassword(password) };
       }),
     );
+    // Another import of the same lawyers may have passed the same checks a moment ago: then the
+    // unique index on the login refuses one of ours, the transaction rolls back whole, and the
+    // administrator hears why instead of a 500 (issue 7).
     const accounts = await this.db.transaction(async (tx) => {
       const repo = new AuthRepository(tx);
       const out: { licenseNo: string; name: string; login: string; initialPassword: string }[] = [];
@@ -59,7 +62,16 @@ export class RosterService {
         out.push({ licenseNo: r.licenseNo, name: r.name, login: r.licenseNo, initialPassword: password });
       }
       return out;
+    }).catch((err: unknown) => {
+      if (isUniqueViolation(err)) throw conflict('roster_conflict', 'Some of these lawyers were registered by another import at the same moment, so nothing from this file was imported. Check the roster and import it again: rows already registered will be named.');
+      throw err;
     });
     return { imported: accounts.length, dryRun: false, accounts };
   }
+}
+
+/** PostgreSQL's unique_violation, as the postgres driver or PGlite raise it (drizzle may wrap it). */
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string } } | undefined;
+  return e?.code === '23505' || e?.cause?.code === '23505';
 }

@@ -1,5 +1,5 @@
 /** Queries of the trainer pages that the catalog does not need. */
-import { asc, desc, eq, inArray } from 'drizzle-orm';
+import { asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { courses, lectures, organizations } from '../db/schema/index.ts';
 import type { CourseRow, LectureRow } from '../catalog/repository.ts';
@@ -25,5 +25,22 @@ export class TeachRepository {
     const byCourse = new Map<string, LectureRow[]>();
     for (const l of lectureRows) byCourse.set(l.courseId, [...(byCourse.get(l.courseId) ?? []), l]);
     return rows.map((r) => ({ course: r.course, organizationName: r.organizationName, lectures: byCourse.get(r.course.id) ?? [] }));
+  }
+
+  /**
+   * Adds a lecture after the course's last one. Reading the largest position and inserting the
+   * next raced: two additions read the same one and the unique index refused the second (a 500,
+   * issue 7). The course row is locked first, so additions to one course take turns and each
+   * reads what the previous one wrote. FOR NO KEY UPDATE, so inserts that only reference the
+   * course (progress, plans) are not held up.
+   */
+  async appendLecture(courseId: string, title: string): Promise<LectureRow> {
+    return this.db.transaction(async (tx) => {
+      await tx.select({ id: courses.id }).from(courses).where(eq(courses.id, courseId)).for('no key update');
+      const [last] = await tx.select({ max: sql<number | null>`max(${lectures.position})` }).from(lectures).where(eq(lectures.courseId, courseId));
+      const position = last?.max == null ? 1 : Number(last.max) + 1;
+      const [row] = await tx.insert(lectures).values({ courseId, position, title, status: 'uploading' }).returning();
+      return row!;
+    });
   }
 }

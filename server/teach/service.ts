@@ -112,16 +112,8 @@ export class TeachService {
     if (course.status === 'archived') throw conflict('course_archived', 'The course is archived; publish it again before adding lectures.');
     const trimmed = title.trim();
     if (!trimmed) throw badRequest('invalid_title', 'The title must not be empty.');
-    // Two trainers adding at once may race for the same position: the unique index stops the
-    // second, and one retry takes the next free position.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const lecture = await this.catalog.insertLecture({ courseId: course.id, position: await this.catalog.nextLecturePosition(course.id), title: trimmed, status: 'uploading' });
-        return teachLectureView(lecture, undefined);
-      } catch (err) {
-        if (attempt >= 2 || !isUniqueViolation(err)) throw err;
-      }
-    }
+    // Trainers adding at once take turns in the repository, so each gets the next position.
+    return teachLectureView(await this.teach.appendLecture(course.id, trimmed), undefined);
   }
 
   async updateLecture(user: SessionUser, lectureId: string, patch: { title?: string; creditMinutes?: number | null }) {
@@ -205,7 +197,3 @@ function dedupe(values: string[]): string[] {
   return [...new Set(values)];
 }
 
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; cause?: { code?: string } };
-  return e?.code === '23505' || e?.cause?.code === '23505';
-}
