@@ -15,6 +15,7 @@ import type { Storage } from './storage/types.ts';
 import { HttpError } from './http/errors.ts';
 import { validatorCompiler } from './http/validation.ts';
 import { databaseErrorMeaning } from './http/database-errors.ts';
+import { stateChangeRefusal } from './http/request-guards.ts';
 import { AuthRepository } from './auth/repository.ts';
 import { AuthService } from './auth/service.ts';
 import { AccessPolicy, type SessionUser } from './auth/access.ts';
@@ -132,6 +133,26 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     strictTransportSecurity: deps.config.secureCookies,
   });
   app.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, () => done()));
+  // State changes only from this site, as JSON or without a body (server/http/request-guards.ts).
+  const publicOrigin = new URL(deps.config.publicUrl).origin;
+  app.addHook('onRequest', async (request, reply) => {
+    const refusal = stateChangeRefusal({
+      method: request.method,
+      url: request.url,
+      contentType: request.headers['content-type'],
+      secFetchSite: header(request.headers['sec-fetch-site']),
+      origin: header(request.headers.origin),
+      host: request.headers.host,
+      publicOrigin,
+    });
+    if (refusal) return reply.status(refusal.status).header('cache-control', 'no-store').send({ error: refusal.code, message: refusal.message });
+  });
+  // API answers hold personal data: no browser or proxy keeps them unless a route says otherwise
+  // (media links and the web app's files set their own Cache-Control).
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
   // Segments are already compressed; playlists, JSON and the app shell gain a lot on slow lines.
   await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip'], brotliOptions: { params: { 1: 4 } } as never });
   await app.register(swagger, {
@@ -162,6 +183,8 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   if (options.serveWeb !== false) webServed = await registerWebApp(app);
   return app;
 }
+
+const header = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
 
 function s3Origins(config: Config): string[] {
   const endpoint = config.s3?.publicEndpoint ?? config.s3?.endpoint;

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { stateChangeRefusal, type StateChangeRequest } from '../../server/http/request-guards.ts';
+
+const base: StateChangeRequest = { method: 'POST', url: '/api/auth/logout', contentType: undefined, secFetchSite: undefined, origin: undefined, host: 'lectern.example.cn', publicOrigin: 'https://lectern.example.cn' };
+const check = (over: Partial<StateChangeRequest>) => stateChangeRefusal({ ...base, ...over })?.code ?? 'ok';
+
+describe('stateChangeRefusal', () => {
+  it('lets the web app and non-browser clients through', () => {
+    expect(check({})).toBe('ok');
+    expect(check({ contentType: 'application/json; charset=utf-8', secFetchSite: 'same-origin', origin: 'https://lectern.example.cn' })).toBe('ok');
+    expect(check({ secFetchSite: 'none' })).toBe('ok');
+    expect(check({ origin: 'https://lectern.example.cn' })).toBe('ok');
+    expect(check({ origin: 'http://127.0.0.1:3000', host: '127.0.0.1:3000' })).toBe('ok');
+  });
+
+  it('refuses other sites, whichever header says so', () => {
+    expect(check({ secFetchSite: 'same-site' })).toBe('cross_site_request');
+    expect(check({ secFetchSite: 'cross-site', origin: 'https://lectern.example.cn' })).toBe('cross_site_request');
+    expect(check({ origin: 'https://evil.example' })).toBe('cross_site_request');
+    expect(check({ origin: 'null' })).toBe('cross_site_request');
+    expect(check({ origin: 'https://lectern.example.cn.evil.example' })).toBe('cross_site_request');
+    expect(check({ origin: 'javascript:alert(1)', host: 'alert(1)' })).toBe('cross_site_request');
+  });
+
+  it('refuses what a form can send, except on tus uploads', () => {
+    for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=a', 'TEXT/PLAIN;charset=utf-8', '']) {
+      expect(check({ contentType })).toBe('unsupported_media_type');
+    }
+    expect(check({ url: '/api/uploads', contentType: 'application/offset+octet-stream' })).toBe('ok');
+    expect(check({ url: '/api/uploads/0123456789abcdef0123456789abcdef', method: 'PATCH', contentType: 'application/offset+octet-stream' })).toBe('ok');
+    expect(check({ url: '/api/uploadsx', contentType: 'text/plain' })).toBe('unsupported_media_type');
+  });
+
+  it('leaves reads and the web app shell alone', () => {
+    expect(check({ method: 'GET', secFetchSite: 'cross-site', contentType: 'text/plain' })).toBe('ok');
+    expect(check({ method: 'HEAD', secFetchSite: 'cross-site' })).toBe('ok');
+    expect(check({ url: '/login', secFetchSite: 'cross-site' })).toBe('ok');
+  });
+});
