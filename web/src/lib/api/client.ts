@@ -9,6 +9,7 @@
 import type {
   Account,
   ApiErrorBody,
+  AuditPage,
   CertificateVerification,
   CourseDetail,
   CourseList,
@@ -193,5 +194,11 @@ export class ApiClient {
   }
   verifyCertificate(code: string): Promise<CertificateVerification> {
     return this.request('GET', `/api/certificates/verify/${enc(code)}`);
+  }
+
+  // ── Audit log ──
+  /** Administrative changes in the organization's subtree, newest first; `before` = the previous page's `nextBefore`. */
+  auditLog(orgId: string, page: { before?: string | null; limit?: number } = {}): Promise<AuditPage> {
+    return this.request('GET', `/api/organizations/${enc(orgId)}/audit`, { query: { before: page.before, limit: page.limit } });
   }
 }

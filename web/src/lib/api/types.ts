@@ -279,3 +279,43 @@ export type CertificateVerification = {
   creditMinutes: number;
   issuedAt: string;
 };
+
+// ── Audit log (docs/audit.md, "The audit log") ───────────────────────────────
+
+/** What an audit entry records; dotted: the kind of thing, then what happened to it. */
+export type AuditAction =
+  | 'user.password_reset'
+  | 'user.disabled'
+  | 'user.enabled'
+  | 'roster.imported'
+  | 'plan.created'
+  | 'plan.deleted'
+  | 'organization.settings_changed';
+
+export type AuditTargetType = 'user' | 'organization' | 'plan';
+
+/** The state of what was changed, as JSON: never a password or its hash. */
+export type AuditState = Record<string, unknown>;
+
+export interface AuditEntry {
+  id: string;
+  /** ISO 8601 instant (UTC) */
+  at: string;
+  /** who did it; null for changes made outside a login (the admin:create script) */
+  actor: { id: string; login: string; name: string } | null;
+  action: AuditAction;
+  /** the organization whose administrators (and those above) may read the entry */
+  organizationId: string;
+  targetType: AuditTargetType;
+  targetId: string | null;
+  before: AuditState | null;
+  after: AuditState | null;
+  ip: string | null;
+}
+
+export interface AuditPage {
+  /** newest first */
+  items: AuditEntry[];
+  /** pass as `before` for the next (older) page; null when this is the last page */
+  nextBefore: string | null;
+}
