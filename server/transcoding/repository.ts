@@ -13,6 +13,9 @@ import { and, asc, desc, eq, inArray, isNull, lt, lte, ne, or, sql } from 'drizz
 import type { Db, DbOrTx } from '../db/client.ts';
 import { lectures, mediaSources, transcodeJobs } from '../db/schema/index.ts';
 
+/** The key in media_sources.probe that marks a source whose original retention deleted (an ISO time). */
+export const ORIGINAL_DELETED_AT = 'originalDeletedAt';
+
 export type TranscodeJobRow = typeof transcodeJobs.$inferSelect;
 export type MediaSourceRow = typeof mediaSources.$inferSelect;
 
@@ -60,6 +63,41 @@ export class TranscodeJobsRepository {
 
   async saveProbe(sourceId: string, probe: unknown): Promise<void> {
     await this.db.update(mediaSources).set({ probe }).where(eq(mediaSources.id, sourceId));
+  }
+
+  /**
+   * Sources whose original is no longer needed and has been so for `retentionDays` (as of
+   * `asOf`, default the database clock); see docs/jobs-and-uploads.md, "Source retention". A
+   * source qualifies when it has a job and none unfinished, is not the source of the lecture's
+   * current package (its newest done job), and both its own last job and the lecture's current
+   * publication ended before the cutoff: a replaced source's days count from its replacement.
+   * Sources already deleted (marked in `probe`) are left out.
+   */
+  async retiredSources(retentionDays: number, asOf?: Date): Promise<Pick<MediaSourceRow, 'id' | 'lectureId' | 'storageKey'>[]> {
+    const cutoff = sql`${asOf ? sql`${asOf.toISOString()}::timestamptz` : sql`now()`} - (${Math.round(retentionDays)}::int * interval '1 day')`;
+    const current = sql`(SELECT c.source_id FROM ${transcodeJobs} c WHERE c.lecture_id = ${mediaSources.lectureId} AND c.status = 'done' ORDER BY c.finished_at DESC NULLS LAST, c.created_at DESC LIMIT 1)`;
+    const lastOwnFinish = sql`(SELECT max(o.finished_at) FROM ${transcodeJobs} o WHERE o.source_id = ${mediaSources.id})`;
+    const lastPublication = sql`(SELECT max(p.finished_at) FROM ${transcodeJobs} p WHERE p.lecture_id = ${mediaSources.lectureId} AND p.status = 'done')`;
+    return this.db
+      .select({ id: mediaSources.id, lectureId: mediaSources.lectureId, storageKey: mediaSources.storageKey })
+      .from(mediaSources)
+      .where(
+        and(
+          sql`(${mediaSources.probe} ->> ${ORIGINAL_DELETED_AT}) IS NULL`,
+          sql`EXISTS (SELECT 1 FROM ${transcodeJobs} f WHERE f.source_id = ${mediaSources.id})`,
+          sql`NOT EXISTS (SELECT 1 FROM ${transcodeJobs} u WHERE u.source_id = ${mediaSources.id} AND u.status IN ('queued', 'running'))`,
+          sql`${mediaSources.id} IS DISTINCT FROM ${current}`,
+          sql`greatest(${lastOwnFinish}, ${lastPublication}) <= ${cutoff}`,
+        ),
+      );
+  }
+
+  /** Records on the row (kept as evidence) that the source's original was deleted from storage. */
+  async markOriginalDeleted(sourceId: string, at: Date): Promise<void> {
+    await this.db
+      .update(mediaSources)
+      .set({ probe: sql`coalesce(${mediaSources.probe}, '{}'::jsonb) || jsonb_build_object(${ORIGINAL_DELETED_AT}::text, ${at.toISOString()}::text)` })
+      .where(eq(mediaSources.id, sourceId));
   }
 
   // ---- jobs -----------------------------------------------------------------------------------

@@ -29,6 +29,11 @@ export interface PublishablePackage {
 
 export const MASTER_PLAYLIST = 'master.m3u8';
 
+export interface RetentionSweep {
+  deleted: { sourceId: string; lectureId: string; storageKey: string }[];
+  failed: { sourceId: string; message: string }[];
+}
+
 /**
  * In-process nudge: 'queued' is emitted when this process queues a job, so a worker in the same
  * process starts at once instead of at its next poll. Only a shortcut: workers elsewhere poll.
@@ -177,6 +182,31 @@ export class TranscodingService {
       // best effort; the next publish of this lecture tries again
     }
     return deleted;
+  }
+
+  /**
+   * Source retention (docs/jobs-and-uploads.md): deletes from storage the originals that failed,
+   * were superseded or were replaced, `retentionDays` after they stopped being needed (as of
+   * `asOf`, default now), and marks their rows, which stay as evidence. The current package's
+   * source is kept, so the lecture can be transcoded again when the ladder changes. Safe to run
+   * from several processes at once: deleting twice deletes nothing more.
+   */
+  async sweepRetiredSources(options: { retentionDays: number; asOf?: Date }): Promise<RetentionSweep> {
+    const deleted: RetentionSweep['deleted'] = [];
+    const failed: RetentionSweep['failed'] = [];
+    for (const source of await this.jobs.retiredSources(options.retentionDays, options.asOf)) {
+      try {
+        // the folder of the original (sources/<lectureId>/<sourceId>/), or the key alone if it was stored elsewhere
+        const folder = `sources/${source.lectureId}/${source.id}/`;
+        await this.storage.deletePrefix(source.storageKey.startsWith(folder) ? folder : source.storageKey);
+        await this.jobs.markOriginalDeleted(source.id, new Date());
+        deleted.push({ sourceId: source.id, lectureId: source.lectureId, storageKey: source.storageKey });
+      } catch (err) {
+        // the next sweep tries again; nothing was marked
+        failed.push({ sourceId: source.id, message: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    return { deleted, failed };
   }
 
   /** Job state for the trainer: the newest job of the lecture, if any. */
