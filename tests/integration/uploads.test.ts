@@ -3,16 +3,16 @@
  * chunked, interrupted and resumed; the finished file lands in storage, its job is queued. Plus
  * the checks: session, trainer role on the lecture's organization, owner of the upload, size.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { Upload } from 'tus-js-client';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { createTestClient, type TestClient } from '../helpers/http.ts';
-import { lectures, mediaSources, transcodeJobs } from '../../server/db/schema/index.ts';
+import { lectures, mediaSources, transcodeJobs, uploadReservations } from '../../server/db/schema/index.ts';
 import { startTestS3, type TestS3 } from '../helpers/s3.ts';
 
 const PASSWORD = 'lectern-demo';
@@ -31,7 +31,15 @@ function cookieOf(client: TestClient): string {
 function tusUpload(
   baseUrl: string,
   body: Buffer,
-  options: { cookie: string; metadata: Record<string, string>; chunkSize?: number; uploadUrl?: string; stopAt?: number; onChunk?: (offset: number) => void },
+  options: {
+    cookie: string;
+    metadata: Record<string, string>;
+    chunkSize?: number;
+    uploadUrl?: string;
+    stopAt?: number;
+    onChunk?: (offset: number) => void;
+    uploadDataDuringCreation?: boolean;
+  },
 ): Promise<TusOutcome> {
   return new Promise((resolve) => {
     const upload: Upload = new Upload(body, {
@@ -42,6 +50,7 @@ function tusUpload(
       headers: { cookie: options.cookie },
       metadata: options.metadata,
       storeFingerprintForResuming: false,
+      uploadDataDuringCreation: options.uploadDataDuringCreation ?? false,
       onChunkComplete(_chunk, accepted) {
         options.onChunk?.(accepted);
         if (options.stopAt !== undefined && accepted >= options.stopAt) {
@@ -53,6 +62,22 @@ function tusUpload(
     });
     upload.start();
   });
+}
+
+const TUS = { 'tus-resumable': '1.0.0' };
+const metadataHeader = (values: Record<string, string>) =>
+  Object.entries(values)
+    .map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`)
+    .join(',');
+
+/** A tus error answer: JSON `{ error, message }` with the stable code, nothing else. */
+function expectJsonError(res: { status: number; headers: Headers; json: unknown; text: string }, status: number, code: string): void {
+  expect({ status: res.status, body: res.text }).toMatchObject({ status });
+  expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+  expect(res.json).toEqual({ error: code, message: expect.any(String) });
+  const message = (res.json as { message: string }).message;
+  expect(message.length).toBeGreaterThan(10);
+  expect(message).not.toContain('\n');
 }
 
 describe('tus uploads', () => {
@@ -152,6 +177,101 @@ describe('tus uploads', () => {
       'upload-metadata': `lectureId ${Buffer.from(lectureId).toString('base64')}`,
     });
     expect(raw.status).toBe(413);
+  });
+
+  it('refuses an empty file when the upload is created (400 JSON) and keeps nothing of it: no file, no source, no job, no reservation', async () => {
+    const lectureId = await newLecture();
+    const uploadsDir = path.join(server.dataDir, 'uploads');
+    const before = await readdir(uploadsDir);
+
+    const declared = await trainer.raw('POST', '/api/uploads', undefined, { ...TUS, 'upload-length': '0', 'upload-metadata': metadataHeader({ lectureId, filename: 'empty.mp4' }) });
+    expectJsonError(declared, 400, 'empty_upload');
+    const client = await tusUpload(server.baseUrl, Buffer.alloc(0), { cookie: cookieOf(trainer), metadata: { lectureId, filename: 'empty.mp4' } });
+    expect(client.error?.originalResponse?.getStatus()).toBe(400);
+    expect(JSON.parse(client.error!.originalResponse!.getBody())).toMatchObject({ error: 'empty_upload' });
+    // a length declared later could be 0 as well, and cannot be reserved against the quota: refused
+    const deferred = await trainer.raw('POST', '/api/uploads', undefined, { ...TUS, 'upload-defer-length': '1', 'upload-metadata': metadataHeader({ lectureId }) });
+    expectJsonError(deferred, 400, 'upload_length_required');
+
+    expect(await readdir(uploadsDir)).toEqual(before);
+    expect(await server.deps.storage.list(`sources/${lectureId}/`)).toEqual([]);
+    const { db } = server.deps;
+    expect(await db.select().from(mediaSources).where(eq(mediaSources.lectureId, lectureId))).toEqual([]);
+    expect(await db.select().from(transcodeJobs).where(eq(transcodeJobs.lectureId, lectureId))).toEqual([]);
+    expect(await db.select().from(uploadReservations).where(eq(uploadReservations.lectureId, lectureId))).toEqual([]);
+    const [lecture] = await db.select().from(lectures).where(eq(lectures.id, lectureId));
+    expect(lecture!.status).toBe('uploading');
+  });
+
+  it('takes a small file sent whole with the creation request, and answers it as a success', async () => {
+    const lectureId = await newLecture();
+    const file = randomBytes(5000);
+    const done = await tusUpload(server.baseUrl, file, { cookie: cookieOf(trainer), metadata: { lectureId, filename: 'short.mp4' }, uploadDataDuringCreation: true });
+    expect(done.error?.originalResponse?.getBody() ?? done.error?.message).toBeUndefined();
+    const sources = await server.deps.db.select().from(mediaSources).where(eq(mediaSources.lectureId, lectureId));
+    expect(sources.map((s) => s.bytes)).toEqual([file.length]);
+    expect((await server.deps.storage.head(sources[0]!.storageKey))?.bytes).toBe(file.length);
+    // the tus file goes once the answer is written
+    const partial = path.join(server.dataDir, 'uploads', done.url!.split('/').pop()!);
+    await vi.waitFor(() => expect(existsSync(partial) || existsSync(`${partial}.json`)).toBe(false));
+  });
+
+  it('answers every tus error as JSON { error, message } with a stable code', async () => {
+    const lectureId = await newLecture();
+    const metadata = metadataHeader({ lectureId, filename: 'x.mp4' });
+    const created = await trainer.raw('POST', '/api/uploads', undefined, { ...TUS, 'upload-length': '1000', 'upload-metadata': metadata });
+    expect(created.status).toBe(201);
+    const uploadPath = created.headers.get('location')!;
+    expect(uploadPath).toMatch(/^\/api\/uploads\/[0-9a-f]{32}$/);
+    const octets = { 'content-type': 'application/offset+octet-stream' };
+
+    expectJsonError(await trainer.raw('PATCH', uploadPath, 'abc', { ...octets, 'upload-offset': '0' }), 412, 'tus_resumable_required');
+    expectJsonError(await trainer.raw('POST', '/api/uploads', undefined, { ...TUS, 'upload-length': 'lots', 'upload-metadata': metadata }), 400, 'invalid_upload_headers');
+    expectJsonError(await trainer.raw('POST', '/api/uploads', undefined, { ...TUS, 'upload-metadata': metadata }), 400, 'upload_length_required');
+    expectJsonError(await trainer.raw('POST', '/api/uploads', undefined, { ...TUS, 'upload-length': '10', 'upload-concat': 'partial' }), 400, 'upload_concat_unsupported');
+    expectJsonError(await trainer.raw('POST', '/api/uploads', undefined, { ...TUS, 'upload-length': String(MAX_UPLOAD + 1), 'upload-metadata': metadata }), 413, 'upload_too_large');
+    expectJsonError(await trainer.raw('PATCH', uploadPath, 'abc', { ...TUS, ...octets }), 400, 'invalid_upload_headers');
+    expectJsonError(await trainer.raw('PATCH', uploadPath, 'abc', { ...TUS, 'upload-offset': '0' }), 400, 'invalid_upload_headers');
+    expectJsonError(await trainer.raw('PATCH', uploadPath, 'abc', { ...TUS, ...octets, 'upload-offset': '7' }), 409, 'upload_offset_mismatch');
+    expectJsonError(await trainer.raw('PATCH', uploadPath, 'x'.repeat(1001), { ...TUS, ...octets, 'upload-offset': '0' }), 413, 'upload_too_large');
+    expectJsonError(await lawyer.raw('PATCH', uploadPath, 'abc', { ...TUS, ...octets, 'upload-offset': '0' }), 403, 'forbidden');
+    expectJsonError(await lawyer.raw('DELETE', uploadPath, undefined, TUS), 403, 'forbidden');
+    expectJsonError(await createTestClient(server.baseUrl).raw('PATCH', uploadPath, 'abc', { ...TUS, ...octets, 'upload-offset': '0' }), 401, 'unauthenticated');
+    expectJsonError(await trainer.raw('PATCH', `/api/uploads/${'0'.repeat(32)}`, 'abc', { ...TUS, ...octets, 'upload-offset': '0' }), 404, 'not_found');
+    expectJsonError(await trainer.raw('DELETE', `/api/uploads/${'0'.repeat(32)}`, undefined, TUS), 404, 'not_found');
+    // HEAD answers carry no body; their type still says JSON
+    const unknownHead = await trainer.raw('HEAD', `/api/uploads/${'0'.repeat(32)}`, undefined, TUS);
+    expect(unknownHead.status).toBe(404);
+    expect(unknownHead.headers.get('content-type')).toMatch(/^application\/json/);
+
+    // an upload past its expiry (its creation date moved back 8 days, as time would)
+    const infoFile = path.join(server.dataDir, 'uploads', `${uploadPath.split('/').pop()}.json`);
+    const info = JSON.parse(await readFile(infoFile, 'utf8')) as { creation_date: string };
+    await writeFile(infoFile, JSON.stringify({ ...info, creation_date: new Date(Date.now() - 8 * 24 * 3600 * 1000).toISOString() }));
+    expect((await trainer.raw('HEAD', uploadPath, undefined, TUS)).status).toBe(410);
+    expectJsonError(await trainer.raw('PATCH', uploadPath, 'abc', { ...TUS, ...octets, 'upload-offset': '0' }), 410, 'upload_expired');
+  });
+
+  it('answers no CORS headers at all, to a preflight or to an upload, whatever the Origin', async () => {
+    const lectureId = await newLecture();
+    const corsHeaders = (headers: Headers) => [...headers.keys()].filter((name) => name.startsWith('access-control-'));
+    for (const origin of ['https://evil.example', server.baseUrl]) {
+      const preflight = await trainer.raw('OPTIONS', '/api/uploads', undefined, {
+        origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'tus-resumable, upload-length, upload-metadata',
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('tus-version')).toBe('1.0.0');
+      expect(corsHeaders(preflight.headers)).toEqual([]);
+      // another site's page cannot create one at all (app.ts refuses cross-site state changes); this site's can
+      const created = await trainer.raw('POST', '/api/uploads', undefined, { ...TUS, origin, 'upload-length': '10', 'upload-metadata': metadataHeader({ lectureId }) });
+      expect(created.status).toBe(origin === server.baseUrl ? 201 : 403);
+      expect(corsHeaders(created.headers)).toEqual([]);
+      const refused = await trainer.raw('HEAD', `/api/uploads/${'0'.repeat(32)}`, undefined, { ...TUS, origin });
+      expect(refused.status).toBe(404);
+      expect(corsHeaders(refused.headers)).toEqual([]);
+    }
   });
 
   it('lets nobody but its owner continue or inspect an upload', async () => {
