@@ -153,6 +153,21 @@ describe('web shell', () => {
     await context.close();
   });
 
+  test('a next that would leave the site (/%09/evil.example, issue 7) lands on the catalog after login', async () => {
+    const { context, page, errors } = await phone();
+    // Any other host answers a stand-in page, so leaving the site shows up as a URL, not a DNS error.
+    const site = new URL(server.baseUrl).host;
+    await context.route((url) => url.host !== site, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<h1>evil</h1>' }));
+    await page.goto(`${server.baseUrl}/login?next=/%09/evil.example`);
+    await logIn(page, 'lawyer', 'lectern-demo');
+    await page.waitForURL((url) => url.host !== site || url.pathname === '/courses');
+    expect(new URL(page.url()).host).toBe(site);
+    expect(new URL(page.url()).pathname).toBe('/courses');
+    await page.locator('[data-testid="course-list"] li').first().waitFor();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   test('/verify/:code is public and an unknown path shows the not-found page', async () => {
     const { context, page, errors } = await phone();
     await page.goto(`${server.baseUrl}/verify/ABCD-1234`);

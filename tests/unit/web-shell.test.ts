@@ -33,7 +33,7 @@ describe('path matching', () => {
 describe('where login sends the user next', () => {
   test('only same-site paths, never /login itself', () => {
     expect(safeNext('/admin')).toBe('/admin');
-    expect(safeNext('/courses?q=刑事&page=2')).toBe('/courses?q=刑事&page=2');
+    expect(safeNext('/courses?q=刑事&page=2')).toBe('/courses?q=%E5%88%91%E4%BA%8B&page=2'); // the parsed form, as the browser shows it
     for (const bad of [null, '', 'https://evil.example/', '//evil.example/x', '/\\evil.example', 'javascript:alert(1)', '/login', '/login?next=/x']) {
       expect(safeNext(bad)).toBe('/courses');
     }

@@ -51,13 +51,30 @@ export function matchPath(pattern: string, pathname: string): Params | null {
 }
 
 /**
- * Where to go after login: only a same-site path (never `//evil.example` or a full URL), and
- * never back to /login itself.
+ * Where to go after login (`?next=`): only a path on this site, never back to /login itself;
+ * anything else is `fallback`. Checking the text was not enough: the URL parser drops tab, CR and
+ * LF, so "/\t/evil.example" (from `next=/%09/evil.example`) became "//evil.example", another
+ * host (issue 7). So the text must be a plain path — one leading slash, no control character or
+ * backslash — and it is parsed as navigate() will parse it: same origin, a path that does not
+ * start with "//" ("/.//evil" parses to "//evil"), and the parsed path, query and hash are what
+ * is answered, so the next parse cannot read anything else into it.
  */
-export function safeNext(next: string | null | undefined, fallback = '/courses'): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
-  if (next === '/login' || next.startsWith('/login?') || next.startsWith('/login/')) return fallback;
-  return next;
+export function safeNext(next: string | null | undefined, fallback = '/courses', origin = currentOrigin()): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || /[\u0000-\u001f\u007f\\]/.test(next)) return fallback;
+  let url: URL;
+  try {
+    url = new URL(next, origin);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== origin || url.pathname.startsWith('//')) return fallback;
+  if (url.pathname === '/login' || url.pathname.startsWith('/login/')) return fallback;
+  return url.pathname + url.search + url.hash;
+}
+
+/** The page's origin in the browser; a placeholder where there is none (unit tests in Node). */
+function currentOrigin(): string {
+  return typeof location === 'undefined' ? 'http://localhost' : location.origin;
 }
 
 /** The login page that comes back to `current` (path + query) afterwards. */
