@@ -13,7 +13,7 @@ const rosterRoutes: FastifyPluginAsyncTypebox = async (app) => {
       bodyLimit: 2 * 1024 * 1024,
       schema: {
         tags: ['audit'],
-        description: 'Imports lawyers (licence number, name, firm) from CSV text. All or nothing; each account gets a one-time initial password, answered once.',
+        description: 'Imports lawyers (licence number, name, firm) from CSV text. All or nothing; each account gets a one-time initial password, answered once. 409 roster_conflict when another import registered some of the same lawyers at the same moment (nothing imported).',
         params: Type.Object({ orgId: Type.String({ format: 'uuid' }) }),
         body: Type.Object({ csv: Type.String({ minLength: 1, maxLength: 2_000_000 }), dryRun: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
         response: {
@@ -25,6 +25,7 @@ const rosterRoutes: FastifyPluginAsyncTypebox = async (app) => {
           400: Type.Object({ error: Type.String(), message: Type.String(), problems: Type.Optional(Type.Array(Type.Object({ row: Type.Integer(), column: Type.Optional(Type.String()), message: Type.String() }))) }),
           401: ErrorBody,
           403: ErrorBody,
+          409: ErrorBody,
         },
       },
     },
