@@ -140,6 +140,10 @@ const uploadRoutes: FastifyPluginAsync = async (app) => {
         } catch (err) {
           if (err instanceof HttpError) throw err;
           app.log.error({ err, lectureId }, 'could not store a finished upload');
+          // Dropped, not kept: a client resuming it would find it complete (HEAD) and report
+          // success with nothing stored; without it, tus-js-client starts a new upload.
+          await removeFinished(upload.id);
+          await service.endReservation(upload.id).catch((endErr: unknown) => app.log.error({ err: endErr, uploadId: upload.id }, 'could not end a reservation'));
           throw new HttpError(500, 'upload_not_stored', 'The file arrived but could not be stored. Please upload it again.');
         }
         // After a PATCH nothing reads the upload again, so its file goes now. When the whole file
@@ -160,7 +164,7 @@ const uploadRoutes: FastifyPluginAsync = async (app) => {
     if (req.method === 'POST') void removeFinished(upload.id);
   });
   tus.on(EVENTS.POST_TERMINATE, (_req, _res, uploadId) => {
-    service.cancelled(uploadId).catch((err: unknown) => app.log.error({ err, uploadId }, 'could not end the reservation of a cancelled upload'));
+    service.endReservation(uploadId).catch((err: unknown) => app.log.error({ err, uploadId }, 'could not end the reservation of a cancelled upload'));
   });
 
   // tus PATCH bodies are raw bytes for @tus/server to stream to disk: leave them unread.

@@ -162,8 +162,11 @@ export class UploadsService {
     }
   }
 
-  /** The trainer cancelled the upload (tus DELETE): its bytes are free again. */
-  async cancelled(uploadId: string): Promise<void> {
+  /**
+   * The upload's bytes are free again: the trainer cancelled it (tus DELETE), or its finished file
+   * could not be stored and was dropped.
+   */
+  async endReservation(uploadId: string): Promise<void> {
     await this.reservations.end(uploadId);
   }
 

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { Upload } from 'tus-js-client';
@@ -319,5 +321,40 @@ describe('tus uploads with S3 storage', () => {
     expect(head?.bytes).toBe(file.length);
     const jobs = await server.deps.db.select().from(transcodeJobs).where(eq(transcodeJobs.lectureId, lecture.id));
     expect(jobs.map((j) => j.status)).toEqual(['queued']);
+  });
+});
+
+describe('tus uploads when storage is down', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    // an S3 endpoint nobody listens on: every put fails at once
+    const closed = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    const s3 = { endpoint: `http://127.0.0.1:${closed}`, region: 'us-east-1', bucket: 'gone', accessKeyId: 'k', secretAccessKey: 's', forcePathStyle: true };
+    server = await startTestServer({ config: { s3 } });
+  });
+  afterAll(async () => server?.close());
+
+  it('answers 500 upload_not_stored and drops the finished upload, so the client starts again instead of resuming a "complete" one', async () => {
+    const trainer = createTestClient(server.baseUrl);
+    await trainer.login('trainer', PASSWORD);
+    const lecture = (await trainer.raw('POST', `/api/courses/${server.demo!.draftCourseId}/lectures`, { title: '存储故障' })).json as { id: string };
+    const done = await tusUpload(server.baseUrl, randomBytes(300 * 1024), { cookie: cookieOf(trainer), metadata: { lectureId: lecture.id }, chunkSize: 100 * 1024 });
+    expect(done.error?.originalResponse?.getStatus()).toBe(500);
+    expect(JSON.parse(done.error!.originalResponse!.getBody())).toMatchObject({ error: 'upload_not_stored' });
+
+    // a HEAD that found the upload complete would make tus-js-client report success with nothing stored
+    const uploadPath = new URL(done.url!).pathname;
+    expect((await trainer.raw('HEAD', uploadPath, undefined, TUS)).status).toBe(404);
+    const id = uploadPath.split('/').pop()!;
+    expect(existsSync(path.join(server.dataDir, 'uploads', id))).toBe(false);
+    const [reservation] = await server.deps.db.select().from(uploadReservations).where(eq(uploadReservations.id, id));
+    expect(reservation!.endedAt).toBeInstanceOf(Date);
+    expect(await server.deps.db.select().from(mediaSources).where(eq(mediaSources.lectureId, lecture.id))).toEqual([]);
   });
 });
