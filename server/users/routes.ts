@@ -58,7 +58,7 @@ const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['audit'],
         summary: 'Reset an account’s password (administrator of its organization)',
         description:
-          'Answers a new one-time password, once; the account must change it at its next login, and every login session of the account is closed. 403 outside the caller’s subtree, 404 for an unknown user, 409 for the caller’s own account.',
+          'Answers a new one-time password, once; the account must change it at its next login, and every login session of the account is closed. 403 outside the caller’s subtree, 403 peer_account for a trainer or administrator the caller does not administer from strictly above, 404 for an unknown user, 409 for the caller’s own account. Written to the audit log.',
         params: userParams,
         body: Type.Object({}, { additionalProperties: false }),
         response: {
@@ -68,7 +68,7 @@ const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const answer = await service.resetPassword(request.user!, request.params.userId);
+      const answer = await service.resetPassword(request.user!, request.params.userId, request.ip);
       return reply.header('cache-control', 'no-store').send(answer);
     },
   );
@@ -81,13 +81,13 @@ const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['audit'],
         summary: 'Disable or re-enable an account (administrator of its organization)',
         description:
-          'A disabled account cannot log in (the same 401 as a wrong password), its login sessions are closed, and it leaves the training report unless includeDisabled=true. Its watch history, credit and certificates are kept.',
+          'A disabled account cannot log in (the same 401 as a wrong password), its login sessions are closed, and it leaves the training report unless includeDisabled=true. Its watch history, credit and certificates are kept. The same refusals as the password reset (403 peer_account included); written to the audit log.',
         params: userParams,
         body: Type.Object({ disabled: Type.Boolean() }, { additionalProperties: false }),
         response: { 200: Account, ...adminErrors },
       },
     },
-    async (request) => service.setDisabled(request.user!, request.params.userId, request.body.disabled),
+    async (request) => service.setDisabled(request.user!, request.params.userId, request.body.disabled, request.ip),
   );
 };
 
