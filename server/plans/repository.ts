@@ -1,6 +1,6 @@
 /** Training plans, their targets and required courses, and the training settings of organizations. */
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../db/client.ts';
+import type { DbOrTx, Tx } from '../db/client.ts';
 import { courses, organizations, trainingPlanCourses, trainingPlans, trainingPlanTargets } from '../db/schema/index.ts';
 
 export interface PlanRecord {
@@ -24,26 +24,40 @@ export interface NewPlan {
   requiredCourseIds: string[];
 }
 
+export interface OwnSettings {
+  minutesPerClassHour: number | null;
+  trainingYearStartMonth: number | null;
+}
+
 export class PlansRepository {
   constructor(private readonly db: DbOrTx) {}
 
-  /** Inserts the plan with its targets and courses, all or nothing. Null when the name is taken. */
+  /**
+   * Runs `work` in one transaction with a repository bound to it; the change's audit entry is
+   * written with the same `tx` (server/audit), so both or neither stay.
+   */
+  async transaction<T>(work: (repo: PlansRepository, tx: Tx) => Promise<T>): Promise<T> {
+    return this.db.transaction((tx) => work(new PlansRepository(tx), tx));
+  }
+
+  /**
+   * Inserts the plan with its targets and courses; inside `transaction()`, so it is all or
+   * nothing. Null when the name is taken.
+   */
   async insert(plan: NewPlan): Promise<string | null> {
-    return this.db.transaction(async (tx) => {
-      const [row] = await tx
-        .insert(trainingPlans)
-        .values({ organizationId: plan.organizationId, year: plan.year, name: plan.name, requiredMinutes: plan.requiredMinutes })
-        .onConflictDoNothing()
-        .returning({ id: trainingPlans.id });
-      if (!row) return null;
-      if (plan.targetOrganizationIds.length) {
-        await tx.insert(trainingPlanTargets).values(plan.targetOrganizationIds.map((organizationId) => ({ planId: row.id, organizationId })));
-      }
-      if (plan.requiredCourseIds.length) {
-        await tx.insert(trainingPlanCourses).values(plan.requiredCourseIds.map((courseId) => ({ planId: row.id, courseId })));
-      }
-      return row.id;
-    });
+    const [row] = await this.db
+      .insert(trainingPlans)
+      .values({ organizationId: plan.organizationId, year: plan.year, name: plan.name, requiredMinutes: plan.requiredMinutes })
+      .onConflictDoNothing()
+      .returning({ id: trainingPlans.id });
+    if (!row) return null;
+    if (plan.targetOrganizationIds.length) {
+      await this.db.insert(trainingPlanTargets).values(plan.targetOrganizationIds.map((organizationId) => ({ planId: row.id, organizationId })));
+    }
+    if (plan.requiredCourseIds.length) {
+      await this.db.insert(trainingPlanCourses).values(plan.requiredCourseIds.map((courseId) => ({ planId: row.id, courseId })));
+    }
+    return row.id;
   }
 
   async findOwner(planId: string): Promise<{ id: string; organizationId: string } | undefined> {
@@ -51,8 +65,10 @@ export class PlansRepository {
     return row;
   }
 
-  async delete(planId: string): Promise<void> {
-    await this.db.delete(trainingPlans).where(eq(trainingPlans.id, planId));
+  /** Deletes the plan (its targets and courses go with it); false when it was already gone. */
+  async delete(planId: string): Promise<boolean> {
+    const rows = await this.db.delete(trainingPlans).where(eq(trainingPlans.id, planId)).returning({ id: trainingPlans.id });
+    return rows.length > 0;
   }
 
   /** Plans owned by the given organizations (optionally of one year), with targets and courses. */
@@ -119,9 +135,19 @@ export class PlansRepository {
     return this.db.select({ id: courses.id, status: courses.status }).from(courses).where(inArray(courses.id, ids));
   }
 
-  /** Sets the organization's own training settings; null = inherit from the parent. */
-  async updateSettings(organizationId: string, values: { minutesPerClassHour?: number | null; trainingYearStartMonth?: number | null }): Promise<void> {
-    if (Object.keys(values).length === 0) return;
-    await this.db.update(organizations).set(values).where(eq(organizations.id, organizationId));
+  /**
+   * Sets the organization's own training settings (null = inherit from the parent) and answers
+   * them before and after. Inside `transaction()`: the row is locked from the read to the commit,
+   * so "before" is what this change replaced, even when two administrators save at once (NO KEY
+   * UPDATE, like the update itself: rows pointing at the organization can still be written).
+   */
+  async updateSettings(organizationId: string, values: Partial<OwnSettings>): Promise<{ before: OwnSettings; after: OwnSettings }> {
+    const [before] = await this.db
+      .select({ minutesPerClassHour: organizations.minutesPerClassHour, trainingYearStartMonth: organizations.trainingYearStartMonth })
+      .from(organizations)
+      .where(eq(organizations.id, organizationId))
+      .for('no key update');
+    if (Object.keys(values).length > 0) await this.db.update(organizations).set(values).where(eq(organizations.id, organizationId));
+    return { before: before!, after: { ...before!, ...values } };
   }
 }

@@ -57,7 +57,7 @@ const planRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 201: Plan, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody },
       },
     },
-    async (request, reply) => reply.status(201).send(await service.create(request.user!, request.params.orgId, request.body)),
+    async (request, reply) => reply.status(201).send(await service.create(request.user!, request.params.orgId, request.body, request.ip)),
   );
 
   app.get(
@@ -86,7 +86,7 @@ const planRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      await service.delete(request.user!, request.params.planId);
+      await service.delete(request.user!, request.params.planId, request.ip);
       return reply.status(204).send(null);
     },
   );
@@ -118,7 +118,7 @@ const planRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Settings, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
       },
     },
-    async (request) => service.updateSettings(request.user!, request.params.orgId, request.body),
+    async (request) => service.updateSettings(request.user!, request.params.orgId, request.body, request.ip),
   );
 };
 

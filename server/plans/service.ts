@@ -3,8 +3,11 @@
  * must earn and, optionally, courses they must complete. Targets are organizations inside the
  * association's subtree (a plan with none targets the whole subtree). Also the association's
  * training settings (minutes per 学时, month the training year starts), inherited down the tree.
+ * Creating or deleting a plan and changing settings each write an audit entry in the same
+ * transaction (docs/audit.md, "The audit log").
  */
 import type { AccessPolicy, SessionUser } from '../auth/access.ts';
+import { AuditLog, type AuditState } from '../audit/service.ts';
 import { badRequest, conflict, forbidden, HttpError, notFound } from '../http/errors.ts';
 import type { OrganizationsRepository } from '../organizations/repository.ts';
 import { creditRulesOf, type OrganizationsService } from '../organizations/service.ts';
@@ -44,7 +47,7 @@ export class PlansService {
     private readonly access: AccessPolicy,
   ) {}
 
-  async create(user: SessionUser, organizationId: string, input: CreatePlanInput): Promise<PlanView> {
+  async create(user: SessionUser, organizationId: string, input: CreatePlanInput, ip: string): Promise<PlanView> {
     const org = await this.adminAssociation(user, organizationId);
     const name = input.name.trim();
     if (!name) throw badRequest('invalid_name', 'The plan needs a name.');
@@ -73,10 +76,15 @@ export class PlansService {
     if (input.requiredMinutes === 0 && courseIds.length === 0) {
       throw badRequest('empty_plan', 'A plan needs required minutes, required courses, or both.');
     }
-    const id = await this.repo.insert({ organizationId: org.id, year: input.year, name, requiredMinutes: input.requiredMinutes, targetOrganizationIds: targetIds, requiredCourseIds: courseIds });
-    if (!id) throw conflict('plan_exists', `${org.name} already has a plan named “${name}” for ${input.year}.`);
-    const plan = await this.repo.findById(id);
-    return view(plan!, new Set([org.id]));
+    const plan = await this.repo.transaction(async (repo, tx) => {
+      const id = await repo.insert({ organizationId: org.id, year: input.year, name, requiredMinutes: input.requiredMinutes, targetOrganizationIds: targetIds, requiredCourseIds: courseIds });
+      if (!id) return null;
+      const created = (await repo.findById(id))!;
+      await AuditLog.record(tx, { actor: user, action: 'plan.created', organizationId: org.id, targetType: 'plan', targetId: id, before: null, after: auditStateOf(created), ip });
+      return created;
+    });
+    if (!plan) throw conflict('plan_exists', `${org.name} already has a plan named “${name}” for ${input.year}.`);
+    return view(plan, new Set([org.id]));
   }
 
   /**
@@ -95,11 +103,16 @@ export class PlansService {
     return plans.filter(concerns).map((p) => view(p, mine));
   }
 
-  async delete(user: SessionUser, planId: string): Promise<void> {
-    const plan = await this.repo.findOwner(planId);
-    if (!plan) throw notFound('The plan');
-    await this.access.assertRole(user, plan.organizationId, 'admin');
-    await this.repo.delete(planId);
+  async delete(user: SessionUser, planId: string, ip: string): Promise<void> {
+    const owner = await this.repo.findOwner(planId);
+    if (!owner) throw notFound('The plan');
+    await this.access.assertRole(user, owner.organizationId, 'admin');
+    await this.repo.transaction(async (repo, tx) => {
+      const plan = await repo.findById(planId);
+      // Gone since the check (another administrator deleted it): one deletion, one entry.
+      if (!plan || !(await repo.delete(planId))) throw notFound('The plan');
+      await AuditLog.record(tx, { actor: user, action: 'plan.deleted', organizationId: plan.organizationId, targetType: 'plan', targetId: planId, before: auditStateOf(plan), after: null, ip });
+    });
   }
 
   async settings(user: SessionUser, organizationId: string) {
@@ -119,7 +132,7 @@ export class PlansService {
    * Any admin of an association (or above it) may set its minutes per 学时 and year start; firms
    * cannot — their lawyers follow the association they belong to. Null returns to inheriting.
    */
-  async updateSettings(user: SessionUser, organizationId: string, input: SettingsInput) {
+  async updateSettings(user: SessionUser, organizationId: string, input: SettingsInput, ip: string) {
     const org = await this.adminAssociation(user, organizationId);
     if (org.parentId === null && (input.minutesPerClassHour === null || input.trainingYearStartMonth === null)) {
       throw badRequest('root_cannot_inherit', 'The national association has nothing to inherit from; give a value.');
@@ -127,7 +140,10 @@ export class PlansService {
     const values: { minutesPerClassHour?: number | null; trainingYearStartMonth?: number | null } = {};
     if (input.minutesPerClassHour !== undefined) values.minutesPerClassHour = input.minutesPerClassHour;
     if (input.trainingYearStartMonth !== undefined) values.trainingYearStartMonth = input.trainingYearStartMonth;
-    await this.repo.updateSettings(org.id, values);
+    await this.repo.transaction(async (repo, tx) => {
+      const { before, after } = await repo.updateSettings(org.id, values);
+      await AuditLog.record(tx, { actor: user, action: 'organization.settings_changed', organizationId: org.id, targetType: 'organization', targetId: org.id, before: { ...before }, after: { ...after }, ip });
+    });
     return this.settings(user, organizationId);
   }
 
@@ -138,6 +154,18 @@ export class PlansService {
     if (org.kind === 'firm') throw new HttpError(400, 'not_an_association', 'Plans and training settings belong to associations, not to law firms.');
     return org;
   }
+}
+
+/** What the audit log keeps of a plan: what it asks of whom (names can change, ids stay). */
+function auditStateOf(p: PlanRecord): AuditState {
+  return {
+    organizationId: p.organizationId,
+    year: p.year,
+    name: p.name,
+    requiredMinutes: p.requiredMinutes,
+    targetOrganizationIds: p.targets.map((t) => t.id),
+    requiredCourseIds: p.requiredCourses.map((c) => c.id),
+  };
 }
 
 function view(p: PlanRecord, own: Set<string>): PlanView {

@@ -13,7 +13,7 @@ const rosterRoutes: FastifyPluginAsyncTypebox = async (app) => {
       bodyLimit: 2 * 1024 * 1024,
       schema: {
         tags: ['audit'],
-        description: 'Imports lawyers (licence number, name, firm) from CSV text. All or nothing; each account gets a one-time initial password, answered once. 409 roster_conflict when another import registered some of the same lawyers at the same moment (nothing imported).',
+        description: 'Imports lawyers (licence number, name, firm) from CSV text. All or nothing; each account gets a one-time initial password, answered once. An import (not a dry run) writes one audit entry: the count per firm, never the passwords. 409 roster_conflict when another import registered some of the same lawyers at the same moment (nothing imported).',
         params: Type.Object({ orgId: Type.String({ format: 'uuid' }) }),
         body: Type.Object({ csv: Type.String({ minLength: 1, maxLength: 2_000_000 }), dryRun: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
         response: {
@@ -31,7 +31,7 @@ const rosterRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       try {
-        return await service.importCsv(request.user!, request.params.orgId, request.body.csv, request.body.dryRun ?? false);
+        return await service.importCsv(request.user!, request.params.orgId, request.body.csv, request.body.dryRun ?? false, request.ip);
       } catch (err) {
         if (err instanceof RosterError) return reply.status(400).send({ error: err.code, message: err.message, problems: err.problems });
         throw err;

@@ -3,6 +3,7 @@ import type { Db } from '../db/client.ts';
 import { users } from '../db/schema/index.ts';
 import { conflict, HttpError } from '../http/errors.ts';
 import type { AccessPolicy, SessionUser } from '../auth/access.ts';
+import { AuditLog } from '../audit/service.ts';
 import { AuthRepository } from '../auth/repository.ts';
 import { hashPassword, oneTimePassword } from '../auth/password.ts';
 import { OrganizationsRepository } from '../organizations/repository.ts';
@@ -24,7 +25,7 @@ export class RosterService {
    * Imports lawyers into firms of the organization's subtree. All or nothing: any bad row (bad
    * licence, unknown firm, a licence already registered) imports no one and names the rows.
    */
-  async importCsv(user: SessionUser, orgId: string, csv: string, dryRun: boolean) {
+  async importCsv(user: SessionUser, orgId: string, csv: string, dryRun: boolean, ip: string) {
     await this.access.assertRole(user, orgId, 'admin');
     const { rows, problems } = parseRoster(csv);
     // A file that could not be read row by row stops here; otherwise every row is checked
@@ -61,6 +62,25 @@ export class RosterService {
         await repo.insertUser({ login: r.licenseNo, name: r.name, passwordHash: hash, organizationId: firmByName.get(r.firm)!.id, licenseNo: r.licenseNo, passwordChangeRequired: true });
         out.push({ licenseNo: r.licenseNo, name: r.name, login: r.licenseNo, initialPassword: password });
       }
+      // One entry for the whole import: how many, into which firms. Not the lawyers' passwords,
+      // and not one entry per lawyer (an import of 2,000 would drown every other entry).
+      const perFirm = new Map<string, { id: string; name: string; imported: number }>();
+      for (const { r } of prepared) {
+        const firm = firmByName.get(r.firm)!;
+        const counted = perFirm.get(firm.id) ?? { id: firm.id, name: firm.name, imported: 0 };
+        counted.imported++;
+        perFirm.set(firm.id, counted);
+      }
+      await AuditLog.record(tx, {
+        actor: user,
+        action: 'roster.imported',
+        organizationId: orgId,
+        targetType: 'organization',
+        targetId: orgId,
+        before: null,
+        after: { imported: out.length, firms: [...perFirm.values()] },
+        ip,
+      });
       return out;
     }).catch((err: unknown) => {
       if (isUniqueViolation(err)) throw conflict('roster_conflict', 'Some of these lawyers were registered by another import at the same moment, so nothing from this file was imported. Check the roster and import it again: rows already registered will be named.');
