@@ -71,12 +71,13 @@ export class TranscodeJobsRepository {
    * source qualifies when it has a job and none unfinished, is not the source of the lecture's
    * current package (its newest done job), and both its own last job and the lecture's current
    * publication ended before the cutoff: a replaced source's days count from its replacement.
-   * Sources already deleted (marked in `probe`) are left out.
+   * Sources already deleted (marked in `probe`) are left out. Every subquery names the lecture
+   * so it can use transcode_jobs_lecture_idx (there is no index on source_id).
    */
   async retiredSources(retentionDays: number, asOf?: Date): Promise<Pick<MediaSourceRow, 'id' | 'lectureId' | 'storageKey'>[]> {
     const cutoff = sql`${asOf ? sql`${asOf.toISOString()}::timestamptz` : sql`now()`} - (${Math.round(retentionDays)}::int * interval '1 day')`;
     const current = sql`(SELECT c.source_id FROM ${transcodeJobs} c WHERE c.lecture_id = ${mediaSources.lectureId} AND c.status = 'done' ORDER BY c.finished_at DESC NULLS LAST, c.created_at DESC LIMIT 1)`;
-    const lastOwnFinish = sql`(SELECT max(o.finished_at) FROM ${transcodeJobs} o WHERE o.source_id = ${mediaSources.id})`;
+    const lastOwnFinish = sql`(SELECT max(o.finished_at) FROM ${transcodeJobs} o WHERE o.lecture_id = ${mediaSources.lectureId} AND o.source_id = ${mediaSources.id})`;
     const lastPublication = sql`(SELECT max(p.finished_at) FROM ${transcodeJobs} p WHERE p.lecture_id = ${mediaSources.lectureId} AND p.status = 'done')`;
     return this.db
       .select({ id: mediaSources.id, lectureId: mediaSources.lectureId, storageKey: mediaSources.storageKey })
@@ -84,8 +85,8 @@ export class TranscodeJobsRepository {
       .where(
         and(
           sql`(${mediaSources.probe} ->> ${ORIGINAL_DELETED_AT}) IS NULL`,
-          sql`EXISTS (SELECT 1 FROM ${transcodeJobs} f WHERE f.source_id = ${mediaSources.id})`,
-          sql`NOT EXISTS (SELECT 1 FROM ${transcodeJobs} u WHERE u.source_id = ${mediaSources.id} AND u.status IN ('queued', 'running'))`,
+          sql`EXISTS (SELECT 1 FROM ${transcodeJobs} f WHERE f.lecture_id = ${mediaSources.lectureId} AND f.source_id = ${mediaSources.id})`,
+          sql`NOT EXISTS (SELECT 1 FROM ${transcodeJobs} u WHERE u.lecture_id = ${mediaSources.lectureId} AND u.source_id = ${mediaSources.id} AND u.status IN ('queued', 'running'))`,
           sql`${mediaSources.id} IS DISTINCT FROM ${current}`,
           sql`greatest(${lastOwnFinish}, ${lastPublication}) <= ${cutoff}`,
         ),
