@@ -1,4 +1,4 @@
-import { index, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid, boolean } from 'drizzle-orm/pg-core';
+import { date, index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid, boolean } from 'drizzle-orm/pg-core';
 import { organizations } from './organizations.ts';
 
 export const users = pgTable('users', {
@@ -15,6 +15,12 @@ export const users = pgTable('users', {
   disabled: boolean('disabled').notNull().default(false),
   /** set when the password is a one-time password someone else handed over (roster import, reset) */
   passwordChangeRequired: boolean('password_change_required').notNull().default(false),
+  /** the day the lawyer started practising (执业开始日期): pro-rates the first year's requirement */
+  practiceStartedOn: date('practice_started_on', { mode: 'string' }),
+  /** 兼职律师: part-time lawyers owe what the rules say for part-time */
+  partTime: boolean('part_time').notNull().default(false),
+  /** optional: some provinces exempt lawyers from a given age */
+  birthYear: integer('birth_year'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [index('users_organization_idx').on(t.organizationId)]);
 

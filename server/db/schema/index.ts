@@ -5,3 +5,4 @@ export * from './media.ts';
 export * from './playback.ts';
 export * from './plans.ts';
 export * from './audit.ts';
+export * from './jobs.ts';

@@ -1,4 +1,4 @@
-import { boolean, index, integer, pgEnum, pgTable, text, timestamp, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
 
 export const organizationKind = pgEnum('organization_kind', ['national', 'province', 'city', 'firm']);
 
@@ -18,6 +18,13 @@ export const organizations = pgTable(
     minutesPerClassHour: integer('minutes_per_class_hour'),
     /** month (1–12) the training year starts in; null inherits, January at the root */
     trainingYearStartMonth: integer('training_year_start_month'),
+    /**
+     * what a lawyer owes in a year and how it is pro-rated (server/requirements/rules.ts); null
+     * inherits from the parent, the built-in default at the root
+     */
+    requirementRules: jsonb('requirement_rules'),
+    /** a closed organization takes no new lawyers or staff; its history and evidence stay */
+    closedAt: timestamp('closed_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('organizations_parent_idx').on(t.parentId)],

@@ -11,6 +11,8 @@ export const trainingPlans = pgTable(
     year: integer('year').notNull(),
     name: text('name').notNull(),
     requiredMinutes: integer('required_minutes').notNull(),
+    /** 选修: credited minutes from courses that are not required (必修) the plan also asks for */
+    electiveMinutes: integer('elective_minutes').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('training_plans_org_year_name').on(t.organizationId, t.year, t.name)],
