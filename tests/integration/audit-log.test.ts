@@ -337,3 +337,21 @@ describe('paging', () => {
     expect((await allEntries(national, demo.national)).length).toBe(await auditRowCount());
   });
 });
+
+describe('entries cannot be changed or removed', () => {
+  it('the database refuses UPDATE and DELETE on audit_log (migration 0007)', async () => {
+    const [entry] = await server.deps.db
+      .insert(auditLog)
+      .values({ action: 'test.entry', targetType: 'test', organizationId: demo.sichuan })
+      .returning({ id: auditLog.id });
+    const failure = (query: ReturnType<typeof sql>) =>
+      server.deps.db.execute(query).then(
+        () => 'no error',
+        (e: Error & { cause?: Error }) => `${e.message} ${e.cause?.message ?? ''}`,
+      );
+    expect(await failure(sql`UPDATE audit_log SET action = 'changed' WHERE id = ${entry!.id}`)).toMatch(/append-only/);
+    expect(await failure(sql`DELETE FROM audit_log WHERE id = ${entry!.id}`)).toMatch(/append-only/);
+    const [row] = await server.deps.db.select({ action: auditLog.action }).from(auditLog).where(eq(auditLog.id, entry!.id));
+    expect(row?.action).toBe('test.entry');
+  });
+});

@@ -25,6 +25,12 @@ export function tCode(prefix: CodePrefix, code: string): string {
   return Object.prototype.hasOwnProperty.call(zhCN, key) ? messages[key as MessageKey] : code;
 }
 
+/** The catalog's sentence for a server error code (`serverError.<code>`), or null when it has none. */
+export function tServerError(code: string): string | null {
+  const key = `serverError.${code}`;
+  return Object.prototype.hasOwnProperty.call(zhCN, key) ? messages[key as MessageKey] : null;
+}
+
 export function currentLocale(): Locale {
   return locale;
 }
