@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody, PlainText } from '../http/schemas.ts';
-import { SESSION_COOKIE } from './cookie.ts';
+import { DEVICE_COOKIE, DEVICE_COOKIE_PATH, SESSION_COOKIE, issueDeviceCookie, trustedDeviceId } from './cookie.ts';
+import { TooManyAttempts } from './service.ts';
 
 const MeBody = Type.Object({
   id: Type.String(),
@@ -27,17 +28,26 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { token, expiresAt, user } = await app.auth.login(request.body.login, request.body.password, {
-        ip: request.ip,
-        userAgent: request.headers['user-agent'],
-      });
+      const { sessionSecret, secureCookies } = app.deps.config;
+      const deviceId = trustedDeviceId(sessionSecret, request.cookies[DEVICE_COOKIE], request.body.login);
+      let session: Awaited<ReturnType<typeof app.auth.login>>;
+      try {
+        session = await app.auth.login(request.body.login, request.body.password, { ip: request.ip, userAgent: request.headers['user-agent'], deviceId });
+      } catch (error) {
+        if (error instanceof TooManyAttempts) reply.header('retry-after', String(error.retryAfterSeconds));
+        throw error;
+      }
+      const { token, expiresAt, user } = session;
       reply.setCookie(SESSION_COOKIE, token, {
         path: '/',
         httpOnly: true,
         sameSite: 'lax',
-        secure: app.deps.config.secureCookies,
+        secure: secureCookies,
         expires: expiresAt,
       });
+      // A fresh device cookie on every success: a new id starts the browser's own count afresh.
+      const device = issueDeviceCookie(sessionSecret, user.login);
+      reply.setCookie(DEVICE_COOKIE, device.value, { path: DEVICE_COOKIE_PATH, httpOnly: true, sameSite: 'strict', secure: secureCookies, maxAge: device.maxAgeSeconds });
       return { user: { id: user.id, login: user.login, name: user.name } };
     },
   );

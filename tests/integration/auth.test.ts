@@ -21,6 +21,8 @@ describe('login, me, logout', () => {
     expect(cookie).toMatch(/HttpOnly/i);
     expect(cookie).toMatch(/SameSite=Lax/i);
     expect(cookie).not.toMatch(/Secure/i); // plain http in tests; on when PUBLIC_URL is https
+    // and the device cookie of the login limit (docs/accounts.md), HttpOnly as well
+    expect(cookie).toMatch(/lectern_device=[^;]+;.*HttpOnly/i);
 
     const me = await client.me();
     expect(me).toMatchObject({ login: 'lawyer', organizationId: server.demo!.santaiFirm, roles: [] });
@@ -82,9 +84,34 @@ describe('login, me, logout', () => {
     const eleventh = await client.raw('POST', '/api/auth/login', { login: 'limit-me', password: 'lectern-demo' });
     expect(eleventh.status).toBe(429);
     expect(eleventh.json).toMatchObject({ error: 'too_many_attempts' });
+    expect(Number(eleventh.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     // the limit lives in the database, so every API replica sees it
     const tries = await server.deps.db.select({ n: count() }).from(loginAttempts).where(eq(loginAttempts.login, 'limit-me'));
     expect(Number(tries[0]!.n)).toBe(10);
+  });
+
+  it('a new password among the commonest, one character repeated or blank-looking is refused, and nothing changes', async () => {
+    await server.app.auth.createUser({ login: 'picks-badly', name: '弱密码', password: 'lectern-demo', organizationId: server.demo!.ganguFirm });
+    const client = createTestClient(server.baseUrl);
+    await client.login('picks-badly', 'lectern-demo');
+    const refused: [string, string][] = [
+      ['12345678', 'password_too_common'],
+      ['Password', 'password_too_common'],
+      ['ｐａｓｓｗｏｒｄ', 'password_too_common'], // full-width, as a Chinese input method types it
+      ['aaaaaaaa', 'password_too_common'],
+      ['        ', 'password_blank'],
+      ['\u3000'.repeat(8), 'password_blank'],
+      ['\u200B'.repeat(10), 'password_blank'],
+      [`1234${'\u200B'.repeat(6)}`, 'password_too_short'],
+    ];
+    for (const [newPassword, code] of refused) {
+      const res = await client.raw('POST', '/api/me/password', { currentPassword: 'lectern-demo', newPassword });
+      expect(res.status, JSON.stringify(newPassword)).toBe(400);
+      expect(res.json, JSON.stringify(newPassword)).toMatchObject({ error: code, message: expect.stringMatching(/^The new password must/) });
+    }
+    // the right current password each time: no failure was counted, and the password is unchanged
+    await createTestClient(server.baseUrl).login('picks-badly', 'lectern-demo');
+    expect((await client.raw('POST', '/api/me/password', { currentPassword: 'lectern-demo', newPassword: 'a-password-of-my-own' })).status).toBe(204);
   });
 
   it('the typed client surfaces server error codes', async () => {
