@@ -1,16 +1,34 @@
-/** Pure: turn a flat list of organizations into the nested tree API.md answers with. */
+/**
+ * Pure: the nested tree API.md answers with, and the rules about an organization's place in the
+ * tree that need no database (cycles, the root, closing and reopening). Region codes and kinds:
+ * region-code.ts.
+ */
 export interface OrgNode {
   id: string;
   name: string;
   kind: string;
   regionCode: string;
   county: boolean;
+  /** ISO 8601 instant the organization was closed; null while it is open (an addition to API.md's shape) */
+  closedAt: string | null;
   children: OrgNode[];
 }
 
-export function buildTree(rows: { id: string; parentId: string | null; name: string; kind: string; regionCode: string; county: boolean }[]): OrgNode[] {
+export interface TreeRow {
+  id: string;
+  parentId: string | null;
+  name: string;
+  kind: string;
+  regionCode: string;
+  county: boolean;
+  closedAt?: Date | null;
+}
+
+export function buildTree(rows: TreeRow[]): OrgNode[] {
   const nodes = new Map<string, OrgNode>();
-  for (const r of rows) nodes.set(r.id, { id: r.id, name: r.name, kind: r.kind, regionCode: r.regionCode, county: r.county, children: [] });
+  for (const r of rows) {
+    nodes.set(r.id, { id: r.id, name: r.name, kind: r.kind, regionCode: r.regionCode, county: r.county, closedAt: r.closedAt ? r.closedAt.toISOString() : null, children: [] });
+  }
   const roots: OrgNode[] = [];
   for (const r of rows) {
     const node = nodes.get(r.id)!;
@@ -20,4 +38,36 @@ export function buildTree(rows: { id: string; parentId: string | null; name: str
     else roots.push(node);
   }
   return roots;
+}
+
+/**
+ * Would putting the organization under the new parent make it its own ancestor? `newParentChain`
+ * is the new parent and its ancestors, nearest first.
+ */
+export function wouldCycle(organizationId: string, newParentChain: readonly string[]): boolean {
+  return newParentChain.includes(organizationId);
+}
+
+/** Why an organization cannot be closed; null when it can. */
+export type CloseProblem =
+  /** the national root carries the whole tree */
+  | { kind: 'root' }
+  /** sub-organizations still open: they are closed first, one decision each, never by cascade */
+  | { kind: 'open_children'; open: number };
+
+export function closeProblem(organization: { parentId: string | null }, openChildren: number): CloseProblem | null {
+  if (organization.parentId === null) return { kind: 'root' };
+  if (openChildren > 0) return { kind: 'open_children', open: openChildren };
+  return null;
+}
+
+/**
+ * True when nothing new may be put in the organization (sub-organizations, staff, lawyers, role
+ * grants): it or one of its ancestors is closed. `chain` is the organization first, then its
+ * ancestors. Closing needs the sub-organizations closed first, so a closed ancestor implies a
+ * closed organization; the whole chain is checked anyway, so a row written around the rules
+ * cannot reopen a door.
+ */
+export function isClosedChain(chain: readonly { closedAt: Date | null }[]): boolean {
+  return chain.some((o) => o.closedAt !== null);
 }
