@@ -17,7 +17,7 @@ import { validatorCompiler } from './http/validation.ts';
 import { databaseErrorMeaning } from './http/database-errors.ts';
 import { stateChangeRefusal } from './http/request-guards.ts';
 import { AuthRepository } from './auth/repository.ts';
-import { AuthService } from './auth/service.ts';
+import { AuthService, TooManyAttempts } from './auth/service.ts';
 import { AccessPolicy, type SessionUser } from './auth/access.ts';
 import { OrganizationsRepository } from './organizations/repository.ts';
 import { SESSION_COOKIE } from './auth/cookie.ts';
@@ -85,6 +85,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
 
   app.setErrorHandler((error: unknown, request, reply) => {
     if (error instanceof HttpError) {
+      if (error instanceof TooManyAttempts) reply.header('retry-after', String(error.retryAfterSeconds));
       return reply.status(error.statusCode).send({ error: error.code, message: error.message });
     }
     const e = error as { validation?: unknown; statusCode?: number; code?: string; message?: string };

@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody, PlainText } from '../http/schemas.ts';
 import { DEVICE_COOKIE, DEVICE_COOKIE_PATH, SESSION_COOKIE, issueDeviceCookie, trustedDeviceId } from './cookie.ts';
-import { TooManyAttempts } from './service.ts';
 
 const MeBody = Type.Object({
   id: Type.String(),
@@ -30,14 +29,8 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { sessionSecret, secureCookies } = app.deps.config;
       const deviceId = trustedDeviceId(sessionSecret, request.cookies[DEVICE_COOKIE], request.body.login);
-      let session: Awaited<ReturnType<typeof app.auth.login>>;
-      try {
-        session = await app.auth.login(request.body.login, request.body.password, { ip: request.ip, userAgent: request.headers['user-agent'], deviceId });
-      } catch (error) {
-        if (error instanceof TooManyAttempts) reply.header('retry-after', String(error.retryAfterSeconds));
-        throw error;
-      }
-      const { token, expiresAt, user } = session;
+      // A 429 carries Retry-After: the app's error handler adds it for every TooManyAttempts.
+      const { token, expiresAt, user } = await app.auth.login(request.body.login, request.body.password, { ip: request.ip, userAgent: request.headers['user-agent'], deviceId });
       reply.setCookie(SESSION_COOKIE, token, {
         path: '/',
         httpOnly: true,

@@ -35,7 +35,7 @@ const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['session'],
         summary: 'Change my password',
         description:
-          'Checks the current password like a login (same 401, same rate limit: 429), then the new one: at least 8 characters, not the login, not the licence number, not the current password (400 password_too_short, password_is_login, password_is_license_no, password_unchanged). Closes every other login session of the caller (this one stays) and clears passwordChangeRequired.',
+          'Checks the current password like a login (same 401, same rate limit: 429), then the new one: at least 8 characters, not the login, not the licence number, not the current password, not blank-looking or one of the commonest passwords (400 password_too_short, password_is_login, password_is_license_no, password_unchanged, password_blank, password_too_common). Closes every other login session of the caller (this one stays) and clears passwordChangeRequired.',
         body: Type.Object(
           { currentPassword: Type.String({ minLength: 1, maxLength: MAX_PASSWORD_LENGTH }), newPassword: Type.String({ maxLength: MAX_PASSWORD_LENGTH }) },
           { additionalProperties: false },

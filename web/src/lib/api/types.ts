@@ -49,7 +49,7 @@ export interface ChangePasswordRequest {
 }
 
 /** 400 codes of POST /api/me/password when the new password breaks a rule. */
-export type PasswordProblem = 'password_too_short' | 'password_is_login' | 'password_is_license_no' | 'password_unchanged';
+export type PasswordProblem = 'password_too_short' | 'password_is_login' | 'password_is_license_no' | 'password_unchanged' | 'password_blank' | 'password_too_common';
 
 export interface PasswordReset {
   userId: string;

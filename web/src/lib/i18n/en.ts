@@ -22,6 +22,8 @@ const en: Messages = {
   'serverError.roster_conflict': 'Another import registered some of the same lawyers at the same moment, so nothing from this file was imported. Check the roster and import it again.',
   'serverError.peer_account': 'You cannot manage the account of an administrator or trainer at your own level or above. Ask an administrator of the association above.',
   'serverError.unknown_cursor': 'This page position is not an entry of this organization’s audit log; load the first page again.',
+  'serverError.password_blank': 'The new password must contain visible characters, not only spaces or invisible ones.',
+  'serverError.password_too_common': 'The new password must not be one of the passwords guessed first, such as 12345678, password or one character repeated.',
   'serverError.too_many_attempts': 'Too many attempts. Wait a minute and try again.',
   'serverError.empty_upload': 'The file is empty (0 bytes). Choose the recording itself and upload it again.',
   'serverError.upload_length_required': 'Declare the file’s size when the upload is created; uploads of unknown length are not accepted.',
@@ -86,6 +88,8 @@ const en: Messages = {
   'password.error.password_is_login': 'The new password must not be your login.',
   'password.error.password_is_license_no': 'The new password must not be your licence number.',
   'password.error.password_unchanged': 'The new password must differ from the current one.',
+  'password.error.password_blank': 'The new password must contain visible characters, not only spaces or invisible ones.',
+  'password.error.password_too_common': 'The new password must not be one of the passwords guessed first, such as 12345678, password or one character repeated.',
   'me.changePassword': 'Change password',
 
   'courses.heading': 'Course catalog',

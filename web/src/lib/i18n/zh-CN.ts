@@ -23,6 +23,8 @@ const zhCN = {
   'serverError.roster_conflict': '其他导入同时登记了部分相同的律师，本文件未导入任何人。请核对名单后重新导入。',
   'serverError.peer_account': '您不能管理与您同级或更高级别的管理员或讲师账号，请联系上级协会的管理员。',
   'serverError.unknown_cursor': '该翻页位置不是本机构审计日志中的记录，请重新加载第一页。',
+  'serverError.password_blank': '新密码不能只由空格或不可见字符组成。',
+  'serverError.password_too_common': '新密码过于常见（如 12345678、password 或同一个字符重复），请换一个。',
   'serverError.too_many_attempts': '尝试次数过多，请稍等一分钟后再试。',
   'serverError.empty_upload': '文件是空的（0 字节），请选择录像文件本身重新上传。',
   'serverError.upload_length_required': '创建上传时必须声明文件大小，不接受长度未知的上传。',
@@ -87,6 +89,8 @@ const zhCN = {
   'password.error.password_is_login': '新密码不能与账号相同。',
   'password.error.password_is_license_no': '新密码不能与执业证号相同。',
   'password.error.password_unchanged': '新密码不能与当前密码相同。',
+  'password.error.password_blank': '新密码不能只由空格或不可见字符组成。',
+  'password.error.password_too_common': '新密码过于常见（如 12345678、password 或同一个字符重复），请换一个。',
   'me.changePassword': '修改密码',
 
   'courses.heading': '课程目录',
