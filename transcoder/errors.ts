@@ -8,6 +8,7 @@
 export type MediaRejectionCode =
   | 'empty_file'
   | 'not_media'
+  | 'unsupported_format'
   | 'truncated'
   | 'no_audio_and_no_video'
   | 'too_short'
@@ -31,6 +32,11 @@ export const REJECTION_REASONS: Record<MediaRejectionCode, LocalizedReason> = {
   not_media: {
     'zh-CN': '这个文件不是视频或音频文件，请上传 MP4、MOV、MKV 等录像文件。',
     en: 'This file is not a video or audio recording. Upload an MP4, MOV or MKV recording.',
+  },
+  // a container off the allow-list (containers.ts): a playlist, a script, a picture, subtitles…
+  unsupported_format: {
+    'zh-CN': '这不是视频或音频录制文件（可能是播放列表、图片、字幕或本平台不接受的格式），请上传录像或录音文件本身，例如 MP4、MOV、MKV、MP3 或 M4A 文件。',
+    en: 'This is not a video or audio recording (it may be a playlist, a picture, subtitles or a format this platform does not accept). Upload the recording itself, for example an MP4, MOV, MKV, MP3 or M4A file.',
   },
   truncated: {
     'zh-CN': '这个录像文件不完整（可能上传或导出时中断），请重新导出完整的录像后再上传。',
@@ -104,6 +110,8 @@ export function isMediaRejectedError(error: unknown): error is MediaRejectedErro
 export function rejectionFromStderr(stderr: string): MediaRejectionCode | null {
   const text = stderr.toLowerCase();
   if (/no space left|cannot allocate memory|permission denied|killed/.test(text)) return null;
+  // the allow-lists of containers.ts: the file is something else, or tried to open something else
+  if (/format not on whitelist|protocol '[^']*' not on whitelist/.test(text)) return 'unsupported_format';
   if (/moov atom not found|partial file|truncat|end of file|unexpected eof|premature end/.test(text)) return 'truncated';
   if (/decoder \(codec .*\) not found|unknown codec|no decoder|codec not currently supported|could not find codec parameters/.test(text)) {
     return 'unsupported_codec';

@@ -23,6 +23,7 @@
  * at the same boundaries once ffmpeg is done.
  */
 import type { AudioStreamInfo, ProbeResult, VideoStreamInfo } from './probe.ts';
+import { sourceInputOptions } from './containers.ts';
 
 export interface RungSpec {
   /** playlist folder and label, e.g. "144p" */
@@ -116,7 +117,7 @@ export interface LadderCapabilities {
   libwebp: boolean;
 }
 
-export type LadderInput = Pick<ProbeResult, 'durationSeconds' | 'video' | 'audio' | 'coverArtStreamIndex'>;
+export type LadderInput = Pick<ProbeResult, 'durationSeconds' | 'video' | 'audio' | 'coverArtStreamIndex' | 'container'>;
 
 export interface PlannedRendition {
   name: string;
@@ -345,7 +346,8 @@ export function planLadder(probe: LadderInput, profile: LadderProfile = DEFAULT_
   if (!video && !audio) throw new Error('planLadder needs a video or an audio stream');
 
   const globalOptions = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-progress', 'pipe:2', '-nostats'];
-  const inputs: FfmpegInput[] = [{ source: null, options: [] }];
+  // the upload: read only as the container the probe found, and only from the local file (containers.ts)
+  const inputs: FfmpegInput[] = [{ source: null, options: sourceInputOptions(probe.container) }];
   const outputs: FfmpegOutput[] = [];
   const directories: string[] = [];
   const chains: string[] = [];

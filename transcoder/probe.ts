@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { MediaRejectedError, TranscodeError, rejectionFromStderr } from './errors.ts';
+import { judgeContainer, probeInputOptions, sourceInputOptions, type AcceptedContainer } from './containers.ts';
 
 export interface VideoStreamInfo {
   index: number;
@@ -39,6 +40,8 @@ export interface AudioStreamInfo {
 
 export interface ProbeResult {
   formatName: string;
+  /** the container, from the allow-list: every later ffmpeg on this file is forced to its demuxer */
+  container: AcceptedContainer;
   durationSeconds: number;
   sizeBytes: number;
   bitRate?: number;
@@ -92,9 +95,6 @@ interface RawProbe {
   streams?: RawStream[];
 }
 
-/** Containers that ffmpeg opens but that are not recordings: pictures, text, subtitles. */
-const NOT_RECORDING_FORMATS = /^(tty|image2|.*_pipe|gif|apng|webp|srt|ass|webvtt|subviewer.*|lrc|mpl2|sami|jacosub|microdvd|txt|bin|ico)$/;
-
 function runFile(file: string, args: string[], timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     execFile(file, args, { maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs }, (error, stdout, stderr) => {
@@ -143,7 +143,13 @@ async function looksLikeIsoBmff(file: string): Promise<boolean> {
   }
 }
 
+/**
+ * ffprobe's JSON → ProbeResult. A container off the allow-list (containers.ts) is refused here,
+ * so a ProbeResult always names a demuxer the later ffmpeg runs can be forced to.
+ */
 export function parseProbe(raw: RawProbe, sizeBytes: number): ProbeResult {
+  const verdict = judgeContainer(raw.format?.format_name ?? '');
+  if (verdict.kind === 'refused') throw new MediaRejectedError('unsupported_format', `format ${verdict.formatName || 'unknown'}`);
   const streams = raw.streams ?? [];
   const videoRaw = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic && (s.width ?? 0) > 0);
   const cover = streams.find((s) => s.codec_type === 'video' && s.disposition?.attached_pic);
@@ -193,7 +199,8 @@ export function parseProbe(raw: RawProbe, sizeBytes: number): ProbeResult {
   const durationSeconds = Number.isFinite(formatDuration) && formatDuration > 0 ? formatDuration : streamDurations.length ? Math.max(...streamDurations) : 0;
 
   return {
-    formatName: raw.format?.format_name ?? 'unknown',
+    formatName: verdict.container.formatName,
+    container: verdict.container,
     durationSeconds,
     sizeBytes,
     bitRate: raw.format?.bit_rate ? Number(raw.format.bit_rate) : undefined,
@@ -204,8 +211,12 @@ export function parseProbe(raw: RawProbe, sizeBytes: number): ProbeResult {
 }
 
 /** Demuxes the whole file (no decoding) to learn a duration the header does not state. */
-async function scanDuration(ffmpegPath: string, input: string): Promise<number> {
-  const { stderr } = await runFile(ffmpegPath, ['-hide_banner', '-nostdin', '-i', input, '-map', '0', '-c', 'copy', '-f', 'null', '-'], 10 * 60_000);
+async function scanDuration(ffmpegPath: string, input: string, container: AcceptedContainer): Promise<number> {
+  const { stderr } = await runFile(
+    ffmpegPath,
+    ['-hide_banner', '-nostdin', ...sourceInputOptions(container), '-i', input, '-map', '0', '-c', 'copy', '-f', 'null', '-'],
+    10 * 60_000,
+  );
   const times = [...stderr.matchAll(/time=(\d+):(\d+):(\d+(?:\.\d+)?)/g)];
   const last = times.at(-1);
   if (!last) return 0;
@@ -220,13 +231,25 @@ async function tailDecodes(ffmpegPath: string, input: string, probe: ProbeResult
   const start = Math.max(0, probe.durationSeconds - 2);
   const { code, stdout, stderr } = await runFile(
     ffmpegPath,
-    ['-hide_banner', '-nostdin', '-v', 'error', '-progress', 'pipe:1', '-nostats', '-ss', start.toFixed(3), '-i', input, '-t', '1', '-map', '0:v:0?', '-map', '0:a:0?', '-f', 'null', '-'],
+    ['-hide_banner', '-nostdin', '-v', 'error', '-progress', 'pipe:1', '-nostats', '-ss', start.toFixed(3), ...sourceInputOptions(probe.container), '-i', input, '-t', '1', '-map', '0:v:0?', '-map', '0:a:0?', '-f', 'null', '-'],
     120_000,
   );
   // out_time_ms is in microseconds despite its name (kept for ffmpeg 4.x, which lacks out_time_us)
   const decodedMicros = Math.max(0, ...[...stdout.matchAll(/out_time_ms=(\d+)/g)].map((m) => Number(m[1])));
-  const bad = code !== 0 || decodedMicros <= 0 || /partial file|invalid nal|error while decoding|end of file|truncat/i.test(stderr);
+  // MPEG-PS: the decoders' complaints about the partial frame the seek landed in are not a verdict
+  const complaints = probe.container.partialFramesAfterSeek ? /partial file|truncat/i : /partial file|invalid nal|error while decoding|end of file|truncat/i;
+  const bad = code !== 0 || decodedMicros <= 0 || complaints.test(stderr);
   return { ok: !bad, stderr };
+}
+
+/**
+ * The demuxer libavformat chose for a file that the format allow-list then refused, for the log
+ * line ("format hls"). Safe to ask: the allow-list still stops it before the header is read;
+ * only the probe's own debug line names the demuxer.
+ */
+async function refusedFormatName(ffprobePath: string, input: string): Promise<string> {
+  const { stderr } = await runFile(ffprobePath, ['-v', 'debug', ...probeInputOptions(), input], 60_000).catch(() => ({ stderr: '' }));
+  return /Format (\S+) (?:probed with|detected only with)/.exec(stderr)?.[1] ?? 'unknown';
 }
 
 export interface ProbeTools {
@@ -240,11 +263,14 @@ export async function probeFile(tools: ProbeTools, input: string): Promise<Probe
   if (size === 0) throw new MediaRejectedError('empty_file');
   const { code, stdout, stderr } = await runFile(
     tools.ffprobePath,
-    ['-v', 'error', '-show_format', '-show_streams', '-of', 'json', input],
+    ['-v', 'error', ...probeInputOptions(), '-show_format', '-show_streams', '-of', 'json', input],
     120_000,
   );
   if (code !== 0) {
     const reason = rejectionFromStderr(stderr);
+    if (reason === 'unsupported_format') {
+      throw new MediaRejectedError('unsupported_format', `format ${await refusedFormatName(tools.ffprobePath, input)}: ${stderr.trim().slice(0, 500)}`);
+    }
     if (/moov atom not found/i.test(stderr)) {
       throw new MediaRejectedError((await looksLikeIsoBmff(input)) ? 'truncated' : 'not_media', stderr.trim());
     }
@@ -256,12 +282,12 @@ export async function probeFile(tools: ProbeTools, input: string): Promise<Probe
   } catch {
     throw new MediaRejectedError('not_media', 'ffprobe printed no JSON');
   }
-  const probe = parseProbe(raw, size);
-  if (NOT_RECORDING_FORMATS.test(probe.formatName) || (raw.format?.probe_score ?? 100) < 25) {
-    throw new MediaRejectedError('not_media', `format ${probe.formatName}, score ${raw.format?.probe_score}`);
+  if ((raw.format?.probe_score ?? 100) < 25) {
+    throw new MediaRejectedError('not_media', `format ${raw.format?.format_name}, score ${raw.format?.probe_score}`);
   }
+  const probe = parseProbe(raw, size);
   if (probe.durationSeconds <= 0 && (probe.video || probe.audio)) {
-    probe.durationSeconds = await scanDuration(tools.ffmpegPath, input);
+    probe.durationSeconds = await scanDuration(tools.ffmpegPath, input, probe.container);
   }
   return probe;
 }

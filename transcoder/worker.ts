@@ -198,7 +198,8 @@ export function startWorker(options: WorkerOptions): Worker {
             log.error({ ...jobLog, err: describe(e) }, 'could not record the rejection; the job will be retried');
             return false;
           });
-        log.warn({ ...jobLog, code: err.code, recorded: failed }, `unusable source: ${err.reason.en}`);
+        // the detail (what ffprobe said, e.g. "format hls") is for operators: a refused playlist is worth noticing
+        log.warn({ ...jobLog, code: err.code, detail: err.detail?.slice(0, 500), recorded: failed }, `unusable source: ${err.reason.en}`);
       } else if (reason instanceof LeaseLostError) {
         log.warn(jobLog, reason.message);
       } else if (stopController.signal.aborted) {

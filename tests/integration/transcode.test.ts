@@ -4,14 +4,14 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaRejectedError, REJECTION_REASONS, type MediaRejectionCode } from '../../transcoder/errors.ts';
 import { npmFfmpegTools, resolveFfmpegTools } from '../../transcoder/ffmpeg.ts';
 import { parseMediaPlaylist, type PackageSummary } from '../../transcoder/package.ts';
 import { transcodeToDirectory, type TranscodeOptions } from '../../transcoder/pipeline.ts';
-import { MediaWorkspace } from '../helpers/media.ts';
+import { MediaWorkspace, ffmpeg } from '../helpers/media.ts';
 
 let media: MediaWorkspace;
 let outCount = 0;
@@ -280,6 +280,20 @@ describe('cancelling', () => {
   });
 });
 
+/** A picture, not a recording: ffprobe opens it (png_pipe), the allow-list does not take it. */
+async function screenshotAsMp4(): Promise<string> {
+  const out = media.file('screenshot.mp4');
+  await ffmpeg(['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=s=320x180:d=1', '-frames:v', '1', '-c:v', 'png', '-f', 'image2', out]);
+  return out;
+}
+
+/** The captions a trainer exported next to the recording, uploaded instead of it. */
+async function subtitleFile(): Promise<string> {
+  const out = media.file('lecture-captions.srt');
+  await writeFile(out, '1\n00:00:00,000 --> 00:00:02,000\n合同纠纷\n\n2\n00:00:02,000 --> 00:00:04,000\n劳动争议\n');
+  return out;
+}
+
 describe('unusable input ends with a reason a trainer can act on', () => {
   const cases: [string, () => Promise<string>, MediaRejectionCode, TranscodeOptions?][] = [
     ['a text file renamed .mp4', () => media.textAsMp4(), 'not_media'],
@@ -287,6 +301,8 @@ describe('unusable input ends with a reason a trainer can act on', () => {
     ['an mp4 cut in half (index lost)', () => media.truncatedMp4(), 'truncated'],
     ['a fast-start mp4 cut in half (data lost)', () => media.truncatedFastStartMp4(), 'truncated'],
     ['a file with only subtitles', () => media.subtitlesOnly(), 'no_audio_and_no_video'],
+    ['a screenshot (PNG) renamed .mp4', () => screenshotAsMp4(), 'unsupported_format'],
+    ['subtitles alone (.srt)', () => subtitleFile(), 'unsupported_format'],
     ['a recording longer than the limit', () => media.video({ seconds: 3, width: 320, height: 180 }), 'too_long', { limits: { maxDurationSeconds: 2 } }],
     ['a file larger than the upload limit', () => media.video({ seconds: 2, width: 320, height: 180 }), 'too_large', { limits: { maxBytes: 2048 } }],
   ];

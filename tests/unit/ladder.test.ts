@@ -14,6 +14,9 @@ import {
 import { parseProbe, validateProbe, DEFAULT_LIMITS } from '../../transcoder/probe.ts';
 import { MediaRejectedError, rejectionFromStderr } from '../../transcoder/errors.ts';
 import type { AudioStreamInfo, VideoStreamInfo } from '../../transcoder/probe.ts';
+import { ACCEPTED_CONTAINERS, type AcceptedContainer } from '../../transcoder/containers.ts';
+
+const MP4: AcceptedContainer = ACCEPTED_CONTAINERS.find((c) => c.demuxer === 'mov')!;
 
 function video(width: number, height: number, fps = 30, extra: Partial<VideoStreamInfo> = {}): VideoStreamInfo {
   return {
@@ -35,7 +38,7 @@ function video(width: number, height: number, fps = 30, extra: Partial<VideoStre
 const audio: AudioStreamInfo = { index: 1, codec: 'aac', channels: 2, sampleRate: 48000 };
 
 function plan(input: Partial<LadderInput>, caps = { fpsMode: true, libwebp: true }): LadderPlan {
-  return planLadder({ durationSeconds: 60, ...input }, DEFAULT_PROFILE, caps);
+  return planLadder({ durationSeconds: 60, container: MP4, ...input }, DEFAULT_PROFILE, caps);
 }
 
 /** The options of the output writing `target`. */
@@ -72,6 +75,24 @@ describe('ladder for a 720p lecture', () => {
     expect(p.filterComplex).toMatch(/^\[0:0\]split=8/);
     for (const r of p.renditions) {
       expect(p.filterComplex).toContain(`[in_r_${r.name}]fps=${r.fpsRate},scale=${r.width}:${r.height}:`);
+    }
+  });
+
+  it('reads the upload only as the probed container, from the local file, nothing it names', () => {
+    const args = ffmpegArgs(p, '/in/lecture.mp4');
+    const beforeInput = args.slice(0, args.indexOf('-i'));
+    expect(valueAfter(beforeInput, '-protocol_whitelist')).toBe('file');
+    expect(valueAfter(beforeInput, '-format_whitelist')).toBe('mov');
+    expect(valueAfter(beforeInput, '-f')).toBe('mov');
+    expect(valueAfter(beforeInput, '-enable_drefs')).toBe('0');
+    expect(p.inputs[0]).toEqual({ source: null, options: ['-protocol_whitelist', 'file', '-format_whitelist', 'mov', '-f', 'mov', '-enable_drefs', '0'] });
+    // each container its own demuxer, audio-only as well
+    for (const container of ACCEPTED_CONTAINERS) {
+      const q = plan({ container, audio });
+      expect(valueAfter(q.inputs[0]!.options, '-f'), container.formatName).toBe(container.demuxer);
+      expect(valueAfter(q.inputs[0]!.options, '-protocol_whitelist')).toBe('file');
+      // the generated poster card is our own lavfi graph, not the upload: it keeps its -f lavfi
+      expect(q.inputs[1]).toEqual({ source: 'color=c=0x1e3a5f:s=640x360:d=1', options: ['-f', 'lavfi'] });
     }
   });
 
@@ -150,7 +171,7 @@ describe('ladder for a 720p lecture', () => {
   });
 
   it('passes encoder threads to the big renditions and fewer to the small ones', () => {
-    const threaded = planLadder({ durationSeconds: 60, video: video(1280, 720), audio }, { ...DEFAULT_PROFILE, threads: 4 });
+    const threaded = planLadder({ durationSeconds: 60, container: MP4, video: video(1280, 720), audio }, { ...DEFAULT_PROFILE, threads: 4 });
     expect(valueAfter(optionsOf(threaded, '720p/index.m3u8'), '-threads')).toBe('4');
     expect(valueAfter(optionsOf(threaded, '144p/index.m3u8'), '-threads')).toBe('2');
     expect(optionsOf(p, '720p/index.m3u8')).not.toContain('-threads');
@@ -285,7 +306,7 @@ describe('sources of other shapes', () => {
   });
 
   it('refuses a probe with nothing to encode', () => {
-    expect(() => planLadder({ durationSeconds: 10 })).toThrow(/video or an audio/);
+    expect(() => planLadder({ durationSeconds: 10, container: MP4 })).toThrow(/video or an audio/);
   });
 });
 
@@ -342,5 +363,19 @@ describe('validation', () => {
     expect(rejectionFromStderr('Decoder (codec hevc) not found for input stream #0:0')).toBe('unsupported_codec');
     expect(rejectionFromStderr('av_interleaved_write_frame(): No space left on device')).toBeNull();
     expect(rejectionFromStderr('Conversion failed!')).toBeNull();
+    // the allow-lists of containers.ts
+    expect(rejectionFromStderr("[hls @ 0x55] Format not on whitelist 'mov,matroska'\nlecture.mp4: Invalid argument")).toBe('unsupported_format');
+    expect(rejectionFromStderr("[tcp @ 0x55] Protocol 'tcp' not on whitelist 'file'!")).toBe('unsupported_format');
+  });
+
+  it('refuses a probed container off the allow-list, and keeps the one it accepts', () => {
+    const streams = [{ index: 0, codec_type: 'video', codec_name: 'h264', width: 320, height: 240, avg_frame_rate: '25/1' }];
+    for (const formatName of ['hls', 'concat', 'image2', 'tty', 'dash', 'srt', undefined]) {
+      expect(codeOf(() => parseProbe({ format: { format_name: formatName, duration: '7' }, streams }, 1000)), String(formatName)).toBe('unsupported_format');
+    }
+    const probe = parseProbe({ format: { format_name: 'matroska,webm', duration: '7' }, streams }, 1000);
+    expect(probe.container).toMatchObject({ formatName: 'matroska,webm', demuxer: 'matroska' });
+    expect(probe.formatName).toBe('matroska,webm');
+    expect(new MediaRejectedError('unsupported_format').reason.en).toMatch(/^This is not a video or audio recording/);
   });
 });
