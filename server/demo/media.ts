@@ -144,6 +144,11 @@ async function ffmpegBinary(): Promise<string> {
   return resolveFfmpegTools().ffmpegPath;
 }
 
+/**
+ * Reads nothing a user wrote (lavfi graphs and text files made above), so it needs none of the
+ * input allow-lists of transcoder/containers.ts; the recording it makes goes through them like
+ * any upload when the worker probes it.
+ */
 function runFfmpeg(ffmpegPath: string, args: string[], signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(ffmpegPath, args, { stdio: ['ignore', 'ignore', 'pipe'], signal });
