@@ -81,7 +81,9 @@ export function passwordProblem(account: { login: string; licenseNo: string | nu
   if (length(newPassword) < MIN_PASSWORD_LENGTH) return 'password_too_short';
   if (same(newPassword, account.login)) return 'password_is_login';
   if (account.licenseNo && same(newPassword, account.licenseNo)) return 'password_is_license_no';
-  if (guessable(newPassword)) return 'password_too_common';
+  // "the same as now" says more to the person than "too common" when both are true (the
+  // demo password, or a weak one chosen before these rules existed)
   if (looks(newPassword) === looks(currentPassword)) return 'password_unchanged';
+  if (guessable(newPassword)) return 'password_too_common';
   return null;
 }
