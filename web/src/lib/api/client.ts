@@ -17,6 +17,7 @@ import type {
   HealthResponse,
   HeartbeatRequest,
   HeartbeatResponse,
+  LawyerEvidence,
   LoginResponse,
   Me,
   MyCredits,
@@ -25,6 +26,7 @@ import type {
   OrganizationReport,
   PasswordReset,
   PlaybackSession,
+  XapiStatementPage,
 } from './types.ts';
 
 export interface ApiClientOptions {
@@ -200,5 +202,20 @@ export class ApiClient {
   /** Administrative changes in the organization's subtree, newest first; `before` = the previous page's `nextBefore`. */
   auditLog(orgId: string, page: { before?: string | null; limit?: number } = {}): Promise<AuditPage> {
     return this.request('GET', `/api/organizations/${enc(orgId)}/audit`, { query: { before: page.before, limit: page.limit } });
+  }
+
+  // ── Evidence (docs/audit.md, "The evidence page") ──
+  /** A lawyer's sessions, heartbeats, presence checks and certificates in a training year; read-only. */
+  lawyerEvidence(userId: string, year?: number | null): Promise<LawyerEvidence> {
+    return this.request('GET', `/api/users/${enc(userId)}/evidence`, { query: { year } });
+  }
+  /** The first page of the organization's evidence as xAPI statements; follow `more` with evidenceXapiMore. */
+  evidenceXapi(orgId: string, year: number, limit?: number): Promise<XapiStatementPage> {
+    return this.request('GET', `/api/organizations/${enc(orgId)}/evidence.xapi.json`, { query: { year, limit } });
+  }
+  /** The next page: `more` is the path the previous page named (always /api/…). */
+  evidenceXapiMore(more: string): Promise<XapiStatementPage> {
+    if (!more.startsWith('/api/')) throw new Error(`not an API path: ${more}`);
+    return this.request('GET', more);
   }
 }

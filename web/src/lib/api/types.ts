@@ -319,3 +319,113 @@ export interface AuditPage {
   /** pass as `before` for the next (older) page; null when this is the last page */
   nextBefore: string | null;
 }
+
+// ── The evidence page (docs/audit.md, "The evidence page") ────────────────────
+
+/** Why media time a player reported was not credited (server/playback/credit.ts). */
+export type RefusalReason = 'outside_lecture' | 'rate_too_high' | 'faster_than_real_time' | 'hidden_page' | 'presence_unconfirmed';
+
+export type DevicePlatform = 'desktop' | 'mobile' | 'tablet' | 'tv' | 'bot' | 'unknown';
+
+/** How a playback session ended, as far as the server knows. */
+export type SessionEnd =
+  /** the lawyer opened another session (one lecture at a time): closed at that moment */
+  | { kind: 'replaced'; at: string; replacedBy: { sessionId: string; lectureTitle: string } | null }
+  /** closed by the server for another reason */
+  | { kind: 'closed'; at: string; reason: string }
+  /** never closed: the player just stopped; its evidence ends at the last heartbeat */
+  | { kind: 'last_heartbeat'; at: string }
+  /** never closed and nothing was ever reported */
+  | { kind: 'no_heartbeat' };
+
+export type PresenceCheckState =
+  | { kind: 'confirmed'; confirmedAt: string }
+  /** shown and not confirmed in time (or followed by a newer check): credit paused after it */
+  | { kind: 'expired'; expiresAt: string }
+  /** shown, still waiting for the answer */
+  | { kind: 'open'; expiresAt: string }
+  /** planned, but playback never reached its moment */
+  | { kind: 'not_reached' };
+
+export interface EvidencePresenceCheck {
+  id: string;
+  /** the media time it was due at (never told to the player) */
+  dueAtMedia: number;
+  issuedAt: string | null;
+  state: PresenceCheckState;
+  /** wrong codes typed; null: not recorded by this server */
+  wrongAnswers: number | null;
+}
+
+export interface EvidenceRefusal {
+  reason: RefusalReason;
+  /** media seconds reported and not credited for this reason */
+  seconds: number;
+  /** heartbeats that had some media refused for it */
+  heartbeats: number;
+}
+
+export interface EvidenceSession {
+  id: string;
+  openedAt: string;
+  end: SessionEnd;
+  lastHeartbeatAt: string | null;
+  ip: string | null;
+  /** as the browser sent it when the session was opened */
+  userAgent: string | null;
+  /** `label`: browser and system, e.g. "WeChat 8 · Android 12" (empty when unknown) */
+  device: { label: string; platform: DevicePlatform };
+  heartbeats: number;
+  acceptedSeconds: number;
+  refusedSeconds: number;
+  refused: EvidenceRefusal[];
+  presenceChecks: EvidencePresenceCheck[];
+}
+
+export interface EvidenceLecture {
+  lectureId: string;
+  title: string;
+  courseId: string;
+  courseTitle: string;
+  durationSeconds: number;
+  /** minutes granted at completion (0 while not complete) */
+  creditMinutes: number;
+  completedAt: string | null;
+  /** completed inside this training year: its minutes count in this year */
+  completedInYear: boolean;
+  coverageSeconds: number;
+  coverageRatio: number;
+  sessions: EvidenceSession[];
+}
+
+export interface EvidenceCertificate {
+  id: string;
+  serial: string;
+  code: string;
+  courseId: string;
+  courseTitle: string;
+  issuedAt: string;
+  creditMinutes: number;
+}
+
+/** GET /api/users/:userId/evidence?year= — read-only; administrators of the lawyer's organization or above. */
+export interface LawyerEvidence {
+  lawyer: { id: string; name: string; licenseNo: string; disabled: boolean; firm: { id: string; name: string } };
+  year: number;
+  trainingYearStartMonth: number;
+  minutesPerClassHour: number;
+  /** the training year as [from, to) instants, UTC */
+  from: string;
+  to: string;
+  /** minutes of the lectures completed in the year, and in 学时 */
+  creditMinutes: number;
+  classHours: number;
+  lectures: EvidenceLecture[];
+  certificates: EvidenceCertificate[];
+}
+
+/** One page of GET /api/organizations/:orgId/evidence.xapi.json: `more` is the next page's path, or "". */
+export interface XapiStatementPage {
+  statements: unknown[];
+  more: string;
+}

@@ -1,0 +1,114 @@
+/** `GET /api/users/:userId/evidence?year=` — the evidence page's one route (docs/audit.md, "The evidence page"). */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { ErrorBody } from '../http/schemas.ts';
+import { REJECTION_REASONS } from '../playback/credit.ts';
+import { YearQuery } from '../reports/routes.ts';
+import { EvidenceRepository } from './repository.ts';
+import { EvidenceService } from './service.ts';
+import { DEVICE_PLATFORMS } from './summary.ts';
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+const Instant = (description?: string) => Type.String({ description: description ? `${description} (ISO 8601, UTC)` : 'ISO 8601, UTC' });
+
+const SessionEnd = Type.Union(
+  [
+    Type.Object({ kind: Type.Literal('replaced'), at: Instant('when the newer session opened'), replacedBy: Nullable(Type.Object({ sessionId: Type.String(), lectureTitle: Type.String() })) }),
+    Type.Object({ kind: Type.Literal('closed'), at: Instant(), reason: Type.String() }),
+    Type.Object({ kind: Type.Literal('last_heartbeat'), at: Instant('never closed: the last heartbeat received') }),
+    Type.Object({ kind: Type.Literal('no_heartbeat') }),
+  ],
+  { description: 'how the session ended: replaced by a newer session of the lawyer, or (never closed) its last heartbeat' },
+);
+
+const PresenceState = Type.Union([
+  Type.Object({ kind: Type.Literal('confirmed'), confirmedAt: Instant() }),
+  Type.Object({ kind: Type.Literal('expired'), expiresAt: Instant() }, { description: 'shown, not confirmed in time (or followed by a newer check): credit paused after it' }),
+  Type.Object({ kind: Type.Literal('open'), expiresAt: Instant() }),
+  Type.Object({ kind: Type.Literal('not_reached') }, { description: 'planned; playback never reached it' }),
+]);
+
+const Session = Type.Object({
+  id: Type.String(),
+  openedAt: Instant(),
+  end: SessionEnd,
+  lastHeartbeatAt: Nullable(Instant()),
+  ip: Nullable(Type.String({ description: 'source address when the session was opened' })),
+  userAgent: Nullable(Type.String({ description: 'as the browser sent it' })),
+  device: Type.Object({
+    label: Type.String({ description: 'browser and system read from the user agent, e.g. "WeChat 8 · Android 12"; empty when unknown' }),
+    platform: Type.Enum(DEVICE_PLATFORMS),
+  }),
+  heartbeats: Type.Integer(),
+  acceptedSeconds: Type.Number({ description: 'sum of the accepted intervals of the stored heartbeats' }),
+  refusedSeconds: Type.Number(),
+  refused: Type.Array(
+    Type.Object({
+      reason: Type.Enum(REJECTION_REASONS),
+      seconds: Type.Number({ description: 'media seconds reported and not credited for this reason' }),
+      heartbeats: Type.Integer({ description: 'heartbeats with media refused for this reason' }),
+    }),
+  ),
+  presenceChecks: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      dueAtMedia: Type.Number({ description: 'media time it was due at (never told to the player)' }),
+      issuedAt: Nullable(Instant()),
+      state: PresenceState,
+      wrongAnswers: Nullable(Type.Integer({ description: 'wrong codes typed; null: not recorded by this server' })),
+    }),
+  ),
+});
+
+const Evidence = Type.Object({
+  lawyer: Type.Object({ id: Type.String(), name: Type.String(), licenseNo: Type.String(), disabled: Type.Boolean(), firm: Type.Object({ id: Type.String(), name: Type.String() }) }),
+  year: Type.Integer(),
+  trainingYearStartMonth: Type.Integer(),
+  minutesPerClassHour: Type.Integer(),
+  from: Instant('start of the training year (inclusive)'),
+  to: Instant('end of the training year (exclusive)'),
+  creditMinutes: Type.Integer({ description: 'minutes of the lectures completed in the year' }),
+  classHours: Type.Number(),
+  lectures: Type.Array(
+    Type.Object({
+      lectureId: Type.String(),
+      title: Type.String(),
+      courseId: Type.String(),
+      courseTitle: Type.String(),
+      durationSeconds: Type.Number(),
+      creditMinutes: Type.Integer({ description: 'granted at completion; 0 while not complete' }),
+      completedAt: Nullable(Instant()),
+      completedInYear: Type.Boolean(),
+      coverageSeconds: Type.Number({ description: 'union of accepted media time over all sessions, now' }),
+      coverageRatio: Type.Number(),
+      sessions: Type.Array(Session),
+    }),
+  ),
+  certificates: Type.Array(
+    Type.Object({ id: Type.String(), serial: Type.String(), code: Type.String(), courseId: Type.String(), courseTitle: Type.String(), issuedAt: Instant(), creditMinutes: Type.Integer() }),
+  ),
+});
+
+const evidenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const service = new EvidenceService(new EvidenceRepository(app.deps.db), app.access);
+
+  app.get(
+    '/users/:userId/evidence',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: ['audit'],
+        summary: 'Audit: a lawyer’s training year — lectures, sessions, accepted and refused seconds with reasons, presence checks, certificates (read-only)',
+        description:
+          'For administrators of the lawyer’s organization or above; 403 otherwise, also for an unknown id. The year follows the lawyer’s association (start month); default: the current one.',
+        params: Type.Object({ userId: Type.String({ format: 'uuid' }) }),
+        querystring: Type.Object({ year: Type.Optional(YearQuery) }, { additionalProperties: false }),
+        response: { 200: Evidence, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
+      },
+    },
+    // Cache-Control: no-store comes from the app's default for /api/ answers (server/app.ts).
+    async (request) => service.lawyerEvidence(request.user!, request.params.userId, request.query.year),
+  );
+};
+
+export default evidenceRoutes;
