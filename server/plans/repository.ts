@@ -1,6 +1,7 @@
 /** Training plans, their targets and required courses, and the training settings of organizations. */
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../db/client.ts';
+import { jsonOf } from '../db/rows.ts';
 import { courses, organizations, trainingPlanCourses, trainingPlans, trainingPlanTargets } from '../db/schema/index.ts';
 
 export interface PlanRecord {
@@ -10,6 +11,8 @@ export interface PlanRecord {
   year: number;
   name: string;
   requiredMinutes: number;
+  /** 选修: of the year's minutes, at least this many from courses that are not required */
+  electiveMinutes: number;
   createdAt: Date;
   targets: { id: string; name: string }[];
   requiredCourses: { id: string; title: string }[];
@@ -20,6 +23,7 @@ export interface NewPlan {
   year: number;
   name: string;
   requiredMinutes: number;
+  electiveMinutes: number;
   targetOrganizationIds: string[];
   requiredCourseIds: string[];
 }
@@ -27,6 +31,12 @@ export interface NewPlan {
 export interface OwnSettings {
   minutesPerClassHour: number | null;
   trainingYearStartMonth: number | null;
+}
+
+/** An organization's own training settings as the audit log keeps them (null = inherited). */
+export interface OwnSettingsState extends OwnSettings {
+  /** its own requirement rules (server/requirements/rules.ts) as stored; null = inherited */
+  requirementRules: unknown;
 }
 
 export class PlansRepository {
@@ -47,7 +57,7 @@ export class PlansRepository {
   async insert(plan: NewPlan): Promise<string | null> {
     const [row] = await this.db
       .insert(trainingPlans)
-      .values({ organizationId: plan.organizationId, year: plan.year, name: plan.name, requiredMinutes: plan.requiredMinutes })
+      .values({ organizationId: plan.organizationId, year: plan.year, name: plan.name, requiredMinutes: plan.requiredMinutes, electiveMinutes: plan.electiveMinutes })
       .onConflictDoNothing()
       .returning({ id: trainingPlans.id });
     if (!row) return null;
@@ -96,6 +106,7 @@ export class PlansRepository {
         year: trainingPlans.year,
         name: trainingPlans.name,
         requiredMinutes: trainingPlans.requiredMinutes,
+        electiveMinutes: trainingPlans.electiveMinutes,
         createdAt: trainingPlans.createdAt,
       })
       .from(trainingPlans)
@@ -140,14 +151,17 @@ export class PlansRepository {
    * them before and after. Inside `transaction()`: the row is locked from the read to the commit,
    * so "before" is what this change replaced, even when two administrators save at once (NO KEY
    * UPDATE, like the update itself: rows pointing at the organization can still be written).
+   * Before and after carry the requirement rules too, so every settings entry of the audit log
+   * shows all of the organization's own settings.
    */
-  async updateSettings(organizationId: string, values: Partial<OwnSettings>): Promise<{ before: OwnSettings; after: OwnSettings }> {
+  async updateSettings(organizationId: string, values: Partial<OwnSettings>): Promise<{ before: OwnSettingsState; after: OwnSettingsState }> {
     const [before] = await this.db
-      .select({ minutesPerClassHour: organizations.minutesPerClassHour, trainingYearStartMonth: organizations.trainingYearStartMonth })
+      .select({ minutesPerClassHour: organizations.minutesPerClassHour, trainingYearStartMonth: organizations.trainingYearStartMonth, requirementRules: organizations.requirementRules })
       .from(organizations)
       .where(eq(organizations.id, organizationId))
       .for('no key update');
     if (Object.keys(values).length > 0) await this.db.update(organizations).set(values).where(eq(organizations.id, organizationId));
-    return { before: before!, after: { ...before!, ...values } };
+    const state = { ...before!, requirementRules: jsonOf<unknown>(before!.requirementRules) ?? null };
+    return { before: state, after: { ...state, ...values } };
   }
 }

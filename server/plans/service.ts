@@ -17,6 +17,8 @@ export interface CreatePlanInput {
   year: number;
   name: string;
   requiredMinutes: number;
+  /** 选修 minimum in minutes (the API is in minutes; the web converts 学时) */
+  electiveMinutes?: number | undefined;
   targetOrganizationIds?: string[] | undefined;
   requiredCourseIds?: string[] | undefined;
 }
@@ -27,6 +29,7 @@ export interface PlanView {
   year: number;
   name: string;
   requiredMinutes: number;
+  electiveMinutes: number;
   targets: { id: string; name: string }[];
   requiredCourses: { id: string; title: string }[];
   createdAt: string;
@@ -73,11 +76,12 @@ export class PlansService {
         if (status !== 'published') throw badRequest('course_not_published', `Course ${id} is not published, so lawyers could not take it.`);
       }
     }
-    if (input.requiredMinutes === 0 && courseIds.length === 0) {
-      throw badRequest('empty_plan', 'A plan needs required minutes, required courses, or both.');
+    const electiveMinutes = input.electiveMinutes ?? 0;
+    if (input.requiredMinutes === 0 && electiveMinutes === 0 && courseIds.length === 0) {
+      throw badRequest('empty_plan', 'A plan needs required minutes, an elective minimum or required courses.');
     }
     const plan = await this.repo.transaction(async (repo, tx) => {
-      const id = await repo.insert({ organizationId: org.id, year: input.year, name, requiredMinutes: input.requiredMinutes, targetOrganizationIds: targetIds, requiredCourseIds: courseIds });
+      const id = await repo.insert({ organizationId: org.id, year: input.year, name, requiredMinutes: input.requiredMinutes, electiveMinutes, targetOrganizationIds: targetIds, requiredCourseIds: courseIds });
       if (!id) return null;
       const created = (await repo.findById(id))!;
       await AuditLog.record(tx, { actor: user, action: 'plan.created', organizationId: org.id, targetType: 'plan', targetId: id, before: null, after: auditStateOf(created), ip });
@@ -163,6 +167,7 @@ function auditStateOf(p: PlanRecord): AuditState {
     year: p.year,
     name: p.name,
     requiredMinutes: p.requiredMinutes,
+    electiveMinutes: p.electiveMinutes,
     targetOrganizationIds: p.targets.map((t) => t.id),
     requiredCourseIds: p.requiredCourses.map((c) => c.id),
   };
@@ -175,6 +180,7 @@ function view(p: PlanRecord, own: Set<string>): PlanView {
     year: p.year,
     name: p.name,
     requiredMinutes: p.requiredMinutes,
+    electiveMinutes: p.electiveMinutes,
     targets: p.targets,
     requiredCourses: p.requiredCourses,
     createdAt: p.createdAt.toISOString(),

@@ -17,11 +17,19 @@ const ReportLawyer = Type.Object({
   regionCode: Type.String(),
   county: Type.Boolean(),
   creditMinutes: Type.Integer(),
-  classHours: Type.Number(),
-  requiredMinutes: Type.Integer(),
+  classHours: Type.Number({ description: 'creditMinutes in 学时 (the reported organization’s minutes per 学时)' }),
+  planned: Type.Boolean({ description: 'false: no plan of the year covers the lawyer; then met is null and requiredMinutes 0' }),
+  basis: Type.Union(
+    [Type.Literal('not_planned'), Type.Literal('annual'), Type.Literal('pro_rated'), Type.Literal('part_time'), Type.Literal('exempt_new_practice'), Type.Literal('exempt_age')],
+    { description: 'why the lawyer owes what they owe: the requirement rules applied to them (docs/audit.md, "The yearly requirement")' },
+  ),
+  requiredMinutes: Type.Integer({ description: 'the year’s target: the rules’ amount for this lawyer, raised by the plans (0 when not planned or exempt)' }),
+  requiredClassHours: Type.Number(),
+  electiveMinutes: Type.Integer({ description: '选修: of requiredMinutes, at least this many from courses that are not required' }),
+  electiveCreditMinutes: Type.Integer({ description: 'credit of the year from courses that are not required' }),
   planCount: Type.Integer({ description: 'how many plans of the year target the firm' }),
   missingCourses: Type.Array(Type.Object({ id: Type.String(), title: Type.String() }), { description: 'required courses not completed by the end of the year' }),
-  met: Type.Boolean(),
+  met: Type.Union([Type.Boolean(), Type.Null()], { description: 'null when not planned: never counted as compliant' }),
 });
 
 const Report = Type.Object({
@@ -32,7 +40,12 @@ const Report = Type.Object({
   from: Type.String({ description: 'start of the training year (inclusive), UTC' }),
   to: Type.String({ description: 'end of the training year (exclusive), UTC' }),
   lawyers: Type.Array(ReportLawyer),
-  totals: Type.Object({ lawyers: Type.Integer(), creditMinutes: Type.Integer(), met: Type.Integer() }),
+  totals: Type.Object({
+    lawyers: Type.Integer(),
+    creditMinutes: Type.Integer(),
+    met: Type.Integer({ description: 'planned lawyers who met the year (lawyers no plan covers are never counted)' }),
+    planned: Type.Integer({ description: 'lawyers a plan covers' }),
+  }),
 });
 
 const IncludeDisabled = Type.Boolean({ description: 'also list disabled accounts (left out by default), flagged disabled' });

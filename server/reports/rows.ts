@@ -1,9 +1,16 @@
 /**
- * Pure rules of the audit report: whether a lawyer met the plan, the totals, and the CSV cells.
- * No I/O here, so unit tests pin every rule down (tests/unit/report-rows.test.ts).
+ * Pure rules of the audit report: each lawyer's requirement for the year (the requirement rules
+ * in force at their firm, where a plan covers them: server/requirements/), whether they met it,
+ * the totals, and the CSV cells. No I/O here, so unit tests pin every rule down
+ * (tests/unit/report-rows.test.ts, tests/unit/requirement-rules.test.ts).
  */
 import { stringify } from 'csv-stringify/sync';
 import { classHours } from '../playback/credit.ts';
+import { isMet, targetMinutes, yearRequirement, type YearRequirement } from '../requirements/requirement.ts';
+import { requiredMinutesFor, type LawyerProfile, type RequirementRules } from '../requirements/rules.ts';
+
+/** Minutes in one 学时 where no association up to the root sets it (as creditRulesOf). */
+export const DEFAULT_MINUTES_PER_CLASS_HOUR = 45;
 
 /** What the report query answers for one lawyer (server/reports/repository.ts). */
 export interface LawyerFacts {
@@ -16,47 +23,129 @@ export interface LawyerFacts {
   firm: string;
   regionCode: string;
   county: boolean;
+  /** what the requirement rules read of the lawyer */
+  profile: LawyerProfile;
+  /** the requirement rules in force at the firm (inherited; the built-in ones when none is set) */
+  rules: RequirementRules;
+  /** minutes per 学时 in force at the firm: turns the rules' 学时 into minutes */
+  minutesPerClassHour: number;
   creditMinutes: number;
+  /** of creditMinutes, earned in the lawyer's required courses (the rest is elective, 选修) */
+  requiredCourseCreditMinutes: number;
   /** the largest requiredMinutes of the plans that target the firm; 0 when none does */
-  requiredMinutes: number;
+  planRequiredMinutes: number;
+  /** the largest electiveMinutes of those plans */
+  planElectiveMinutes: number;
   /** how many plans target the firm this year */
   planCount: number;
   /** required courses (of any of those plans) not completed by the end of the training year */
   missingCourses: { id: string; title: string }[];
+  /** every required course with whether it is done (only when asked for one lawyer) */
+  requiredCourses?: { id: string; title: string; completed: boolean }[];
 }
 
-export interface ReportLawyer extends LawyerFacts {
+/** Why the lawyer owes what they owe, as one code (JSON rows, CSV, web). */
+export type RequirementBasis = 'not_planned' | 'annual' | 'pro_rated' | 'part_time' | 'exempt_new_practice' | 'exempt_age';
+
+export interface ReportLawyer {
+  id: string;
+  name: string;
+  licenseNo: string;
+  disabled: boolean;
+  firmId: string;
+  firm: string;
+  regionCode: string;
+  county: boolean;
+  creditMinutes: number;
+  /** creditMinutes in 学时 of the reported organization */
   classHours: number;
-  met: boolean;
+  /** false: no plan of the year covers the lawyer — measured against nothing, so met is null */
+  planned: boolean;
+  basis: RequirementBasis;
+  /** the year's target (0 when not planned or exempt) */
+  requiredMinutes: number;
+  requiredClassHours: number;
+  /** of requiredMinutes, at least this many from courses that are not required (选修) */
+  electiveMinutes: number;
+  electiveCreditMinutes: number;
+  planCount: number;
+  /** required courses not completed by the end of the year (none for an exempt lawyer) */
+  missingCourses: { id: string; title: string }[];
+  met: boolean | null;
 }
 
 export interface ReportTotals {
   lawyers: number;
   creditMinutes: number;
+  /** planned lawyers who met the year; a lawyer no plan covers is never counted */
   met: number;
+  /** lawyers a plan covers */
+  planned: number;
 }
 
-/**
- * A lawyer meets the year when their credit reaches the largest requirement of the plans that
- * target their firm and no required course of those plans is missing. A lawyer no plan targets
- * needs 0 minutes and so always meets it: there is nothing to fall short of.
- */
-export function isMet(facts: Pick<LawyerFacts, 'creditMinutes' | 'requiredMinutes' | 'missingCourses'>): boolean {
-  return facts.creditMinutes >= facts.requiredMinutes && facts.missingCourses.length === 0;
+/** The training year a report measures, and the reported organization's minutes per 学时. */
+export interface ReportYear {
+  year: number;
+  range: { start: Date; end: Date };
+  minutesPerClassHour: number;
 }
 
-export function toReportLawyer(facts: LawyerFacts, minutesPerClassHour: number): ReportLawyer {
-  return { ...facts, classHours: classHours(facts.creditMinutes, minutesPerClassHour), met: isMet(facts) };
+export function basisOf(requirement: YearRequirement): RequirementBasis {
+  switch (requirement.kind) {
+    case 'not_planned':
+      return 'not_planned';
+    case 'exempt':
+      return requirement.reason === 'age' ? 'exempt_age' : 'exempt_new_practice';
+    case 'required':
+      return requirement.reason;
+  }
 }
 
-export function totalsOf(lawyers: ReadonlyArray<Pick<ReportLawyer, 'creditMinutes' | 'met'>>): ReportTotals {
+/** The rules of the lawyer's firm applied to the lawyer, with the plans that cover them. */
+export function requirementOf(facts: LawyerFacts, year: Pick<ReportYear, 'year' | 'range'>): YearRequirement {
+  const outcome = requiredMinutesFor(facts.rules, facts.profile, year.year, year.range, facts.minutesPerClassHour);
+  return yearRequirement(outcome, { planCount: facts.planCount, planRequiredMinutes: facts.planRequiredMinutes, planElectiveMinutes: facts.planElectiveMinutes });
+}
+
+export function toReportLawyer(facts: LawyerFacts, year: ReportYear): ReportLawyer {
+  const requirement = requirementOf(facts, year);
+  const electiveCreditMinutes = Math.max(0, facts.creditMinutes - facts.requiredCourseCreditMinutes);
+  // an exempt lawyer owes no course either; a lawyer no plan covers has none to miss
+  const missingCourses = requirement.kind === 'required' ? facts.missingCourses : [];
+  const requiredMinutes = targetMinutes(requirement);
+  return {
+    id: facts.id,
+    name: facts.name,
+    licenseNo: facts.licenseNo,
+    disabled: facts.disabled,
+    firmId: facts.firmId,
+    firm: facts.firm,
+    regionCode: facts.regionCode,
+    county: facts.county,
+    creditMinutes: facts.creditMinutes,
+    classHours: classHours(facts.creditMinutes, year.minutesPerClassHour),
+    planned: requirement.kind !== 'not_planned',
+    basis: basisOf(requirement),
+    requiredMinutes,
+    requiredClassHours: classHours(requiredMinutes, year.minutesPerClassHour),
+    electiveMinutes: requirement.kind === 'required' ? requirement.electiveMinutes : 0,
+    electiveCreditMinutes,
+    planCount: facts.planCount,
+    missingCourses,
+    met: isMet(requirement, { creditMinutes: facts.creditMinutes, electiveCreditMinutes, missingCourses }),
+  };
+}
+
+export function totalsOf(lawyers: ReadonlyArray<Pick<ReportLawyer, 'creditMinutes' | 'met' | 'planned'>>): ReportTotals {
   let creditMinutes = 0;
   let met = 0;
+  let planned = 0;
   for (const l of lawyers) {
     creditMinutes += l.creditMinutes;
-    if (l.met) met += 1;
+    if (l.planned) planned += 1;
+    if (l.planned && l.met === true) met += 1;
   }
-  return { lawyers: lawyers.length, creditMinutes, met };
+  return { lawyers: lawyers.length, creditMinutes, met, planned };
 }
 
 // ── CSV ─────────────────────────────────────────────────────────────────────
@@ -65,14 +154,41 @@ export type CsvLanguage = 'zh-CN' | 'en';
 
 /** Column headers; Chinese by default because the people opening the file read Chinese. */
 export const CSV_HEADERS: Record<CsvLanguage, readonly string[]> = {
-  'zh-CN': ['姓名', '执业证号', '律师事务所', '行政区划代码', '县域律所', '已获学分（分钟）', '学时', '要求（分钟）', '是否达标', '未完成的必修课程'],
-  en: ['Name', 'Licence number', 'Law firm', 'Region code', 'County firm', 'Credit (minutes)', 'Class hours', 'Required (minutes)', 'Met', 'Required courses not completed'],
+  'zh-CN': ['姓名', '执业证号', '律师事务所', '行政区划代码', '县域律所', '已获（分钟）', '已获学时', '要求（分钟）', '要求学时', '选修要求（分钟）', '已获选修（分钟）', '要求依据', '是否达标', '未完成的必修课程'],
+  en: ['Name', 'Licence number', 'Law firm', 'Region code', 'County firm', 'Credit (minutes)', 'Credit (class hours)', 'Required (minutes)', 'Required (class hours)', 'Elective required (minutes)', 'Elective credit (minutes)', 'Requirement basis', 'Met', 'Required courses not completed'],
+};
+
+/** The 要求依据 cell: why the lawyer owes what they owe. */
+export const CSV_BASIS: Record<CsvLanguage, Record<RequirementBasis, string>> = {
+  'zh-CN': {
+    not_planned: '未纳入计划',
+    annual: '全年',
+    pro_rated: '按当年执业月数折算',
+    part_time: '兼职律师',
+    exempt_new_practice: '免修（当年执业月数不足）',
+    exempt_age: '免修（已达免修年龄）',
+  },
+  en: {
+    not_planned: 'not planned',
+    annual: 'full year',
+    pro_rated: 'pro-rated by months practised',
+    part_time: 'part-time',
+    exempt_new_practice: 'exempt (too few months practised)',
+    exempt_age: 'exempt (age)',
+  },
 };
 
 /** The extra last column when disabled accounts are included. */
 export const CSV_DISABLED_HEADER: Record<CsvLanguage, string> = { 'zh-CN': '已停用', en: 'Disabled' };
 
 const YES_NO: Record<CsvLanguage, [string, string]> = { 'zh-CN': ['是', '否'], en: ['yes', 'no'] };
+
+/** The 是否达标 cell: a lawyer no plan covers is its own state, never yes. */
+export function metCell(lawyer: Pick<ReportLawyer, 'planned' | 'met'>, language: CsvLanguage): string {
+  const [yes, no] = YES_NO[language];
+  if (!lawyer.planned || lawyer.met === null) return CSV_BASIS[language].not_planned;
+  return lawyer.met ? yes : no;
+}
 
 /** The header row; the "disabled" column only when disabled accounts are included. */
 export function csvHeader(language: CsvLanguage, includeDisabled = false): string[] {
@@ -109,7 +225,11 @@ export function csvRecord(lawyer: ReportLawyer, language: CsvLanguage = 'zh-CN',
     lawyer.creditMinutes,
     lawyer.classHours,
     lawyer.requiredMinutes,
-    lawyer.met ? yes : no,
+    lawyer.requiredClassHours,
+    lawyer.electiveMinutes,
+    lawyer.electiveCreditMinutes,
+    CSV_BASIS[language][lawyer.basis],
+    metCell(lawyer, language),
     neutralizeFormula(lawyer.missingCourses.map((c) => c.title).join('；')),
   ];
   if (includeDisabled) record.push(lawyer.disabled ? yes : no);

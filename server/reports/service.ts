@@ -1,6 +1,7 @@
 /**
- * The association's audit report: each lawyer of the subtree measured against the training plans
- * that target their firm, in the organization's training year (Asia/Shanghai).
+ * The association's audit report: each lawyer of the subtree measured against the requirement
+ * rules in force at their firm, where a training plan targets it (docs/audit.md, "The yearly
+ * requirement"), in the organization's training year (Asia/Shanghai).
  */
 import type { SessionUser } from '../auth/access.ts';
 import type { AccessPolicy } from '../auth/access.ts';
@@ -40,7 +41,8 @@ export class ReportsService {
     const year = requestedYear ?? trainingYearOf(this.now(), trainingYearStartMonth);
     const { start, end } = trainingYearRange(year, trainingYearStartMonth);
     const facts = await this.repo.lawyerFacts({ organizationId, year, start, end, includeDisabled });
-    const lawyers = facts.map((f) => toReportLawyer(f, minutesPerClassHour));
+    const measured = { year, range: { start, end }, minutesPerClassHour };
+    const lawyers = facts.map((f) => toReportLawyer(f, measured));
     return {
       organization: { id: org.id, name: org.name, kind: org.kind, regionCode: org.regionCode },
       year,

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parse } from 'csv-parse/sync';
-import { attachmentHeader, csvHeader, csvRecord, csvText, CSV_HEADERS, encodeRfc5987, isMet, licenceCell, neutralizeFormula, toReportLawyer, totalsOf, type LawyerFacts } from '../../server/reports/rows.ts';
+import { trainingYearRange } from '../../server/playback/credit.ts';
+import { BUILT_IN_RULES } from '../../server/requirements/rules.ts';
+import { attachmentHeader, csvHeader, csvRecord, csvText, CSV_HEADERS, encodeRfc5987, licenceCell, neutralizeFormula, toReportLawyer, totalsOf, type LawyerFacts, type ReportYear } from '../../server/reports/rows.ts';
 
 const facts = (over: Partial<LawyerFacts> = {}): LawyerFacts => ({
   id: 'u1',
@@ -12,38 +14,63 @@ const facts = (over: Partial<LawyerFacts> = {}): LawyerFacts => ({
   firm: '三台县明理律师事务所',
   regionCode: '510722',
   county: true,
+  profile: { practiceStartedOn: null, partTime: false, birthYear: null },
+  rules: BUILT_IN_RULES,
+  minutesPerClassHour: 45,
   creditMinutes: 0,
-  requiredMinutes: 0,
-  planCount: 0,
+  requiredCourseCreditMinutes: 0,
+  planRequiredMinutes: 0,
+  planElectiveMinutes: 0,
+  planCount: 1,
   missingCourses: [],
   ...over,
 });
 
+/** The 2027 calendar year, reported with the given minutes per 学时. */
+const year = (minutesPerClassHour = 45): ReportYear => ({ year: 2027, range: trainingYearRange(2027, 1), minutesPerClassHour });
+const metOf = (f: LawyerFacts) => toReportLawyer(f, year()).met;
+
 describe('met', () => {
   it('credit must reach the requirement; equal is enough', () => {
-    expect(isMet(facts({ creditMinutes: 179, requiredMinutes: 180 }))).toBe(false);
-    expect(isMet(facts({ creditMinutes: 180, requiredMinutes: 180 }))).toBe(true);
+    expect(metOf(facts({ creditMinutes: 179, planRequiredMinutes: 180 }))).toBe(false);
+    expect(metOf(facts({ creditMinutes: 180, planRequiredMinutes: 180 }))).toBe(true);
   });
   it('a missing required course fails the year whatever the minutes', () => {
-    expect(isMet(facts({ creditMinutes: 999, requiredMinutes: 60, missingCourses: [{ id: 'c', title: '职业道德' }] }))).toBe(false);
+    expect(metOf(facts({ creditMinutes: 999, planRequiredMinutes: 60, missingCourses: [{ id: 'c', title: '职业道德' }] }))).toBe(false);
   });
-  it('no plan: 0 required, met', () => {
-    expect(isMet(facts())).toBe(true);
+  it('no plan: not planned, 0 required and met null — never compliant (issue 8)', () => {
+    const row = toReportLawyer(facts({ planCount: 0, creditMinutes: 999, missingCourses: [{ id: 'c', title: '职业道德' }] }), year());
+    expect(row).toMatchObject({ planned: false, basis: 'not_planned', requiredMinutes: 0, met: null, missingCourses: [] });
+  });
+  it('the rules of the firm set the target; the plan raises it', () => {
+    const rules = { annualClassHours: 40, proRating: [] };
+    expect(toReportLawyer(facts({ rules, planRequiredMinutes: 600 }), year())).toMatchObject({ requiredMinutes: 1800, requiredClassHours: 40, basis: 'annual' });
+    expect(toReportLawyer(facts({ rules, planRequiredMinutes: 2400 }), year())).toMatchObject({ requiredMinutes: 2400 });
+    // the firm's minutes per 学时 make the rules' minutes; the report's make the 学时 shown
+    expect(toReportLawyer(facts({ rules, minutesPerClassHour: 50 }), year(40))).toMatchObject({ requiredMinutes: 2000, requiredClassHours: 50 });
+  });
+  it('credit outside the required courses is elective', () => {
+    const row = toReportLawyer(facts({ creditMinutes: 500, requiredCourseCreditMinutes: 200, planRequiredMinutes: 400, planElectiveMinutes: 300 }), year());
+    expect(row).toMatchObject({ electiveCreditMinutes: 300, electiveMinutes: 300, met: true });
+    expect(toReportLawyer(facts({ creditMinutes: 500, requiredCourseCreditMinutes: 201, planRequiredMinutes: 400, planElectiveMinutes: 300 }), year()).met).toBe(false);
   });
   it('学时 use the association’s minutes', () => {
-    expect(toReportLawyer(facts({ creditMinutes: 195 }), 45).classHours).toBe(4.33);
-    expect(toReportLawyer(facts({ creditMinutes: 170 }), 40).classHours).toBe(4.25);
+    expect(toReportLawyer(facts({ creditMinutes: 195 }), year(45)).classHours).toBe(4.33);
+    expect(toReportLawyer(facts({ creditMinutes: 170 }), year(40)).classHours).toBe(4.25);
   });
 });
 
 describe('totals', () => {
-  it('sum minutes and count met, for any rows', () => {
+  it('sum minutes, count the planned and the planned who met, for any rows', () => {
+    const row = fc.oneof(fc.record({ creditMinutes: fc.nat(100_000), planned: fc.constant(true), met: fc.boolean() }), fc.record({ creditMinutes: fc.nat(100_000), planned: fc.constant(false), met: fc.constant(null) }));
     fc.assert(
-      fc.property(fc.array(fc.record({ creditMinutes: fc.nat(100_000), met: fc.boolean() })), (rows): void => {
+      fc.property(fc.array(row), (rows): void => {
         const t = totalsOf(rows);
         expect(t.lawyers).toBe(rows.length);
         expect(t.creditMinutes).toBe(rows.reduce((s, r) => s + r.creditMinutes, 0));
-        expect(t.met).toBe(rows.filter((r) => r.met).length);
+        expect(t.planned).toBe(rows.filter((r) => r.planned).length);
+        expect(t.met).toBe(rows.filter((r) => r.planned && r.met === true).length);
+        expect(t.met).toBeLessThanOrEqual(t.planned);
       }),
     );
   });
@@ -61,17 +88,28 @@ describe('CSV cells', () => {
   });
 
   it('one record per lawyer, in header order, in both languages', () => {
-    const row = toReportLawyer(facts({ creditMinutes: 90, requiredMinutes: 180, missingCourses: [{ id: 'a', title: '甲' }, { id: 'b', title: '乙' }] }), 45);
+    const row = toReportLawyer(facts({ creditMinutes: 90, planRequiredMinutes: 180, missingCourses: [{ id: 'a', title: '甲' }, { id: 'b', title: '乙' }] }), year());
     const zh = csvRecord(row);
     expect(zh).toHaveLength(CSV_HEADERS['zh-CN'].length);
-    expect(zh).toEqual(['李明', '\t15107202110000001', '三台县明理律师事务所', '510722', '是', 90, 2, 180, '否', '甲；乙']);
-    expect(csvRecord(row, 'en').slice(-2)).toEqual(['no', '甲；乙']);
+    expect(zh).toEqual(['李明', '\t15107202110000001', '三台县明理律师事务所', '510722', '是', 90, 2, 180, 4, 0, 90, '全年', '否', '甲；乙']);
+    expect(csvRecord(row, 'en').slice(-3)).toEqual(['full year', 'no', '甲；乙']);
     expect(CSV_HEADERS.en).toHaveLength(CSV_HEADERS['zh-CN'].length);
   });
 
+  it('a lawyer no plan covers is 未纳入计划 / not planned, never 是 (issue 8)', () => {
+    const row = toReportLawyer(facts({ planCount: 0, creditMinutes: 300 }), year());
+    expect(csvRecord(row).slice(-3)).toEqual(['未纳入计划', '未纳入计划', '']);
+    expect(csvRecord(row, 'en').slice(-3)).toEqual(['not planned', 'not planned', '']);
+  });
+
+  it('one credit vocabulary: 学时 and minutes, never 学分 (issue 8)', () => {
+    for (const language of ['zh-CN', 'en'] as const) expect(csvHeader(language, true).join(',')).not.toMatch(/学分|credit points/i);
+    expect(CSV_HEADERS['zh-CN']).toEqual(expect.arrayContaining(['已获（分钟）', '已获学时', '要求（分钟）', '要求学时']));
+  });
+
   it('a last 已停用 / Disabled column only when disabled accounts are included', () => {
-    const active = toReportLawyer(facts(), 45);
-    const gone = toReportLawyer(facts({ disabled: true }), 45);
+    const active = toReportLawyer(facts(), year());
+    const gone = toReportLawyer(facts({ disabled: true }), year());
     expect(csvHeader('zh-CN')).toEqual([...CSV_HEADERS['zh-CN']]);
     expect(csvRecord(gone)).toHaveLength(CSV_HEADERS['zh-CN'].length);
     expect(csvHeader('zh-CN', true).at(-1)).toBe('已停用');
@@ -86,7 +124,7 @@ describe('CSV cells', () => {
   const asSpreadsheet = (csv: string) => parse(csv, { bom: true, record_delimiter: ['\r\n', '\n', '\r'], relax_column_count: true }) as string[][];
 
   it('a name with a carriage return or line feed stays one cell of its row (issue 7, finding 4)', () => {
-    const row = toReportLawyer(facts({ name: '李明\r=1+1', firm: '明理所\n@SUM(A1)', missingCourses: [{ id: 'a', title: '职业道德\r\n-1' }] }), 45);
+    const row = toReportLawyer(facts({ name: '李明\r=1+1', firm: '明理所\n@SUM(A1)', missingCourses: [{ id: 'a', title: '职业道德\r\n-1' }] }), year());
     const csv = csvText([csvHeader('zh-CN'), csvRecord(row)]);
     expect(csv.startsWith('\uFEFF')).toBe(true);
     expect(csv.endsWith('\r\n')).toBe(true);
@@ -102,7 +140,7 @@ describe('CSV cells', () => {
     const lawyer = fc.record({ name: text, firm: text, regionCode: text, licenseNo: text, titles: fc.array(text, { maxLength: 3 }) });
     fc.assert(
       fc.property(fc.array(lawyer, { maxLength: 4 }), fc.constantFrom<'zh-CN' | 'en'>('zh-CN', 'en'), fc.boolean(), (lawyers, language, includeDisabled): void => {
-        const rows = lawyers.map((l) => toReportLawyer(facts({ ...l, missingCourses: l.titles.map((title, i) => ({ id: String(i), title })) }), 45));
+        const rows = lawyers.map((l) => toReportLawyer(facts({ ...l, missingCourses: l.titles.map((title, i) => ({ id: String(i), title })) }), year()));
         const records = [csvHeader(language, includeDisabled), ...rows.map((r) => csvRecord(r, language, includeDisabled))];
         const parsed = asSpreadsheet(csvText(records));
         expect(parsed).toEqual(records.map((r) => r.map(String)));
@@ -134,22 +172,26 @@ describe('report page view (web/src/routes/admin/report-view.ts)', async () => {
     { firmId: 'a', firm: '甲所', creditMinutes: 90, met: true },
     { firmId: 'c', firm: '丙所', creditMinutes: 0, met: false },
     { firmId: 'c', firm: '丙所', creditMinutes: 10, met: false },
+    { firmId: 'd', firm: '丁所', creditMinutes: 50, met: null },
+    { firmId: 'b', firm: '乙所', creditMinutes: 5, met: null },
   ];
 
   it('sorts by credit stably, filters the not met, keeps the server order otherwise', () => {
     expect(viewRows(rows, { order: 'list', onlyUnmet: false })).toEqual(rows);
-    expect(viewRows(rows, { order: 'creditDesc', onlyUnmet: false }).map((r) => r.creditMinutes)).toEqual([90, 90, 30, 10, 0]);
+    expect(viewRows(rows, { order: 'creditDesc', onlyUnmet: false }).map((r) => r.creditMinutes)).toEqual([90, 90, 50, 30, 10, 5, 0]);
     expect(viewRows(rows, { order: 'creditDesc', onlyUnmet: false })[0]).toBe(rows[1]);
+    // "only not met" keeps those a plan covers who fell short: not the not planned
     expect(viewRows(rows, { order: 'creditAsc', onlyUnmet: true }).map((r) => r.creditMinutes)).toEqual([0, 10, 30]);
     expect(nextOrder('list')).toBe('creditDesc');
     expect(nextOrder(nextOrder(nextOrder('list')))).toBe('list');
   });
 
-  it('per firm: the most not met first, cut to the limit', () => {
+  it('per firm: met, not met and not planned apart; the most not met first, cut to the limit', () => {
     expect(firmBars(rows)).toEqual([
-      { firmId: 'c', firm: '丙所', met: 0, unmet: 2 },
-      { firmId: 'a', firm: '甲所', met: 1, unmet: 1 },
-      { firmId: 'b', firm: '乙所', met: 1, unmet: 0 },
+      { firmId: 'c', firm: '丙所', met: 0, unmet: 2, notPlanned: 0 },
+      { firmId: 'a', firm: '甲所', met: 1, unmet: 1, notPlanned: 0 },
+      { firmId: 'b', firm: '乙所', met: 1, unmet: 0, notPlanned: 1 },
+      { firmId: 'd', firm: '丁所', met: 0, unmet: 0, notPlanned: 1 },
     ]);
     expect(firmBars(rows, 1)).toHaveLength(1);
   });

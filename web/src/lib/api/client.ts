@@ -26,6 +26,9 @@ import type {
   OrganizationReport,
   PasswordReset,
   PlaybackSession,
+  MyRequirement,
+  RequirementRules,
+  RequirementRulesView,
   XapiStatementPage,
 } from './types.ts';
 
@@ -217,5 +220,19 @@ export class ApiClient {
   evidenceXapiMore(more: string): Promise<XapiStatementPage> {
     if (!more.startsWith('/api/')) throw new Error(`not an API path: ${more}`);
     return this.request('GET', more);
+  }
+
+  // ── The yearly requirement (docs/audit.md, "The yearly requirement") ──
+  /** What I owe in a training year; year null/undefined: the current one of my association. */
+  myRequirement(year?: number | null): Promise<MyRequirement> {
+    return this.request('GET', '/api/me/requirement', { query: { year } });
+  }
+  /** An organization's requirement rules in 学时: own (null = inherited) and in force. */
+  requirementRules(orgId: string): Promise<RequirementRulesView> {
+    return this.request('GET', `/api/organizations/${enc(orgId)}/requirement-rules`);
+  }
+  /** 400 invalid_requirement_rules, not_an_association, root_cannot_inherit; null = inherit again. */
+  setRequirementRules(orgId: string, rules: RequirementRules | null): Promise<RequirementRulesView> {
+    return this.request('PATCH', `/api/organizations/${enc(orgId)}/requirement-rules`, { body: { rules } });
   }
 }

@@ -263,13 +263,16 @@ export interface ReportLawyer {
   firm: string;
   creditMinutes: number;
   requiredMinutes: number;
-  met: boolean;
+  /** false when no plan of the year covers the lawyer: then met is null (never compliant) */
+  planned: boolean;
+  met: boolean | null;
 }
 
 export interface OrganizationReport {
   organization: { id: string; name: string };
   lawyers: ReportLawyer[];
-  totals: { lawyers: number; creditMinutes: number; met: number };
+  /** met counts planned lawyers only; planned: how many a plan covers */
+  totals: { lawyers: number; creditMinutes: number; met: number; planned: number };
 }
 
 export type CertificateVerification = {
@@ -428,4 +431,56 @@ export interface LawyerEvidence {
 export interface XapiStatementPage {
   statements: unknown[];
   more: string;
+}
+
+// ── The yearly requirement (docs/audit.md, "The yearly requirement") ─────────
+
+/** An association's requirement rules, in 学时 (server/requirements/rules.ts). */
+export interface RequirementRules {
+  /** what a full-time lawyer who practised the whole training year owes */
+  annualClassHours: number;
+  /** for a lawyer who started during the year: the step with the most months not above theirs; below every step: exempt */
+  proRating: { minMonthsPractised: number; classHours: number }[];
+  /** part-time lawyers (兼职律师) owe at most this */
+  partTimeClassHours?: number;
+  /** from this age (reached in the calendar year the training year starts in) nothing is owed */
+  exemptFromAge?: number;
+}
+
+/** GET/PATCH /api/organizations/:orgId/requirement-rules */
+export interface RequirementRulesView {
+  organizationId: string;
+  kind: string;
+  /** own rules; null = inherited */
+  own: RequirementRules | null;
+  effective: RequirementRules;
+  /** whose rules are in force; null = the built-in ones (0 学时: only what the plans ask) */
+  effectiveFrom: { id: string; name: string } | null;
+  minutesPerClassHour: number;
+  editable: boolean;
+}
+
+/** Why a lawyer owes what they owe. */
+export type RequirementBasis = 'not_planned' | 'annual' | 'pro_rated' | 'part_time' | 'exempt_new_practice' | 'exempt_age';
+
+/** GET /api/me/requirement (API.md's fixed fields first) */
+export interface MyRequirement {
+  year: number;
+  planned: boolean;
+  requiredMinutes: number;
+  creditMinutes: number;
+  remainingMinutes: number;
+  requiredCourses: { courseId: string; title: string; completed: boolean }[];
+  /** end of the training year (exclusive), ISO instant */
+  deadline: string;
+  from: string;
+  minutesPerClassHour: number;
+  requiredClassHours: number;
+  creditClassHours: number;
+  remainingClassHours: number;
+  /** 选修: of requiredMinutes, at least this many from courses that are not required */
+  electiveMinutes: number;
+  electiveCreditMinutes: number;
+  basis: RequirementBasis;
+  met: boolean | null;
 }

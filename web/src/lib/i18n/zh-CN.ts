@@ -25,6 +25,7 @@ const zhCN = {
   'serverError.unknown_cursor': '该翻页位置不是本机构审计日志中的记录，请重新加载第一页。',
   'serverError.password_blank': '新密码不能只由空格或不可见字符组成。',
   'serverError.password_too_common': '新密码过于常见（如 12345678、password 或同一个字符重复），请换一个。',
+  'serverError.unsupported_format': '这不是视频或音频录制文件（可能是播放列表、图片、字幕或本平台不接受的格式），请上传录像或录音文件本身，例如 MP4、MOV、MKV、MP3 或 M4A 文件。',
   'serverError.too_many_attempts': '尝试次数过多，请稍等一分钟后再试。',
   'serverError.empty_upload': '文件是空的（0 字节），请选择录像文件本身重新上传。',
   'serverError.upload_length_required': '创建上传时必须声明文件大小，不接受长度未知的上传。',
