@@ -58,8 +58,11 @@ describe('admin report page', () => {
     expect(await rows.first().textContent()).toContain('李明');
     expect(await rows.first().locator('td').nth(3).textContent()).toBe('50');
     expect(await page.locator('[data-testid="total-lawyers"]').textContent()).toBe('1');
-    // No plan yet: nothing required, so met.
-    expect(await page.locator('[data-testid="total-met"]').textContent()).toContain('1 / 1');
+    // No plan yet: not planned — its own state, never "met" (issue 8).
+    expect(await page.locator('[data-testid="total-met"]').textContent()).toContain('0 / 0');
+    expect(await page.locator('[data-testid="total-not-planned"]').textContent()).toContain('1');
+    expect(await rows.first().getAttribute('data-met')).toBe('not-planned');
+    expect(await rows.first().textContent()).toContain('未纳入计划');
 
     // The chart arrives as its own chunk and draws on the canvas.
     await expect.poll(() => scripts.some((s) => /chart/.test(s))).toBe(true);
@@ -77,15 +80,16 @@ describe('admin report page', () => {
     expect(csv.disposition).toMatch(/^attachment;/);
     expect(csv.bytes).toEqual([0xef, 0xbb, 0xbf]);
 
-    // A plan of 60 minutes for Mianyang: 李明 (50 minutes) no longer meets it.
+    // A plan of 2 学时 (90 minutes, typed in 学时) for Mianyang: 李明 (50 minutes) does not meet it.
     await page.locator('#plan-name').fill('县域律师年度培训');
-    await page.locator('#plan-minutes').fill('60');
+    await page.locator('#plan-hours').fill('2');
     await page.locator('#plan-targets').selectOption([server.demo!.mianyang]);
     await page.locator('[data-testid="plan-form"] button[type="submit"]').click();
     await expect.poll(() => page.locator('[data-testid="plans"] li').count()).toBe(1);
     expect(await page.locator('[data-testid="plans"] li').first().textContent()).toContain('绵阳市律师协会');
     await expect.poll(() => page.locator('[data-testid="total-met"]').textContent()).toContain('0 / 1');
-    expect(await page.locator('[data-testid="report-table"] tbody tr td').nth(5).textContent()).toBe('60');
+    expect(await page.locator('[data-testid="report-table"] tbody tr td').nth(5).textContent()).toBe('90');
+    expect(await page.locator('[data-testid="report-table"] tbody tr td').nth(6).textContent()).toBe('2');
 
     // The filter keeps those who have not met the plan.
     await page.getByLabel('只看未达标').check();

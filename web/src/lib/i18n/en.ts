@@ -405,6 +405,7 @@ const en: Messages = {
   'admin.rules.save': 'Save the requirement',
   'admin.rules.saved': 'Saved. Reports and lawyers’ “my learning” use the new rules.',
   'admin.rules.readonly': 'A law firm follows its association: {hours} class hours a full year.',
+  'admin.report.noneUnmet': 'Everyone a plan covers has met it; {count} not planned.',
 };
 
 export default en;

@@ -406,6 +406,7 @@ const zhCN = {
   'admin.rules.save': '保存学时要求',
   'admin.rules.saved': '已保存。报表和律师的“我的学习”按新规则计算。',
   'admin.rules.readonly': '律师事务所沿用所属律师协会的规则：全年 {hours} 学时。',
+  'admin.report.noneUnmet': '纳入计划的律师全部达标；另有 {count} 人未纳入计划。',
 } as const;
 
 export type CatalogSource = typeof zhCN;
