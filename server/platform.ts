@@ -11,6 +11,8 @@ import { runMigrations } from './db/migrate.ts';
 import { createStorage } from './storage/index.ts';
 import { buildApp, type AppDeps, type BuildOptions } from './app.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, isEmpty, seedDemo, type DemoIds } from './demo/seed.ts';
+import { startBackgroundJobs } from './jobs/start.ts';
+import type { RunnerOptions } from './jobs/runner.ts';
 
 export interface Platform {
   app: FastifyInstance;
@@ -26,6 +28,8 @@ export interface StartOptions extends BuildOptions {
   database?: Database;
   /** called after seeding, before listening (demo media, workers) */
   afterSeed?: (deps: AppDeps, demo: DemoIds | undefined) => Promise<void>;
+  /** the background job runner's settings (tests watch a job's progress through onProgress) */
+  backgroundJobs?: RunnerOptions;
 }
 
 /**
@@ -60,6 +64,8 @@ export async function startPlatform(givenConfig: Config, options: StartOptions =
   const stoppers: (() => Promise<void>)[] = [];
   if (options.afterSeed) await options.afterSeed(deps, demo);
   if (config.inProcessWorker) stoppers.push(await startBackgroundTranscoding(app, deps));
+  // Every API process runs background jobs (long roster imports), one at a time.
+  stoppers.push(startBackgroundJobs(app, options.backgroundJobs));
 
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();

@@ -1,19 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { count } from 'drizzle-orm';
+import { count, eq, inArray } from 'drizzle-orm';
+import writeXlsxFile, { type SheetData } from 'write-excel-file/node';
+import { zipSync } from 'fflate';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { createTestClient, type TestClient } from '../helpers/http.ts';
-import { users } from '../../server/db/schema/index.ts';
+import { auditLog, organizations, users } from '../../server/db/schema/index.ts';
+import type { RosterPreview } from '../../web/src/lib/api/types.ts';
 
 let server: TestServer;
 let adminSc: TestClient;
+let lawyer: TestClient;
 beforeAll(async () => {
   server = await startTestServer();
   adminSc = createTestClient(server.baseUrl);
   await adminSc.login('admin-sc', 'lectern-demo');
+  lawyer = createTestClient(server.baseUrl);
+  await lawyer.login('lawyer', 'lectern-demo');
 });
 afterAll(async () => server?.close());
 
 const userCount = async () => Number((await server.deps.db.select({ n: count() }).from(users))[0]!.n);
+const auditCount = async () => Number((await server.deps.db.select({ n: count() }).from(auditLog))[0]!.n);
+const xlsx = async (data: SheetData) => (await writeXlsxFile(data).toBuffer()).toString('base64');
+const rosterPath = (orgId: string) => `/api/organizations/${orgId}/roster`;
 
 describe('roster import', () => {
   it('one bad row → nothing imported, and the row is named', async () => {
@@ -24,7 +33,7 @@ describe('roster import', () => {
       '1510720231000001X,吴二,三台县明理律师事务所', // bad licence on line 3
       '15107202310000013,郑三,三台县明理律师事务所',
     ].join('\r\n');
-    const res = await adminSc.raw('POST', `/api/organizations/${server.demo!.sichuan}/roster`, { csv });
+    const res = await adminSc.raw('POST', rosterPath(server.demo!.sichuan), { csv });
     expect(res.status).toBe(400);
     const body = res.json as { error: string; message: string; problems: { row: number; column?: string; message: string }[] };
     expect(body.error).toBe('roster_invalid');
@@ -42,17 +51,18 @@ describe('roster import', () => {
       '15107202310000023,丙,三台县明理律师事务所',
       '15107202310000023,丁,三台县明理律师事务所', // duplicate of row 4
     ].join('\n');
-    const res = await adminSc.raw('POST', `/api/organizations/${server.demo!.sichuan}/roster`, { csv });
+    const res = await adminSc.raw('POST', rosterPath(server.demo!.sichuan), { csv });
     expect(res.status).toBe(400);
-    const rows = (res.json as { problems: { row: number }[] }).problems.map((p) => p.row).sort();
-    expect(rows).toEqual([2, 3, 5]);
+    const problems = (res.json as { problems: { row: number; message: string }[] }).problems;
+    expect(problems.map((p) => p.row)).toEqual([2, 3, 5]);
+    expect(problems[0]!.message).toMatch(/^No firm named "甘谷县渭水律师事务所" under 中华全国律师协会 › 四川省律师协会\./);
     expect(await userCount()).toBe(before);
   });
 
   it('a good roster imports every lawyer, who can then log in with the one-time password', async () => {
     const before = await userCount();
     const csv = 'licenseNo,name,firm\n15107202310000031,钱四,三台县明理律师事务所\n15107032310000032,孙五,绵阳涪城正衡律师事务所\n';
-    const res = await adminSc.raw('POST', `/api/organizations/${server.demo!.sichuan}/roster`, { csv });
+    const res = await adminSc.raw('POST', rosterPath(server.demo!.sichuan), { csv });
     expect(res.status).toBe(200);
     const body = res.json as { imported: number; accounts: { login: string; initialPassword: string }[] };
     expect(body.imported).toBe(2);
@@ -63,8 +73,155 @@ describe('roster import', () => {
   });
 
   it('a header without the needed columns is refused', async () => {
-    const res = await adminSc.raw('POST', `/api/organizations/${server.demo!.sichuan}/roster`, { csv: 'a,b,c\n1,2,3\n' });
+    const res = await adminSc.raw('POST', rosterPath(server.demo!.sichuan), { csv: 'a,b,c\n1,2,3\n' });
     expect(res.status).toBe(400);
     expect((res.json as { problems: { row: number }[] }).problems[0]!.row).toBe(1);
+  });
+
+  it('an XLSX workbook (title row, instructions sheet first) imports, and the optional columns are stored', async () => {
+    const before = await userCount();
+    const workbook = await writeXlsxFile([
+      { sheet: '填写说明', data: [['请在“名单”表中填写']] },
+      {
+        sheet: '名单',
+        data: [
+          ['2026 年律师名册', null, null, null, null, null],
+          ['执业证号', '姓名', '律师事务所', '执业开始日期', '兼职', '出生年份'],
+          ['15107202310000041', '冯六', '三台县明理律师事务所', { value: new Date(Date.UTC(2019, 6, 1)), type: Date, format: 'yyyy-mm-dd' }, '是', { value: 1985, type: Number }],
+          ['15107202310000042', '陈七', '绵阳涪城正衡律师事务所', '2021/3/15', '否', null],
+          ['15107202310000043', '褚八', '三台县明理律师事务所', null, null, null],
+        ],
+      },
+    ]).toBuffer();
+    const res = await adminSc.raw('POST', rosterPath(server.demo!.sichuan), { xlsx: workbook.toString('base64') });
+    expect(res.status, res.text).toBe(200);
+    const body = res.json as { imported: number; accounts: { licenseNo: string; login: string; initialPassword: string }[] };
+    expect(body.imported).toBe(3);
+    expect(body.accounts.map((a) => a.login)).toEqual(['15107202310000041', '15107202310000042', '15107202310000043']);
+    expect(await userCount()).toBe(before + 3);
+    const stored = await server.deps.db
+      .select({ licenseNo: users.licenseNo, organizationId: users.organizationId, practiceStartedOn: users.practiceStartedOn, partTime: users.partTime, birthYear: users.birthYear, mustChange: users.passwordChangeRequired })
+      .from(users)
+      .where(inArray(users.licenseNo, ['15107202310000041', '15107202310000042', '15107202310000043']))
+      .orderBy(users.licenseNo);
+    expect(stored).toEqual([
+      { licenseNo: '15107202310000041', organizationId: server.demo!.santaiFirm, practiceStartedOn: '2019-07-01', partTime: true, birthYear: 1985, mustChange: true },
+      { licenseNo: '15107202310000042', organizationId: server.demo!.mianyangCityFirm, practiceStartedOn: '2021-03-15', partTime: false, birthYear: null, mustChange: true },
+      { licenseNo: '15107202310000043', organizationId: server.demo!.santaiFirm, practiceStartedOn: null, partTime: false, birthYear: null, mustChange: true },
+    ]);
+    const newcomer = createTestClient(server.baseUrl);
+    await newcomer.login(body.accounts[2]!.login, body.accounts[2]!.initialPassword);
+    expect((await newcomer.me()).passwordChangeRequired).toBe(true);
+  });
+
+  it('a bad XLSX roster names every bad row by its spreadsheet row and stores nothing', async () => {
+    const [before, auditBefore] = [await userCount(), await auditCount()];
+    const file = await xlsx([
+      ['执业证号', '姓名', '律师事务所', '执业开始日期'],
+      ['15107202310000051', '蒋九', '三台县明理律师事务所', '2019-07-01'],
+      [{ value: 15107202310000052, type: Number }, '沈十', '三台县明理律师事务所', null], // a number cell
+      ['15107202310000053', '', '某某律师事务所', '2019-02-30'],
+    ]);
+    const res = await adminSc.raw('POST', rosterPath(server.demo!.sichuan), { xlsx: file });
+    expect(res.status, res.text).toBe(400);
+    const problems = (res.json as { problems: { row: number; column: string; message: string }[] }).problems;
+    expect(problems.map((p) => `${p.row}:${p.column}`)).toEqual(['3:licenseNo', '4:name', '4:firm', '4:practiceStartedOn']);
+    expect(problems[0]!.message).toMatch(/stored as a number/);
+    expect([await userCount(), await auditCount()]).toEqual([before, auditBefore]);
+  });
+
+  it('a file that is not a workbook, or would unpack to too much, is one problem; both or neither source is a 400', async () => {
+    const notZip = await adminSc.raw('POST', rosterPath(server.demo!.sichuan), { xlsx: Buffer.from('licenseNo,name,firm\n').toString('base64') });
+    expect(notZip.status).toBe(400);
+    expect((notZip.json as { problems: { row: number; message: string }[] }).problems).toEqual([{ row: 0, message: expect.stringMatching(/not an XLSX workbook/) }]);
+    // 80 MB of zeros compress to about 80 kB: refused before it is unpacked
+    const bomb = Buffer.from(zipSync({ 'xl/worksheets/sheet1.xml': new Uint8Array(80 * 1024 * 1024) }, { level: 1 }));
+    const bombed = await adminSc.raw('POST', `${rosterPath(server.demo!.sichuan)}/preview`, { xlsx: bomb.toString('base64') });
+    expect(bombed.status).toBe(200);
+    expect((bombed.json as RosterPreview).problems).toEqual([expect.objectContaining({ code: 'file_unreadable', message: expect.stringMatching(/unpack to 80 MB/) })]);
+    for (const body of [{}, { csv: 'licenseNo,name,firm\n', xlsx: 'AAAA' }]) {
+      const res = await adminSc.raw('POST', rosterPath(server.demo!.sichuan), body);
+      expect(res.status).toBe(400);
+      expect((res.json as { error: string }).error).toBe('roster_source');
+    }
+  });
+});
+
+describe('roster preview', () => {
+  it('lists the rows, every bad row with its reason, unknown firms with the tree path, duplicates and registered licences; stores nothing', async () => {
+    const [before, auditBefore] = [await userCount(), await auditCount()];
+    const file = await xlsx([
+      ['执业证号', '姓名', '律师事务所', '兼职'],
+      ['15107202310000061', '韩一', '三台县明理律师事务所', '是'],
+      ['15107202310000062', '杨二', '三台县 明理律师事务所', '否'], // a space too many: suggested
+      ['15107202310000063', '朱三', '涪城新开律师事务所', null], // not created yet
+      ['15107202310000063', '秦四', '涪城新开律师事务所', null], // duplicate in the file
+      ['15107202110000001', '尤五', '三台县明理律师事务所', null], // the demo lawyer's licence
+      ['15107202310000066', '许六', '甘谷县渭水律师事务所', '也许'], // Gansu: not under Sichuan; bad part-time
+    ]);
+    const res = await adminSc.raw('POST', `${rosterPath(server.demo!.sichuan)}/preview`, { xlsx: file });
+    expect(res.status, res.text).toBe(200);
+    const preview = res.json as RosterPreview;
+    expect(preview).toMatchObject({ format: 'xlsx', headerRow: 1, optionalColumns: ['partTime'], total: 6, valid: 1, background: false });
+    expect(preview.organization).toEqual({ id: server.demo!.sichuan, name: '四川省律师协会', path: ['中华全国律师协会', '四川省律师协会'] });
+    expect(preview.firms).toEqual([{ id: server.demo!.santaiFirm, name: '三台县明理律师事务所', path: ['四川省律师协会', '绵阳市律师协会', '三台县明理律师事务所'], rows: 2 }]);
+    expect(preview.unknownFirms).toEqual([
+      { name: '三台县 明理律师事务所', rows: [3], suggestion: { id: server.demo!.santaiFirm, name: '三台县明理律师事务所', path: ['四川省律师协会', '绵阳市律师协会', '三台县明理律师事务所'] } },
+      { name: '涪城新开律师事务所', rows: [4, 5], suggestion: null },
+      { name: '甘谷县渭水律师事务所', rows: [7], suggestion: null },
+    ]);
+    expect(preview.problems.map((p) => `${p.row}:${p.column}:${p.code}`)).toEqual([
+      '3:firm:firm_unknown',
+      '4:firm:firm_unknown',
+      '5:licenseNo:license_duplicate',
+      '5:firm:firm_unknown',
+      '6:licenseNo:license_registered',
+      '7:firm:firm_unknown',
+      '7:partTime:part_time_invalid',
+    ]);
+    expect(preview.problems[0]!.params).toEqual({ value: '三台县 明理律师事务所', path: '中华全国律师协会 › 四川省律师协会', suggestion: '三台县明理律师事务所' });
+    expect(preview.rows.map((r) => [r.row, r.bad])).toEqual([
+      [2, false],
+      [3, true],
+      [4, true],
+      [5, true],
+      [6, true],
+      [7, true],
+    ]);
+    expect(preview.rows[0]).toMatchObject({ licenseNo: '15107202310000061', name: '韩一', partTime: true });
+    expect([await userCount(), await auditCount()]).toEqual([before, auditBefore]);
+  });
+
+  it('a firm name two cities share is refused as ambiguous, naming both places; a closed firm takes no lawyers', async () => {
+    const db = server.deps.db;
+    const [chengdu] = await db.insert(organizations).values({ kind: 'city', name: '成都市律师协会', regionCode: '510100', parentId: server.demo!.sichuan }).returning();
+    await db.insert(organizations).values({ kind: 'firm', name: '绵阳涪城正衡律师事务所', regionCode: '510104', parentId: chengdu!.id });
+    const [closed] = await db.insert(organizations).values({ kind: 'firm', name: '已注销律师事务所', regionCode: '510104', parentId: chengdu!.id, closedAt: new Date() }).returning();
+    const csv = 'licenseNo,name,firm\n15107202310000071,吕一,绵阳涪城正衡律师事务所\n15107202310000072,施二,已注销律师事务所\n';
+    const preview = (await adminSc.raw('POST', `${rosterPath(server.demo!.sichuan)}/preview`, { csv })).json as RosterPreview;
+    expect(preview.problems.map((p) => [p.row, p.code])).toEqual([
+      [2, 'firm_ambiguous'],
+      [3, 'firm_closed'],
+    ]);
+    expect(preview.problems[0]!.message).toContain('四川省律师协会 › 绵阳市律师协会 › 绵阳涪城正衡律师事务所');
+    expect(preview.problems[0]!.message).toContain('四川省律师协会 › 成都市律师协会 › 绵阳涪城正衡律师事务所');
+    // From the city association the name is unique again.
+    const fromMianyang = (await adminSc.raw('POST', `${rosterPath(server.demo!.mianyang)}/preview`, { csv: 'licenseNo,name,firm\n15107202310000071,吕一,绵阳涪城正衡律师事务所\n' })).json as RosterPreview;
+    expect(fromMianyang.problems).toEqual([]);
+    await db.delete(organizations).where(eq(organizations.id, closed!.id));
+  });
+
+  it('403 outside the caller’s subtree and for a lawyer, on the preview and the import; nothing stored', async () => {
+    const before = await userCount();
+    const csv = 'licenseNo,name,firm\n16205202310000081,何一,甘谷县渭水律师事务所\n';
+    for (const path of [rosterPath(server.demo!.gansu), `${rosterPath(server.demo!.gansu)}/preview`, rosterPath(server.demo!.ganguFirm), rosterPath('00000000-0000-4000-8000-000000000000')]) {
+      const res = await adminSc.raw('POST', path, { csv });
+      expect(res.status, path).toBe(403);
+    }
+    for (const path of [rosterPath(server.demo!.santaiFirm), `${rosterPath(server.demo!.santaiFirm)}/preview`]) {
+      expect((await lawyer.raw('POST', path, { csv })).status, path).toBe(403);
+    }
+    expect((await createTestClient(server.baseUrl).raw('POST', `${rosterPath(server.demo!.sichuan)}/preview`, { csv })).status).toBe(401);
+    expect(await userCount()).toBe(before);
   });
 });

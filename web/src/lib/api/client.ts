@@ -235,4 +235,23 @@ export class ApiClient {
   setRequirementRules(orgId: string, rules: RequirementRules | null): Promise<RequirementRulesView> {
     return this.request('PATCH', `/api/organizations/${enc(orgId)}/requirement-rules`, { body: { rules } });
   }
+
+  // ── Roster import (docs/accounts.md, "Roster import") ──
+  /** Checks a roster as the import would; stores nothing. */
+  previewRoster(orgId: string, file: import('./types.ts').RosterFile): Promise<import('./types.ts').RosterPreview> {
+    return this.request('POST', `/api/organizations/${enc(orgId)}/roster/preview`, { body: file });
+  }
+  /**
+   * Imports a roster, all or nothing: the accounts with their one-time passwords (shown once),
+   * or, for a long roster, the background job to follow with `job()`. 400 roster_invalid names
+   * every bad row; 409 roster_conflict / roster_import_pending.
+   */
+  async importRoster(orgId: string, file: import('./types.ts').RosterFile): Promise<import('./types.ts').RosterImportAnswer> {
+    const answer = await this.request<{ imported?: number; accounts?: import('./types.ts').RosterAccount[]; jobId?: string; total?: number }>('POST', `/api/organizations/${enc(orgId)}/roster`, { body: file });
+    return answer.jobId ? { kind: 'queued', jobId: answer.jobId, total: answer.total ?? 0 } : { kind: 'imported', imported: answer.imported ?? 0, accounts: answer.accounts ?? [] };
+  }
+  /** A background job; a done roster import's first answer to its actor carries the passwords, once. */
+  job(jobId: string): Promise<import('./types.ts').BackgroundJob> {
+    return this.request('GET', `/api/jobs/${enc(jobId)}`);
+  }
 }

@@ -1,0 +1,91 @@
+/**
+ * Reading a background job: its state and progress for the administrator who started it or an
+ * administrator of its organization, and, once done, its answer. An answer with secrets (the
+ * one-time passwords of a roster import) goes to the job's actor only, and only once: the first
+ * read takes them out of the stored row (JobsRepository.takeResult).
+ */
+import type { AccessPolicy, SessionUser } from '../auth/access.ts';
+import { AuthRepository } from '../auth/repository.ts';
+import type { Db } from '../db/client.ts';
+import { forbidden } from '../http/errors.ts';
+import { jobKinds, type JobKind } from './kinds.ts';
+import { JobsRepository, type BackgroundJobRow } from './repository.ts';
+
+/** Whether the answer carries its secrets, and if not, why. */
+export type SecretsState = 'included' | 'taken' | 'expired' | 'actor_only';
+
+export interface JobView {
+  id: string;
+  kind: string;
+  organizationId: string;
+  status: BackgroundJobRow['status'];
+  progress: number;
+  total: number;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** failed jobs: why, in English (the web app words the code) */
+  error?: { code: string; message: string };
+  /** kinds with secrets, once done */
+  passwords?: SecretsState;
+  /** the job's own answer (a roster import: imported, accounts; a failed one: problems) */
+  [field: string]: unknown;
+}
+
+export class JobsService {
+  private readonly repo: JobsRepository;
+  private readonly kinds: Map<string, JobKind>;
+
+  constructor(
+    db: Db,
+    private readonly access: AccessPolicy,
+  ) {
+    this.repo = new JobsRepository(db);
+    this.kinds = new Map(jobKinds().map((k) => [k.kind, k]));
+  }
+
+  /** 403 for an unknown job and for anyone but an administrator of the job's organization or above. */
+  async get(user: SessionUser, jobId: string): Promise<JobView> {
+    const found = await this.repo.find(jobId);
+    // The actor must still administer the organization: a withdrawn role also withdraws the passwords.
+    if (!found || !(await this.access.hasRole(user, found.organizationId, 'admin'))) throw forbidden('You did not start this job and do not administer its organization');
+    const secrets = this.kinds.get(found.kind)?.secrets;
+    if (!secrets || found.status !== 'done') return view(found, found.result, undefined);
+    const isActor = found.actorId === user.id;
+    if (!isActor) return view(found, found.resultReadAt ? found.result : secrets.redact(found.result, 'taken'), found.resultReadAt ? stateOf(found.result) : 'actor_only');
+    const taken = await this.repo.takeResult(jobId, (result) => secrets.redact(result, 'taken'));
+    if (!taken) throw forbidden('You did not start this job and do not administer its organization');
+    return taken.first ? view(taken.job, taken.job.result, 'included') : view(taken.job, taken.job.result, stateOf(taken.job.result));
+  }
+}
+
+function stateOf(result: unknown): SecretsState {
+  return (result as { passwords?: string } | null)?.passwords === 'expired' ? 'expired' : 'taken';
+}
+
+function view(job: BackgroundJobRow, result: unknown, passwords: SecretsState | undefined): JobView {
+  const own = job.status === 'done' || job.status === 'failed' ? ((result ?? {}) as Record<string, unknown>) : {};
+  const { passwords: _stored, ...answer } = own;
+  return {
+    ...answer,
+    id: job.id,
+    kind: job.kind,
+    organizationId: job.organizationId,
+    status: job.status,
+    progress: job.status === 'done' ? job.total : job.progress,
+    total: job.total,
+    createdAt: job.createdAt.toISOString(),
+    startedAt: job.startedAt?.toISOString() ?? null,
+    finishedAt: job.finishedAt?.toISOString() ?? null,
+    ...(job.status === 'failed' ? { error: { code: job.errorCode ?? 'job_error', message: job.errorReason ?? 'The job failed.' } } : {}),
+    ...(passwords ? { passwords } : {}),
+  };
+}
+
+/** Who queued a job, as a session user now; null when the account is gone or disabled. */
+export async function actorOf(db: Db, actorId: string): Promise<SessionUser | null> {
+  const repo = new AuthRepository(db);
+  const user = await repo.findUserById(actorId);
+  if (!user || user.disabled) return null;
+  return { id: user.id, login: user.login, name: user.name, organizationId: user.organizationId, roles: await repo.rolesOf(user.id), passwordChangeRequired: user.passwordChangeRequired };
+}

@@ -1,0 +1,34 @@
+/**
+ * Starts this process's background job runner with every kind of job (server/jobs/kinds.ts),
+ * and the sweep that drops secrets nobody came back for. server/platform.ts calls it once.
+ */
+import type { FastifyInstance } from 'fastify';
+import { jobKinds, SECRET_HOURS } from './kinds.ts';
+import { JobsRepository } from './repository.ts';
+import { startJobRunner, type RunnerOptions } from './runner.ts';
+import { actorOf } from './service.ts';
+
+export function startBackgroundJobs(app: FastifyInstance, options: RunnerOptions = {}): () => Promise<void> {
+  const { db } = app.deps;
+  const kinds = jobKinds();
+  const handlers = kinds.map((k) => {
+    const handler = k.handler({ db, access: app.access });
+    return { kind: k.kind, run: async (context: Parameters<typeof handler.run>[0]) => handler.run(context, await actorOf(db, context.job.actorId)) };
+  });
+  const runner = startJobRunner({ db, log: app.log }, handlers, options);
+
+  const repo = new JobsRepository(db);
+  const sweep = async () => {
+    for (const kind of kinds) {
+      if (!kind.secrets) continue;
+      for (const id of await repo.untakenBefore(kind.kind, SECRET_HOURS)) await repo.takeResult(id, (result) => kind.secrets!.redact(result, 'expired'));
+    }
+  };
+  const sweeper = setInterval(() => void sweep().catch((err: unknown) => app.log.warn({ err }, 'background jobs: could not drop old secrets')), 10 * 60 * 1000);
+  sweeper.unref();
+
+  return async () => {
+    clearInterval(sweeper);
+    await runner.stop();
+  };
+}
