@@ -24,6 +24,7 @@ import { SESSION_COOKIE } from './auth/cookie.ts';
 import healthRoutes from './health/routes.ts';
 import authRoutes from './auth/routes.ts';
 import organizationRoutes from './organizations/routes.ts';
+import staffRoutes from './staff/routes.ts';
 import catalogRoutes from './catalog/routes.ts';
 import mediaRoutes from './media/routes.ts';
 import teachRoutes from './teach/routes.ts';
@@ -171,6 +172,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(healthRoutes, { prefix: '/api' });
   await app.register(authRoutes, { prefix: '/api' });
   await app.register(organizationRoutes, { prefix: '/api' });
+  await app.register(staffRoutes, { prefix: '/api' });
   await app.register(catalogRoutes, { prefix: '/api' });
   await app.register(mediaRoutes, { prefix: '/api' });
   await app.register(rosterRoutes, { prefix: '/api' });

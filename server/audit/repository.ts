@@ -15,7 +15,14 @@ export type AuditAction =
   | 'roster.imported'
   | 'plan.created'
   | 'plan.deleted'
-  | 'organization.settings_changed';
+  | 'organization.settings_changed'
+  | 'organization.created'
+  | 'organization.updated'
+  | 'organization.closed'
+  | 'organization.reopened'
+  | 'staff.created'
+  | 'role.granted'
+  | 'role.revoked';
 
 export type AuditTargetType = 'user' | 'organization' | 'plan';
 

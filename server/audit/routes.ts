@@ -15,6 +15,13 @@ const Action = Type.Union([
   Type.Literal('plan.created'),
   Type.Literal('plan.deleted'),
   Type.Literal('organization.settings_changed'),
+  Type.Literal('organization.created'),
+  Type.Literal('organization.updated'),
+  Type.Literal('organization.closed'),
+  Type.Literal('organization.reopened'),
+  Type.Literal('staff.created'),
+  Type.Literal('role.granted'),
+  Type.Literal('role.revoked'),
 ]);
 const TargetType = Type.Union([Type.Literal('user'), Type.Literal('organization'), Type.Literal('plan')]);
 const State = Type.Unknown({ description: 'the changed fields as a JSON object, or null; never a password or a hash' });
@@ -42,7 +49,7 @@ const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['audit'],
         summary: 'The audit log of the organization and its subtree, newest first (administrators of the org or above)',
-        description: `Password resets, disables and re-enables, roster imports, plan and settings changes. Pages of \`limit\` entries (default ${DEFAULT_AUDIT_PAGE}, at most ${MAX_AUDIT_PAGE}); pass \`nextBefore\` as \`before\` for the next page. 403 for anyone else and for an unknown organization; 400 unknown_cursor when \`before\` is not an entry of this log.`,
+        description: `Password resets, disables and re-enables, roster imports, plan and settings changes, organizations created, changed, closed and reopened, staff accounts created, roles granted and revoked. Pages of \`limit\` entries (default ${DEFAULT_AUDIT_PAGE}, at most ${MAX_AUDIT_PAGE}); pass \`nextBefore\` as \`before\` for the next page. 403 for anyone else and for an unknown organization; 400 unknown_cursor when \`before\` is not an entry of this log.`,
         params: Type.Object({ orgId: Uuid }),
         querystring: Type.Object(
           { before: Type.Optional(Uuid), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_AUDIT_PAGE })) },

@@ -136,3 +136,37 @@ export function changeProblems(
   });
   return { organization, children: misfits };
 }
+
+const KIND_NAMES: Record<OrganizationKind, string> = { national: 'the national association', province: 'a provincial association', city: 'a city association', firm: 'a law firm' };
+
+/** The English sentence for a placement problem (the web app shows its own, by code). */
+export function placementMessage(problem: PlacementProblem): string {
+  switch (problem.kind) {
+    case 'invalid_region_code':
+      return 'The region code must be six digits (GB/T 2260), such as 510722.';
+    case 'kind_not_allowed': {
+      const what = KIND_NAMES[problem.childKind];
+      if (problem.allowedParents.length === 0) return `There is only one national association, the root of the tree; ${what} cannot be created or moved.`;
+      const under = problem.parentKind ? KIND_NAMES[problem.parentKind] : 'nothing';
+      return `${what[0]!.toUpperCase()}${what.slice(1)} cannot sit under ${under}; it sits under ${problem.allowedParents.map((k) => KIND_NAMES[k]).join(' or ')}.`;
+    }
+    case 'region_code_level':
+      switch (problem.childKind) {
+        case 'national':
+          return 'The national association’s region code is 000000 or 100000.';
+        case 'province':
+          return 'A provincial association’s region code is the province’s two digits followed by 0000, such as 510000.';
+        case 'city':
+          return 'A city association’s region code ends in 00 but not in 0000, such as 510700.';
+        case 'firm':
+          return 'A law firm carries the region code of its county or city (such as 510722 or 510700), not a province’s.';
+      }
+      return 'The region code does not fit this kind of organization.';
+    case 'region_code_prefix':
+      return `The region code must start with ${problem.prefix}, like its parent’s.`;
+    case 'county_not_firm':
+      return 'Only a law firm can be marked as being in a county-level town.';
+    case 'county_code':
+      return 'A county firm carries its county’s region code, which does not end in 00 (such as 510722).';
+  }
+}

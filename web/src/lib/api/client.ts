@@ -26,6 +26,13 @@ import type {
   OrganizationReport,
   PasswordReset,
   PlaybackSession,
+  AdministeredOrganization,
+  NewOrganization,
+  OrganizationChange,
+  PeopleSearch,
+  RoleName,
+  StaffAccountCreated,
+  StaffList,
   MyRequirement,
   RequirementRules,
   RequirementRulesView,
@@ -253,5 +260,32 @@ export class ApiClient {
   /** A background job; a done roster import's first answer to its actor carries the passwords, once. */
   job(jobId: string): Promise<import('./types.ts').BackgroundJob> {
     return this.request('GET', `/api/jobs/${enc(jobId)}`);
+  }
+
+  // ── Organizations and staff (docs/accounts.md, "Organizations and staff") ──
+  /** 201; 400 kind_not_allowed / invalid_region_code / region_code_*, 409 organization_name_taken or organization_closed */
+  createOrganization(body: NewOrganization): Promise<AdministeredOrganization> {
+    return this.request('POST', '/api/organizations', { body });
+  }
+  /** Rename, renumber, move (parentId) or close/reopen (closed). */
+  updateOrganization(orgId: string, change: OrganizationChange): Promise<AdministeredOrganization> {
+    return this.request('PATCH', `/api/organizations/${enc(orgId)}`, { body: change });
+  }
+  /** A staff account (no licence number) with a one-time password, answered once. */
+  createStaff(orgId: string, login: string, name: string): Promise<StaffAccountCreated> {
+    return this.request('POST', `/api/organizations/${enc(orgId)}/staff`, { body: { login, name } });
+  }
+  staff(orgId: string): Promise<StaffList> {
+    return this.request('GET', `/api/organizations/${enc(orgId)}/staff`);
+  }
+  grantRole(orgId: string, login: string, role: RoleName): Promise<void> {
+    return this.request('POST', `/api/organizations/${enc(orgId)}/roles`, { body: { login, role } });
+  }
+  revokeRole(orgId: string, login: string, role: RoleName): Promise<void> {
+    return this.request('DELETE', `/api/organizations/${enc(orgId)}/roles/${enc(login)}/${enc(role)}`);
+  }
+  /** People of the caller's subtree by login, licence number (prefix) or name (anywhere in it). */
+  searchPeople(q: string, limit?: number): Promise<PeopleSearch> {
+    return this.request('GET', '/api/people', { query: { q, limit } });
   }
 }

@@ -251,6 +251,8 @@ export interface OrganizationNode {
   kind: OrganizationKind;
   regionCode: string;
   county: boolean;
+  /** when the organization was closed (ISO 8601), null while open: an addition to API.md's shape (docs/accounts.md) */
+  closedAt?: string | null;
   children: OrganizationNode[];
 }
 
@@ -293,7 +295,14 @@ export type AuditAction =
   | 'roster.imported'
   | 'plan.created'
   | 'plan.deleted'
-  | 'organization.settings_changed';
+  | 'organization.settings_changed'
+  | 'organization.created'
+  | 'organization.updated'
+  | 'organization.closed'
+  | 'organization.reopened'
+  | 'staff.created'
+  | 'role.granted'
+  | 'role.revoked';
 
 export type AuditTargetType = 'user' | 'organization' | 'plan';
 
@@ -567,4 +576,77 @@ export interface BackgroundJob {
   imported?: number;
   accounts?: RosterAccount[];
   problems?: RosterProblem[];
+}
+
+// ── Organizations and staff (docs/accounts.md, "Organizations and staff") ─────
+
+/** POST /api/organizations */
+export interface NewOrganization {
+  parentId: string;
+  name: string;
+  kind: OrganizationKind;
+  /** GB/T 2260, six digits */
+  regionCode: string;
+  /** a firm in a county-level town; false when left out */
+  county?: boolean;
+}
+
+/** An organization as the administration routes answer it: API.md's shape and when it was closed. */
+export interface AdministeredOrganization extends Organization {
+  /** ISO 8601, null while open */
+  closedAt: string | null;
+}
+
+/** PATCH /api/organizations/:orgId: any of these; `closed` closes (true) or reopens (false). */
+export interface OrganizationChange {
+  name?: string;
+  parentId?: string;
+  regionCode?: string;
+  county?: boolean;
+  closed?: boolean;
+}
+
+/** POST /api/organizations/:orgId/staff: the one-time password, answered once. */
+export interface StaffAccountCreated {
+  userId: string;
+  login: string;
+  initialPassword: string;
+}
+
+export interface HeldRole {
+  organizationId: string;
+  organizationName: string;
+  role: RoleName;
+}
+
+export interface Person {
+  userId: string;
+  login: string;
+  name: string;
+  /** null for staff accounts */
+  licenseNo: string | null;
+  organization: { id: string; name: string };
+  disabled: boolean;
+  /** true until the person has replaced their one-time password */
+  passwordChangeRequired: boolean;
+  /** every role the person holds, anywhere */
+  roles: HeldRole[];
+}
+
+export interface StaffMember extends Person {
+  /** the roles held on this organization */
+  rolesHere: RoleName[];
+}
+
+/** GET /api/organizations/:orgId/staff */
+export interface StaffList {
+  organizationId: string;
+  /** the roles the caller may grant or revoke here (trainer from this level, admin only from above) */
+  changeableRoles: RoleName[];
+  items: StaffMember[];
+}
+
+/** GET /api/people?q= */
+export interface PeopleSearch {
+  items: Person[];
 }
