@@ -47,6 +47,8 @@ export interface SessionRow {
   userAgent: string | null;
   heartbeats: number;
   lastHeartbeatAt: Date | null;
+  /** the distinct source addresses of the session's heartbeats (a phone may change networks mid-session) */
+  heartbeatAddresses: string[];
   /** the sum of the accepted intervals of the session's heartbeats */
   acceptedSeconds: number;
   refused: RefusalRow[];
@@ -142,7 +144,8 @@ export class EvidenceRepository {
         await db.execute(sql`
           WITH ${scope},
           beats AS (
-            SELECT h.session_id, count(*) AS n, max(h.received_at) AS last_at
+            SELECT h.session_id, count(*) AS n, max(h.received_at) AS last_at,
+                   coalesce(jsonb_agg(DISTINCT h.ip ORDER BY h.ip) FILTER (WHERE h.ip IS NOT NULL), '[]'::jsonb) AS addresses
             FROM heartbeats h WHERE h.session_id IN (SELECT id FROM shown) GROUP BY h.session_id
           ),
           accepted AS (
@@ -156,7 +159,7 @@ export class EvidenceRepository {
             WHERE h.session_id IN (SELECT id FROM shown) GROUP BY h.session_id, r->>'reason'
           )
           SELECT s.id, s.lecture_id, s.opened_at, s.closed_at, s.closed_reason, s.ip, s.user_agent,
-                 coalesce(b.n, 0) AS heartbeats, b.last_at, coalesce(a.seconds, 0) AS accepted_seconds,
+                 coalesce(b.n, 0) AS heartbeats, b.last_at, b.addresses, coalesce(a.seconds, 0) AS accepted_seconds,
                  (SELECT coalesce(jsonb_agg(jsonb_build_object('reason', f.reason, 'seconds', f.seconds, 'heartbeats', f.n) ORDER BY f.reason), '[]'::jsonb)
                   FROM refused f WHERE f.session_id = s.id) AS refused,
                  nxt.id AS replaced_by_id, nl.title AS replaced_by_title
@@ -225,6 +228,7 @@ function toSession(r: Row): SessionRow {
     userAgent: (r.user_agent as string | null) ?? null,
     heartbeats: num(r.heartbeats),
     lastHeartbeatAt: date(r.last_at),
+    heartbeatAddresses: json<string[] | null>(r.addresses) ?? [],
     acceptedSeconds: num(r.accepted_seconds),
     refused: refused.map((f) => ({ reason: f.reason, seconds: num(f.seconds), heartbeats: num(f.heartbeats) })),
     replacedBy: r.replaced_by_id ? { sessionId: String(r.replaced_by_id), lectureTitle: String(r.replaced_by_title ?? '') } : null,

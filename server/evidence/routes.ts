@@ -34,6 +34,7 @@ const Session = Type.Object({
   end: SessionEnd,
   lastHeartbeatAt: Nullable(Instant()),
   ip: Nullable(Type.String({ description: 'source address when the session was opened' })),
+  heartbeatAddresses: Type.Array(Type.String(), { description: 'distinct source addresses of its heartbeats' }),
   userAgent: Nullable(Type.String({ description: 'as the browser sent it' })),
   device: Type.Object({
     label: Type.String({ description: 'browser and system read from the user agent, e.g. "WeChat 8 · Android 12"; empty when unknown' }),

@@ -81,6 +81,7 @@ function sessionOf(s: SessionRow, checks: PresenceCheckRow[], now: Date) {
     end: endJson(sessionEnd(s)),
     lastHeartbeatAt: s.lastHeartbeatAt?.toISOString() ?? null,
     ip: s.ip,
+    heartbeatAddresses: s.heartbeatAddresses,
     userAgent: s.userAgent,
     device: deviceOf(s.userAgent),
     heartbeats: s.heartbeats,

@@ -69,7 +69,7 @@ async function beat(sessionId: string, userAgent: string, body: Record<string, u
 
 /** What the stored heartbeats of a session say: count, accepted media seconds, refused seconds per reason. */
 async function stored(sessionId: string) {
-  const rows = await q<{ accepted: unknown; rejected: unknown; received_at: unknown }>(sql`SELECT accepted, rejected, received_at FROM heartbeats WHERE session_id = ${sessionId} ORDER BY id`);
+  const rows = await q<{ accepted: unknown; rejected: unknown; received_at: unknown; ip: string | null }>(sql`SELECT accepted, rejected, received_at, ip FROM heartbeats WHERE session_id = ${sessionId} ORDER BY id`);
   const parse = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
   let accepted = 0;
   const refused = new Map<string, { seconds: number; heartbeats: number }>();
@@ -85,7 +85,8 @@ async function stored(sessionId: string) {
     }
   }
   const last = rows.length ? iso(rows[rows.length - 1]!.received_at) : null;
-  return { count: rows.length, accepted, refused, last };
+  const addresses = [...new Set(rows.map((r) => r.ip).filter((ip): ip is string => ip !== null))].sort();
+  return { count: rows.length, accepted, refused, last, addresses };
 }
 
 /** A timestamp column as ISO text, whichever form the driver handed back. */
@@ -177,6 +178,7 @@ describe('GET /api/users/:userId/evidence', () => {
       const facts = await stored(s.id);
       expect(s.ip).toBe(row.ip);
       expect(s.ip).toMatch(/127\.0\.0\.1/);
+      expect(s.heartbeatAddresses).toEqual(facts.addresses);
       expect(s.userAgent).toBe(row.user_agent);
       expect(s.heartbeats).toBe(facts.count);
       expect(s.acceptedSeconds).toBeCloseTo(facts.accepted, 3);

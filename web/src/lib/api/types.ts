@@ -382,7 +382,10 @@ export interface EvidenceSession {
   openedAt: string;
   end: SessionEnd;
   lastHeartbeatAt: string | null;
+  /** the source address when the session was opened */
   ip: string | null;
+  /** the distinct source addresses its heartbeats came from (a phone may change networks) */
+  heartbeatAddresses: string[];
   /** as the browser sent it when the session was opened */
   userAgent: string | null;
   /** `label`: browser and system, e.g. "WeChat 8 · Android 12" (empty when unknown) */
