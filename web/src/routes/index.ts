@@ -31,6 +31,7 @@ export const routes: Route[] = [
   { pattern: '/me', title: 'title.me', load: () => import('./me/MePage.svelte') },
   { pattern: '/password', title: 'title.password', load: () => import('./password/PasswordPage.svelte') },
   { pattern: '/admin', title: 'title.admin', load: () => import('./admin/AdminPage.svelte') },
+  { pattern: '/admin/lawyers/:userId/evidence', title: 'title.evidence', load: () => import('./evidence/EvidencePage.svelte') },
   { pattern: '/teach', title: 'title.teach', load: () => import('./teach/TeachPage.svelte') },
   { pattern: '/verify/:code', title: 'title.verify', public: true, load: () => import('./verify/VerifyPage.svelte') },
 ];
