@@ -37,6 +37,7 @@ import reportRoutes from './reports/routes.ts';
 import planRoutes from './plans/routes.ts';
 import userRoutes from './users/routes.ts';
 import auditRoutes from './audit/routes.ts';
+import evidenceRoutes from './evidence/routes.ts';
 import jobRoutes from './jobs/routes.ts';
 import requirementRoutes from './requirements/routes.ts';
 import { registerWebApp, sendShell, wantsShell } from './web.ts';
@@ -185,6 +186,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(planRoutes, { prefix: '/api' });
   await app.register(userRoutes, { prefix: '/api' });
   await app.register(auditRoutes, { prefix: '/api' });
+  await app.register(evidenceRoutes, { prefix: '/api' });
   await app.register(jobRoutes, { prefix: '/api' });
   await app.register(requirementRoutes, { prefix: '/api' });
   // New domains: add one line here, `await app.register(<domain>Routes, { prefix: '/api' })`.
