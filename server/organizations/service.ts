@@ -103,7 +103,7 @@ export class OrganizationsService {
         targetType: 'organization',
         targetId: created.id,
         before: null,
-        after: { name: created.name, kind: created.kind, regionCode: created.regionCode, county: created.county, parentId: created.parentId },
+        after: { name: created.name, kind: created.kind, regionCode: created.regionCode, county: created.county, parentId: created.parentId, parentName: parent.name },
         ip,
       });
       return created;

@@ -61,7 +61,7 @@ export async function createFirstAdmin(db: Db, input: FirstAdminInput): Promise<
         targetType: 'organization',
         targetId: national.id,
         before: null,
-        after: { name: national.name, kind: national.kind, regionCode: national.regionCode, county: national.county, parentId: null },
+        after: { name: national.name, kind: national.kind, regionCode: national.regionCode, county: national.county, parentId: null, parentName: null },
         ip: null,
       });
     }
@@ -73,7 +73,7 @@ export async function createFirstAdmin(db: Db, input: FirstAdminInput): Promise<
       targetType: 'user',
       targetId: user.id,
       before: null,
-      after: { login, name, organizationId: national.id, passwordChangeRequired: false },
+      after: { login, name, organizationId: national.id, organizationName: national.name, passwordChangeRequired: false },
       ip: null,
     });
     await staff.grant(user.id, national.id, 'admin');

@@ -104,7 +104,7 @@ export class StaffService {
           targetType: 'user',
           targetId: created.id,
           before: null,
-          after: { login, name, organizationId: orgId, passwordChangeRequired: true },
+          after: { login, name, organizationId: orgId, organizationName: org.name, passwordChangeRequired: true },
           ip,
         });
         return created;

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { lectureProgress } from '../../server/db/schema/index.ts';
 import { launchBrowser } from '../helpers/browser.ts';
+import { createTestClient } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const SHOTS = 'test-results';
@@ -111,6 +112,68 @@ describe('admin report page', () => {
     await page.goto(`${server.baseUrl}/admin?org=${server.demo!.gansu}&year=${year}`);
     await page.locator('[data-testid="report"]').waitFor();
     expect(await page.locator('#report-heading').textContent()).toContain('四川省律师协会');
+    await context.close();
+  });
+
+  test('organizations and staff: the Sichuan administrator builds a firm, makes a trainer with a one-time password, reads the audit log and closes the firm', async () => {
+    const context = await browser.newContext({ viewport: { width: 1024, height: 900 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('dialog', (dialog) => void dialog.accept());
+    await page.goto(`${server.baseUrl}/login?next=%2Fcourses`);
+    await page.locator('input[name="login"]').fill('admin-sc');
+    await page.locator('input[name="password"]').fill('lectern-demo');
+    await page.locator('form button[type="submit"]').click();
+    await page.waitForURL(/\/courses$/);
+
+    // A new firm under Mianyang: the form offers only firms under a city.
+    await page.goto(`${server.baseUrl}/admin?org=${server.demo!.mianyang}&year=${year}`);
+    const create = page.locator('[data-testid="create-organization"]');
+    await create.waitFor();
+    expect(await create.locator('#org-kind').count()).toBe(0);
+    await create.locator('#org-name').fill('绵阳游仙新华律师事务所');
+    await create.locator('#org-region').fill('511302'); // Nanchong's code: refused with the reason
+    await create.locator('button[type="submit"]').click();
+    await expect.poll(() => create.locator('[role="alert"]').textContent()).toContain('前 4 位相同');
+    await create.locator('#org-region').fill('510704');
+    await create.locator('button[type="submit"]').click();
+    // the page moves to the new firm, which the tree now lists
+    await page.waitForURL((url) => url.searchParams.get('org') !== server.demo!.mianyang);
+    const firmId = new URL(page.url()).searchParams.get('org')!;
+    await expect.poll(() => page.locator('[data-testid="organization-tree"] summary .current').textContent()).toBe('绵阳游仙新华律师事务所');
+
+    // A staff account with the trainer role; the one-time password is shown once.
+    const staff = page.locator('[data-testid="create-staff"]');
+    await staff.locator('#staff-login').fill('yx-trainer');
+    await staff.locator('#staff-name').fill('郑讲师');
+    await staff.locator('#staff-role').selectOption('trainer');
+    await staff.locator('button[type="submit"]').click();
+    const otp = page.locator('[data-testid="staff-initial-password"]');
+    await otp.waitFor();
+    const initialPassword = await otp.inputValue();
+    expect(initialPassword).toMatch(/^[a-z2-9]{12}$/);
+    const row = page.locator('[data-testid="staff-list"] li[data-login="yx-trainer"]');
+    await expect.poll(() => row.locator('.role[data-role="trainer"]').count()).toBe(1);
+    expect(await row.textContent()).toContain('待首次登录改密码');
+
+    // The audit log lists what was just done, newest first.
+    const audit = page.locator('[data-testid="audit-log"] li');
+    await expect.poll(() => audit.evaluateAll((items) => items.map((li) => li.getAttribute('data-action')))).toEqual(['role.granted', 'staff.created', 'organization.created']);
+    expect(await audit.first().textContent()).toContain('陈主任');
+
+    // The new trainer signs in with it, must replace it, and trains for the firm.
+    const trainer = createTestClient(server.baseUrl);
+    await trainer.login('yx-trainer', initialPassword);
+    expect(await trainer.me()).toMatchObject({ passwordChangeRequired: true, roles: [{ organizationId: firmId, role: 'trainer' }] });
+
+    // Closing the firm marks it in the tree; the staff form goes away.
+    await page.locator('[data-testid="close-organization"]').click();
+    await page.locator('[data-testid="organization-closed"]').waitFor();
+    expect(await page.locator('[data-testid="closed-badge"]').count()).toBe(1);
+    expect(await page.locator('[data-testid="create-staff"]').count()).toBe(0);
+    await page.screenshot({ path: `${SHOTS}/admin-organizations.png`, fullPage: true });
+    expect(errors).toEqual([]);
     await context.close();
   });
 });

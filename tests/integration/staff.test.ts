@@ -278,9 +278,9 @@ describe('from admin:create to a running province', () => {
     expect(byAction('staff.created').length).toBe(6);
     const santai = byAction('organization.created').find((e) => e.targetId === ids.santai)!;
     expect(santai).toMatchObject({ actor: { login: 'root' }, organizationId: ids.santai, targetType: 'organization', before: null });
-    expect(santai.after).toEqual({ name: '三台县明理律师事务所', kind: 'firm', regionCode: '510722', county: true, parentId: ids.mianyang });
+    expect(santai.after).toEqual({ name: '三台县明理律师事务所', kind: 'firm', regionCode: '510722', county: true, parentId: ids.mianyang, parentName: '绵阳市律师协会' });
     const staff = byAction('staff.created').find((e) => e.targetId === accounts.scAdmin.userId)!;
-    expect(staff).toMatchObject({ actor: { login: 'root' }, organizationId: ids.sichuan, before: null, after: { login: 'sc-admin', name: '陈主任', organizationId: ids.sichuan, passwordChangeRequired: true } });
+    expect(staff).toMatchObject({ actor: { login: 'root' }, organizationId: ids.sichuan, before: null, after: { login: 'sc-admin', name: '陈主任', organizationId: ids.sichuan, organizationName: '四川省律师协会', passwordChangeRequired: true } });
     expect(JSON.stringify(all)).not.toContain(accounts.scAdmin.initialPassword);
     const revoked = byAction('role.revoked');
     expect(revoked).toHaveLength(2); // my-trainer dropped their own trainer, root revoked sc-admin2
