@@ -79,7 +79,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   app.setValidatorCompiler(validatorCompiler);
   app.decorate('deps', deps);
   app.decorate('access', new AccessPolicy(new OrganizationsRepository(deps.db)));
-  app.decorate('auth', new AuthService(new AuthRepository(deps.db), { attemptsPerMinute: deps.config.loginAttemptsPerMinute }));
+  app.decorate('auth', new AuthService(new AuthRepository(deps.db), { attemptsPerMinute: deps.config.loginAttemptsPerMinute, windowSeconds: deps.config.loginWindowSeconds }));
   app.decorateRequest('user', null);
   app.decorate('authenticate', async (request: FastifyRequest) => {
     const user = await app.auth.userForToken(request.cookies[SESSION_COOKIE]);

@@ -49,6 +49,8 @@ export interface Config {
   /** Set cookies `Secure`: on when PUBLIC_URL is https. */
   secureCookies: boolean;
   loginAttemptsPerMinute: number;
+  /** how far back the login limit counts failures (LOGIN_WINDOW_SECONDS, default a minute) */
+  loginWindowSeconds: number;
   maxUploadBytes: number;
   /**
    * Bytes one trainer's unfinished uploads may reserve together (their declared lengths); a new
@@ -182,6 +184,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     secureCookies: publicUrl.startsWith('https:'),
     loginAttemptsPerMinute: int(env, 'LOGIN_ATTEMPTS_PER_MINUTE', 10, 1, 10000),
+    loginWindowSeconds: int(env, 'LOGIN_WINDOW_SECONDS', 60, 10, 86400),
     maxUploadBytes,
     uploadQuotaBytes,
     uploadExpiryDays: int(env, 'UPLOAD_EXPIRY_DAYS', 7, 1, 30),

@@ -93,13 +93,14 @@ export class AuthRepository {
    * this login from this browser. A browser's tries are rows whose `ip` starts with its device id
    * (`attemptAddress`), so they are not the address's.
    */
-  async recentFailures(login: string, source: AttemptSource): Promise<RecentFailures> {
+  async recentFailures(login: string, source: AttemptSource, windowSeconds = 60): Promise<RecentFailures> {
+    const window = sql`make_interval(secs => ${windowSeconds})`;
     const pair = sql`${loginAttempts.ip} = ${source.ip} AND ${loginAttempts.login} = ${login}`;
     const address = sql`${loginAttempts.ip} = ${source.ip}`;
     const ofLogin = sql`${loginAttempts.login} = ${login}`;
     const device = source.kind === 'device' ? sql`${loginAttempts.login} = ${login} AND starts_with(${loginAttempts.ip}, ${devicePrefix(source.deviceId)})` : sql`false`;
     const failures = (filter: SQL) => sql<string>`count(*) FILTER (WHERE ${filter})`;
-    const clearsIn = (filter: SQL) => sql<string | null>`ceil(extract(epoch FROM min(${loginAttempts.at}) FILTER (WHERE ${filter}) + interval '1 minute' - now()))`;
+    const clearsIn = (filter: SQL) => sql<string | null>`ceil(extract(epoch FROM min(${loginAttempts.at}) FILTER (WHERE ${filter}) + ${window} - now()))`;
     const [row] = await this.db
       .select({
         pair: failures(pair), pairClearsIn: clearsIn(pair),
@@ -108,7 +109,7 @@ export class AuthRepository {
         device: failures(device), deviceClearsIn: clearsIn(device),
       })
       .from(loginAttempts)
-      .where(and(sql`${loginAttempts.at} > now() - interval '1 minute'`, eq(loginAttempts.succeeded, false), or(eq(loginAttempts.ip, source.ip), eq(loginAttempts.login, login))));
+      .where(and(sql`${loginAttempts.at} > now() - ${window}`, eq(loginAttempts.succeeded, false), or(eq(loginAttempts.ip, source.ip), eq(loginAttempts.login, login))));
     const count = (n: string | null | undefined, clears: string | null | undefined): FailureCount => ({ failures: Number(n ?? 0), clearsInSeconds: Math.max(0, Number(clears ?? 0)) });
     return {
       pair: count(row?.pair, row?.pairClearsIn),
@@ -126,29 +127,6 @@ export class AuthRepository {
 
   async markLoginAttemptSucceeded(id: string): Promise<void> {
     await this.db.update(loginAttempts).set({ succeeded: true }).where(eq(loginAttempts.id, id));
-  }
-
-  /**
-   * @deprecated The limit no longer uses it (it counts failures only, under a lock: see
-   * `underLoginLimitLocks`, `recentFailures`). Kept, with `countRecentAttempts`, only because
-   * tests/integration/repositories.test.ts, outside this change, still calls both; remove the
-   * three together.
-   */
-  async recordLoginAttempt(login: string, ip: string, succeeded: boolean): Promise<void> {
-    await this.db.insert(loginAttempts).values({ login, ip, succeeded });
-  }
-
-  /** @deprecated See `recordLoginAttempt`. Tries of any outcome since `since` (the app's clock). */
-  async countRecentAttempts(login: string, ip: string, since: Date): Promise<{ pair: number; ip: number; login: number }> {
-    const [row] = await this.db
-      .select({
-        pair: sql<number>`count(*) FILTER (WHERE ${loginAttempts.ip} = ${ip} AND ${loginAttempts.login} = ${login})`,
-        ip: sql<number>`count(*) FILTER (WHERE ${loginAttempts.ip} = ${ip})`,
-        login: sql<number>`count(*) FILTER (WHERE ${loginAttempts.login} = ${login})`,
-      })
-      .from(loginAttempts)
-      .where(and(sql`${loginAttempts.at} > ${since}`, or(eq(loginAttempts.ip, ip), eq(loginAttempts.login, login))));
-    return { pair: Number(row?.pair ?? 0), ip: Number(row?.ip ?? 0), login: Number(row?.login ?? 0) };
   }
 
   async pruneLoginAttempts(before: Date): Promise<void> {

@@ -28,7 +28,7 @@ type LimitDecision = { kind: 'allowed' } | { kind: 'refused'; retryAfterSeconds:
  * own `limit`: the shared ceilings are what an attacker can fill, and they must not lock the
  * owner out of it.
  */
-export function loginLimitDecision(failures: RecentFailures, source: AttemptSource, limit: number): LimitDecision {
+export function loginLimitDecision(failures: RecentFailures, source: AttemptSource, limit: number, windowSeconds = 60): LimitDecision {
   const ceilings: [FailureCount, number][] =
     source.kind === 'device'
       ? [[failures.device, limit]]
@@ -42,14 +42,18 @@ export function loginLimitDecision(failures: RecentFailures, source: AttemptSour
   // Again when every reached ceiling has room: for each, when its oldest failure leaves the minute
   // (a lower bound where more than one must leave; the next 429 then says how long is left).
   const seconds = Math.max(...reached.map(([count]) => count.clearsInSeconds));
-  return { kind: 'refused', retryAfterSeconds: Math.min(60, Math.max(1, seconds)) };
+  return { kind: 'refused', retryAfterSeconds: Math.min(windowSeconds, Math.max(1, seconds)) };
 }
 
 export class AuthService {
   constructor(
     private readonly repo: AuthRepository,
-    private readonly options: { attemptsPerMinute: number },
+    private readonly options: { attemptsPerMinute: number; /** the window the limit counts in; a minute unless set */ windowSeconds?: number },
   ) {}
+
+  private get windowSeconds(): number {
+    return this.options.windowSeconds ?? 60;
+  }
 
   /**
    * Checks the password and opens a session. Same 401 for unknown login and wrong password.
@@ -82,7 +86,7 @@ export class AuthService {
   async checkPassword(login: string, password: string, ip: string, deviceId?: string | null): Promise<UserRow> {
     const source: AttemptSource = deviceId ? { kind: 'device', ip, deviceId } : { kind: 'address', ip };
     const reservation = await this.repo.underLoginLimitLocks(login, source.kind === 'address' ? ip : null, async (repo) => {
-      const decision = loginLimitDecision(await repo.recentFailures(login, source), source, this.options.attemptsPerMinute);
+      const decision = loginLimitDecision(await repo.recentFailures(login, source, this.windowSeconds), source, this.options.attemptsPerMinute, this.windowSeconds);
       return decision.kind === 'refused' ? decision : { kind: 'reserved' as const, id: await repo.reserveLoginAttempt(login, source) };
     });
     if (reservation.kind === 'refused') throw new TooManyAttempts(reservation.retryAfterSeconds);

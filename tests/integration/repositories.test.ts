@@ -32,13 +32,20 @@ describe.each(availableBackends())('repositories on %s', (backend) => {
     await expect(auth.insertUser({ login: 'lawyer', name: 'x', organizationId: demo.santaiFirm })).rejects.toThrow();
   });
 
-  it('counts recent login tries per login and address', async () => {
+  it('counts recent login failures and open reservations per login, address and browser; successes do not count', async () => {
     const auth = new AuthRepository(database.db);
-    const since = new Date(Date.now() - 60_000);
-    await auth.recordLoginAttempt('lawyer', '10.0.0.1', false);
-    await auth.recordLoginAttempt('lawyer', '10.0.0.2', false);
-    await auth.recordLoginAttempt('admin', '10.0.0.1', true);
-    expect(await auth.countRecentAttempts('lawyer', '10.0.0.1', since)).toEqual({ pair: 1, ip: 2, login: 2 });
+    const stranger = { kind: 'address', ip: '192.0.2.1' } as const;
+    const elsewhere = { kind: 'address', ip: '192.0.2.2' } as const;
+    const browser = { kind: 'device', ip: '192.0.2.1', deviceId: 'b'.repeat(22) } as const;
+    await auth.reserveLoginAttempt('lawyer', stranger); // a failure (or a try still being checked)
+    await auth.reserveLoginAttempt('lawyer', elsewhere);
+    await auth.reserveLoginAttempt('lawyer', browser);
+    await auth.markLoginAttemptSucceeded(await auth.reserveLoginAttempt('lawyer', stranger));
+    await auth.reserveLoginAttempt('admin', stranger);
+    const counts = await auth.recentFailures('lawyer', stranger);
+    expect([counts.pair.failures, counts.address.failures, counts.login.failures]).toEqual([1, 2, 3]);
+    expect(counts.pair.clearsInSeconds).toBeGreaterThan(0);
+    expect((await auth.recentFailures('lawyer', browser)).device.failures).toBe(1);
   });
 
   it('lists published courses with search, and keeps drafts out', async () => {
