@@ -154,3 +154,37 @@ describe('changing organizations (PATCH /api/organizations/:orgId)', () => {
     expect((await lawyer.raw('GET', '/api/people?q=li')).status).toBe(403);
   });
 });
+
+describe('changes at the same moment', () => {
+  it('two creations of one name under one parent: one 201, one 409; two staff accounts with one login: the same', async () => {
+    const body = { parentId: server.demo!.mianyang, name: '同时新建的律师事务所', kind: 'firm', regionCode: '510726' };
+    const orgs = await Promise.all([admin.raw('POST', '/api/organizations', body), adminSc.raw('POST', '/api/organizations', body)]);
+    expect(orgs.map((r) => r.status).sort()).toEqual([201, 409]);
+    expect(orgs.map((r) => (r.json as { error?: string }).error).filter(Boolean)).toEqual(['organization_name_taken']);
+
+    const staff = { login: 'same-moment', name: '同时' };
+    const accounts = await Promise.all([
+      admin.raw('POST', `/api/organizations/${server.demo!.mianyang}/staff`, staff),
+      adminSc.raw('POST', `/api/organizations/${server.demo!.santaiFirm}/staff`, staff),
+    ]);
+    expect(accounts.map((r) => r.status).sort()).toEqual([201, 409]);
+    expect(accounts.map((r) => (r.json as { error?: string }).error).filter(Boolean)).toEqual(['login_taken']);
+  });
+
+  it('closing a city while a firm is created under it: either the firm exists and the close is refused, or the city is closed and the firm refused', async () => {
+    const city = await admin.createOrganization({ parentId: server.demo!.sichuan, name: '遂宁市律师协会', kind: 'city', regionCode: '510900' });
+    const [close, create] = await Promise.all([
+      admin.raw('PATCH', `/api/organizations/${city.id}`, { closed: true }),
+      adminSc.raw('POST', '/api/organizations', { parentId: city.id, name: '船山区律师事务所', kind: 'firm', regionCode: '510903' }),
+    ]);
+    const outcome = [close.status, create.status];
+    expect([
+      [409, 201],
+      [200, 409],
+    ]).toContainEqual(outcome);
+    const tree = flatten((await admin.organizations()) as Node[]) as (Node & { closedAt: string | null })[];
+    const closedCity = tree.find((n) => n.id === city.id)!;
+    // never a closed city with an open firm under it
+    expect(closedCity.closedAt !== null && closedCity.children.some((c) => (c as Node & { closedAt: string | null }).closedAt === null)).toBe(false);
+  });
+});
