@@ -25,7 +25,6 @@ const en: Messages = {
   'serverError.password_blank': 'The new password must contain visible characters, not only spaces or invisible ones.',
   'serverError.password_too_common': 'The new password must not be one of the passwords guessed first, such as 12345678, password or one character repeated.',
   'serverError.unsupported_format': 'This is not a video or audio recording (it may be a playlist, a picture, subtitles or a format this platform does not accept). Upload the recording itself, for example an MP4, MOV, MKV, MP3 or M4A file.',
-  'serverError.invalid_requirement_rules': 'These requirement rules contradict themselves: no step may ask more than the full year, more months practised may not ask less, a number of months may appear only once, and part-time lawyers may not owe more than the full year. Correct them and save again.',
   'serverError.too_many_attempts': 'Too many attempts. Wait a minute and try again.',
   'serverError.empty_upload': 'The file is empty (0 bytes). Choose the recording itself and upload it again.',
   'serverError.upload_length_required': 'Declare the file’s size when the upload is created; uploads of unknown length are not accepted.',

@@ -26,7 +26,6 @@ const zhCN = {
   'serverError.password_blank': '新密码不能只由空格或不可见字符组成。',
   'serverError.password_too_common': '新密码过于常见（如 12345678、password 或同一个字符重复），请换一个。',
   'serverError.unsupported_format': '这不是视频或音频录制文件（可能是播放列表、图片、字幕或本平台不接受的格式），请上传录像或录音文件本身，例如 MP4、MOV、MKV、MP3 或 M4A 文件。',
-  'serverError.invalid_requirement_rules': '学时要求规则前后矛盾：各档要求不能超过全年要求，执业月数越多要求不能越少，同一月数不能出现两次，兼职律师的要求不能高于全年要求。请修改后再保存。',
   'serverError.too_many_attempts': '尝试次数过多，请稍等一分钟后再试。',
   'serverError.empty_upload': '文件是空的（0 字节），请选择录像文件本身重新上传。',
   'serverError.upload_length_required': '创建上传时必须声明文件大小，不接受长度未知的上传。',
