@@ -113,10 +113,11 @@ export class JobsRepository {
     return row;
   }
 
+  /** Done with its answer; the input (a roster's names and licence numbers) is not kept twice. */
   async markDone(tx: Tx, jobId: string, result: unknown): Promise<void> {
     await tx
       .update(backgroundJobs)
-      .set({ status: 'done', progress: sql`${backgroundJobs.total}`, result, leaseOwner: null, leaseExpiresAt: null, errorCode: null, errorReason: null, finishedAt: sql`now()` })
+      .set({ status: 'done', progress: sql`${backgroundJobs.total}`, result, input: null, leaseOwner: null, leaseExpiresAt: null, errorCode: null, errorReason: null, finishedAt: sql`now()` })
       .where(eq(backgroundJobs.id, jobId));
   }
 

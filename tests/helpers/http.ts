@@ -8,7 +8,7 @@
  *   const me = await client.me();
  *   const res = await client.raw('POST', '/api/auth/login', '{"login":', { 'content-type': 'application/json' });
  */
-import { ApiClient } from '../../web/src/lib/api/client.ts';
+import { ApiClient, ApiError as ApiErrorClass } from '../../web/src/lib/api/client.ts';
 
 export { ApiClient, ApiError } from '../../web/src/lib/api/client.ts';
 
@@ -112,4 +112,22 @@ export class TestClient extends ApiClient {
 /** A client with its own cookie jar: one simulated browser. */
 export function createTestClient(baseUrl: string): TestClient {
   return new TestClient(baseUrl);
+}
+
+/** A client of its own, already logged in as `login`. */
+export async function signedInClient(baseUrl: string, login: string, password: string): Promise<TestClient> {
+  const client = createTestClient(baseUrl);
+  await client.login(login, password);
+  return client;
+}
+
+/** The ApiError a typed call must fail with (anything else, or success, fails the test). */
+export async function errorOf(promise: Promise<unknown>): Promise<ApiErrorClass> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof ApiErrorClass) return error;
+    throw error;
+  }
+  throw new Error('expected the request to fail');
 }

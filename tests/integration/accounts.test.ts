@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { authSessions, courseCompletions, lectureProgress, loginAttempts, users } from '../../server/db/schema/index.ts';
 import { AuthRepository } from '../../server/auth/repository.ts';
 import type { DemoIds } from '../../server/demo/seed.ts';
-import { ApiError, createTestClient, type TestClient } from '../helpers/http.ts';
+import { createTestClient, type TestClient, signedInClient, errorOf } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 let server: TestServer;
@@ -37,21 +37,7 @@ async function newLawyer(firmId: string, name = '测试律师'): Promise<{ id: s
   return { id: user.id, login: licenseNo };
 }
 
-async function loggedIn(login: string, password = PASSWORD): Promise<TestClient> {
-  const client = createTestClient(server.baseUrl);
-  await client.login(login, password);
-  return client;
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<ApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ApiError) return error;
-    throw error;
-  }
-  throw new Error('expected the request to fail');
-}
+const loggedIn = (login: string, password = PASSWORD): Promise<TestClient> => signedInClient(server.baseUrl, login, password);
 
 const hashOf = async (userId: string) => (await server.deps.db.select({ h: users.passwordHash }).from(users).where(eq(users.id, userId)))[0]!.h;
 const sessionsOf = async (userId: string) => Number((await server.deps.db.select({ n: count() }).from(authSessions).where(eq(authSessions.userId, userId)))[0]!.n);

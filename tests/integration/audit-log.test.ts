@@ -16,7 +16,7 @@ import { UsersService } from '../../server/users/service.ts';
 import { rowsOf } from '../../server/db/rows.ts';
 import type { DemoIds } from '../../server/demo/seed.ts';
 import type { AuditEntry, AuditPage } from '../../web/src/lib/api/types.ts';
-import { ApiClient, ApiError, CookieJar, createTestClient, type TestClient } from '../helpers/http.ts';
+import { ApiClient, CookieJar, createTestClient, type TestClient, signedInClient, errorOf } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 let server: TestServer;
@@ -55,21 +55,7 @@ async function clientAt(address: string, login: string, password = PASSWORD): Pr
   return client;
 }
 
-async function loggedIn(login: string, password = PASSWORD): Promise<TestClient> {
-  const client = createTestClient(server.baseUrl);
-  await client.login(login, password);
-  return client;
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<ApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ApiError) return error;
-    throw error;
-  }
-  throw new Error('expected the request to fail');
-}
+const loggedIn = (login: string, password = PASSWORD): Promise<TestClient> => signedInClient(server.baseUrl, login, password);
 
 let serial = 0;
 async function newLawyer(firmId: string): Promise<{ id: string; login: string }> {

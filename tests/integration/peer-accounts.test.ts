@@ -9,7 +9,7 @@ import { auditLog, authSessions, loginAttempts, users } from '../../server/db/sc
 import { AuthRepository, type Role } from '../../server/auth/repository.ts';
 import { hashPassword } from '../../server/auth/password.ts';
 import type { DemoIds } from '../../server/demo/seed.ts';
-import { ApiError, createTestClient, type TestClient } from '../helpers/http.ts';
+import { type TestClient, signedInClient, errorOf } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 let server: TestServer;
@@ -34,21 +34,7 @@ async function person(organizationId: string, roles: [string, Role][] = []): Pro
   return { id: user.id, login };
 }
 
-async function loggedIn(login: string, password = PASSWORD): Promise<TestClient> {
-  const client = createTestClient(server.baseUrl);
-  await client.login(login, password);
-  return client;
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<ApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ApiError) return error;
-    throw error;
-  }
-  throw new Error('expected the request to fail');
-}
+const loggedIn = (login: string, password = PASSWORD): Promise<TestClient> => signedInClient(server.baseUrl, login, password);
 
 const accountOf = async (userId: string) =>
   (await server.deps.db.select({ hash: users.passwordHash, disabled: users.disabled, mustChange: users.passwordChangeRequired }).from(users).where(eq(users.id, userId)))[0]!;
