@@ -346,7 +346,7 @@ const en: Messages = {
   'teach.transcode.attempt': 'attempt {attempt} of {max}',
   'teach.transcode.retrying': 'The last attempt hit an error; it will be retried shortly.',
   'teach.transcode.replacementFailed': 'The new recording could not be processed; learners still see the previous version.',
-  'teach.credit.label': 'Credit (minutes)',
+  'teach.credit.label': 'Credited time (minutes)',
   'teach.credit.auto': 'from length',
   'teach.credit.invalid': 'Enter a whole number from 0 to 1440, or leave it empty to use the length.',
   // The yearly requirement (issue 8: requirement rules, not planned, one credit vocabulary)

@@ -347,7 +347,7 @@ const zhCN = {
   'teach.transcode.attempt': '第 {attempt}/{max} 次尝试',
   'teach.transcode.retrying': '上次转码出错，稍后自动重试。',
   'teach.transcode.replacementFailed': '新上传的录像未能处理，学员仍在观看原来的版本。',
-  'teach.credit.label': '学时（分钟）',
+  'teach.credit.label': '计入时长（分钟）',
   'teach.credit.auto': '按时长',
   'teach.credit.invalid': '请输入 0 到 1440 之间的整数，留空表示按时长计算。',
   // The yearly requirement (issue 8: requirement rules, not planned, one credit vocabulary)
