@@ -23,6 +23,22 @@ export async function hashPassword(password: string): Promise<string> {
   return ['scrypt', N, R, P, salt.toString('base64url'), hash.toString('base64url')].join('$');
 }
 
+/**
+ * scrypt cost for one-time passwords only: N=2^12 (4 MiB, about 1/16 of the work). A one-time
+ * password is 12 characters from the CSPRNG (31^12 ≈ 2^59): an attacker holding the hash cannot
+ * search that space at any scrypt cost, so the memory-hard cost that protects chosen passwords
+ * buys nothing here, while it made a 20,000-lawyer roster import take about an hour on 2 cores.
+ * The person must replace it at the first login (users.password_change_required), and their own
+ * password is hashed at the full cost. Measured in docs/benchmarks.md ("Roster import and logins").
+ */
+const ONE_TIME_N = 2 ** 12;
+
+export async function hashOneTimePassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const hash = await scrypt(password, salt, KEYLEN, { N: ONE_TIME_N, r: R, p: P, maxmem: maxmem(ONE_TIME_N, R) });
+  return ['scrypt', ONE_TIME_N, R, P, salt.toString('base64url'), hash.toString('base64url')].join('$');
+}
+
 export async function verifyPassword(password: string, stored: string | null): Promise<boolean> {
   // Always spend the same work, even for unknown users, so timing does not reveal which part was wrong.
   const parts = (stored ?? DUMMY).split('$');

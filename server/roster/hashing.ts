@@ -1,7 +1,7 @@
 /**
  * One-time passwords for many accounts at once, without starving logins.
  *
- * scrypt (server/auth/password.ts, N=2^15: 32 MiB, about 0.1 s of one core each) runs on libuv's
+ * scrypt (server/auth/password.ts; one-time passwords at N=2^12, 4 MiB, about 12 ms each) runs on libuv's
  * threadpool, so it never blocks the event loop; but that pool is small (4 threads by default)
  * and shared with logins (which hash too), file system calls and DNS. An import that queued
  * 20,000 hashes at once would put every login behind them. So all bulk hashing of the process
@@ -10,7 +10,7 @@
  * threads to everything else (docs/benchmarks.md, "Roster import and logins").
  */
 import os from 'node:os';
-import { hashPassword, oneTimePassword } from '../auth/password.ts';
+import { hashOneTimePassword, oneTimePassword } from '../auth/password.ts';
 
 export const BULK_HASHES_AT_ONCE = Math.max(1, Math.min(2, os.availableParallelism() - 1));
 
@@ -49,7 +49,7 @@ export async function hashOneTimePasswords(count: number, options: { signal?: Ab
         options.signal?.throwIfAborted();
         const i = next++;
         const password = oneTimePassword();
-        out[i] = { password, hash: await gated(() => hashPassword(password)) };
+        out[i] = { password, hash: await gated(() => hashOneTimePassword(password)) };
         done++;
         await options.onHashed?.(done);
       }
