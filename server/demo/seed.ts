@@ -1,10 +1,15 @@
 /**
  * The demo of API.md "Demo data": seeded on an empty embedded database only. Production starts
  * (DATABASE_URL set) never call this, so there are no default passwords there.
+ *
+ * This is the core demo — the tree's first rows, the five logins and one course — and all that
+ * a test server starts with (tests count on it staying this small). A real first start, where the
+ * embedded transcoder makes the demo media, adds the province on top of it (province.ts, through
+ * media.ts prepareWaitingDemoLectures).
  */
-import { count } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
-import { organizations, users } from '../db/schema/index.ts';
+import { and, asc, count, eq, inArray } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../db/client.ts';
+import { courses, lectures, organizations, users } from '../db/schema/index.ts';
 import { OrganizationsRepository } from '../organizations/repository.ts';
 import { AuthRepository, type Role } from '../auth/repository.ts';
 import { AuthService } from '../auth/service.ts';
@@ -108,4 +113,49 @@ export async function seedDemo(db: Db): Promise<DemoIds> {
       draftCourseId: draft.id,
     };
   });
+}
+
+/**
+ * The ids of the core demo in a database it was seeded into earlier (they are not stored): the
+ * five logins, their organizations, and the trainer's first published and first draft course.
+ * Meant for a database holding the core demo only (what seedProvince builds on): once the province
+ * adds its courses, "the first published course" is no longer the core one. Null when the
+ * database does not hold the core demo (another install, or it was taken apart).
+ */
+export async function findDemo(db: DbOrTx): Promise<DemoIds | null> {
+  const logins = DEMO_ACCOUNTS.map((a) => a.login);
+  const people = await db.select({ id: users.id, login: users.login, organizationId: users.organizationId }).from(users).where(inArray(users.login, logins));
+  const byLogin = new Map(people.map((p) => [p.login, p]));
+  if (logins.some((login) => !byLogin.has(login))) return null;
+  const orgs = await db.select({ id: organizations.id, parentId: organizations.parentId, regionCode: organizations.regionCode }).from(organizations);
+  const parentOf = (id: string | undefined) => orgs.find((o) => o.id === id)?.parentId ?? undefined;
+  const santaiFirm = byLogin.get('lawyer')!.organizationId;
+  const ganguFirm = byLogin.get('lawyer2')!.organizationId;
+  const mianyang = parentOf(santaiFirm);
+  const tianshui = parentOf(ganguFirm);
+  const gansu = parentOf(tianshui);
+  const mianyangCityFirm = orgs.find((o) => o.parentId === mianyang && o.regionCode === '510703')?.id;
+  const trainer = byLogin.get('trainer')!.id;
+  const first = async (status: 'published' | 'draft') =>
+    (await db.select({ id: courses.id }).from(courses).where(and(eq(courses.createdBy, trainer), eq(courses.status, status))).orderBy(asc(courses.createdAt)).limit(1))[0]?.id;
+  const courseId = await first('published');
+  const draftCourseId = await first('draft');
+  const lectureId = courseId
+    ? (await db.select({ id: lectures.id }).from(lectures).where(eq(lectures.courseId, courseId)).orderBy(asc(lectures.position)).limit(1))[0]?.id
+    : undefined;
+  if (!mianyang || !tianshui || !gansu || !mianyangCityFirm || !courseId || !draftCourseId || !lectureId) return null;
+  return {
+    national: byLogin.get('trainer')!.organizationId,
+    sichuan: byLogin.get('admin-sc')!.organizationId,
+    gansu,
+    mianyang,
+    tianshui,
+    santaiFirm,
+    mianyangCityFirm,
+    ganguFirm,
+    users: Object.fromEntries(people.map((p) => [p.login, p.id])) as DemoIds['users'],
+    courseId,
+    lectureId,
+    draftCourseId,
+  };
 }
