@@ -1,25 +1,40 @@
 /**
- * `npx tsx bench/report.ts` (DATABASE_URL must point at PostgreSQL): seeds a country-sized tree
+ * `npm run bench:report` (DATABASE_URL must point at PostgreSQL): seeds a country-sized tree
  * (31 provinces, 310 cities, 2,015 firms, 20,150 lawyers, ~300,000 lecture progress rows, plans with
- * targets and required courses, course completions) into a fresh database, then times the audit
- * report over HTTP — the national JSON, one province, the national CSV — and the bare query.
+ * targets, elective minimums and required courses, course completions and certificates, Shanghai-style
+ * requirement rules on every province, lawyers' practice start, part-time and birth year) and the
+ * evidence behind it (playback sessions, ~15-s heartbeats, presence checks) into a fresh database,
+ * then times over HTTP the audit report — the national JSON, one province, the national CSV — and
+ * the evidence page of the lawyer with the most evidence and of a median one, each beside the bare
+ * repository query it rests on. Runs are interleaved (every case once per round, the order rotated),
+ * and every figure is also given as a ratio to the bare national report query of the same run: the
+ * machine is shared, so absolute times move with the load and the ratios are what compares.
  * Prints the figures and writes the "## Reports" section of docs/benchmarks.md (other sections kept).
+ *
+ * Options (env): BENCH_RUNS (9 timed rounds after one warm-up), BENCH_SESSIONS_MAX (3: each lawyer
+ * with progress gets 1..this many sessions), BENCH_EXPLAIN=1 (print EXPLAIN ANALYZE of the report
+ * statement and of the evidence statements of the heaviest lawyer).
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { loadConfig } from '../server/config.ts';
 import { startPlatform } from '../server/platform.ts';
 import { AuthRepository } from '../server/auth/repository.ts';
 import { AuthService } from '../server/auth/service.ts';
+import type { Db } from '../server/db/client.ts';
 import { courses, lectures, organizations, trainingPlanCourses, trainingPlans, trainingPlanTargets } from '../server/db/schema/index.ts';
+import { EvidenceRepository } from '../server/evidence/repository.ts';
 import { ReportsRepository } from '../server/reports/repository.ts';
-import { toReportLawyer } from '../server/reports/rows.ts';
+import { toReportLawyer, type RequirementBasis } from '../server/reports/rows.ts';
+import { storedRules, type RequirementRules } from '../server/requirements/rules.ts';
 import { rowsOf } from '../server/db/rows.ts';
 import { trainingYearRange } from '../server/playback/credit.ts';
-import { createTestDatabase } from '../tests/helpers/database.ts';
+import postgres from 'postgres';
+import { openDatabase } from '../server/db/client.ts';
+import { runMigrations } from '../server/db/migrate.ts';
 
 const PROVINCES = 31;
 const CITIES_PER_PROVINCE = 10;
@@ -27,86 +42,295 @@ const FIRMS_PER_CITY = 6.5; // alternating 6 and 7
 const LAWYERS_PER_FIRM = 10;
 const COURSES = 50;
 const LECTURES_PER_COURSE = 10;
-const RUNS = 7;
+const LECTURE_SECONDS = 2700;
+const HEARTBEAT_SECONDS = 15;
+const RUNS = Number(process.env.BENCH_RUNS ?? 9);
+const SESSIONS_MAX = Number(process.env.BENCH_SESSIONS_MAX ?? 3);
+/** one lawyer in this many watched every lecture they have progress on, in a session each */
+const HEAVY_ONE_IN = 1000;
 const YEAR = 2026;
 
+/** Shanghai's rules (上海市律师协会): 40 学时; started during the year ≥ 6 months → 40, 2–6 → 20, < 2 → exempt; part-time 24; 65 and over exempt. */
+const SHANGHAI_RULES: RequirementRules = {
+  annualClassHours: 40,
+  proRating: [
+    { minMonthsPractised: 6, classHours: 40 },
+    { minMonthsPractised: 2, classHours: 20 },
+  ],
+  partTimeClassHours: 24,
+  exemptFromAge: 65,
+};
+
+const USER_AGENTS = [
+  'Mozilla/5.0 (Linux; Android 12; V2118A Build/SP1A.210812.003; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/107.0.5304.141 Mobile Safari/537.36 XWEB/5061 MMWEBSDK/20230405 MMWEBID/1234 MicroMessenger/8.0.35.2360(0x28002339) WeChat/arm64 Weixin NetType/WIFI Language/zh_CN ABI/arm64',
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36',
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/123.0.0.0 Safari/537.36 Edg/123.0.2420.81',
+];
+
 if (!process.env.DATABASE_URL) {
-  console.error('bench/report.ts needs DATABASE_URL (PostgreSQL), e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/test');
+  console.error('bench/report.ts needs DATABASE_URL (PostgreSQL), e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres');
   process.exit(1);
 }
+if (storedRules(SHANGHAI_RULES) === null) throw new Error('bench/report.ts: the Shanghai rules are refused by rules.ts');
 
-const database = await createTestDatabase('postgres');
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const loadNow = () => os.loadavg().map((l) => l.toFixed(1)).join(' / ');
+const num = (v: unknown) => Number(v ?? 0);
+
+/**
+ * A fresh, migrated database of the bench's own (not lectern_t_…: the shared server's test
+ * clean-ups drop those, and took one mid-seed), dropped at the end.
+ */
+async function benchDatabase() {
+  const adminUrl = process.env.DATABASE_URL!;
+  const name = `lectern_bench_report_${randomBytes(4).toString('hex')}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const opened = await openDatabase({ databaseUrl: url.toString(), maxConnections: 20 });
+  await runMigrations(opened);
+  return {
+    ...opened,
+    async drop() {
+      await opened.close();
+      const a = postgres(adminUrl, { max: 1, onnotice: () => {} });
+      await a.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}
+
+const database = await benchDatabase();
 const db = database.db;
 const dataDir = path.join(os.tmpdir(), `lectern-bench-report-${process.pid}`);
+const seedSteps: { step: string; seconds: number }[] = [];
+const step = async <T>(label: string, fn: () => Promise<T>): Promise<T> => {
+  const t0 = performance.now();
+  const result = await fn();
+  const seconds = (performance.now() - t0) / 1000;
+  seedSteps.push({ step: label, seconds });
+  console.log(`  ${label}: ${seconds.toFixed(1)} s (load ${loadNow()})`);
+  return result;
+};
 
 try {
+  const loadAtSeed = loadNow();
   const seedStarted = performance.now();
+  console.log(`seeding (load ${loadAtSeed})`);
   // ── the tree ──
   const national = randomUUID();
-  const orgRows: (typeof organizations.$inferInsert)[] = [{ id: national, kind: 'national', name: '中华全国律师协会', regionCode: '100000', minutesPerClassHour: 45, trainingYearStartMonth: 1 }];
   const provinces: string[] = [];
   const cities: string[] = [];
   const firms: string[] = [];
-  for (let p = 0; p < PROVINCES; p++) {
-    const province = randomUUID();
-    provinces.push(province);
-    orgRows.push({ id: province, parentId: national, kind: 'province', name: `第${p + 1}省律师协会`, regionCode: `${11 + p}0000` });
-    for (let c = 0; c < CITIES_PER_PROVINCE; c++) {
-      const city = randomUUID();
-      cities.push(city);
-      orgRows.push({ id: city, parentId: province, kind: 'city', name: `第${p + 1}省第${c + 1}市律师协会`, regionCode: `${11 + p}${String(c + 1).padStart(2, '0')}00` });
-      const firmCount = c % 2 === 0 ? Math.floor(FIRMS_PER_CITY) : Math.ceil(FIRMS_PER_CITY);
-      for (let f = 0; f < firmCount; f++) {
-        const firm = randomUUID();
-        firms.push(firm);
-        orgRows.push({ id: firm, parentId: city, kind: 'firm', name: `第${p + 1}省第${c + 1}市第${f + 1}律师事务所`, regionCode: `${11 + p}${String(c + 1).padStart(2, '0')}${String(f + 21).padStart(2, '0')}`, county: f % 3 !== 0 });
+  await step('organizations', async () => {
+    const orgRows: (typeof organizations.$inferInsert)[] = [{ id: national, kind: 'national', name: '中华全国律师协会', regionCode: '100000', minutesPerClassHour: 45, trainingYearStartMonth: 1 }];
+    for (let p = 0; p < PROVINCES; p++) {
+      const province = randomUUID();
+      provinces.push(province);
+      orgRows.push({ id: province, parentId: national, kind: 'province', name: `第${p + 1}省律师协会`, regionCode: `${11 + p}0000`, requirementRules: SHANGHAI_RULES });
+      for (let c = 0; c < CITIES_PER_PROVINCE; c++) {
+        const city = randomUUID();
+        cities.push(city);
+        orgRows.push({ id: city, parentId: province, kind: 'city', name: `第${p + 1}省第${c + 1}市律师协会`, regionCode: `${11 + p}${String(c + 1).padStart(2, '0')}00` });
+        const firmCount = c % 2 === 0 ? Math.floor(FIRMS_PER_CITY) : Math.ceil(FIRMS_PER_CITY);
+        for (let f = 0; f < firmCount; f++) {
+          const firm = randomUUID();
+          firms.push(firm);
+          orgRows.push({ id: firm, parentId: city, kind: 'firm', name: `第${p + 1}省第${c + 1}市第${f + 1}律师事务所`, regionCode: `${11 + p}${String(c + 1).padStart(2, '0')}${String(f + 21).padStart(2, '0')}`, county: f % 3 !== 0 });
+        }
       }
     }
-  }
-  for (let i = 0; i < orgRows.length; i += 1000) await db.insert(organizations).values(orgRows.slice(i, i + 1000));
+    for (let i = 0; i < orgRows.length; i += 1000) await db.insert(organizations).values(orgRows.slice(i, i + 1000));
+  });
 
-  // ── lawyers (plain SQL: 20k rows in one statement) ──
-  const firmArray = `{${firms.join(',')}}`;
-  await db.execute(sql`
-    INSERT INTO users (login, name, organization_id, license_no)
-    SELECT 'lawyer-' || g, '律师' || g, (${firmArray}::uuid[])[1 + (g - 1) / ${LAWYERS_PER_FIRM}], '5' || lpad(g::text, 16, '0')
-    FROM generate_series(1, ${firms.length * LAWYERS_PER_FIRM}) g`);
+  // ── lawyers (plain SQL: 20k rows in one statement), then what the rules read of them ──
+  await step('lawyers and their profiles', async () => {
+    const firmArray = `{${firms.join(',')}}`;
+    await db.execute(sql`
+      INSERT INTO users (login, name, organization_id, license_no)
+      SELECT 'lawyer-' || g, '律师' || g, (${firmArray}::uuid[])[1 + (g - 1) / ${LAWYERS_PER_FIRM}], '5' || lpad(g::text, 16, '0')
+      FROM generate_series(1, ${firms.length * LAWYERS_PER_FIRM}) g`);
+    // 6 % born 1952–1961 (65 or older in 2026: exempt), the rest 1962–1999; 5 % part-time
+    await db.execute(sql`
+      UPDATE users SET
+        birth_year = CASE WHEN abs(hashtext(id::text || '/age')) % 100 < 6 THEN 1952 + abs(hashtext(id::text || '/born')) % 10
+                          ELSE 1962 + abs(hashtext(id::text || '/born')) % 38 END,
+        part_time = abs(hashtext(id::text || '/part')) % 100 < 5
+      WHERE license_no IS NOT NULL`);
+    // 8 % started practising during 2026 (any day: some ≥ 6 months, some 2–6, some < 2); the rest
+    // between 24 and 36 years of age, and before 2026
+    await db.execute(sql`
+      UPDATE users SET practice_started_on = CASE
+        WHEN abs(hashtext(id::text || '/new')) % 100 < 8 THEN date '2026-01-01' + abs(hashtext(id::text || '/day')) % 365
+        ELSE least(date '2025-12-31', make_date(birth_year + 24, 1, 1) + abs(hashtext(id::text || '/day')) % (12 * 365)) END
+      WHERE license_no IS NOT NULL`);
+  });
 
   // ── courses and lectures ──
   const courseIds: string[] = [];
-  for (let c = 0; c < COURSES; c++) {
-    const [course] = await db.insert(courses).values({ organizationId: national, title: `课程${c + 1}`, category: 'criminal', status: 'published', publishedAt: new Date() }).returning({ id: courses.id });
-    courseIds.push(course!.id);
-    await db.insert(lectures).values(Array.from({ length: LECTURES_PER_COURSE }, (_, i) => ({ courseId: course!.id, position: i + 1, title: `第${i + 1}讲`, status: 'ready' as const, durationSeconds: 2700 })));
-  }
+  await step('courses and lectures', async () => {
+    for (let c = 0; c < COURSES; c++) {
+      const [course] = await db.insert(courses).values({ organizationId: national, title: `课程${c + 1}`, category: 'criminal', status: 'published', publishedAt: new Date() }).returning({ id: courses.id });
+      courseIds.push(course!.id);
+      await db.insert(lectures).values(Array.from({ length: LECTURES_PER_COURSE }, (_, i) => ({ courseId: course!.id, position: i + 1, title: `第${i + 1}讲`, status: 'ready' as const, durationSeconds: LECTURE_SECONDS })));
+    }
+  });
 
   // ── progress: each lawyer on ~15 of the 500 lectures, 85 % completed between mid-2025 and mid-2027 ──
-  await db.execute(sql`
-    INSERT INTO lecture_progress (user_id, lecture_id, intervals, covered_seconds, completed_at, credit_minutes)
-    SELECT u.id, l.id, '[]'::jsonb, 2600,
-      CASE WHEN abs(hashtext(u.id::text || l.id::text)) % 100 < 85
-        THEN timestamptz '2025-06-01 00:00:00+08' + (abs(hashtext(l.id::text || u.id::text)) % (730 * 24 * 60)) * interval '1 minute' END,
-      CASE WHEN abs(hashtext(u.id::text || l.id::text)) % 100 < 85 THEN 20 + abs(hashtext(u.id::text)) % 40 ELSE 0 END
-    FROM users u JOIN lectures l ON abs(hashtext(u.id::text || '/' || l.id::text)) % 33 = 0
-    WHERE u.license_no IS NOT NULL`);
-  // a third of the lawyers completed the first course
-  await db.execute(sql`
-    INSERT INTO course_completions (user_id, course_id, completed_at, credit_minutes)
-    SELECT u.id, ${courseIds[0]!}::uuid, timestamptz '2026-05-01 00:00:00+08', 450 FROM users u
-    WHERE u.license_no IS NOT NULL AND abs(hashtext(u.id::text)) % 3 = 0`);
+  await step('lecture progress and course completions', async () => {
+    await db.execute(sql`
+      INSERT INTO lecture_progress (user_id, lecture_id, intervals, covered_seconds, completed_at, credit_minutes)
+      SELECT u.id, l.id, '[]'::jsonb, 2600,
+        CASE WHEN abs(hashtext(u.id::text || l.id::text)) % 100 < 85
+          THEN timestamptz '2025-06-01 00:00:00+08' + (abs(hashtext(l.id::text || u.id::text)) % (730 * 24 * 60)) * interval '1 minute' END,
+        CASE WHEN abs(hashtext(u.id::text || l.id::text)) % 100 < 85 THEN 20 + abs(hashtext(u.id::text)) % 40 ELSE 0 END
+      FROM users u JOIN lectures l ON abs(hashtext(u.id::text || '/' || l.id::text)) % 33 = 0
+      WHERE u.license_no IS NOT NULL`);
+    // a third of the lawyers completed the first course (a province requirement), two fifths the second (the national one)
+    await db.execute(sql`
+      INSERT INTO course_completions (user_id, course_id, completed_at, credit_minutes)
+      SELECT u.id, ${courseIds[0]!}::uuid, timestamptz '2026-05-01 00:00:00+08', 450 FROM users u
+      WHERE u.license_no IS NOT NULL AND abs(hashtext(u.id::text)) % 3 = 0`);
+    await db.execute(sql`
+      INSERT INTO course_completions (user_id, course_id, completed_at, credit_minutes)
+      SELECT u.id, ${courseIds[1]!}::uuid, timestamptz '2026-02-01 00:00:00+08' + abs(hashtext(u.id::text || '/c2')) % (300 * 24) * interval '1 hour', 450 FROM users u
+      WHERE u.license_no IS NOT NULL AND abs(hashtext(u.id::text || '/c2')) % 5 < 2`);
+    // the certificate of each completion, as the server issues it
+    await db.execute(sql`
+      INSERT INTO certificates (serial, code, user_id, course_id, holder_name, course_title, credit_minutes, issued_at)
+      SELECT 'LC-' || extract(year FROM cc.completed_at AT TIME ZONE 'Asia/Shanghai') || '-' || lpad(nextval('certificate_serial_seq')::text, 6, '0'),
+        upper(substr(md5(cc.user_id::text || cc.course_id::text), 1, 12)), cc.user_id, cc.course_id, u.name, c.title, cc.credit_minutes, cc.completed_at
+      FROM (SELECT * FROM course_completions ORDER BY completed_at, user_id) cc
+      JOIN users u ON u.id = cc.user_id JOIN courses c ON c.id = cc.course_id`);
+  });
 
-  // ── plans: a national one for everyone, one per province on its cities, some with a required course ──
-  await db.insert(trainingPlans).values({ organizationId: national, year: YEAR, name: '全国年度培训', requiredMinutes: 180 });
-  for (let p = 0; p < PROVINCES; p++) {
-    const [plan] = await db.insert(trainingPlans).values({ organizationId: provinces[p]!, year: YEAR, name: '省级县域律师培训', requiredMinutes: 240 + (p % 4) * 30 }).returning();
-    await db.insert(trainingPlanTargets).values(cities.slice(p * CITIES_PER_PROVINCE, p * CITIES_PER_PROVINCE + 5).map((organizationId) => ({ planId: plan!.id, organizationId })));
-    if (p % 2 === 0) await db.insert(trainingPlanCourses).values({ planId: plan!.id, courseId: courseIds[0]! });
-  }
-  await db.execute(sql`ANALYZE`);
-  const counts = rowsOf<Record<string, string>>(await db.execute(sql`SELECT (SELECT count(*) FROM users WHERE license_no IS NOT NULL) AS lawyers, (SELECT count(*) FROM lecture_progress) AS progress, (SELECT count(*) FROM organizations) AS orgs, (SELECT count(*) FROM organizations WHERE kind = 'firm') AS firms`));
-  const seeded = { lawyers: Number(counts[0]!.lawyers), progress: Number(counts[0]!.progress), orgs: Number(counts[0]!.orgs), firms: Number(counts[0]!.firms) };
+  // ── plans: a national one for everyone with a required course; one per province on half its
+  //    cities with an elective minimum (选修), half of them with a required course ──
+  await step('plans', async () => {
+    const [nationalPlan] = await db.insert(trainingPlans).values({ organizationId: national, year: YEAR, name: '全国年度培训', requiredMinutes: 180 }).returning();
+    await db.insert(trainingPlanCourses).values({ planId: nationalPlan!.id, courseId: courseIds[1]! });
+    for (let p = 0; p < PROVINCES; p++) {
+      const [plan] = await db
+        .insert(trainingPlans)
+        .values({ organizationId: provinces[p]!, year: YEAR, name: '省级县域律师培训', requiredMinutes: 240 + (p % 4) * 30, electiveMinutes: 8 * 45 + (p % 3) * 4 * 45 })
+        .returning();
+      await db.insert(trainingPlanTargets).values(cities.slice(p * CITIES_PER_PROVINCE, p * CITIES_PER_PROVINCE + 5).map((organizationId) => ({ planId: plan!.id, organizationId })));
+      if (p % 2 === 0) await db.insert(trainingPlanCourses).values({ planId: plan!.id, courseId: courseIds[0]! });
+    }
+  });
+
+  // ── evidence: playback sessions on lectures of each lawyer's progress (1..SESSIONS_MAX lectures,
+  //    every one for one lawyer in HEAVY_ONE_IN), a session opened before the lecture's completion
+  //    and running to it (a full watch: 180 heartbeats); not completed: 40–159 heartbeats in 2026.
+  //    Opening a session closes the lawyer's previous one as 'replaced' (as the server does). ──
+  const uaArray = `{${USER_AGENTS.map((ua) => `"${ua}"`).join(',')}}`;
+  await step('playback sessions', async () => {
+    await db.execute(sql`
+      WITH picked AS (
+        SELECT lp.user_id, lp.lecture_id, lp.completed_at,
+          row_number() OVER (PARTITION BY lp.user_id ORDER BY hashtext(lp.lecture_id::text || lp.user_id::text)) AS rn,
+          abs(hashtext(lp.user_id::text || '/heavy')) % ${HEAVY_ONE_IN}::int = 0 AS heavy,
+          1 + abs(hashtext(lp.user_id::text || '/sessions')) % ${SESSIONS_MAX}::int AS wanted
+        FROM lecture_progress lp
+      ),
+      chosen AS (
+        SELECT user_id, lecture_id, completed_at,
+          CASE WHEN completed_at IS NOT NULL THEN ${LECTURE_SECONDS / HEARTBEAT_SECONDS}::int ELSE 40 + abs(hashtext(lecture_id::text || user_id::text)) % 120 END AS beats
+        FROM picked WHERE heavy OR rn <= wanted
+      ),
+      timed AS (
+        SELECT user_id, lecture_id, beats,
+          coalesce(completed_at - beats * ${HEARTBEAT_SECONDS}::int * interval '1 second',
+                   timestamptz '2026-01-01 08:00:00+08' + abs(hashtext(user_id::text || lecture_id::text || '/open')) % (360 * 24 * 60) * interval '1 minute') AS opened_at
+        FROM chosen
+      )
+      INSERT INTO playback_sessions (user_id, lecture_id, opened_at, closed_at, closed_reason, accepted_seconds, last_position, version, ip, user_agent)
+      SELECT user_id, lecture_id, opened_at,
+        lead(opened_at) OVER w, CASE WHEN lead(opened_at) OVER w IS NOT NULL THEN 'replaced' END,
+        beats * ${HEARTBEAT_SECONDS}::int, beats * ${HEARTBEAT_SECONDS}::int, beats,
+        '10.' || abs(hashtext(user_id::text)) % 250 || '.' || abs(hashtext(user_id::text || '/ip')) % 250 || '.' || 1 + abs(hashtext(lecture_id::text)) % 250,
+        (${uaArray}::text[])[1 + abs(hashtext(user_id::text || '/ua')) % ${USER_AGENTS.length}::int]
+      FROM timed
+      WINDOW w AS (PARTITION BY user_id ORDER BY opened_at)`);
+  });
+
+  // Heartbeats: insert-only (append-only evidence), one statement per sequence number so a
+  // session's heartbeats lie far apart in the table, as when thousands watch at once (one
+  // statement per lawyer would pack each session into a few pages and flatter the evidence query).
+  // 1 in 40 reports a hidden page and is refused. Two statements at a time: the machine has two cores.
+  const maxBeats = num(rowsOf<{ n: string }>(await db.execute(sql`SELECT max(version) AS n FROM playback_sessions`))[0]!.n);
+  await step('heartbeats', async () => {
+    const insertSeq = (g: number) =>
+      db.execute(sql`
+        INSERT INTO heartbeats (session_id, seq, received_at, ip, user_agent, payload, accepted, rejected, response)
+        SELECT x.id, ${g}::int, x.opened_at + ${g * HEARTBEAT_SECONDS}::int * interval '1 second', x.ip, x.user_agent,
+          jsonb_build_object('seq', ${g}::int, 'intervals', jsonb_build_array(jsonb_build_array(x.a, x.b)), 'playbackRate', 1, 'visible', x.v, 'position', x.b),
+          CASE WHEN x.v THEN jsonb_build_array(jsonb_build_array(x.a, x.b)) ELSE '[]'::jsonb END,
+          CASE WHEN x.v THEN '[]'::jsonb ELSE jsonb_build_array(jsonb_build_object('from', x.a, 'to', x.b, 'reason', 'hidden_page')) END,
+          jsonb_build_object(
+            'acceptedSeconds', CASE WHEN x.v THEN ${HEARTBEAT_SECONDS}::int ELSE 0 END,
+            'rejected', CASE WHEN x.v THEN '[]'::jsonb ELSE jsonb_build_array(jsonb_build_object('from', x.a, 'to', x.b, 'reason', 'hidden_page')) END,
+            'coverageSeconds', x.b, 'coverageRatio', round(x.b::numeric / ${LECTURE_SECONDS}::int, 4), 'completed', x.b >= ${LECTURE_SECONDS}::int, 'creditMinutes', 0)
+        FROM (
+          SELECT s.id, s.opened_at, s.ip, s.user_agent, ${(g - 1) * HEARTBEAT_SECONDS}::int AS a, ${g * HEARTBEAT_SECONDS}::int AS b,
+            abs(hashtext(s.id::text || '/' || ${g}::int)) % 40 <> 0 AS v
+          FROM playback_sessions s WHERE s.version >= ${g}::int
+        ) x`);
+    let next = 1;
+    const worker = async () => {
+      while (next <= maxBeats) await insertSeq(next++);
+    };
+    await Promise.all([worker(), worker()]);
+  });
+
+  // presence checks: one per 15 minutes of media watched, due at a random moment of each quarter
+  // hour, 19 in 20 confirmed 12 s after they were shown
+  await step('presence checks', async () => {
+    await db.execute(sql`
+      INSERT INTO presence_checks (session_id, due_at_media, issued_at, expires_at, confirmed_at)
+      SELECT s.id, c.due, s.opened_at + c.due * interval '1 second', s.opened_at + (c.due + 60) * interval '1 second',
+        CASE WHEN abs(hashtext(s.id::text || '/confirm' || k)) % 20 <> 0 THEN s.opened_at + (c.due + 12) * interval '1 second' END
+      FROM playback_sessions s
+      CROSS JOIN generate_series(1, ${Math.ceil(LECTURE_SECONDS / 900)}::int) k
+      CROSS JOIN LATERAL (SELECT (k - 1) * 900 + 300 + abs(hashtext(s.id::text || '/due' || k)) % 600 AS due) c
+      WHERE c.due <= s.version * ${HEARTBEAT_SECONDS}::int`);
+  });
+
+  // autovacuum would have visited a table this size in production: hint bits and statistics set
+  await step('VACUUM ANALYZE', () => db.execute(sql`VACUUM ANALYZE`));
+
+  const counts = rowsOf<Record<string, string>>(
+    await db.execute(sql`SELECT
+      (SELECT count(*) FROM users WHERE license_no IS NOT NULL) AS lawyers,
+      (SELECT count(*) FROM lecture_progress) AS progress,
+      (SELECT count(*) FROM organizations) AS orgs,
+      (SELECT count(*) FROM organizations WHERE kind = 'firm') AS firms,
+      (SELECT count(*) FROM playback_sessions) AS sessions,
+      (SELECT count(DISTINCT user_id) FROM playback_sessions) AS lawyers_with_sessions,
+      (SELECT count(*) FROM heartbeats) AS heartbeats,
+      (SELECT count(*) FROM presence_checks) AS checks,
+      (SELECT count(*) FROM certificates) AS certificates,
+      (SELECT count(*) FROM course_completions) AS completions,
+      pg_total_relation_size('heartbeats') AS heartbeat_bytes`),
+  )[0]!;
+  const seeded = Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, Number(v)])) as Record<string, number>;
   const seedSeconds = (performance.now() - seedStarted) / 1000;
   console.log(`seeded in ${seedSeconds.toFixed(1)} s:`, seeded);
+
+  // ── whose evidence: the lawyer with the most heartbeats in the year's sessions, and the median lawyer ──
+  const { start, end } = trainingYearRange(YEAR, 1);
+  const perLawyer = rowsOf<Record<string, string>>(
+    await db.execute(sql`
+      SELECT u.id, count(s.id) AS sessions, coalesce(sum(s.version), 0) AS beats
+      FROM users u LEFT JOIN playback_sessions s ON s.user_id = u.id AND s.opened_at >= ${start.toISOString()}::timestamptz AND s.opened_at < ${end.toISOString()}::timestamptz
+      WHERE u.license_no IS NOT NULL
+      GROUP BY u.id ORDER BY coalesce(sum(s.version), 0), u.id`),
+  );
+  const heaviest = perLawyer.at(-1)!;
+  const middle = perLawyer[Math.floor(perLawyer.length / 2)]!;
 
   // ── the API ──
   const config = { ...loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-01', LOG_LEVEL: 'warn', SEED_DEMO: 'false', TRANSCODER_IN_PROCESS: 'false' }) };
@@ -115,62 +339,212 @@ try {
   const admin = await auth.createUser({ login: 'bench-admin', name: '管理员', password: 'bench-password', organizationId: national });
   await new AuthRepository(db).grantRole(admin.id, national, 'admin');
   const login = await fetch(`${platform.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'bench-admin', password: 'bench-password' }) });
+  if (!login.ok) throw new Error(`login: ${login.status} ${await login.text()}`);
   const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
 
-  const time = async (label: string, fn: () => Promise<number>) => {
-    await fn(); // warm-up
-    const ms: number[] = [];
-    let bytes = 0;
-    for (let i = 0; i < RUNS; i++) {
-      const t0 = performance.now();
-      bytes = await fn();
-      ms.push(performance.now() - t0);
-    }
-    ms.sort((a, b) => a - b);
-    const result = { label, median: ms[Math.floor(ms.length / 2)]!, min: ms[0]!, max: ms.at(-1)!, bytes };
-    console.log(`${label}: median ${result.median.toFixed(0)} ms (min ${result.min.toFixed(0)}, max ${result.max.toFixed(0)}), ${(bytes / 1024).toFixed(0)} KiB`);
-    return result;
-  };
-  const get = (url: string) => async () => {
+  const fetchOk = async (url: string) => {
     const res = await fetch(`${platform.url}${url}`, { headers: { cookie, 'accept-encoding': 'identity' } });
     if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
-    return (await res.arrayBuffer()).byteLength;
+    return res;
   };
-  const repo = new ReportsRepository(db);
-  const { start, end } = trainingYearRange(YEAR, 1);
-  const rows = await repo.lawyerFacts({ organizationId: national, year: YEAR, start, end });
-  const met = rows.filter((r) => toReportLawyer(r, { year: YEAR, range: { start, end }, minutesPerClassHour: 45 }).met === true).length;
+  const get = (url: string) => async () => (await (await fetchOk(url)).arrayBuffer()).byteLength;
 
-  if (process.env.BENCH_EXPLAIN) {
-    const explained = await db.transaction(async (tx) => {
-      await tx.execute(sql`SET LOCAL jit = off`);
-      return rowsOf<Record<string, string>>(await tx.execute(sql`EXPLAIN (ANALYZE, BUFFERS) ${repo.reportSql({ organizationId: national, year: YEAR, start, end })}`));
-    });
-    console.log(explained.map((r) => Object.values(r)[0]).join('\n'));
+  // The evidence repository over a database handle that times each statement it runs (and can
+  // keep the statements for EXPLAIN, or switch JIT off for the transaction as a diagnostic):
+  // which of the page's statements costs what.
+  const timing = (options: { jitOff: boolean }) => {
+    const statementMs: number[][] = [];
+    const state: { captured: SQL[] | null } = { captured: null };
+    const handle = new Proxy(db, {
+      get(target, prop, receiver) {
+        if (prop !== 'transaction') return Reflect.get(target, prop, receiver);
+        return (fn: (tx: unknown) => Promise<unknown>, txOptions: unknown) =>
+          (target.transaction as (f: (tx: unknown) => Promise<unknown>, o: unknown) => Promise<unknown>).call(
+            target,
+            async (tx) => {
+              if (options.jitOff) await (tx as Db).execute(sql`SET LOCAL jit = off`);
+              let index = 0;
+              const timedTx = new Proxy(tx as object, {
+                get(t, p) {
+                  const value = Reflect.get(t, p, t) as unknown;
+                  if (p !== 'execute') return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(t) : value;
+                  return async (query: SQL) => {
+                    state.captured?.push(query);
+                    const t0 = performance.now();
+                    const result = await (value as (q: SQL) => Promise<unknown>).call(t, query);
+                    (statementMs[index++] ??= []).push(performance.now() - t0);
+                    return result;
+                  };
+                },
+              });
+              return fn(timedTx);
+            },
+            txOptions,
+          );
+      },
+    }) as Db;
+    return { repo: new EvidenceRepository(handle), statementMs, state };
+  };
+  const heavyTimed = timing({ jitOff: false });
+  const middleTimed = timing({ jitOff: false });
+  const heavyNoJit = timing({ jitOff: true });
+  const reports = new ReportsRepository(db);
+
+  // what the report says, and what the two evidence pages hold
+  const rows = await reports.lawyerFacts({ organizationId: national, year: YEAR, start, end });
+  const bases = new Map<RequirementBasis, number>();
+  let met = 0;
+  for (const r of rows) {
+    const lawyer = toReportLawyer(r, { year: YEAR, range: { start, end }, minutesPerClassHour: 45 });
+    bases.set(lawyer.basis, (bases.get(lawyer.basis) ?? 0) + 1);
+    if (lawyer.met === true) met++;
   }
-  const load = os.loadavg()[0]!;
-  const results = [
-    await time('query only (repository), national', async () => (await repo.lawyerFacts({ organizationId: national, year: YEAR, start, end })).length),
-    await time('GET report, national (JSON)', get(`/api/organizations/${national}/report?year=${YEAR}`)),
-    await time('GET report, one province (JSON)', get(`/api/organizations/${provinces[0]}/report?year=${YEAR}`)),
-    await time('GET report.csv, national', get(`/api/organizations/${national}/report.csv?year=${YEAR}`)),
+  const evidenceOf = async (userId: string) => {
+    const body = (await (await fetchOk(`/api/users/${userId}/evidence?year=${YEAR}`)).json()) as { lectures: { sessions: { heartbeats: number; presenceChecks: unknown[] }[] }[]; certificates: unknown[] };
+    const sessions = body.lectures.flatMap((l) => l.sessions);
+    return {
+      lectures: body.lectures.length,
+      sessions: sessions.length,
+      heartbeats: sessions.reduce((sum, s) => sum + s.heartbeats, 0),
+      checks: sessions.reduce((sum, s) => sum + s.presenceChecks.length, 0),
+      certificates: body.certificates.length,
+    };
+  };
+  const heavyPage = await evidenceOf(heaviest.id!);
+  const middlePage = await evidenceOf(middle.id!);
+  console.log('heaviest lawyer:', heavyPage, 'median lawyer:', middlePage);
+
+  // EXPLAIN ANALYZE as the code runs it: the report with JIT off (its repository switches it off),
+  // the evidence statements as they are (the evidence repository leaves JIT on); the sessions
+  // statement also with JIT off, to tell planning, compiling and executing apart.
+  const explain = async (query: SQL, jitOff: boolean) => {
+    const plan = await db.transaction(async (tx) => {
+      if (jitOff) await tx.execute(sql`SET LOCAL jit = off`);
+      return rowsOf<Record<string, string>>(await tx.execute(sql`EXPLAIN (ANALYZE, BUFFERS) ${query}`));
+    });
+    return plan.map((r) => String(Object.values(r)[0])).join('\n');
+  };
+  const show = (label: string, plan: string) => {
+    if (process.env.BENCH_EXPLAIN) console.log(`── EXPLAIN ${label}\n${plan}`);
+  };
+  show('report, national', await explain(reports.reportSql({ organizationId: national, year: YEAR, start, end }), true));
+  heavyTimed.state.captured = [];
+  await heavyTimed.repo.year(heaviest.id!, start, end);
+  const evidenceStatements: SQL[] = heavyTimed.state.captured;
+  heavyTimed.state.captured = null;
+  const sessionPlans = { jit: '', noJit: '' };
+  for (const [i, q] of evidenceStatements.entries()) {
+    const plan = await explain(q, false);
+    show(`evidence statement ${i + 1}, most evidence`, plan);
+    if (i === 1) {
+      sessionPlans.jit = plan;
+      sessionPlans.noJit = await explain(q, true);
+      show(`evidence statement ${i + 1}, most evidence, jit = off`, sessionPlans.noJit);
+    }
+  }
+  const jitAboveCost = num(rowsOf<{ jit_above_cost: string }>(await db.execute(sql`SHOW jit_above_cost`))[0]!.jit_above_cost);
+  const planFigure = (plan: string, pattern: RegExp) => pattern.exec(plan)?.[1] ?? '?';
+  const sessionsPlan = {
+    cost: planFigure(sessionPlans.jit, /^\S.*\(cost=[\d.]+\.\.([\d.]+) /m),
+    execution: planFigure(sessionPlans.jit, /Execution Time: ([\d.]+) ms/),
+    jit: planFigure(sessionPlans.jit, /Timing: (Generation .*Total [\d.]+ ms)/),
+    functions: planFigure(sessionPlans.jit, /Functions: (\d+)/),
+    executionNoJit: planFigure(sessionPlans.noJit, /Execution Time: ([\d.]+) ms/),
+  };
+  console.log('sessions statement, most evidence:', sessionsPlan);
+
+  // ── timing: every case once per round, the starting case rotated; one warm-up round ──
+  interface Case {
+    label: string;
+    run: () => Promise<number>;
+    /** the bare query this figure rests on (its own label for a bare query) */
+    floor: string;
+    body: (n: number) => string;
+  }
+  const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
+  const sessionCount = (n: number) => `${n} session${n === 1 ? '' : 's'}`;
+  const FLOOR = 'query only (report repository), national';
+  const cases: Case[] = [
+    { label: FLOOR, floor: FLOOR, run: async () => (await reports.lawyerFacts({ organizationId: national, year: YEAR, start, end })).length, body: (n) => `${n.toLocaleString('en')} rows` },
+    { label: 'query only (report repository), one province', floor: 'query only (report repository), one province', run: async () => (await reports.lawyerFacts({ organizationId: provinces[0]!, year: YEAR, start, end })).length, body: (n) => `${n.toLocaleString('en')} rows` },
+    { label: 'GET report, national (JSON)', floor: FLOOR, run: get(`/api/organizations/${national}/report?year=${YEAR}`), body: kib },
+    { label: 'GET report, one province (JSON)', floor: 'query only (report repository), one province', run: get(`/api/organizations/${provinces[0]}/report?year=${YEAR}`), body: kib },
+    { label: 'GET report.csv, national', floor: FLOOR, run: get(`/api/organizations/${national}/report.csv?year=${YEAR}`), body: kib },
+    { label: 'query only (evidence repository), most evidence', floor: 'query only (evidence repository), most evidence', run: async () => sessionsOf(await heavyTimed.repo.year(heaviest.id!, start, end)), body: sessionCount },
+    { label: 'query only (evidence repository), most evidence, jit = off (diagnostic)', floor: 'query only (evidence repository), most evidence', run: async () => sessionsOf(await heavyNoJit.repo.year(heaviest.id!, start, end)), body: sessionCount },
+    { label: 'query only (evidence repository), median lawyer', floor: 'query only (evidence repository), median lawyer', run: async () => sessionsOf(await middleTimed.repo.year(middle.id!, start, end)), body: sessionCount },
+    { label: 'GET evidence, most evidence', floor: 'query only (evidence repository), most evidence', run: get(`/api/users/${heaviest.id}/evidence?year=${YEAR}`), body: kib },
+    { label: 'GET evidence, median lawyer', floor: 'query only (evidence repository), median lawyer', run: get(`/api/users/${middle.id}/evidence?year=${YEAR}`), body: kib },
   ];
+  function sessionsOf(e: { sessions: unknown[] }) {
+    return e.sessions.length;
+  }
+  const samples = new Map<string, number[]>(cases.map((c) => [c.label, []]));
+  const bodies = new Map<string, number>();
+  const loadAtTiming = loadNow();
+  const otherActive = num(
+    rowsOf<{ n: string }>(await db.execute(sql`SELECT count(*) AS n FROM pg_stat_activity WHERE state = 'active' AND datname IS DISTINCT FROM current_database() AND backend_type = 'client backend'`))[0]!.n,
+  );
+  const timingStarted = performance.now();
+  for (let round = 0; round <= RUNS; round++) {
+    for (let i = 0; i < cases.length; i++) {
+      const c = cases[(i + round) % cases.length]!;
+      const t0 = performance.now();
+      const n = await c.run();
+      const ms = performance.now() - t0;
+      bodies.set(c.label, n);
+      if (round > 0) samples.get(c.label)!.push(ms);
+    }
+    // the warm-up's statements are not counted
+    if (round === 0) for (const t of [heavyTimed, middleTimed, heavyNoJit]) t.statementMs.length = 0;
+  }
+  const timingSeconds = (performance.now() - timingStarted) / 1000;
+  const loadAfterTiming = loadNow();
   await platform.close();
 
+  const medians = new Map([...samples].map(([label, ms]) => [label, median(ms)]));
+  const floorMs = medians.get(FLOOR)!;
+  const results = cases.map((c) => {
+    const ms = samples.get(c.label)!;
+    const m = medians.get(c.label)!;
+    return { ...c, median: m, min: Math.min(...ms), max: Math.max(...ms), overFloor: m / floorMs, overOwn: m / medians.get(c.floor)!, bytes: bodies.get(c.label)! };
+  });
+  for (const r of results) console.log(`${r.label}: median ${r.median.toFixed(1)} ms (min ${r.min.toFixed(1)}, max ${r.max.toFixed(1)}), ${r.overFloor.toFixed(3)}× floor, ${r.overOwn.toFixed(2)}× own query, ${r.body(r.bytes)}`);
+  // the timed evidence repository ran only for the heaviest lawyer: its statements in order
+  const fmt = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1));
+  const STATEMENTS = ['lectures', 'sessions with heartbeat totals', 'presence checks', 'certificates'];
+  const perStatement = (t: { statementMs: number[][] }) => t.statementMs.map((ms, i) => `${STATEMENTS[i] ?? `statement ${i + 1}`} ${fmt(median(ms))} ms`).join(', ');
+  console.log(`evidence statements, most evidence: ${perStatement(heavyTimed)}; jit = off: ${perStatement(heavyNoJit)}; median lawyer: ${perStatement(middleTimed)}`);
+  console.log(`timing took ${timingSeconds.toFixed(0)} s; load ${loadAtTiming} → ${loadAfterTiming}`);
+
+  const ratio = (x: number) => (x >= 0.1 ? `${x.toFixed(2)}×` : `${x.toFixed(3)}×`);
+  const basisOrder: RequirementBasis[] = ['annual', 'pro_rated', 'part_time', 'exempt_new_practice', 'exempt_age', 'not_planned'];
+  const heartbeatSeconds = seedSteps.find((s) => s.step === 'heartbeats')!.seconds;
   const section = [
     '## Reports',
     '',
-    `\`npx tsx bench/report.ts\` (bench/report.ts), ${new Date().toISOString().slice(0, 10)}: PostgreSQL (fresh database), ${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}); API, database and client on one machine.`,
-    `Seeded ${seeded.orgs.toLocaleString('en')} organizations (${seeded.firms.toLocaleString('en')} firms), ${seeded.lawyers.toLocaleString('en')} lawyers, ${seeded.progress.toLocaleString('en')} lecture progress rows (85 % completed, mid-2025 to mid-2027), ${PROVINCES + 1} plans for ${YEAR} (national for all; each province on half its cities, half of them with a required course) in ${seedSeconds.toFixed(0)} s.`,
-    `Load average when timing started: ${load.toFixed(1)} (other work shares the machine; figures are upper bounds).`,
-    `The national report for ${YEAR}: ${rows.length.toLocaleString('en')} lawyers, ${met.toLocaleString('en')} met. Median of ${RUNS} runs after one warm-up:`,
+    `\`npm run bench:report\` (bench/report.ts), ${new Date().toISOString().slice(0, 10)}: PostgreSQL (fresh database), ${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}); API, database and client on one machine.`,
     '',
-    '| what | median ms | min ms | max ms | body |',
-    '|---|---:|---:|---:|---:|',
-    ...results.map((r) => `| ${r.label} | ${r.median.toFixed(0)} | ${r.min.toFixed(0)} | ${r.max.toFixed(0)} | ${r.label.startsWith('query') ? `${r.bytes.toLocaleString('en')} rows` : `${(r.bytes / 1024).toFixed(0)} KiB`} |`),
+    `**Shared machine.** Other engineers and a CI run were using this machine during the run. Load average (1 / 5 / 15 min): ${loadAtSeed} when seeding started, ${loadAtTiming} when timing started, ${loadAfterTiming} when it ended; ${otherActive} other client backend(s) were active on the PostgreSQL server at the start of timing. Absolute times are upper bounds that move with that load; the ratios to the bare report query, measured in the same interleaved rounds, are the figures to compare between runs.`,
     '',
-    '- JIT is switched off for the statement (`SET LOCAL jit = off`): the CTEs’ row estimates are so high that PostgreSQL JIT-compiled the plan, 2.5 s of compiling for a query that runs in under 0.3 s.',
-    '- One SQL statement per report (recursive CTE over the subtree with each organization’s path, plans matched by array overlap, credit and missing courses aggregated per lawyer); the rest is JSON or CSV serialisation.',
+    `**Seed** (${seedSeconds.toFixed(0)} s, of which heartbeats ${heartbeatSeconds.toFixed(0)} s): ${seeded.orgs!.toLocaleString('en')} organizations (${seeded.firms!.toLocaleString('en')} firms), ${seeded.lawyers!.toLocaleString('en')} lawyers, ${seeded.progress!.toLocaleString('en')} lecture progress rows (85 % completed, mid-2025 to mid-2027), ${seeded.completions!.toLocaleString('en')} course completions with their certificates, ${PROVINCES + 1} plans for ${YEAR} (national for all, with a required course; each province on half its cities with an elective minimum of 8–16 学时, half of them with a required course).`,
+    `Every province has Shanghai's rules (40 学时; started during the year ≥ 6 months → 40, 2–6 → 20, < 2 → exempt; part-time 24; 65 and over exempt); 8 % of the lawyers started practising during ${YEAR}, 5 % are part-time, 6 % are 65 or older.`,
+    `Evidence: ${seeded.sessions!.toLocaleString('en')} playback sessions for ${seeded.lawyers_with_sessions!.toLocaleString('en')} lawyers (every lawyer with progress: 1–${SESSIONS_MAX} lectures, one in ${HEAVY_ONE_IN.toLocaleString('en')} every lecture of theirs; a completed lecture watched in full), ${seeded.heartbeats!.toLocaleString('en')} heartbeats (${HEARTBEAT_SECONDS} s each with its accepted interval, 1 in 40 refused as a hidden page; ${(seeded.heartbeat_bytes! / 2 ** 30).toFixed(1)} GiB with indexes; inserted one sequence number at a time, so a session's heartbeats lie on different pages as under real concurrent viewing), ${seeded.checks!.toLocaleString('en')} presence checks. Then VACUUM ANALYZE.`,
+    '',
+    `The national report for ${YEAR}: ${rows.length.toLocaleString('en')} lawyers, ${met.toLocaleString('en')} met; by basis: ${basisOrder.map((b) => `${b} ${(bases.get(b) ?? 0).toLocaleString('en')}`).join(', ')}. (The seed's credit, ~${Math.round(rows.reduce((s, r) => s + r.creditMinutes, 0) / rows.length)} minutes a lawyer in ${YEAR}, is far below 40 学时, so nearly only the exempt meet the year; the report's work does not depend on it.)`,
+    `Evidence pages for ${YEAR}, as the national admin: the lawyer with the most evidence — ${heavyPage.lectures} lectures, ${heavyPage.sessions} sessions, ${heavyPage.heartbeats.toLocaleString('en')} heartbeats, ${heavyPage.checks} presence checks, ${heavyPage.certificates} certificate(s); the median lawyer (by heartbeats in the year) — ${middlePage.lectures} lecture(s), ${middlePage.sessions} session(s), ${middlePage.heartbeats.toLocaleString('en')} heartbeats, ${middlePage.checks} presence checks, ${middlePage.certificates} certificate(s).`,
+    '',
+    `Median of ${RUNS} interleaved rounds (every case once per round, the starting case rotated) after one warm-up round; "÷ floor" is the median over the bare national report query's median (${fmt(floorMs)} ms) of the same run, "÷ own query" over the bare repository query the route rests on:`,
+    '',
+    '| what | median ms | min ms | max ms | ÷ floor | ÷ own query | body |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...results.map((r) => `| ${r.label} | ${fmt(r.median)} | ${fmt(r.min)} | ${fmt(r.max)} | ${ratio(r.overFloor)} | ${r.label === r.floor ? '—' : ratio(r.overOwn)} | ${r.body(r.bytes)} |`),
+    '',
+    `- The evidence page's statements (median over the timed rounds; one read-only REPEATABLE READ transaction), the lawyer with the most evidence: ${perStatement(heavyTimed)}; the same with \`SET LOCAL jit = off\` (diagnostic, not what the server does): ${perStatement(heavyNoJit)}; the median lawyer: ${perStatement(middleTimed)}.`,
+    `- EXPLAIN ANALYZE of the sessions statement for the lawyer with the most evidence, as the server runs it (JIT on): estimated cost ${sessionsPlan.cost} (jit_above_cost is ${jitAboveCost.toLocaleString('en')}), so PostgreSQL JIT-compiles ${sessionsPlan.functions} functions — ${sessionsPlan.jit} — for an execution of ${sessionsPlan.execution} ms in all; with JIT off it executes in ${sessionsPlan.executionNoJit} ms. The estimate is high because the per-session aggregates of heartbeats (the \`beats\` and \`accepted\` CTEs) are estimated at one group per session of the whole table and the correlated \`refused\` subquery is costed once per such row; the actual work is a few thousand heartbeats read through the (session_id, seq) index.`,
+    '- JIT is switched off for the report statement (`SET LOCAL jit = off`): the CTEs’ row estimates are so high that PostgreSQL JIT-compiled the plan, 2.5 s of compiling for a query that runs in under 0.3 s.',
+    '- One SQL statement per report (recursive CTE over the subtree with each organization’s path and the requirement rules in force there, plans matched by array overlap, credit, elective credit and missing courses aggregated per lawyer); the rules are applied per row in rows.ts; the rest is JSON or CSV serialisation.',
+    '',
     '',
   ].join('\n');
   const file = path.resolve(import.meta.dirname, '../docs/benchmarks.md');
