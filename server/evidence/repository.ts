@@ -197,7 +197,16 @@ export class EvidenceRepository {
         certificates: certificates.map(toCertificate),
       };
     };
-    return this.db.transaction((tx) => read(tx), { isolationLevel: 'repeatable read', accessMode: 'read only' });
+    return this.db.transaction(
+      async (tx) => {
+        // The per-session heartbeat aggregates are estimated far too high, so PostgreSQL JIT-compiled
+        // the sessions statement: 680 ms of compiling for 11 ms of work at 6.8 million heartbeats
+        // (bench:report, docs/benchmarks.md). Like the report, this read never profits from JIT.
+        await tx.execute(sql`SET LOCAL jit = off`);
+        return read(tx);
+      },
+      { isolationLevel: 'repeatable read', accessMode: 'read only' },
+    );
   }
 }
 
