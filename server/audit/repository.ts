@@ -6,6 +6,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { dateOf, jsonOf, rowsOf } from '../db/rows.ts';
+import { subtreeIds } from '../organizations/repository.ts';
 
 /** What was done, dotted: the kind of thing, then what happened to it. */
 export type AuditAction =
@@ -60,13 +61,7 @@ export interface AuditRecord {
 const jsonb = (state: AuditState | null): SQL => (state === null ? sql`NULL` : sql`${JSON.stringify(state)}::jsonb`);
 
 /** The organization and its whole subtree, as a subquery of ids. */
-const subtreeOf = (rootId: string): SQL => sql`(
-  WITH RECURSIVE down(id) AS (
-    SELECT id FROM organizations WHERE id = ${rootId}
-    UNION
-    SELECT o.id FROM organizations o JOIN down ON o.parent_id = down.id
-  )
-  SELECT id FROM down)`;
+const subtreeOf = (rootId: string): SQL => sql`(${subtreeIds([rootId])})`;
 
 export class AuditRepository {
   /** `db` is the caller's transaction when an entry is written with the change it records. */

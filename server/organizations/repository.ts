@@ -1,10 +1,23 @@
-import { and, count, eq, isNull, ne, sql } from 'drizzle-orm';
+import { and, count, eq, isNull, ne, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../db/client.ts';
 import { organizations } from '../db/schema/index.ts';
 import { rowsOf } from '../db/rows.ts';
 
 export type OrganizationRow = typeof organizations.$inferSelect;
 export type NewOrganization = typeof organizations.$inferInsert;
+
+/**
+ * The ids of the organizations under (and including) these roots, as a subquery: the one builder
+ * of the tree walk for every repository that scopes rows to a subtree (wrap it in parentheses for
+ * `IN`).
+ */
+export const subtreeIds = (rootIds: readonly string[]): SQL => sql`
+  WITH RECURSIVE down(id) AS (
+    SELECT id FROM organizations WHERE id IN ${rootIds}
+    UNION
+    SELECT o.id FROM organizations o JOIN down ON o.parent_id = down.id
+  )
+  SELECT id FROM down`;
 
 export class OrganizationsRepository {
   constructor(private readonly db: DbOrTx) {}
@@ -99,12 +112,7 @@ export class OrganizationsRepository {
   async subtree(rootIds: string[]): Promise<OrganizationRow[]> {
     if (rootIds.length === 0) return [];
     const rows = await this.db.execute<{ id: string }>(sql`
-      WITH RECURSIVE down(id) AS (
-        SELECT id FROM organizations WHERE id IN ${rootIds}
-        UNION
-        SELECT o.id FROM organizations o JOIN down ON o.parent_id = down.id
-      )
-      SELECT id FROM down`);
+${subtreeIds(rootIds)}`);
     const ids = rowsOf<{ id: string }>(rows).map((r) => r.id);
     if (ids.length === 0) return [];
     return this.db.select().from(organizations).where(sql`${organizations.id} IN ${ids}`).orderBy(organizations.regionCode, organizations.name);

@@ -6,6 +6,8 @@ import { and, asc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../db/client.ts';
 import { organizations, roleGrants, users } from '../db/schema/index.ts';
 import type { Role } from '../auth/repository.ts';
+import { subtreeIds } from '../organizations/repository.ts';
+import { accountColumns } from '../users/repository.ts';
 
 export interface StaffAccount {
   id: string;
@@ -28,24 +30,9 @@ export interface PersonRow extends StaffAccount {
   roles: HeldRole[];
 }
 
-const accountColumns = {
-  id: users.id,
-  login: users.login,
-  name: users.name,
-  organizationId: users.organizationId,
-  licenseNo: users.licenseNo,
-  disabled: users.disabled,
-  passwordChangeRequired: users.passwordChangeRequired,
-};
 
 /** The organizations under (and including) these roots, as an SQL list for `IN`. */
-const subtreeOf = (rootIds: readonly string[]): SQL => sql`(
-  WITH RECURSIVE down(id) AS (
-    SELECT id FROM organizations WHERE id IN ${rootIds}
-    UNION
-    SELECT o.id FROM organizations o JOIN down ON o.parent_id = down.id
-  )
-  SELECT id FROM down)`;
+const subtreeOf = (rootIds: readonly string[]): SQL => sql`(${subtreeIds(rootIds)})`;
 
 /** `text` for LIKE, with its wildcards taken literally (PostgreSQL's default escape is the backslash). */
 const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);

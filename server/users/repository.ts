@@ -19,7 +19,8 @@ export interface Account {
   passwordChangeRequired: boolean;
 }
 
-const accountColumns = {
+/** The columns of an account as every account repository reads it. */
+export const accountColumns = {
   id: users.id,
   login: users.login,
   name: users.name,
