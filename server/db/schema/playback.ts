@@ -1,5 +1,7 @@
 import { bigserial, boolean, doublePrecision, index, integer, jsonb, pgSequence, pgTable, text, timestamp, uniqueIndex, uuid, primaryKey } from 'drizzle-orm/pg-core';
 import { users } from './accounts.ts';
+
+const timestamptz = (name: string) => timestamp(name, { withTimezone: true });
 import { courses, lectures } from './catalog.ts';
 
 /** One viewing of one lecture. Opening a new one closes the user's other open session. */
@@ -20,6 +22,21 @@ export const playbackSessions = pgTable(
     presenceBlocked: boolean('presence_blocked').notNull().default(false),
     /** bumped by every write of a heartbeat and by closing: the optimistic heartbeat path's guard */
     version: integer('version').notNull().default(0),
+    /**
+     * The real-time allowance (docs/credit.md, "one budget per lawyer"): wall-clock seconds of
+     * watching still available as of `allowance_at`, on the database clock. It grows with time while
+     * the session is open, up to a cap, and each accepted media second spends 1/rate of it.
+     */
+    allowanceSeconds: doublePrecision('allowance_seconds').notNull().default(0),
+    allowanceAt: timestamptz('allowance_at').notNull().defaultNow(),
+    /** the part of the previous session's unused allowance this one started with (at most the tolerance) */
+    carriedInSeconds: doublePrecision('carried_in_seconds').notNull().default(0),
+    /** when the last heartbeat of this session was recorded (idle sessions close) */
+    lastHeardAt: timestamptz('last_heard_at'),
+    /** heartbeats recorded in this session (their rate is bounded) */
+    heartbeatCount: integer('heartbeat_count').notNull().default(0),
+    /** opened outside the published catalog (a trainer's or admin's preview, a draft): earns nothing */
+    preview: boolean('preview').notNull().default(false),
     ip: text('ip'),
     userAgent: text('user_agent'),
   },
@@ -58,8 +75,16 @@ export const presenceChecks = pgTable(
     issuedAt: timestamp('issued_at', { withTimezone: true }),
     expiresAt: timestamp('expires_at', { withTimezone: true }),
     confirmedAt: timestamp('confirmed_at', { withTimezone: true }),
+    /** the lawyer and lecture the check belongs to (checks are per lawyer and lecture, not per session) */
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    lectureId: uuid('lecture_id').references(() => lectures.id, { onDelete: 'cascade' }),
+    /** the code drawn in the check's image, typed back by the person; never sent as text */
+    code: text('code'),
+    wrongAnswers: integer('wrong_answers').notNull().default(0),
+    /** media accepted after the check was due, credited only if it is confirmed in time */
+    heldIntervals: jsonb('held_intervals').notNull().default([]),
   },
-  (t) => [index('presence_checks_session_idx').on(t.sessionId)],
+  (t) => [index('presence_checks_session_idx').on(t.sessionId), index('presence_checks_user_lecture_idx').on(t.userId, t.lectureId)],
 );
 
 /** Union of accepted intervals of one lawyer on one lecture, over all sessions. */
@@ -75,6 +100,8 @@ export const lectureProgress = pgTable(
     /** minutes granted at completion; granted once */
     creditMinutes: integer('credit_minutes').notNull().default(0),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    /** bumped by every write: the optimistic heartbeat path checks it did not change under it */
+    version: integer('version').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.userId, t.lectureId] }), index('lecture_progress_completed_idx').on(t.completedAt)],
 );
