@@ -16,6 +16,7 @@ import { HttpError } from './http/errors.ts';
 import { validatorCompiler } from './http/validation.ts';
 import { databaseErrorMeaning } from './http/database-errors.ts';
 import { stateChangeRefusal } from './http/request-guards.ts';
+import { RequestLog, logRequestError, loggerOptions } from './http/request-log.ts';
 import { AuthRepository } from './auth/repository.ts';
 import { AuthService, TooManyAttempts } from './auth/service.ts';
 import { AccessPolicy, type SessionUser } from './auth/access.ts';
@@ -70,7 +71,9 @@ export interface BuildOptions {
 
 export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? { level: deps.config.logLevel },
+    // ISO time in every line; one line per request at most: 5xx and slow ones (server/http/request-log.ts)
+    logger: loggerOptions(deps.config.logLevel, options.logger),
+    logController: new RequestLog({ slowRequestMs: deps.config.slowRequestMs }),
     bodyLimit: 256 * 1024, // JSON bodies are small; uploads go through tus
     trustProxy: deps.config.trustProxy,
     genReqId: () => crypto.randomUUID(),
@@ -102,14 +105,14 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     }
     switch (databaseErrorMeaning(error)) {
       case 'unavailable':
-        request.log.warn({ err: error }, 'database unavailable');
+        logRequestError(request, reply, 503, error, 'database unavailable');
         return reply.status(503).header('retry-after', '5').send({ error: 'database_unavailable', message: 'The service is briefly unavailable. Please try again in a moment.' });
       case 'conflict':
         return reply.status(409).send({ error: 'conflict', message: 'Someone changed the same thing at the same moment. Please reload and try again.' });
       case 'invalid_text':
         return reply.status(400).send({ error: 'invalid_characters', message: 'The text contains characters that cannot be stored (such as NUL). Remove them and try again.' });
     }
-    request.log.error({ err: error }, 'unhandled error');
+    logRequestError(request, reply, 500, error, 'unhandled error');
     return reply.status(500).send({ error: 'internal', message: 'Something went wrong on our side. Please try again.' });
   });
   let webServed = false;

@@ -46,6 +46,8 @@ export interface Config {
   ffprobePath?: string;
   seedDemo: boolean;
   logLevel: string;
+  /** requests taking this many milliseconds or more get a log line (SLOW_REQUEST_MS; 0 logs every request) */
+  slowRequestMs: number;
   /** Set cookies `Secure`: on when PUBLIC_URL is https. */
   secureCookies: boolean;
   loginAttemptsPerMinute: number;
@@ -182,6 +184,7 @@ export function loadConfig(env: Env = process.env): Config {
     ffprobePath: env.FFPROBE_PATH || undefined,
     seedDemo: bool(env, 'SEED_DEMO', !production),
     logLevel,
+    slowRequestMs: int(env, 'SLOW_REQUEST_MS', 1000, 0, 3_600_000),
     secureCookies: publicUrl.startsWith('https:'),
     loginAttemptsPerMinute: int(env, 'LOGIN_ATTEMPTS_PER_MINUTE', 10, 1, 10000),
     loginWindowSeconds: int(env, 'LOGIN_WINDOW_SECONDS', 60, 10, 86400),

@@ -12,35 +12,37 @@ import { ConfigError, loadConfig } from '../server/config.ts';
 import { openDatabase } from '../server/db/client.ts';
 import { createStorage } from '../server/storage/index.ts';
 import { startWorker } from './worker.ts';
+import { jsonLogger } from './log.ts';
 
 let config;
 try {
   config = loadConfig();
 } catch (err) {
   if (err instanceof ConfigError) {
-    console.error(`lectern transcoder: configuration error: ${err.message}`);
+    jsonLogger().error({}, `lectern transcoder: configuration error: ${err.message}`);
     process.exit(78);
   }
   throw err;
 }
 
+const log = jsonLogger(config.logLevel);
 const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pglite'), maxConnections: config.workerConcurrency + 2 });
 if (database.kind === 'pglite') {
   // PGlite is one process's database: a second process cannot open the same folder safely.
-  console.error('lectern transcoder: DATABASE_URL is not set. The embedded mode (PGlite) runs the worker inside `npm start`; a separate worker needs PostgreSQL.');
+  log.error({}, 'lectern transcoder: DATABASE_URL is not set. The embedded mode (PGlite) runs the worker inside `npm start`; a separate worker needs PostgreSQL.');
   await database.close();
   process.exit(78);
 }
 // No migrations here: the API runs them at start-up, and several workers starting at once must
 // not race each other doing it.
 const storage = createStorage(config, config.sessionSecret);
-const worker = startWorker({ db: database.db, storage, config });
+const worker = startWorker({ db: database.db, storage, config, logger: log });
 
 let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
-  console.log(JSON.stringify({ level: 'info', msg: `${signal}: stopping the transcode worker`, workerId: worker.workerId }));
+  log.info({ workerId: worker.workerId }, `${signal}: stopping the transcode worker`);
   const force = setTimeout(() => process.exit(1), 30_000);
   force.unref();
   await worker.stop();
