@@ -168,7 +168,7 @@ export function loadConfig(env: Env = process.env): Config {
     host,
     publicUrl,
     databaseUrl,
-    databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 500),
+    databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 10, 2, 500), // one connection holds the migration lock at start-up
     heartbeatMemorySessions: int(env, 'HEARTBEAT_MEMORY_SESSIONS', 20_000, 0, 1_000_000),
     dataDir,
     s3,
