@@ -69,6 +69,8 @@ export interface Config {
    * client address in evidence and the login limit could be forged.
    */
   trustProxy: boolean | string;
+  /** seconds between background storage probes behind /api/health (docs/operations.md) */
+  healthStorageProbeSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -194,5 +196,6 @@ export function loadConfig(env: Env = process.env): Config {
     sourceRetentionDays: int(env, 'SOURCE_RETENTION_DAYS', 30, 1, 3650),
     maxDurationSeconds: int(env, 'MAX_DURATION_SECONDS', 6 * 3600, 1, 48 * 3600),
     trustProxy: trustProxy(env.TRUST_PROXY),
+    healthStorageProbeSeconds: int(env, 'HEALTH_STORAGE_PROBE_SECONDS', 30, 1, 3600),
   };
 }

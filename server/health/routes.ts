@@ -1,23 +1,97 @@
+/**
+ * Health for load balancers and orchestrators (docs/operations.md, "Health endpoints"):
+ *
+ * - `GET /api/health/live`: the process is up and serving. No I/O.
+ * - `GET /api/health/ready`: 200 when the database answers, which is what this API needs to answer
+ *   requests (heartbeats included); storage is reported in the body but never makes it 503, so an
+ *   S3 hiccup does not take every replica out of the balancer.
+ * - `GET /api/health` (API.md): 200 once the database answers and storage is writable, else 503.
+ *
+ * Storage is probed in the background (probe.ts), never per request. Answers name only what is
+ * failing, never an address or an error text; the cause goes to the log, once per change.
+ */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { LogLevel } from 'fastify';
 import { Type } from 'typebox';
 import { sql } from 'drizzle-orm';
+import { StateLog, StorageProbe, within } from './probe.ts';
+
+/** A database that has not answered `select 1` in this long counts as down. */
+const DATABASE_TIMEOUT_MS = 5_000;
+
+const Ok = Type.Object({ status: Type.Literal('ok') });
+const Failing = Type.Array(Type.Union([Type.Literal('database'), Type.Literal('storage')]));
+const StorageField = Type.Union([Type.Literal('ok'), Type.Literal('unavailable'), Type.Literal('unknown')], {
+  description: "the last background storage probe's answer ('unknown' until the first one is in)",
+});
 
 const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const probe = new StorageProbe(app.deps.storage, { intervalMs: app.deps.config.healthStorageProbeSeconds * 1000, log: app.log });
+  probe.start();
+  app.addHook('onClose', async () => probe.stop());
+
+  const databaseLog = new StateLog(app.log, 'the database');
+  async function databaseAnswers(): Promise<boolean> {
+    try {
+      await within(app.deps.db.execute(sql`select 1`), DATABASE_TIMEOUT_MS, 'database health check');
+      databaseLog.ok();
+      return true;
+    } catch (err) {
+      databaseLog.failed(err);
+      return false;
+    }
+  }
+
+  // Balancers poll live and ready every few seconds: their 503s and slow answers are not logged per
+  // request (the state changes above are, once). /api/health keeps the app's request log (one line
+  // per 5xx or slow request). Nothing caches any of them.
+  const quiet: { logLevel: LogLevel } = { logLevel: ['fatal', 'silent'].includes(app.deps.config.logLevel) ? (app.deps.config.logLevel as LogLevel) : 'error' };
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+  });
+
   app.get(
     '/health',
-    { schema: { tags: ['health'], response: { 200: Type.Object({ status: Type.Literal('ok') }), 503: Type.Object({ status: Type.Literal('unavailable'), failing: Type.Array(Type.String()) }) } } },
-    async (request, reply) => {
-      const failing: string[] = [];
-      await app.deps.db.execute(sql`select 1`).catch((err) => {
-        request.log.warn({ err }, 'health: database');
-        failing.push('database');
-      });
-      await app.deps.storage.checkWritable().catch((err) => {
-        request.log.warn({ err }, 'health: storage');
-        failing.push('storage');
-      });
+    {
+      schema: {
+        tags: ['health'],
+        description: 'The database answers and storage is writable (storage as of the last background probe).',
+        response: { 200: Ok, 503: Type.Object({ status: Type.Literal('unavailable'), failing: Failing }) },
+      },
+    },
+    async (_request, reply) => {
+      const [database, storage] = await Promise.all([databaseAnswers(), probe.settled()]);
+      const failing: ('database' | 'storage')[] = [];
+      if (!database) failing.push('database');
+      if (storage !== 'ok') failing.push('storage');
       if (failing.length) return reply.status(503).send({ status: 'unavailable' as const, failing });
       return { status: 'ok' as const };
+    },
+  );
+
+  app.get(
+    '/health/live',
+    { ...quiet, schema: { tags: ['health'], description: 'Liveness: the process is up. No I/O.', response: { 200: Ok } } },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/health/ready',
+    {
+      ...quiet,
+      schema: {
+        tags: ['health'],
+        description: 'Readiness: the database answers. Storage trouble is reported, never a 503.',
+        response: {
+          200: Type.Object({ status: Type.Literal('ok'), storage: StorageField }),
+          503: Type.Object({ status: Type.Literal('unavailable'), failing: Failing, storage: StorageField }),
+        },
+      },
+    },
+    async (_request, reply) => {
+      const storage = probe.current;
+      if (!(await databaseAnswers())) return reply.status(503).send({ status: 'unavailable' as const, failing: ['database' as const], storage });
+      return { status: 'ok' as const, storage };
     },
   );
 };
