@@ -15,3 +15,6 @@ ALTER TABLE "presence_checks" ADD CONSTRAINT "presence_checks_lecture_id_lecture
 CREATE INDEX "presence_checks_user_lecture_idx" ON "presence_checks" USING btree ("user_id","lecture_id");--> statement-breakpoint
 -- Checks written before v2 belonged to a session only: give them its lawyer and lecture.
 UPDATE "presence_checks" pc SET "user_id" = s."user_id", "lecture_id" = s."lecture_id" FROM "playback_sessions" s WHERE s."id" = pc."session_id" AND pc."user_id" IS NULL;
+--> statement-breakpoint
+-- Sessions from before v2 leave the next one the usual tolerance, counted from when they closed.
+UPDATE "playback_sessions" SET "allowance_seconds" = 5, "allowance_at" = coalesce("closed_at", now()), "carried_in_seconds" = 5;

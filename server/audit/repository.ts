@@ -23,9 +23,10 @@ export type AuditAction =
   | 'organization.reopened'
   | 'staff.created'
   | 'role.granted'
-  | 'role.revoked';
+  | 'role.revoked'
+  | 'lecture.credit_minutes_changed';
 
-export type AuditTargetType = 'user' | 'organization' | 'plan';
+export type AuditTargetType = 'user' | 'organization' | 'plan' | 'lecture';
 
 /** The changed thing's state as JSON. Never a password, a one-time password or a hash. */
 export type AuditState = Record<string, unknown>;

@@ -22,8 +22,9 @@ const Action = Type.Union([
   Type.Literal('staff.created'),
   Type.Literal('role.granted'),
   Type.Literal('role.revoked'),
+  Type.Literal('lecture.credit_minutes_changed'),
 ]);
-const TargetType = Type.Union([Type.Literal('user'), Type.Literal('organization'), Type.Literal('plan')]);
+const TargetType = Type.Union([Type.Literal('user'), Type.Literal('organization'), Type.Literal('plan'), Type.Literal('lecture')]);
 const State = Type.Unknown({ description: 'the changed fields as a JSON object, or null; never a password or a hash' });
 
 const Entry = Type.Object({

@@ -30,7 +30,7 @@ export class CatalogRepository {
       .select({
         course: courses,
         lectureCount: sql<number>`(SELECT count(*) FROM ${lectures} l WHERE l.course_id = "courses"."id")`.mapWith(Number),
-        creditMinutes: sql<number>`(SELECT coalesce(sum(coalesce(l.credit_minutes_override, floor(coalesce(l.duration_seconds, 0) / 60))), 0)
+        creditMinutes: sql<number>`(SELECT coalesce(sum(coalesce(least(l.credit_minutes_override, ceil(l.duration_seconds / 60)), floor(coalesce(l.duration_seconds, 0) / 60))), 0)
               FROM ${lectures} l WHERE l.course_id = "courses"."id" AND l.status = 'ready')`.mapWith(Number),
       })
       .from(courses)

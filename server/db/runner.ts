@@ -106,3 +106,8 @@ export function sqlRunner(db: Db): SqlRunner {
   if (typeof client === 'function' && 'unsafe' in client && 'reserve' in client) return postgresRunner(client as postgres.Sql);
   return drizzleRunner(db);
 }
+
+/** A runner over a drizzle transaction another service already opened (its statements join it). */
+export function txRunner(tx: DbOrTx): SqlRunner {
+  return drizzleRunner(tx, true);
+}

@@ -7,7 +7,7 @@
  * really watched: the seed writes evidence, not totals.
  */
 import { lectureCreditMinutes } from '../catalog/credit-minutes.ts';
-import { addCoverage, evaluateHeartbeat, type CourseRules, type Interval, type Rejection } from '../playback/credit.ts';
+import { addCoverage, evaluateHeartbeat, REAL_TIME_TOLERANCE_SECONDS, type CourseRules, type Interval, type Rejection } from '../playback/credit.ts';
 import type { HeartbeatAnswer } from '../playback/service.ts';
 import { Random } from './random.ts';
 
@@ -233,7 +233,8 @@ export function simulateLearner(
       const payload = { seq, intervals: [[a, b]] as Interval[], playbackRate: 1, visible: seq !== hidden, position: b };
       const decision = evaluateHeartbeat(
         payload,
-        { durationSeconds: duration, acceptedSeconds: session.acceptedSeconds, elapsedSeconds: (receivedAt - session.openedAt) / 1000, presenceBlocked: false },
+        // the same allowance a live session has: the tolerance plus the time it has been open, less what it spent
+        { durationSeconds: duration, allowanceSeconds: REAL_TIME_TOLERANCE_SECONDS + (receivedAt - session.openedAt) / 1000 - session.acceptedSeconds / course.rules.maxPlaybackRate, inCatalog: true },
         course.rules,
       );
       const coverage = addCoverage(progress.intervals, decision.accepted, duration, course.rules.completionRatio);

@@ -14,6 +14,7 @@
  * Every lecture of the province plays one demo recording (media.ts): they are seeded
  * 'processing' with the recording's length, and become ready together when it is transcoded.
  */
+import { REAL_TIME_TOLERANCE_SECONDS } from '../playback/allowance.ts';
 import { randomUUID } from 'node:crypto';
 import { eq, sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.ts';
@@ -377,8 +378,10 @@ async function insertActivity(
       ua: s.userAgent,
     }));
     await bulk(tx, 'playback_sessions', sql`
-      INSERT INTO playback_sessions (id, user_id, lecture_id, opened_at, closed_at, closed_reason, accepted_seconds, last_position, presence_blocked, version, ip, user_agent)
-      SELECT x.id, x.u, x.l, x.o, x.c, x.r, x.a, x.p, false, x.v, x.ip, x.ua
+      INSERT INTO playback_sessions (id, user_id, lecture_id, opened_at, closed_at, closed_reason, accepted_seconds, last_position, presence_blocked, version, ip, user_agent,
+                                     allowance_seconds, allowance_at, carried_in_seconds, last_heard_at)
+      SELECT x.id, x.u, x.l, x.o, x.c, x.r, x.a, x.p, false, x.v, x.ip, x.ua,
+             ${REAL_TIME_TOLERANCE_SECONDS}::float8, coalesce(x.c, x.o), ${REAL_TIME_TOLERANCE_SECONDS}::float8, coalesce(x.c, x.o)
       FROM jsonb_to_recordset(${JSON.stringify(json)}::jsonb)
         AS x(id uuid, u uuid, l uuid, o timestamptz, c timestamptz, r text, a float8, p float8, v int, ip text, ua text)`);
   }

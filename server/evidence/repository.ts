@@ -8,7 +8,8 @@
 import { sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.ts';
 import { dateOf as date, jsonOf as json, rowsOf } from '../db/rows.ts';
-import type { RejectionReason } from '../playback/credit.ts';
+import { totalSeconds, type RejectionReason } from '../playback/credit.ts';
+import type { CheckRow } from './summary.ts';
 
 export interface LawyerRow {
   id: string;
@@ -55,13 +56,8 @@ export interface SessionRow {
   replacedBy: { sessionId: string; lectureTitle: string } | null;
 }
 
-export interface PresenceCheckRow {
+export interface PresenceCheckRow extends CheckRow {
   sessionId: string;
-  id: string;
-  dueAtMedia: number;
-  issuedAt: Date | null;
-  expiresAt: Date | null;
-  confirmedAt: Date | null;
 }
 
 export interface CertificateRow {
@@ -178,7 +174,7 @@ export class EvidenceRepository {
       const checks = rowsOf<Row>(
         await db.execute(sql`
           WITH ${scope}
-          SELECT pc.session_id, pc.id, pc.due_at_media, pc.issued_at, pc.expires_at, pc.confirmed_at
+          SELECT pc.session_id, pc.id, pc.due_at_media, pc.issued_at, pc.expires_at, pc.confirmed_at, pc.wrong_answers, pc.held_intervals
           FROM presence_checks pc
           WHERE pc.session_id IN (SELECT id FROM shown)
           ORDER BY pc.issued_at NULLS LAST, pc.due_at_media, pc.id`),
@@ -252,6 +248,8 @@ function toCheck(r: Row): PresenceCheckRow {
     issuedAt: date(r.issued_at),
     expiresAt: date(r.expires_at),
     confirmedAt: date(r.confirmed_at),
+    wrongAnswers: num(r.wrong_answers),
+    heldSeconds: totalSeconds(json<[number, number][]>(r.held_intervals) ?? []),
   };
 }
 

@@ -56,7 +56,8 @@ const Session = Type.Object({
       dueAtMedia: Type.Number({ description: 'media time it was due at (never told to the player)' }),
       issuedAt: Nullable(Instant()),
       state: PresenceState,
-      wrongAnswers: Nullable(Type.Integer({ description: 'wrong codes typed; null: not recorded by this server' })),
+      wrongAnswers: Type.Integer({ description: 'wrong codes typed for it' }),
+      heldSeconds: Type.Number({ description: 'media seconds held under it: credited when confirmed, lost when it expired' }),
     }),
   ),
 });

@@ -93,8 +93,8 @@ function sessionOf(s: SessionRow, checks: PresenceCheckRow[], now: Date) {
       dueAtMedia: c.dueAtMedia,
       issuedAt: c.issuedAt?.toISOString() ?? null,
       state: stateJson(states[i]!),
-      // Wrong codes are not stored yet (presence_checks has no column for them): say so rather than 0.
-      wrongAnswers: null,
+      wrongAnswers: c.wrongAnswers,
+      heldSeconds: roundSeconds(c.heldSeconds),
     })),
   };
 }

@@ -40,11 +40,15 @@ export interface CheckRow {
   issuedAt: Date | null;
   expiresAt: Date | null;
   confirmedAt: Date | null;
+  /** wrong codes typed for it */
+  wrongAnswers: number;
+  /** media held under it: credited when it was confirmed, lost when it expired */
+  heldSeconds: number;
 }
 
 export type CheckState =
   | { kind: 'confirmed'; confirmedAt: Date }
-  /** shown and not confirmed before it expired, or followed by a newer check: credit paused after it */
+  /** shown and not confirmed before it expired, or followed by a newer check: what it held was lost, and credit paused after it */
   | { kind: 'expired'; expiresAt: Date }
   | { kind: 'open'; expiresAt: Date }
   /** planned, but accepted playback never reached its moment */
@@ -54,6 +58,7 @@ export type CheckState =
  * The state of each check of one session at server time `now`, in the order given. An issued check
  * that a later issued check followed without being confirmed is expired even if its own expiry time
  * is later: the server issues a new check only after the previous one lapsed (server/playback/presence.ts).
+ * Checks belong to the lawyer and lecture; each is shown with the session that issued it (or planned it).
  */
 export function checkStates(checks: readonly CheckRow[], now: Date): CheckState[] {
   const latestIssued = Math.max(-Infinity, ...checks.filter((c) => c.issuedAt).map((c) => c.issuedAt!.getTime()));

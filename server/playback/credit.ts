@@ -3,11 +3,13 @@
  * complete, and which training year a moment belongs to. No I/O, no clock: the service passes the
  * server time in, so every rule is testable and the same inputs always give the same decision.
  */
+import { mediaBudget } from './allowance.ts';
+export { REAL_TIME_TOLERANCE_SECONDS } from './allowance.ts';
 
 /** A media-time interval [from, to] in seconds, from < to. */
 export type Interval = [number, number];
 
-export const REJECTION_REASONS = ['outside_lecture', 'rate_too_high', 'faster_than_real_time', 'hidden_page', 'presence_unconfirmed'] as const;
+export const REJECTION_REASONS = ['outside_lecture', 'rate_too_high', 'faster_than_real_time', 'hidden_page', 'presence_unconfirmed', 'not_in_catalog'] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
 export interface Rejection {
@@ -18,8 +20,10 @@ export interface Rejection {
 
 /** Media time a player may report past the probed duration (container rounding). */
 export const DURATION_EPSILON_SECONDS = 0.5;
-/** Slack on the real-time bound: clock jitter, buffering, the first heartbeat's head start. */
-export const REAL_TIME_TOLERANCE_SECONDS = 5;
+/** Coverage keeps at most this many fragments (an honest viewing has a handful: one per seek). */
+export const MAX_COVERAGE_FRAGMENTS = 200;
+/** Gaps this small between fragments are rounding (intervals are rounded inwards to milliseconds). */
+export const MERGED_GAP_SECONDS = 0.001;
 /** Rounding guard for float comparisons of media seconds. */
 const EPS = 1e-6;
 
@@ -54,6 +58,48 @@ export function normalizeIntervals(raw: ReadonlyArray<ReadonlyArray<number>>): I
 /** The union of two interval sets, normalised. */
 export function unionIntervals(a: ReadonlyArray<Interval>, b: ReadonlyArray<Interval>): Interval[] {
   return normalizeIntervals([...a, ...b]);
+}
+
+/** The parts of normalised `a` not in normalised `b`. */
+export function subtractIntervals(a: ReadonlyArray<Interval>, b: ReadonlyArray<Interval>): Interval[] {
+  const out: Interval[] = [];
+  let j = 0;
+  for (const [from, to] of a) {
+    let start = from;
+    while (j < b.length && b[j]![1] <= start) j++;
+    let k = j;
+    while (k < b.length && b[k]![0] < to) {
+      const [bf, bt] = b[k]!;
+      if (bf > start) out.push([start, bf]);
+      start = Math.max(start, bt);
+      if (start >= to) break;
+      k++;
+    }
+    if (start < to) out.push([start, to]);
+  }
+  return out.filter(([x, y]) => y - x > EPS);
+}
+
+/**
+ * Keeps normalised intervals small whatever a player sends: gaps of rounding size are merged, and
+ * beyond MAX_COVERAGE_FRAGMENTS the shortest fragments are dropped (so a script feeding thousands of
+ * 1 ms fragments loses them rather than slowing every later heartbeat; dropping never credits
+ * anything that was not played).
+ */
+export function compactIntervals(intervals: ReadonlyArray<Interval>, maxFragments = MAX_COVERAGE_FRAGMENTS): Interval[] {
+  const merged: Interval[] = [];
+  for (const [from, to] of intervals) {
+    const last = merged[merged.length - 1];
+    if (last && from - last[1] <= MERGED_GAP_SECONDS + EPS) last[1] = Math.max(last[1], to);
+    else merged.push([from, to]);
+  }
+  if (merged.length <= maxFragments) return merged;
+  const keep = merged
+    .map((interval, index) => ({ interval, index, length: interval[1] - interval[0] }))
+    .sort((x, y) => y.length - x.length || x.index - y.index)
+    .slice(0, maxFragments)
+    .sort((x, y) => x.index - y.index);
+  return keep.map((k) => k.interval);
 }
 
 /** Total length of normalised intervals. */
@@ -116,12 +162,10 @@ export interface HeartbeatInput {
 export interface SessionState {
   /** lecture duration in seconds */
   durationSeconds: number;
-  /** media seconds already accepted in this session */
-  acceptedSeconds: number;
-  /** server seconds since the session opened */
-  elapsedSeconds: number;
-  /** an issued presence check went unanswered and no later one was confirmed */
-  presenceBlocked: boolean;
+  /** wall-clock seconds of watching the lawyer still has (allowance.ts), on the database clock */
+  allowanceSeconds: number;
+  /** the course is in the published catalog and the session is not a preview */
+  inCatalog: boolean;
 }
 
 export interface HeartbeatDecision {
@@ -136,11 +180,13 @@ export interface HeartbeatDecision {
  *  (a) the part outside [0, duration] is `outside_lecture`;
  *  (b) a rate above the course's maximum rejects the whole heartbeat: `rate_too_high`;
  *  (d) a hidden page, when the course requires visibility: `hidden_page`;
- *  (e) after an unanswered presence check: `presence_unconfirmed`;
- *  (c) media seconds accepted in the session never exceed the server time since it opened × the
- *      allowed rate + a small tolerance; the excess (the latest media time first) is `faster_than_real_time`.
+ *  (e) a preview or a course outside the published catalog: `not_in_catalog`;
+ *  (c) accepted media never exceeds the lawyer's allowance × the allowed rate (allowance.ts: the
+ *      wall-clock time they could have watched, on the database clock, however many sessions they
+ *      opened); the excess (the latest media time first) is `faster_than_real_time`.
+ * Presence checks are applied after this, to what was accepted (presence.ts).
  */
-export function evaluateHeartbeat(input: HeartbeatInput, session: SessionState, rules: CourseRules, toleranceSeconds = REAL_TIME_TOLERANCE_SECONDS): HeartbeatDecision {
+export function evaluateHeartbeat(input: HeartbeatInput, session: SessionState, rules: CourseRules): HeartbeatDecision {
   const rejected: Rejection[] = [];
   const reject = (intervals: ReadonlyArray<Interval>, reason: RejectionReason) => {
     for (const [from, to] of intervals) rejected.push({ from: roundSeconds(from), to: roundSeconds(to), reason });
@@ -156,27 +202,21 @@ export function evaluateHeartbeat(input: HeartbeatInput, session: SessionState, 
       ? 'rate_too_high'
       : rules.requireVisible && !input.visible
         ? 'hidden_page'
-        : session.presenceBlocked
-          ? 'presence_unconfirmed'
+        : !session.inCatalog
+          ? 'not_in_catalog'
           : null;
   if (wholeReason) {
     reject(inside, wholeReason);
     return { accepted: [], acceptedSeconds: 0, rejected };
   }
 
-  const budget = realTimeBudget(session, rules, toleranceSeconds);
-  const { head, tail } = takeSeconds(candidates, budget);
+  const { head, tail } = takeSeconds(candidates, mediaBudget(session.allowanceSeconds, rules.maxPlaybackRate));
   reject(tail, 'faster_than_real_time');
   // Rounded inwards to milliseconds: rounding never credits a sliver that was not played.
   candidates = head.map(([a, b]) => [Math.ceil(a * 1000 - 1e-6) / 1000 || 0, Math.floor(b * 1000 + 1e-6) / 1000] as Interval).filter(([a, b]) => b > a);
   return { accepted: candidates, acceptedSeconds: roundSeconds(totalSeconds(candidates)), rejected };
 }
 
-/** Media seconds the session may still have accepted right now under the real-time bound. */
-export function realTimeBudget(session: Pick<SessionState, 'acceptedSeconds' | 'elapsedSeconds'>, rules: Pick<CourseRules, 'maxPlaybackRate'>, toleranceSeconds = REAL_TIME_TOLERANCE_SECONDS): number {
-  const bound = Math.max(0, session.elapsedSeconds) * rules.maxPlaybackRate + toleranceSeconds;
-  return Math.max(0, bound - session.acceptedSeconds);
-}
 
 export interface Coverage {
   intervals: Interval[];
@@ -187,7 +227,7 @@ export interface Coverage {
 
 /** Coverage after adding accepted intervals: the union over all sessions, inside the lecture. */
 export function addCoverage(previous: ReadonlyArray<Interval>, accepted: ReadonlyArray<Interval>, durationSeconds: number, completionRatio: number): Coverage {
-  const intervals = clipIntervals(unionIntervals(previous, accepted), 0, durationSeconds).inside;
+  const intervals = compactIntervals(clipIntervals(unionIntervals(previous, accepted), 0, durationSeconds).inside);
   const coverageSeconds = Math.min(durationSeconds, totalSeconds(intervals));
   return {
     intervals,

@@ -5,7 +5,8 @@
  * progress only if the evidence row was new. The unique (session_id, seq) index is the idempotency
  * guard; the row locks serialise heartbeats of one session so credit is granted once.
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
+import { ALLOWANCE_CAP_SECONDS, IDLE_CLOSE_SECONDS } from './allowance.ts';
 import type { Interval } from './credit.ts';
 import type { CheckState } from './presence.ts';
 import type { SqlRunner } from '../db/runner.ts';
@@ -20,8 +21,15 @@ export interface SessionRow {
   closedReason: string | null;
   acceptedSeconds: number;
   lastPosition: number;
-  presenceBlocked: boolean;
   version: number;
+  /** the real-time allowance (allowance.ts) as stored */
+  allowanceSeconds: number;
+  allowanceAt: Date;
+  carriedInSeconds: number;
+  lastHeardAt: Date | null;
+  heartbeatCount: number;
+  /** opened outside the published catalog: earns nothing */
+  preview: boolean;
 }
 
 /** A session with what judging a heartbeat needs (locked or read, see sessionForHeartbeat). */
@@ -33,6 +41,10 @@ export interface LockedSession extends SessionRow {
   completionRatio: number;
   requireVisible: boolean;
   presenceChecks: boolean;
+  courseStatus: string;
+  progressVersion: number;
+  /** the database clock when this was read: every judgment uses it, never the API process's clock */
+  dbNow: Date;
   progressIntervals: Interval[];
   progressCompletedAt: Date | null;
   progressCreditMinutes: number;
@@ -56,13 +68,18 @@ function toSession(r: Record<string, unknown>): SessionRow {
     closedReason: (r.closed_reason as string | null) ?? null,
     acceptedSeconds: num(r.accepted_seconds),
     lastPosition: num(r.last_position),
-    presenceBlocked: Boolean(r.presence_blocked),
     version: num(r.version),
+    allowanceSeconds: num(r.allowance_seconds),
+    allowanceAt: date(r.allowance_at)!,
+    carriedInSeconds: num(r.carried_in_seconds),
+    lastHeardAt: date(r.last_heard_at),
+    heartbeatCount: num(r.heartbeat_count),
+    preview: Boolean(r.preview),
   };
 }
 
 /** What judging a heartbeat reads; `seq` is the only parameter (the stored answer of that seq). */
-const HEARTBEAT_COLUMNS = (seq: number) => sql`s.*, l.course_id,
+const HEARTBEAT_COLUMNS = (seq: number) => sql`s.*, l.course_id, statement_timestamp() AS db_now, c.status AS course_status, p.version AS progress_version,
   (SELECT h.response FROM heartbeats h WHERE h.session_id = s.id AND h.seq = ${seq}) AS stored_response,
   l.duration_seconds, l.credit_minutes_override,
   c.max_playback_rate, c.completion_ratio, c.require_visible, c.presence_checks,
@@ -78,6 +95,9 @@ function toLockedSession(r: Record<string, unknown>): LockedSession {
     completionRatio: num(r.completion_ratio),
     requireVisible: Boolean(r.require_visible),
     presenceChecks: Boolean(r.presence_checks),
+    courseStatus: String(r.course_status),
+    progressVersion: num(r.progress_version),
+    dbNow: date(r.db_now)!,
     progressIntervals: json<Interval[]>(r.progress_intervals) ?? [],
     progressCompletedAt: date(r.progress_completed_at),
     progressCreditMinutes: num(r.progress_credit_minutes),
@@ -99,11 +119,16 @@ export interface HeartbeatWrite {
   response: unknown;
   acceptedSeconds: number;
   position: number;
-  presenceBlocked: boolean;
+  /** the allowance left after this heartbeat, as of `receivedAt` */
+  allowanceSeconds: number;
+  /** wall seconds of allowance this heartbeat spends (the optimistic write re-checks it on the database clock) */
+  allowanceSpent: number;
+  /** a late heartbeat of a closed session does not move the resume position */
+  movePosition: boolean;
   progressIntervals: Interval[];
   coveredSeconds: number;
-  /** set when this heartbeat completes the lecture */
-  completion: { creditMinutes: number } | null;
+  /** set when this heartbeat completes the lecture, dated `at` */
+  completion: { creditMinutes: number; at: Date } | null;
   /**
    * Commit together with this statement (one round trip). Only when nothing else was written in
    * the transaction: if the insert turns out a duplicate, the commit then keeps nothing.
@@ -120,9 +145,10 @@ export class PlaybackRepository {
 
   // --- sessions ---------------------------------------------------------------------------
 
-  /** Serialises session opening per user (a second open waits for the first). */
-  async lockUser(userId: string): Promise<void> {
-    await this.runner.run(sql`SELECT id FROM users WHERE id = ${userId} FOR NO KEY UPDATE`);
+  /** Serialises session opening per user (a second open waits for the first); returns the database clock. */
+  async lockUser(userId: string): Promise<Date> {
+    const rows = await this.runner.run(sql`SELECT statement_timestamp() AS now FROM users WHERE id = ${userId} FOR NO KEY UPDATE`);
+    return date(rows[0]!.now)!;
   }
 
   async closeOpenSessions(userId: string, at: Date, reason: string): Promise<string[]> {
@@ -132,10 +158,12 @@ export class PlaybackRepository {
     return (rows as unknown as { id: string }[]).map((r) => r.id);
   }
 
-  async insertSession(values: { userId: string; lectureId: string; openedAt: Date; ip: string | null; userAgent: string | null }): Promise<SessionRow> {
+  async insertSession(values: { userId: string; lectureId: string; openedAt: Date; ip: string | null; userAgent: string | null; carriedInSeconds: number; preview: boolean }): Promise<SessionRow> {
+    const at = values.openedAt.toISOString();
     const rows = await this.runner.run(sql`
-      INSERT INTO playback_sessions (user_id, lecture_id, opened_at, ip, user_agent)
-      VALUES (${values.userId}, ${values.lectureId}, ${values.openedAt.toISOString()}::timestamptz, ${values.ip}, ${values.userAgent})
+      INSERT INTO playback_sessions (user_id, lecture_id, opened_at, ip, user_agent, allowance_seconds, allowance_at, carried_in_seconds, preview)
+      VALUES (${values.userId}, ${values.lectureId}, ${at}::timestamptz, ${values.ip}, ${values.userAgent},
+              ${values.carriedInSeconds}, ${at}::timestamptz, ${values.carriedInSeconds}, ${values.preview})
       RETURNING *`);
     return toSession(rows[0]!);
   }
@@ -207,39 +235,37 @@ export class PlaybackRepository {
   /**
    * Appends the evidence and, only when it was new, updates the session and the progress. Returns
    * false when (session, seq) was already recorded (a concurrent duplicate): nothing changed.
+   * Runs inside the locking transaction (the session and progress rows are locked).
    */
   async recordHeartbeat(input: HeartbeatWrite): Promise<boolean> {
     const at = input.receivedAt.toISOString();
     const rows = await (input.commit ? this.runner.runAndCommit.bind(this.runner) : this.runner.run.bind(this.runner))(sql`
       WITH ins AS (
-        INSERT INTO heartbeats (session_id, seq, received_at, ip, user_agent, payload, accepted, rejected, response)
-        VALUES (${input.sessionId}, ${input.seq}, ${at}::timestamptz, ${input.ip}, ${input.userAgent},
-                ${JSON.stringify(input.payload)}::jsonb, ${JSON.stringify(input.accepted)}::jsonb,
-                ${JSON.stringify(input.rejected)}::jsonb, ${JSON.stringify(input.response)}::jsonb)
+        ${insertEvidence(input, 'values')}
         ON CONFLICT (session_id, seq) DO NOTHING
         RETURNING id
       ),
       newest AS (
         -- a late, out-of-order heartbeat must not move the resume position backwards
-        SELECT NOT EXISTS (SELECT 1 FROM heartbeats h WHERE h.session_id = ${input.sessionId} AND h.seq > ${input.seq}) AS is_newest
+        SELECT ${input.movePosition} AND NOT EXISTS (SELECT 1 FROM heartbeats h WHERE h.session_id = ${input.sessionId} AND h.seq > ${input.seq}) AS is_newest
       ),
       upd_session AS (
         UPDATE playback_sessions SET
           version = version + 1,
           accepted_seconds = accepted_seconds + ${input.acceptedSeconds},
-          last_position = CASE WHEN (SELECT is_newest FROM newest) THEN ${input.position} ELSE last_position END,
-          presence_blocked = ${input.presenceBlocked}
+          allowance_seconds = ${input.allowanceSeconds},
+          allowance_at = ${at}::timestamptz,
+          last_heard_at = ${at}::timestamptz,
+          heartbeat_count = heartbeat_count + 1,
+          last_position = CASE WHEN (SELECT is_newest FROM newest) THEN ${input.position} ELSE last_position END
         WHERE id = ${input.sessionId} AND EXISTS (SELECT 1 FROM ins)
         RETURNING id
       ),
       upd_progress AS (
         UPDATE lecture_progress SET
-          intervals = ${JSON.stringify(input.progressIntervals)}::jsonb,
-          covered_seconds = ${input.coveredSeconds},
-          last_position = CASE WHEN (SELECT is_newest FROM newest) THEN ${input.position} ELSE last_position END,
-          completed_at = CASE WHEN completed_at IS NULL AND ${input.completion !== null} THEN ${at}::timestamptz ELSE completed_at END,
-          credit_minutes = CASE WHEN completed_at IS NULL AND ${input.completion !== null} THEN ${input.completion?.creditMinutes ?? 0} ELSE credit_minutes END,
-          updated_at = ${at}::timestamptz
+          ${progressAssignments(input, sql`(SELECT is_newest FROM newest)`)},
+          completed_at = CASE WHEN completed_at IS NULL AND ${input.completion !== null} THEN ${input.completion?.at.toISOString() ?? at}::timestamptz ELSE completed_at END,
+          credit_minutes = CASE WHEN completed_at IS NULL AND ${input.completion !== null} THEN ${input.completion?.creditMinutes ?? 0} ELSE credit_minutes END
         WHERE user_id = ${input.userId} AND lecture_id = ${input.lectureId} AND EXISTS (SELECT 1 FROM ins)
         RETURNING user_id
       )
@@ -249,119 +275,182 @@ export class PlaybackRepository {
   }
 
   /**
-   * The optimistic heartbeat write, one autocommit statement without a prior lock: it applies only if
-   * the session still has `expectedVersion` (and is open). Every writer of a heartbeat and every
-   * close bumps the version, and a concurrent writer waits on the session row and then fails the
-   * version test, so of two racing writers exactly one applies. Returns false when it did not apply
-   * (nothing changed): the caller re-reads and tries again.
+   * The optimistic heartbeat write, one autocommit statement without a prior lock. Its first step
+   * (`guard`) locks the session and progress rows and checks that nothing the judgment used has
+   * changed: both rows' versions (every other writer bumps them), the session still open and not
+   * idle, the lecture and course rules, the login (with `tokenHash`), the heartbeat rate, and the
+   * allowance on the database clock. Only then are the session and progress updated and the
+   * evidence appended. Returns false when it did not apply (nothing changed): the caller re-reads.
    *
-   * Progress is written only through the (single) open session of that lawyer and lecture, so the
-   * session's version also guards the progress row read together with it.
-   *
-   * The state may also come from the API process's memory of this session's last heartbeat
-   * (RecentSessions in service.ts) instead of a fresh read, so the write checks, in the same
-   * statement, everything else the judgment used: the opening time, the lecture and course rules,
-   * that the progress row exists, and (with `tokenHash`) that the cookie's login session is live and
-   * its user not disabled. Whatever changed since, the write does not apply and the caller re-reads.
+   * The state may come from the API process's memory of this session's last heartbeat
+   * (RecentSessions in service.ts) instead of a fresh read, and the judgment then used this
+   * process's clock: the guard's allowance test on `now()` is what makes that safe.
    */
   async recordHeartbeatIfUnchanged(input: Omit<HeartbeatWrite, 'commit' | 'completion'>, state: LockedSession, tokenHash?: string): Promise<boolean> {
-    const at = input.receivedAt.toISOString();
     const liveLogin = tokenHash
       ? sql`AND EXISTS (SELECT 1 FROM auth_sessions a JOIN users u ON u.id = a.user_id
-                        WHERE a.token_hash = ${tokenHash} AND a.user_id = playback_sessions.user_id AND a.expires_at > now() AND NOT u.disabled)`
+                        WHERE a.token_hash = ${tokenHash} AND a.user_id = s.user_id AND a.expires_at > now() AND NOT u.disabled)`
       : sql``;
+    const allowanceNow = sql`least(greatest(${ALLOWANCE_CAP_SECONDS}::float8, s.allowance_seconds), s.allowance_seconds + extract(epoch from (now() - s.allowance_at))::float8)`;
     const rows = await this.runner.run(sql`
-      WITH upd_session AS (
+      WITH guard AS (
+        SELECT s.id, ${allowanceNow} AS allowance_now
+        FROM playback_sessions s
+        JOIN lecture_progress p ON p.user_id = s.user_id AND p.lecture_id = s.lecture_id
+        JOIN lectures l ON l.id = s.lecture_id
+        JOIN courses c ON c.id = l.course_id
+        WHERE s.id = ${input.sessionId} AND s.version = ${state.version} AND p.version = ${state.progressVersion} AND s.closed_at IS NULL
+          AND date_trunc('milliseconds', s.opened_at) = ${state.openedAt.toISOString()}::timestamptz
+          AND now() - coalesce(s.last_heard_at, s.opened_at) <= make_interval(secs => ${IDLE_CLOSE_SECONDS})
+          AND s.heartbeat_count < 120 + floor(extract(epoch from (now() - s.opened_at)) / 2)
+          AND ${allowanceNow} + 1e-6 >= ${input.allowanceSpent}::float8
+          AND l.duration_seconds = ${state.durationSeconds}::real
+          AND l.credit_minutes_override IS NOT DISTINCT FROM ${state.creditMinutesOverride}::integer
+          AND c.status = ${state.courseStatus}::course_status
+          AND c.max_playback_rate = ${state.maxPlaybackRate}::real
+          AND c.completion_ratio = ${state.completionRatio}::real
+          AND c.require_visible = ${state.requireVisible}
+          AND c.presence_checks = ${state.presenceChecks}
+          ${liveLogin}
+        FOR UPDATE OF s, p
+      ),
+      upd_session AS (
         UPDATE playback_sessions SET
           version = version + 1,
           accepted_seconds = accepted_seconds + ${input.acceptedSeconds},
+          allowance_seconds = greatest(0, (SELECT allowance_now FROM guard) - ${input.allowanceSpent}::float8),
+          allowance_at = now(),
+          last_heard_at = now(),
+          heartbeat_count = heartbeat_count + 1,
           last_position = CASE WHEN NOT EXISTS (SELECT 1 FROM heartbeats h WHERE h.session_id = ${input.sessionId} AND h.seq > ${input.seq})
-                               THEN ${input.position} ELSE last_position END,
-          presence_blocked = ${input.presenceBlocked}
-        WHERE id = ${input.sessionId} AND version = ${state.version} AND closed_at IS NULL
-          AND date_trunc('milliseconds', opened_at) = ${state.openedAt.toISOString()}::timestamptz
-          AND EXISTS (SELECT 1 FROM lecture_progress p WHERE p.user_id = ${input.userId} AND p.lecture_id = ${input.lectureId})
-          AND EXISTS (SELECT 1 FROM lectures l JOIN courses c ON c.id = l.course_id
-                      WHERE l.id = playback_sessions.lecture_id
-                        AND l.duration_seconds = ${state.durationSeconds}::real
-                        AND l.credit_minutes_override IS NOT DISTINCT FROM ${state.creditMinutesOverride}::integer
-                        AND c.max_playback_rate = ${state.maxPlaybackRate}::real
-                        AND c.completion_ratio = ${state.completionRatio}::real
-                        AND c.require_visible = ${state.requireVisible}
-                        AND c.presence_checks = ${state.presenceChecks})
-          ${liveLogin}
+                               THEN ${input.position} ELSE last_position END
+        WHERE id = ${input.sessionId} AND EXISTS (SELECT 1 FROM guard)
         RETURNING id
       ),
       upd_progress AS (
         UPDATE lecture_progress SET
-          intervals = ${JSON.stringify(input.progressIntervals)}::jsonb,
-          covered_seconds = ${input.coveredSeconds},
-          last_position = CASE WHEN NOT EXISTS (SELECT 1 FROM heartbeats h WHERE h.session_id = ${input.sessionId} AND h.seq > ${input.seq})
-                               THEN ${input.position} ELSE last_position END,
-          updated_at = ${at}::timestamptz
-        WHERE user_id = ${input.userId} AND lecture_id = ${input.lectureId} AND EXISTS (SELECT 1 FROM upd_session)
+          ${progressAssignments({ ...input, receivedAt: null }, sql`NOT EXISTS (SELECT 1 FROM heartbeats h WHERE h.session_id = ${input.sessionId} AND h.seq > ${input.seq})`)}
+        WHERE user_id = ${input.userId} AND lecture_id = ${input.lectureId} AND EXISTS (SELECT 1 FROM guard)
         RETURNING user_id
       ),
       ins AS (
-        INSERT INTO heartbeats (session_id, seq, received_at, ip, user_agent, payload, accepted, rejected, response)
-        SELECT ${input.sessionId}::uuid, ${input.seq}::integer, ${at}::timestamptz, ${input.ip}::text, ${input.userAgent}::text,
-               ${JSON.stringify(input.payload)}::jsonb, ${JSON.stringify(input.accepted)}::jsonb,
-               ${JSON.stringify(input.rejected)}::jsonb, ${JSON.stringify(input.response)}::jsonb
-        WHERE EXISTS (SELECT 1 FROM upd_session)
+        ${insertEvidence({ ...input, receivedAt: null }, 'select')}
+        WHERE EXISTS (SELECT 1 FROM guard)
         RETURNING id
       )
-      SELECT (SELECT id FROM ins) AS id, (SELECT count(*) FROM upd_progress) AS p`);
+      SELECT (SELECT id FROM ins) AS id, (SELECT count(*) FROM upd_progress) AS p, (SELECT count(*) FROM upd_session) AS s`);
     const r = (rows as unknown as { id: unknown }[])[0];
     return r?.id != null;
   }
 
+  /** Closes an idle session at the moment it went idle (its allowance stops growing then). */
+  async closeIdleSession(sessionId: string, at: Date): Promise<void> {
+    await this.runner.run(sql`
+      UPDATE playback_sessions SET closed_at = ${at.toISOString()}::timestamptz, closed_reason = 'idle', version = version + 1
+      WHERE id = ${sessionId} AND closed_at IS NULL`);
+  }
+
+  /** The session a new one follows (the user's latest), to carry its unused allowance over. */
+  async latestSessionOf(userId: string): Promise<SessionRow | null> {
+    const rows = await this.runner.run(sql`SELECT * FROM playback_sessions WHERE user_id = ${userId} ORDER BY opened_at DESC LIMIT 1`);
+    return rows[0] ? toSession(rows[0]) : null;
+  }
+
+  /** Takes `seconds` of allowance out of a closed session (carried into the next one). */
+  async takeAllowance(sessionId: string, remainingSeconds: number, asOf: Date): Promise<void> {
+    await this.runner.run(sql`
+      UPDATE playback_sessions SET allowance_seconds = ${remainingSeconds}, allowance_at = ${asOf.toISOString()}::timestamptz, version = version + 1
+      WHERE id = ${sessionId}`);
+  }
+
+  /** The database clock (the only clock credit is judged by). */
+  async databaseNow(): Promise<Date> {
+    const rows = await this.runner.run(sql`SELECT now() AS now`);
+    return date(rows[0]!.now)!;
+  }
+
   // --- presence ---------------------------------------------------------------------------
 
-  async insertPlannedChecks(sessionId: string, dueAtMedia: number[]): Promise<void> {
-    if (dueAtMedia.length === 0) return;
-    const values = sql.join(dueAtMedia.map((d) => sql`(${sessionId}, ${d})`), sql`, `);
-    await this.runner.run(sql`INSERT INTO presence_checks (session_id, due_at_media) VALUES ${values}`);
-  }
-
-  async checksOf(sessionId: string): Promise<CheckState[]> {
-    const rows = await this.runner.run(sql`
-      SELECT id, due_at_media, issued_at, expires_at, confirmed_at FROM presence_checks WHERE session_id = ${sessionId} ORDER BY due_at_media`);
-    return rows.map((r) => ({
-      id: String(r.id),
-      dueAtMedia: num(r.due_at_media),
-      issuedAt: date(r.issued_at),
-      expiresAt: date(r.expires_at),
-      confirmedAt: date(r.confirmed_at),
-    }));
-  }
-
-  async issueCheck(checkId: string, issuedAt: Date, expiresAt: Date): Promise<void> {
+  /** Plans a lawyer's checks for a lecture once (at their first session with checks on). */
+  async planChecks(userId: string, lectureId: string, sessionId: string, dueAtCoverage: number[]): Promise<void> {
+    if (dueAtCoverage.length === 0) return;
+    const values = sql.join(dueAtCoverage.map((d) => sql`(${sessionId}, ${userId}, ${lectureId}, ${d})`), sql`, `);
     await this.runner.run(sql`
-      UPDATE presence_checks SET issued_at = ${issuedAt.toISOString()}::timestamptz, expires_at = ${expiresAt.toISOString()}::timestamptz
+      INSERT INTO presence_checks (session_id, user_id, lecture_id, due_at_media)
+      SELECT v.session_id::uuid, v.user_id::uuid, v.lecture_id::uuid, v.due::float8 FROM (VALUES ${values}) AS v(session_id, user_id, lecture_id, due)
+      WHERE NOT EXISTS (SELECT 1 FROM presence_checks WHERE user_id = ${userId} AND lecture_id = ${lectureId})`);
+  }
+
+  async checksFor(userId: string, lectureId: string): Promise<StoredCheck[]> {
+    const rows = await this.runner.run(sql`
+      SELECT id, session_id, due_at_media, issued_at, expires_at, confirmed_at, code, wrong_answers, held_intervals
+      FROM presence_checks WHERE user_id = ${userId} AND lecture_id = ${lectureId} ORDER BY due_at_media, issued_at`);
+    return rows.map(toCheck);
+  }
+
+  async findCheck(checkId: string): Promise<(StoredCheck & { userId: string; lectureId: string }) | null> {
+    const rows = await this.runner.run(sql`
+      SELECT id, session_id, user_id, lecture_id, due_at_media, issued_at, expires_at, confirmed_at, code, wrong_answers, held_intervals
+      FROM presence_checks WHERE id = ${checkId}`);
+    const r = rows[0];
+    return r ? { ...toCheck(r), userId: String(r.user_id), lectureId: String(r.lecture_id) } : null;
+  }
+
+  /** Issues a planned check now, with its code and the media it holds. */
+  async issueCheck(checkId: string, sessionId: string, issuedAt: Date, expiresAt: Date, code: string, held: Interval[]): Promise<void> {
+    await this.runner.run(sql`
+      UPDATE presence_checks SET issued_at = ${issuedAt.toISOString()}::timestamptz, expires_at = ${expiresAt.toISOString()}::timestamptz,
+        code = ${code}, held_intervals = ${JSON.stringify(held)}::jsonb, session_id = ${sessionId}
       WHERE id = ${checkId} AND issued_at IS NULL`);
   }
 
-  async insertIssuedCheck(sessionId: string, dueAtMedia: number, issuedAt: Date, expiresAt: Date): Promise<CheckState> {
+  /** A fresh check after one expired unanswered, issued at once. */
+  async insertIssuedCheck(values: { sessionId: string; userId: string; lectureId: string; dueAtCoverage: number; issuedAt: Date; expiresAt: Date; code: string }): Promise<StoredCheck> {
     const rows = await this.runner.run(sql`
-      INSERT INTO presence_checks (session_id, due_at_media, issued_at, expires_at)
-      VALUES (${sessionId}, ${dueAtMedia}, ${issuedAt.toISOString()}::timestamptz, ${expiresAt.toISOString()}::timestamptz)
+      INSERT INTO presence_checks (session_id, user_id, lecture_id, due_at_media, issued_at, expires_at, code)
+      VALUES (${values.sessionId}, ${values.userId}, ${values.lectureId}, ${values.dueAtCoverage}, ${values.issuedAt.toISOString()}::timestamptz, ${values.expiresAt.toISOString()}::timestamptz, ${values.code})
       RETURNING id`);
-    return { id: String((rows as unknown as { id: string }[])[0]!.id), dueAtMedia, issuedAt, expiresAt, confirmedAt: null };
+    return {
+      id: String((rows as unknown as { id: string }[])[0]!.id),
+      sessionId: values.sessionId,
+      dueAtCoverage: values.dueAtCoverage,
+      issuedAt: values.issuedAt,
+      expiresAt: values.expiresAt,
+      confirmedAt: null,
+      heldIntervals: [],
+      wrongAnswers: 0,
+      code: values.code,
+    };
+  }
+
+  async holdOnCheck(checkId: string, held: Interval[]): Promise<void> {
+    await this.runner.run(sql`UPDATE presence_checks SET held_intervals = ${JSON.stringify(held)}::jsonb WHERE id = ${checkId}`);
+  }
+
+  async countWrongAnswer(checkId: string): Promise<void> {
+    await this.runner.run(sql`UPDATE presence_checks SET wrong_answers = wrong_answers + 1 WHERE id = ${checkId}`);
   }
 
   async confirmCheck(checkId: string, at: Date): Promise<void> {
     await this.runner.run(sql`UPDATE presence_checks SET confirmed_at = ${at.toISOString()}::timestamptz WHERE id = ${checkId} AND confirmed_at IS NULL`);
   }
 
-  async setPresenceBlocked(sessionId: string, blocked: boolean): Promise<void> {
-    await this.runner.run(sql`UPDATE playback_sessions SET presence_blocked = ${blocked} WHERE id = ${sessionId}`);
+  /** Locks a session and its progress row in the heartbeat's order (session, then progress). */
+  async lockSessionAndProgress(sessionId: string): Promise<LockedSession | null> {
+    return this.sessionForHeartbeat(sessionId, -1, true);
   }
 
-  /** Locks a session row (presence confirmation must not race a heartbeat's presence step). */
-  async lockSessionRow(sessionId: string): Promise<SessionRow | null> {
-    const rows = await this.runner.run(sql`SELECT * FROM playback_sessions WHERE id = ${sessionId} FOR UPDATE`);
-    const r = rows[0];
-    return r ? toSession(r) : null;
+  /** Progress credited outside a heartbeat (a confirmed check's held media). */
+  async updateProgress(userId: string, lectureId: string, values: { intervals: Interval[]; coveredSeconds: number; completion: { creditMinutes: number; at: Date } | null; at: Date }): Promise<void> {
+    await this.runner.run(sql`
+      UPDATE lecture_progress SET
+        intervals = ${JSON.stringify(values.intervals)}::jsonb,
+        covered_seconds = ${values.coveredSeconds},
+        version = version + 1,
+        updated_at = ${values.at.toISOString()}::timestamptz,
+        completed_at = CASE WHEN completed_at IS NULL AND ${values.completion !== null} THEN ${values.completion?.at.toISOString() ?? values.at.toISOString()}::timestamptz ELSE completed_at END,
+        credit_minutes = CASE WHEN completed_at IS NULL AND ${values.completion !== null} THEN ${values.completion?.creditMinutes ?? 0} ELSE credit_minutes END
+      WHERE user_id = ${userId} AND lecture_id = ${lectureId}`);
   }
 
   // --- completion -------------------------------------------------------------------------
@@ -380,6 +469,25 @@ export class PlaybackRepository {
     return { lectures: num(r.lectures), completed: num(r.completed), creditMinutes: num(r.credit) };
   }
 
+  /**
+   * Lawyers who have completed every lecture of the lecture's course that still counts (not failed)
+   * but have no course completion yet: after a lecture fails (or is removed), they are done.
+   */
+  async pendingCourseCompletions(lectureId: string): Promise<{ userId: string; courseId: string; creditMinutes: number; lastCompletedAt: Date }[]> {
+    const rows = await this.runner.run(sql`
+      WITH course AS (SELECT course_id FROM lectures WHERE id = ${lectureId}),
+      counted AS (SELECT l.id FROM lectures l WHERE l.course_id = (SELECT course_id FROM course) AND l.status <> 'failed'),
+      done AS (
+        SELECT p.user_id, count(*) AS n, sum(p.credit_minutes) AS credit, max(p.completed_at) AS last_at
+        FROM lecture_progress p JOIN counted c ON c.id = p.lecture_id
+        WHERE p.completed_at IS NOT NULL GROUP BY p.user_id
+      )
+      SELECT d.user_id, (SELECT course_id FROM course) AS course_id, d.credit, d.last_at FROM done d
+      WHERE d.n = (SELECT count(*) FROM counted) AND d.n > 0
+        AND NOT EXISTS (SELECT 1 FROM course_completions cc WHERE cc.user_id = d.user_id AND cc.course_id = (SELECT course_id FROM course))`);
+    return rows.map((r) => ({ userId: String(r.user_id), courseId: String(r.course_id), creditMinutes: num(r.credit), lastCompletedAt: date(r.last_at)! }));
+  }
+
   /** Records the course completion once; false when it was already there. */
   async insertCourseCompletion(userId: string, courseId: string, at: Date, creditMinutes: number): Promise<boolean> {
     const rows = await this.runner.run(sql`
@@ -388,4 +496,47 @@ export class PlaybackRepository {
       ON CONFLICT (user_id, course_id) DO NOTHING RETURNING id`);
     return rows.length > 0;
   }
+}
+
+export interface StoredCheck extends CheckState {
+  sessionId: string;
+  code: string | null;
+}
+
+function toCheck(r: Record<string, unknown>): StoredCheck {
+  return {
+    id: String(r.id),
+    sessionId: String(r.session_id),
+    dueAtCoverage: num(r.due_at_media),
+    issuedAt: date(r.issued_at),
+    expiresAt: date(r.expires_at),
+    confirmedAt: date(r.confirmed_at),
+    code: (r.code as string | null) ?? null,
+    wrongAnswers: num(r.wrong_answers),
+    heldIntervals: json<Interval[]>(r.held_intervals) ?? [],
+  };
+}
+
+/**
+ * The one statement shape that appends a heartbeat's evidence, for both writes: `VALUES` (the
+ * locking path, with ON CONFLICT after it) or `SELECT` (the optimistic path, with its WHERE after
+ * it). Without `receivedAt` the database clock stamps it.
+ */
+function insertEvidence(input: Omit<HeartbeatWrite, 'receivedAt' | 'commit' | 'completion'> & { receivedAt: Date | null }, form: 'values' | 'select') {
+  const at = input.receivedAt ? sql`${input.receivedAt.toISOString()}::timestamptz` : sql`now()`;
+  const values = sql`${input.sessionId}::uuid, ${input.seq}::integer, ${at}, ${input.ip}::text, ${input.userAgent}::text,
+    ${JSON.stringify(input.payload)}::jsonb, ${JSON.stringify(input.accepted)}::jsonb,
+    ${JSON.stringify(input.rejected)}::jsonb, ${JSON.stringify(input.response)}::jsonb`;
+  const row = form === 'values' ? sql`VALUES (${values})` : sql`SELECT ${values}`;
+  return sql`INSERT INTO heartbeats (session_id, seq, received_at, ip, user_agent, payload, accepted, rejected, response) ${row}`;
+}
+
+/** The progress columns every heartbeat write sets; `isNewest` decides whether the resume position moves. */
+function progressAssignments(input: Pick<HeartbeatWrite, 'progressIntervals' | 'coveredSeconds' | 'position'> & { receivedAt: Date | null }, isNewest: SQL) {
+  const at = input.receivedAt ? sql`${input.receivedAt.toISOString()}::timestamptz` : sql`now()`;
+  return sql`intervals = ${JSON.stringify(input.progressIntervals)}::jsonb,
+          covered_seconds = ${input.coveredSeconds},
+          last_position = CASE WHEN ${isNewest} THEN ${input.position} ELSE last_position END,
+          version = version + 1,
+          updated_at = ${at}`;
 }

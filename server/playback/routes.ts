@@ -10,7 +10,7 @@ import { PlaybackRepository } from './repository.ts';
 import { sqlRunner } from '../db/runner.ts';
 import { SESSION_COOKIE } from '../auth/cookie.ts';
 import { hashToken } from '../auth/service.ts';
-import { PlaybackService, type HeartbeatBody } from './service.ts';
+import { PlaybackService, type HeartbeatBody, type HeartbeatOutcome } from './service.ts';
 
 /** Seconds and rates are finite numbers; ±1e7 s is far beyond any lecture but keeps arithmetic sane. */
 const MediaSeconds = Type.Number({ minimum: -1e7, maximum: 1e7 });
@@ -26,7 +26,7 @@ export const HeartbeatSchema = Type.Object(
   { additionalProperties: false },
 );
 
-const PresenceSchema = Type.Object({ checkId: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
+const PresenceSchema = Type.Object({ checkId: Type.String({ format: 'uuid' }), code: Type.String({ minLength: 1, maxLength: 20 }) }, { additionalProperties: false });
 
 /**
  * The app's Ajv coerces types ("1" → 1, "false" → false); evidence must be exactly what the player
@@ -44,18 +44,21 @@ const strict: FastifySchemaCompiler<TSchema> = ({ schema }) => {
   };
 };
 
-const Rejection = Type.Object({ from: Type.Number(), to: Type.Number(), reason: Type.Union([Type.Literal('outside_lecture'), Type.Literal('rate_too_high'), Type.Literal('faster_than_real_time'), Type.Literal('hidden_page'), Type.Literal('presence_unconfirmed')], { description: REJECTION_REASONS.join(', ') }) });
+const Rejection = Type.Object({ from: Type.Number(), to: Type.Number(), reason: Type.Union([Type.Literal('outside_lecture'), Type.Literal('rate_too_high'), Type.Literal('faster_than_real_time'), Type.Literal('hidden_page'), Type.Literal('presence_unconfirmed'), Type.Literal('not_in_catalog')], { description: REJECTION_REASONS.join(', ') }) });
 
-const HeartbeatAnswer = Type.Object({
+const HeartbeatAnswerFields = {
   acceptedSeconds: Type.Number(),
   rejected: Type.Array(Rejection),
   coverageSeconds: Type.Number(),
   coverageRatio: Type.Number(),
   completed: Type.Boolean(),
   creditMinutes: Type.Integer(),
-  presenceCheck: Type.Optional(Type.Object({ id: Type.String(), expiresAt: Type.String() })),
+  presenceCheck: Type.Optional(Type.Object({ id: Type.String(), expiresAt: Type.String(), image: Type.String({ description: 'URL of a PNG showing the code to type back' }) })),
   certificateCode: Type.Optional(Type.String()),
-});
+};
+const HeartbeatAnswer = Type.Object(HeartbeatAnswerFields);
+/** 409 for a closed session: what was played before it closed is still judged, and the judgment rides along. */
+const ClosedSessionAnswer = Type.Object({ error: Type.Union([Type.Literal('session_closed'), Type.Literal('session_expired')]), message: Type.String(), ...HeartbeatAnswerFields });
 
 const SessionAnswer = Type.Object({
   sessionId: Type.String(),
@@ -70,6 +73,8 @@ const SessionAnswer = Type.Object({
   coverageSeconds: Type.Number(),
   requireVisible: Type.Boolean(),
   presenceChecks: Type.Boolean(),
+  /** a look outside the published catalog (a trainer's or admin's preview): earns nothing */
+  preview: Type.Boolean(),
   title: Type.String(),
   courseId: Type.String(),
   courseTitle: Type.String(),
@@ -114,18 +119,25 @@ const playbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Report the media intervals played since the previous heartbeat (idempotent by seq)',
         params: Type.Object({ sessionId: Type.String({ format: 'uuid' }) }),
         body: HeartbeatSchema,
-        response: { 200: HeartbeatAnswer, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+        response: { 200: HeartbeatAnswer, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: Type.Union([ClosedSessionAnswer, ErrorBody]), 429: ErrorBody },
       },
     },
     async (request, reply) => {
       const body = request.body as HeartbeatBody;
       const token = request.cookies[SESSION_COOKIE];
-      if (token && token.length <= 100) {
-        const answer = await service.heartbeatByToken(hashToken(token), request.params.sessionId, body, meta(request));
-        if (answer) return answer;
+      let outcome: HeartbeatOutcome | null = null;
+      if (token && token.length <= 100) outcome = await service.heartbeatByToken(hashToken(token), request.params.sessionId, body, meta(request));
+      if (!outcome) {
+        await app.authenticate(request, reply);
+        outcome = await service.heartbeat(request.user!, request.params.sessionId, body, meta(request));
       }
-      await app.authenticate(request, reply);
-      return service.heartbeat(request.user!, request.params.sessionId, body, meta(request));
+      if (outcome.kind === 'recorded') return outcome.answer;
+      const error = outcome.reason === 'idle' ? 'session_expired' : 'session_closed';
+      const message =
+        outcome.reason === 'idle'
+          ? 'This playback session closed after a long pause. What was played before is credited; open the lecture again to continue.'
+          : 'This playback session was closed because a newer one was opened. What was played before is credited; open the lecture again to continue.';
+      return reply.status(409).send({ error, message, ...outcome.answer });
     },
   );
 
@@ -136,15 +148,32 @@ const playbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
       validatorCompiler: strict as never,
       schema: {
         tags: ['playback'],
-        summary: 'Confirm a presence check',
+        summary: 'Confirm a presence check with the code its image shows',
         params: Type.Object({ sessionId: Type.String({ format: 'uuid' }) }),
         body: PresenceSchema,
-        response: { 204: Type.Null(), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+        response: { 204: Type.Null(), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, 429: ErrorBody },
       },
     },
     async (request, reply) => {
-      await service.confirmPresence(request.user!, request.params.sessionId, request.body.checkId);
+      await service.confirmPresence(request.user!, request.params.sessionId, request.body.checkId, request.body.code);
       return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/sessions/:sessionId/presence/:checkId/image.png',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: ['playback'],
+        summary: 'The picture of an open presence check’s code (PNG)',
+        params: Type.Object({ sessionId: Type.String({ format: 'uuid' }), checkId: Type.String({ format: 'uuid' }) }),
+        response: { 200: Type.Any({ description: 'image/png' }), 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const png = await service.presenceCheckImage(request.user!, request.params.sessionId, request.params.checkId);
+      return reply.type('image/png').header('cache-control', 'no-store').send(png);
     },
   );
 };

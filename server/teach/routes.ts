@@ -74,7 +74,7 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody,
 const teachRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const db = app.deps.db;
   const organizations = new OrganizationsRepository(db);
-  const service = new TeachService(new CatalogRepository(db), new TeachRepository(db), organizations, new TranscodeJobsRepository(db), app.access);
+  const service = new TeachService(db, new CatalogRepository(db), new TeachRepository(db), organizations, new TranscodeJobsRepository(db), app.access);
 
   app.get(
     '/teach/courses',
@@ -171,7 +171,7 @@ const teachRoutes: FastifyPluginAsyncTypebox = async (app) => {
       preHandler: app.authenticate,
       schema: {
         tags: ['teach'],
-        summary: 'Rename a lecture or set its credit minutes (null: the duration rounded down)',
+        summary: 'Rename a lecture or set its credit minutes (null: the duration rounded down; at most the duration rounded up)',
         params: Type.Object({ lectureId: Type.String({ format: 'uuid' }) }),
         body: Type.Object(
           { title: Type.Optional(Title), creditMinutes: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 1440 }))) },
@@ -180,7 +180,7 @@ const teachRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: TeachLecture, ...errors },
       },
     },
-    async (request) => service.updateLecture(request.user!, request.params.lectureId, request.body),
+    async (request) => service.updateLecture(request.user!, request.params.lectureId, request.body, request.ip ?? null),
   );
 
   app.get(

@@ -6,7 +6,10 @@
  */
 import type { AccessPolicy, SessionUser } from '../auth/access.ts';
 import type { OrganizationsRepository } from '../organizations/repository.ts';
-import type { CatalogRepository, CourseRow, LectureRow } from '../catalog/repository.ts';
+import { CatalogRepository, type CourseRow, type LectureRow } from '../catalog/repository.ts';
+import { creditMinutesCeiling } from '../catalog/credit-minutes.ts';
+import { AuditLog } from '../audit/service.ts';
+import type { Db } from '../db/client.ts';
 import { courseView, lectureView } from '../catalog/service.ts';
 import { badRequest, conflict, forbidden, notFound } from '../http/errors.ts';
 import type { TeachRepository } from './repository.ts';
@@ -38,6 +41,7 @@ const TRANSITIONS: Record<CourseStatus, CourseStatus[]> = {
 
 export class TeachService {
   constructor(
+    private readonly db: Db,
     private readonly catalog: CatalogRepository,
     private readonly teach: TeachRepository,
     private readonly organizations: OrganizationsRepository,
@@ -116,15 +120,38 @@ export class TeachService {
     return teachLectureView(await this.teach.appendLecture(course.id, trimmed), undefined);
   }
 
-  async updateLecture(user: SessionUser, lectureId: string, patch: { title?: string; creditMinutes?: number | null }) {
-    const { lecture } = await this.lectureForTrainer(user, lectureId);
+  /** Renames a lecture or sets its credit minutes (bounded by its duration; every change of credit is audited). */
+  async updateLecture(user: SessionUser, lectureId: string, patch: { title?: string; creditMinutes?: number | null }, ip: string | null = null) {
+    const { lecture, course } = await this.lectureForTrainer(user, lectureId);
     const values: Parameters<CatalogRepository['updateLecture']>[1] = {};
     if (patch.title !== undefined) {
       if (!patch.title.trim()) throw badRequest('invalid_title', 'The title must not be empty.');
       values.title = patch.title.trim();
     }
-    if (patch.creditMinutes !== undefined) values.creditMinutesOverride = patch.creditMinutes;
-    const updated = (await this.catalog.updateLecture(lecture.id, values)) ?? lecture;
+    if (patch.creditMinutes !== undefined) {
+      const ceiling = creditMinutesCeiling(lecture.durationSeconds);
+      if (patch.creditMinutes !== null && ceiling !== null && patch.creditMinutes > ceiling) {
+        throw badRequest('credit_minutes_above_duration', `A lecture of this length can be credited at most ${ceiling} minutes (its duration rounded up).`);
+      }
+      values.creditMinutesOverride = patch.creditMinutes;
+    }
+    const changesCredit = patch.creditMinutes !== undefined && patch.creditMinutes !== lecture.creditMinutesOverride;
+    const updated = changesCredit
+      ? await this.db.transaction(async (tx) => {
+          const row = (await new CatalogRepository(tx as never).updateLecture(lecture.id, values)) ?? lecture;
+          await AuditLog.record(tx, {
+            actor: user,
+            action: 'lecture.credit_minutes_changed',
+            organizationId: course.organizationId,
+            targetType: 'lecture',
+            targetId: lecture.id,
+            before: { creditMinutesOverride: lecture.creditMinutesOverride, durationSeconds: lecture.durationSeconds },
+            after: { creditMinutesOverride: row.creditMinutesOverride, durationSeconds: row.durationSeconds },
+            ip,
+          });
+          return row;
+        })
+      : ((await this.catalog.updateLecture(lecture.id, values)) ?? lecture);
     const job = (await this.jobs.latestFor([lecture.id])).get(lecture.id);
     return teachLectureView(updated, job);
   }

@@ -9,6 +9,7 @@
  * All times come from the database clock (`now()`), never from the worker's clock, so workers
  * on machines with skewed clocks agree on who holds what.
  */
+import { completeCoursesAfterLectureChange } from '../playback/completions.ts';
 import { and, asc, desc, eq, inArray, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.ts';
 import { lectures, mediaSources, transcodeJobs } from '../db/schema/index.ts';
@@ -272,6 +273,8 @@ export class TranscodeJobsRepository {
       .update(lectures)
       .set({ status: 'failed', failureCode: failure.code, failureReasonZh: failure.reasonZh, failureReasonEn: failure.reasonEn, updatedAt: new Date() })
       .where(and(eq(lectures.id, lectureId), ne(lectures.status, 'ready')));
+    // the course may now be complete for those who watched every other lecture
+    await completeCoursesAfterLectureChange(tx, lectureId);
   }
 
   async find(jobId: string): Promise<TranscodeJobRow | undefined> {

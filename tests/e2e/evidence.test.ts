@@ -32,7 +32,7 @@ beforeAll(async () => {
   expect(opened.status, opened.text).toBe(201);
   sessionId = (opened.json as { sessionId: string }).sessionId;
   // the opening in the future: no time has passed for the real-time bound, however slow the machine
-  await server.deps.db.execute(sql`UPDATE playback_sessions SET opened_at = now() + interval '1 hour' WHERE id = ${sessionId}`);
+  await server.deps.db.execute(sql`UPDATE playback_sessions SET opened_at = now() + interval '1 hour', allowance_at = now() + interval '1 hour' WHERE id = ${sessionId}`);
   const beat = (body: Record<string, unknown>) => lawyer.raw('POST', `/api/sessions/${sessionId}/heartbeats`, { playbackRate: 1, visible: true, ...body }, { 'user-agent': PHONE_UA });
   expect((await beat({ seq: 0, intervals: [[0, 12]], position: 12 })).status).toBe(200);
   expect((await beat({ seq: 1, intervals: [[12, 14]], visible: false, position: 14 })).status).toBe(200);

@@ -218,7 +218,7 @@ describe('player', () => {
     await context.close();
   });
 
-  test('a presence check pops up during playback and is confirmed with one click', { timeout: 150_000 }, async () => {
+  test('a presence check pops up during playback, shows its code as a picture, and takes the code typed back', { timeout: 150_000 }, async () => {
     // A course that asks for presence: a check falls at a random moment inside the lecture.
     const course = await new CatalogRepository(server.deps.db).insertCourse({
       organizationId: server.demo!.national,
@@ -235,12 +235,21 @@ describe('player', () => {
     const dialog = page.locator('dialog.presence[open]');
     await dialog.waitFor({ timeout: 90_000 });
     expect(await dialog.locator('h2').textContent()).toBe('在线确认');
+    // the code is drawn in a picture the page loaded; the person reads it and types it back
+    await expect.poll(() => dialog.locator('[data-presence-image]').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    const sessionId = await page.locator('.player-page').getAttribute('data-session');
+    const issued = (await server.deps.db.select().from(presenceChecks).where(eq(presenceChecks.sessionId, sessionId!))).find((c) => c.issuedAt !== null && c.code)!;
+    // a wrong code first: the dialog stays, and says so
+    await dialog.locator('[data-presence-code]').fill(issued.code === '0000' ? '1111' : '0000');
+    await dialog.locator('[data-presence-confirm]').click();
+    await dialog.locator('p.error[role="alert"]').waitFor();
+    await dialog.locator('[data-presence-code]').fill(issued.code!);
     await dialog.locator('[data-presence-confirm]').click();
     await expect.poll(() => page.locator('dialog.presence').evaluate((node) => (node as HTMLDialogElement).open)).toBe(false);
 
-    const sessionId = await page.locator('.player-page').getAttribute('data-session');
-    const checks = await server.deps.db.select().from(presenceChecks).where(eq(presenceChecks.sessionId, sessionId!));
-    expect(checks.some((check) => check.confirmedAt !== null)).toBe(true);
+    const checks = await server.deps.db.select().from(presenceChecks).where(eq(presenceChecks.id, issued.id));
+    expect(checks[0]!.confirmedAt).not.toBeNull();
+    expect(checks[0]!.wrongAnswers).toBe(1);
     await context.close();
   });
 

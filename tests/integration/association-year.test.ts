@@ -7,6 +7,7 @@
  * provincial administrator is refused (403) outside the province on the routes the year uses.
  */
 import { sql } from 'drizzle-orm';
+import { ageSession } from '../helpers/playback-time.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFirstAdmin } from '../../server/staff/first-admin.ts';
 import { teachApi } from '../../web/src/routes/teach/teach-api.ts';
@@ -61,7 +62,9 @@ describe('a training year, from an empty production database', () => {
     const course = await teach.createCourse({ title: '县域律师刑事辩护实务', summary: '会见、阅卷与庭审。', category: 'criminal', audience: ['county_lawyers'], organizationId: ids.sichuan } as Parameters<typeof teach.createCourse>[0]);
     ids.course = course.id;
     ids.lecture = await createReadyLecture(server, { courseId: course.id, seconds: 20, title: '第一讲 会见' });
-    await teach.updateLecture(ids.lecture, { creditMinutes: 45 }); // one 学时 for the test's 20 s clip
+    // more than the recording is refused; the clip's own length rounded up is the most it can carry
+    await expect(teach.updateLecture(ids.lecture, { creditMinutes: 45 })).rejects.toMatchObject({ status: 400, code: 'credit_minutes_above_duration' });
+    await teach.updateLecture(ids.lecture, { creditMinutes: 1 });
     await teach.updateCourse(course.id, { status: 'published' });
   });
 
@@ -91,18 +94,18 @@ describe('a training year, from an empty production database', () => {
   it('the lawyer watches the lecture to the end: credit once, the required course done', async () => {
     const session = await lawyer.openSession(ids.lecture);
     // the session opened 30 s ago, so 20 s of media fit inside the real-time bound
-    await server.deps.db.execute(sql`UPDATE playback_sessions SET opened_at = opened_at - interval '30 seconds' WHERE id = ${session.sessionId}`);
+    await ageSession(server.deps.db, session.sessionId, 30);
     const answer = await lawyer.sendHeartbeat(session.sessionId, { seq: 0, intervals: [[0, 20]], playbackRate: 1, visible: true, position: 20 });
-    expect(answer).toMatchObject({ completed: true, creditMinutes: 45 });
+    expect(answer).toMatchObject({ completed: true, creditMinutes: 1 });
     const requirement = await lawyer.myRequirement(YEAR);
-    expect(requirement).toMatchObject({ creditMinutes: 45, remainingMinutes: 40 * 45 - 45 });
+    expect(requirement).toMatchObject({ creditMinutes: 1, remainingMinutes: 40 * 45 - 1 });
     expect(requirement.requiredCourses[0]!.completed).toBe(true);
   });
 
   it('the provincial report and the evidence page show it; Gansu is out of reach', async () => {
     const report: OrganizationReport = await provincial.report(ids.sichuan, YEAR);
     const row = report.lawyers.find((l) => l.id === lawyerId)!;
-    expect(row).toMatchObject({ name: '李明', planned: true, met: false, creditMinutes: 45, requiredMinutes: 40 * 45 });
+    expect(row).toMatchObject({ name: '李明', planned: true, met: false, creditMinutes: 1, requiredMinutes: 40 * 45 });
     expect(report.totals.lawyers).toBe(2);
 
     const evidence = await provincial.lawyerEvidence(lawyerId, YEAR);

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
+import { ageSession } from '../helpers/playback-time.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { createTestClient, type TestClient } from '../helpers/http.ts';
 import { rowsOf } from '../../server/db/rows.ts';
@@ -23,7 +24,7 @@ async function watch(client: TestClient, lectureId: string, duration: number) {
   const open = await client.raw('POST', `/api/lectures/${lectureId}/sessions`, {});
   expect(open.status, open.text).toBe(201);
   const { sessionId } = open.json as { sessionId: string };
-  await q(sql`UPDATE playback_sessions SET opened_at = opened_at - interval '2 hours' WHERE id = ${sessionId}`);
+  await ageSession(server.deps.db, sessionId, 2 * 3600);
   let last: Record<string, unknown> = {};
   for (let seq = 0, t = 0; t < duration; seq++, t += 15) {
     const res = await client.raw('POST', `/api/sessions/${sessionId}/heartbeats`, { seq, intervals: [[t, Math.min(duration, t + 15)]], playbackRate: 1, visible: true, position: Math.min(duration, t + 15) });

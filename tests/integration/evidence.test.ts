@@ -34,6 +34,7 @@ let sessionA: string;
 let sessionB: string;
 let certificateCode: string | undefined;
 let checkId: string | undefined;
+let due = 0;
 /** the transcoded lecture's probed length (a little over 20 s) */
 let duration: number;
 
@@ -47,7 +48,7 @@ async function q<T = Record<string, unknown>>(query: ReturnType<typeof sql>): Pr
  * machine is, and a heartbeat may be credited its 5 s tolerance and nothing more.
  */
 async function openedAgo(sessionId: string, seconds: number) {
-  await q(sql`UPDATE playback_sessions SET opened_at = now() - make_interval(secs => ${seconds}) WHERE id = ${sessionId}`);
+  await q(sql`UPDATE playback_sessions SET opened_at = now() - make_interval(secs => ${seconds}), allowance_at = now() - make_interval(secs => ${seconds}), last_heard_at = now() WHERE id = ${sessionId}`);
 }
 
 async function open(client: TestClient, userAgent: string): Promise<string> {
@@ -145,11 +146,17 @@ describe('GET /api/users/:userId/evidence', () => {
     const hidden = await beat(sessionA, WECHAT_UA, { seq: 1, intervals: [[12, 14]], visible: false, position: 14 });
     expect(hidden.rejected).toEqual([{ from: 12, to: 14, reason: 'hidden_page' }]);
     await openedAgo(sessionA, 120);
+    // The rest carries the lecture past its presence check: credited up to the due moment, the rest
+    // held until the code in the picture is typed back, which then completes the lecture and course.
     const rest = await beat(sessionA, WECHAT_UA, { seq: 2, intervals: [[0, duration]], position: duration });
-    expect(rest.completed).toBe(true);
-    expect(certificateCode).toBeDefined();
+    expect(rest.completed).toBe(false);
     expect(checkId).toBeDefined();
-    expect((await lawyer.raw('POST', `/api/sessions/${sessionA}/presence`, { checkId })).status).toBe(204);
+    const [held] = await q<{ code: string; due_at_media: number }>(sql`SELECT code, due_at_media FROM presence_checks WHERE id = ${checkId!}`);
+    due = Number(held!.due_at_media);
+    expect((await lawyer.raw('POST', `/api/sessions/${sessionA}/presence`, { checkId, code: held!.code === '0000' ? '1111' : '0000' })).status).toBe(422);
+    expect((await lawyer.raw('POST', `/api/sessions/${sessionA}/presence`, { checkId, code: held!.code })).status).toBe(204);
+    certificateCode = (await q<{ code: string }>(sql`SELECT code FROM certificates WHERE course_id = ${courseId}`))[0]?.code;
+    expect(certificateCode).toBeDefined();
     // Session B on a desktop replaces A; one heartbeat, then the lawyer simply stops.
     sessionB = await open(lawyer, DESKTOP_UA);
     await beat(sessionB, DESKTOP_UA, { seq: 0, intervals: [[0, 3]], position: 3 });
@@ -195,9 +202,11 @@ describe('GET /api/users/:userId/evidence', () => {
     expect(a.device.platform).toBe('mobile');
     expect(a.device.label).toMatch(/WeChat.*Android 12/);
     expect(b.device).toEqual({ label: expect.stringMatching(/Chrome.*Windows/), platform: 'desktop' });
-    // A: 5 s of the first claim, then the rest of the lecture; 7 s too fast and 2 s on a hidden page refused.
-    expect(a).toMatchObject({ heartbeats: 3, refusedSeconds: 9, refused: [{ reason: 'faster_than_real_time', seconds: 7, heartbeats: 1 }, { reason: 'hidden_page', seconds: 2, heartbeats: 1 }] });
-    expect(a.acceptedSeconds).toBeCloseTo(5 + duration, 3);
+    // A: 5 s of the first claim, then the lecture up to its check; 7 s too fast, 2 s on a hidden page
+    // and what lay past the check (held, then credited when confirmed) refused at the time.
+    expect(a).toMatchObject({ heartbeats: 3, refused: [{ reason: 'faster_than_real_time', seconds: 7, heartbeats: 1 }, { reason: 'hidden_page', seconds: 2, heartbeats: 1 }, { reason: 'presence_unconfirmed', heartbeats: 1 }] });
+    expect(refusedOf(a, 'presence_unconfirmed')).toBeCloseTo(duration - due, 2);
+    expect(a.acceptedSeconds).toBeCloseTo(5 + due, 2);
     expect(b).toMatchObject({ heartbeats: 1, acceptedSeconds: 3, refusedSeconds: 0, refused: [] });
     // A was closed when B was opened; B was never closed, so its evidence ends at its last heartbeat.
     const bOpened = dbSessions.find((r) => r.id === sessionB)!.opened_at;
@@ -213,7 +222,8 @@ describe('GET /api/users/:userId/evidence', () => {
       dueAtMedia: Number(dbCheck!.due_at_media),
       issuedAt: iso(dbCheck!.issued_at),
       state: { kind: 'confirmed', confirmedAt: iso(dbCheck!.confirmed_at) },
-      wrongAnswers: null,
+      wrongAnswers: 1,
+      heldSeconds: expect.closeTo(duration - due, 2),
     });
     const bChecks = await q<{ n: unknown }>(sql`SELECT count(*) AS n FROM presence_checks WHERE session_id = ${sessionB}`);
     expect(b.presenceChecks).toHaveLength(Number(bChecks[0]!.n));

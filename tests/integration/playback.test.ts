@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
+import { ageSession, grantAllowance } from '../helpers/playback-time.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { createTestClient, type TestClient } from '../helpers/http.ts';
 import { rowsOf } from '../../server/db/rows.ts';
@@ -27,9 +28,9 @@ async function q<T = Record<string, unknown>>(query: ReturnType<typeof sql>): Pr
   return rowsOf<T>(await server.deps.db.execute(query));
 }
 
-/** Stands for `seconds` of server time passing since the session opened. */
+/** Stands for `seconds` of server time passing since the session opened (tests/helpers/playback-time.ts). */
 async function age(sessionId: string, seconds: number) {
-  await q(sql`UPDATE playback_sessions SET opened_at = opened_at - make_interval(secs => ${seconds}) WHERE id = ${sessionId}`);
+  await ageSession(server.deps.db, sessionId, seconds);
 }
 
 async function countHeartbeats(sessionId?: string): Promise<number> {
@@ -256,38 +257,60 @@ describe('heartbeats', () => {
     expect(total).toBeLessThanOrEqual(65 + (Date.now() - started) / 1000 + 0.01);
   });
 
-  it('presence_unconfirmed: after an unanswered check, credit pauses until a later check is confirmed', async () => {
+  it('presence_unconfirmed: past a due check nothing is credited until its code is typed back; unanswered, it is lost', async () => {
     await q(sql`UPDATE courses SET presence_checks = true WHERE id = ${courseId}`);
+    await q(sql`DELETE FROM presence_checks WHERE user_id = ${server.demo!.users.lawyer}`);
     const s = await open();
     await age(s.sessionId, 3600);
-    const planned = await q<{ due_at_media: number }>(sql`SELECT due_at_media FROM presence_checks WHERE session_id = ${s.sessionId}`);
+    const planned = await q<{ due_at_media: number }>(sql`SELECT due_at_media FROM presence_checks WHERE user_id = ${server.demo!.users.lawyer} AND lecture_id = ${lectureId}`);
     expect(planned).toHaveLength(1); // a 10-minute lecture: one check
     const due = Number(planned[0]!.due_at_media);
     expect(due).toBeGreaterThan(0);
     expect(due).toBeLessThan(DURATION);
+    type Answer = { presenceCheck?: { id: string; expiresAt: string; image: string }; acceptedSeconds: number; rejected: { from: number; to: number; reason: string }[]; coverageSeconds: number };
 
-    // playing past the due moment brings the check
-    const first = (await beat(lawyer, s.sessionId, { seq: 0, intervals: [[0, Math.ceil(due) + 1]], position: Math.ceil(due) + 1 })).json as { presenceCheck?: { id: string; expiresAt: string }; acceptedSeconds: number };
+    // one heartbeat carrying media past the due moment: credited up to it, the rest held
+    const end = Math.ceil(due) + 10;
+    const first = (await beat(lawyer, s.sessionId, { seq: 0, intervals: [[0, end]], position: end })).json as Answer;
     expect(first.presenceCheck).toBeDefined();
-    expect(first.acceptedSeconds).toBeGreaterThan(0);
-    // the player does not answer; the check expires
+    expect(first.acceptedSeconds).toBeCloseTo(due, 2);
+    expect(first.rejected).toEqual([{ from: due, to: end, reason: 'presence_unconfirmed' }]);
+    // the answer carries no code; the image does
+    expect(JSON.stringify(first)).not.toMatch(/"code"/);
+    const image = await lawyer.raw('GET', first.presenceCheck!.image);
+    expect(image.status).toBe(200);
+    expect(image.headers.get('content-type')).toBe('image/png');
+    expect((await lawyer2.raw('GET', first.presenceCheck!.image)).status).toBe(403);
+
+    // the player does not answer; the check expires: what it held is lost, and a fresh one asks at once
     await q(sql`UPDATE presence_checks SET expires_at = now() - interval '1 second' WHERE id = ${first.presenceCheck!.id}`);
-    const blocked = (await beat(lawyer, s.sessionId, { seq: 1, intervals: [[Math.ceil(due) + 1, Math.ceil(due) + 16]] })).json as {
-      acceptedSeconds: number;
-      rejected: { reason: string }[];
-      presenceCheck?: { id: string };
-    };
+    const blocked = (await beat(lawyer, s.sessionId, { seq: 1, intervals: [[end, end + 15]] })).json as Answer;
     expect(blocked.acceptedSeconds).toBe(0);
     expect(blocked.rejected.map((r) => r.reason)).toEqual(['presence_unconfirmed']);
-    expect(blocked.presenceCheck?.id).toBeDefined();
     expect(blocked.presenceCheck!.id).not.toBe(first.presenceCheck!.id);
-    // confirming the expired one is too late; the new one unblocks
-    expect((await lawyer.raw('POST', `/api/sessions/${s.sessionId}/presence`, { checkId: first.presenceCheck!.id })).status).toBe(409);
-    expect((await lawyer2.raw('POST', `/api/sessions/${s.sessionId}/presence`, { checkId: blocked.presenceCheck!.id })).status).toBe(403);
-    expect((await lawyer.raw('POST', `/api/sessions/${s.sessionId}/presence`, { checkId: 'nope' })).status).toBe(400);
-    expect((await lawyer.raw('POST', `/api/sessions/${s.sessionId}/presence`, { checkId: blocked.presenceCheck!.id })).status).toBe(204);
-    expect((await lawyer.raw('POST', `/api/sessions/${s.sessionId}/presence`, { checkId: blocked.presenceCheck!.id })).status).toBe(204);
-    const resumed = (await beat(lawyer, s.sessionId, { seq: 2, intervals: [[Math.ceil(due) + 16, Math.ceil(due) + 31]] })).json as { acceptedSeconds: number; presenceCheck?: unknown };
+
+    // a new session does not escape it: the check is the lawyer's on this lecture
+    const again = await open();
+    await age(again.sessionId, 3600);
+    const still = (await beat(lawyer, again.sessionId, { seq: 0, intervals: [[end + 15, end + 30]] })).json as Answer;
+    expect(still.acceptedSeconds).toBe(0);
+    expect(still.presenceCheck!.id).toBe(blocked.presenceCheck!.id);
+
+    const code = (await q<{ code: string }>(sql`SELECT code FROM presence_checks WHERE id = ${blocked.presenceCheck!.id}`))[0]!.code;
+    const confirm = (client: TestClient, checkId: string, typed: string) => client.raw('POST', `/api/sessions/${again.sessionId}/presence`, { checkId, code: typed });
+    expect((await confirm(lawyer, first.presenceCheck!.id, code)).status).toBe(409); // too late
+    expect((await confirm(lawyer2, blocked.presenceCheck!.id, code)).status).toBe(403);
+    expect((await lawyer.raw('POST', `/api/sessions/${again.sessionId}/presence`, { checkId: blocked.presenceCheck!.id })).status).toBe(400); // no code
+    const wrong = await confirm(lawyer, blocked.presenceCheck!.id, code === '0000' ? '1111' : '0000');
+    expect(wrong.status).toBe(422);
+    expect((wrong.json as { error: string }).error).toBe('presence_code_wrong');
+    expect((await confirm(lawyer, blocked.presenceCheck!.id, code)).status).toBe(204);
+    expect((await confirm(lawyer, blocked.presenceCheck!.id, code)).status).toBe(204); // a retry
+
+    // what was held under the confirmed check is credited now
+    const [p] = await q<{ covered_seconds: number }>(sql`SELECT covered_seconds FROM lecture_progress WHERE user_id = ${server.demo!.users.lawyer} AND lecture_id = ${lectureId}`);
+    expect(Number(p!.covered_seconds)).toBeCloseTo(due + 30, 2); // both heartbeats held under the confirmed check
+    const resumed = (await beat(lawyer, again.sessionId, { seq: 1, intervals: [[end + 30, end + 45]] })).json as Answer;
     expect(resumed.acceptedSeconds).toBe(15);
     expect(resumed.presenceCheck).toBeUndefined();
   });
@@ -354,11 +377,11 @@ describe('a session the API process remembers (its next heartbeat skips the read
     const meta = { ip: '127.0.0.1', userAgent: 'test' };
     const body = (seq: number) => ({ seq, intervals: [[seq * 15, seq * 15 + 15]] as [number, number][], playbackRate: 1, visible: true, position: seq * 15 + 15 });
 
-    const first = await service.heartbeatByToken(hashToken(token), s.sessionId, body(0), meta);
+    const first = (await service.heartbeatByToken(hashToken(token), s.sessionId, body(0), meta))?.answer;
     expect(first).toMatchObject({ acceptedSeconds: 15, coverageSeconds: 15 });
     expect(statements).toBe(2); // the read, then the write
     expect(service.recent.size).toBe(1);
-    const second = await service.heartbeatByToken(hashToken(token), s.sessionId, body(1), meta);
+    const second = (await service.heartbeatByToken(hashToken(token), s.sessionId, body(1), meta))?.answer;
     expect(second).toMatchObject({ acceptedSeconds: 15, coverageSeconds: 30 });
     expect(statements).toBe(3); // the write only
     // Another cookie of the same lawyer is not served from memory.
@@ -416,7 +439,7 @@ describe('races', () => {
 
   it('parallel heartbeats (distinct and repeated seqs) grant credit exactly once', async () => {
     const s = await open();
-    await age(s.sessionId, 3600);
+    await grantAllowance(server.deps.db, s.sessionId, 3600); // room for all of them: the race is what is tested
     const distinct = Array.from({ length: 40 }, (_, i) => beat(lawyer, s.sessionId, { seq: i, intervals: [[i * 15, i * 15 + 15]], position: i * 15 + 15 }));
     const repeated = Array.from({ length: 20 }, () => beat(lawyer, s.sessionId, { seq: 1000, intervals: [[0, 600]], position: 600 }));
     const answers = await Promise.all([...distinct, ...repeated]);
@@ -451,7 +474,7 @@ describe('races', () => {
     expect(accepted).toBeGreaterThanOrEqual(60);
     const [sess] = await q<{ accepted_seconds: number; version: number }>(sql`SELECT accepted_seconds, version FROM playback_sessions WHERE id = ${s.sessionId}`);
     expect(Number(sess!.accepted_seconds)).toBeCloseTo(accepted, 6);
-    expect(Number(sess!.version)).toBe(40);
+    expect(Number(sess!.version)).toBe(41); // 40 heartbeats and the aging
     const evidence = await q<{ accepted: [number, number][] }>(sql`SELECT accepted FROM heartbeats WHERE session_id = ${s.sessionId}`);
     expect(evidence).toHaveLength(40);
     const evidenceSeconds = evidence.flatMap((e) => e.accepted).reduce((sum, [a, b]) => sum + (b - a), 0);

@@ -6,7 +6,10 @@ import {
   evaluateHeartbeat,
   isComplete,
   normalizeIntervals,
-  realTimeBudget,
+  compactIntervals,
+  subtractIntervals,
+  unionIntervals,
+  MAX_COVERAGE_FRAGMENTS,
   totalSeconds,
   trainingYearOf,
   trainingYearRange,
@@ -14,10 +17,11 @@ import {
   type Interval,
   type SessionState,
 } from '../../server/playback/credit.ts';
-import { openCheck, planPresenceChecks, presenceAfterAccepted, presenceBeforeHeartbeat, type CheckState } from '../../server/playback/presence.ts';
+import { judgeConfirmation, normalizeCode, openCheck, planPresenceChecks, presenceState, splitForPresence, type CheckState } from '../../server/playback/presence.ts';
+import { ALLOWANCE_CAP_SECONDS, REAL_TIME_TOLERANCE_SECONDS, allowanceAt, carriedInto, wallCost } from '../../server/playback/allowance.ts';
 
 const rules: CourseRules = { maxPlaybackRate: 1, completionRatio: 0.95, requireVisible: true };
-const session = (over: Partial<SessionState> = {}): SessionState => ({ durationSeconds: 600, acceptedSeconds: 0, elapsedSeconds: 10_000, presenceBlocked: false, ...over });
+const session = (over: Partial<SessionState> = {}): SessionState => ({ durationSeconds: 600, allowanceSeconds: 10_000, inCatalog: true, ...over });
 const hb = (intervals: number[][], over: { playbackRate?: number; visible?: boolean } = {}) => ({ intervals, playbackRate: 1, visible: true, ...over });
 
 describe('normalizeIntervals', () => {
@@ -58,19 +62,17 @@ describe('evaluateHeartbeat', () => {
     expect(evaluateHeartbeat(hb([[0, 15]], { visible: false }), session(), { ...rules, requireVisible: false }).acceptedSeconds).toBe(15);
   });
 
-  it('rejects after an unanswered presence check: presence_unconfirmed', () => {
-    expect(evaluateHeartbeat(hb([[0, 15]]), session({ presenceBlocked: true }), rules).rejected).toEqual([{ from: 0, to: 15, reason: 'presence_unconfirmed' }]);
+  it('credits nothing outside the published catalog: not_in_catalog', () => {
+    expect(evaluateHeartbeat(hb([[0, 15]]), session({ inCatalog: false }), rules).rejected).toEqual([{ from: 0, to: 15, reason: 'not_in_catalog' }]);
   });
 
-  it('credits at most the time since the session opened (plus tolerance): faster_than_real_time', () => {
-    // 10 minutes claimed one minute after opening: 65 s credited, the rest rejected
-    const d = evaluateHeartbeat(hb([[0, 600]]), session({ elapsedSeconds: 60 }), rules);
+  it('credits at most the allowance: faster_than_real_time', () => {
+    // 10 minutes claimed with 65 s of allowance: 65 s credited, the rest rejected
+    const d = evaluateHeartbeat(hb([[0, 600]]), session({ allowanceSeconds: 65 }), rules);
     expect(d.acceptedSeconds).toBe(65);
     expect(d.rejected).toEqual([{ from: 65, to: 600, reason: 'faster_than_real_time' }]);
-    // what the session already had counts against the bound
-    expect(evaluateHeartbeat(hb([[100, 130]]), session({ elapsedSeconds: 60, acceptedSeconds: 50 }), rules).acceptedSeconds).toBe(15);
-    // a faster allowed rate widens the bound
-    expect(realTimeBudget({ elapsedSeconds: 60, acceptedSeconds: 0 }, { maxPlaybackRate: 2 })).toBe(125);
+    // a faster allowed rate lets through more media per wall second
+    expect(evaluateHeartbeat(hb([[0, 600]], { playbackRate: 2 }), session({ allowanceSeconds: 60 }), { ...rules, maxPlaybackRate: 2 }).acceptedSeconds).toBe(120);
   });
 });
 
@@ -188,15 +190,20 @@ describe('properties (fast-check)', () => {
         (beats, d, maxRate) => {
           let elapsed = 0;
           let accepted = 0;
+          const t0 = Date.UTC(2026, 0, 1);
+          let stored = { seconds: REAL_TIME_TOLERANCE_SECONDS, at: new Date(t0) };
           for (const beat of beats) {
             elapsed += beat.wait;
+            const now = new Date(t0 + elapsed * 1000);
+            const allowance = allowanceAt(stored, now, null);
             const decision = evaluateHeartbeat(
               { intervals: beat.intervals, playbackRate: beat.rate, visible: true },
-              { durationSeconds: d, acceptedSeconds: accepted, elapsedSeconds: elapsed, presenceBlocked: false },
+              { durationSeconds: d, allowanceSeconds: allowance, inCatalog: true },
               { maxPlaybackRate: maxRate, completionRatio: 0.95, requireVisible: true },
             );
+            stored = { seconds: allowance - wallCost(decision.acceptedSeconds, maxRate), at: now };
             accepted += decision.acceptedSeconds;
-            if (accepted > elapsed * maxRate + 5 + 1e-3) return false;
+            if (accepted > (elapsed + REAL_TIME_TOLERANCE_SECONDS) * maxRate + 1e-3) return false;
             // every accepted interval lies inside the lecture
             if (decision.accepted.some(([a, b]) => a < 0 || b > d + 1e-9 || b <= a)) return false;
           }
@@ -209,7 +216,7 @@ describe('properties (fast-check)', () => {
   it('accepted and rejected together account for every played second inside the heartbeat', () => {
     fc.assert(
       fc.property(rawIntervals, duration, fc.double({ min: 0, max: 1000, noNaN: true }), (intervals, d, elapsed) => {
-        const decision = evaluateHeartbeat({ intervals, playbackRate: 1, visible: true }, session({ durationSeconds: d, elapsedSeconds: elapsed }), rules);
+        const decision = evaluateHeartbeat({ intervals, playbackRate: 1, visible: true }, session({ durationSeconds: d, allowanceSeconds: elapsed }), rules);
         const played = totalSeconds(normalizeIntervals(intervals));
         const rejected = decision.rejected.reduce((s, r) => s + (r.to - r.from), 0);
         // the sliver between the duration and its epsilon is neither credited nor reported
@@ -230,17 +237,129 @@ describe('presence checks', () => {
     );
   });
 
-  it('issues a due check, repeats it while open, and blocks once it expires', () => {
+  const check = (over: Partial<CheckState> = {}): CheckState => ({ id: 'a', dueAtCoverage: 100, issuedAt: null, expiresAt: null, confirmedAt: null, heldIntervals: [], wrongAnswers: 0, ...over });
+
+  it('holds what new coverage carries past a due moment, however late the heartbeat', () => {
     const now = new Date('2026-05-01T10:00:00Z');
-    const planned: CheckState = { id: 'a', dueAtMedia: 100, issuedAt: null, expiresAt: null, confirmedAt: null };
-    expect(presenceAfterAccepted([planned], 99)).toBeNull();
-    expect(presenceAfterAccepted([planned], 120)).toBe(planned);
-    const issued = { ...planned, issuedAt: now, expiresAt: new Date(now.getTime() + 90_000) };
-    expect(presenceBeforeHeartbeat([issued], new Date(now.getTime() + 30_000)).kind).toBe('outstanding');
-    expect(presenceBeforeHeartbeat([issued], new Date(now.getTime() + 90_000)).kind).toBe('expired');
-    expect(presenceBeforeHeartbeat([{ ...issued, confirmedAt: now }], new Date(now.getTime() + 999_000)).kind).toBe('none');
-    // a later check supersedes the expired one
-    const reissued: CheckState = { id: 'b', dueAtMedia: 130, issuedAt: new Date(now.getTime() + 95_000), expiresAt: new Date(now.getTime() + 185_000), confirmedAt: null };
+    const state = presenceState([check()], now);
+    expect(state.kind).toBe('clear');
+    // covered [0, 90]; one heartbeat carries [80, 400]: 10 s more are credited up to the due 100 s
+    const split = splitForPresence([[80, 400]], [[0, 90]], state as Exclude<typeof state, { kind: 'expired' }>);
+    expect(split.issue).toBe(true);
+    expect(split.credited).toEqual([[80, 100]]);
+    expect(split.held).toEqual([[100, 400]]);
+    // re-watching covered media neither triggers a check nor is held
+    expect(splitForPresence([[0, 90]], [[0, 90]], state as Exclude<typeof state, { kind: 'expired' }>).held).toEqual([]);
+  });
+
+  it('an issued check holds everything until confirmed, expires, and a later one supersedes it', () => {
+    const now = new Date('2026-05-01T10:00:00Z');
+    const issued = check({ issuedAt: now, expiresAt: new Date(now.getTime() + 90_000) });
+    const open = presenceState([issued], new Date(now.getTime() + 30_000));
+    expect(open.kind).toBe('open');
+    expect(splitForPresence([[200, 215]], [[0, 100]], open as Exclude<typeof open, { kind: 'expired' }>)).toMatchObject({ credited: [], held: [[200, 215]] });
+    expect(presenceState([issued], new Date(now.getTime() + 90_000)).kind).toBe('expired');
+    expect(presenceState([{ ...issued, confirmedAt: now }], new Date(now.getTime() + 999_000)).kind).toBe('clear');
+    const reissued = check({ id: 'b', issuedAt: new Date(now.getTime() + 95_000), expiresAt: new Date(now.getTime() + 185_000) });
     expect(openCheck([issued, reissued])?.id).toBe('b');
+  });
+
+  it('judges a typed code: wrong, right (full-width digits forgiven), expired, superseded, too many', () => {
+    const now = new Date('2026-05-01T10:00:00Z');
+    const issued = check({ issuedAt: now, expiresAt: new Date(now.getTime() + 90_000) });
+    const soon = new Date(now.getTime() + 10_000);
+    expect(judgeConfirmation([issued], issued, '1111', '4827', soon)).toEqual({ kind: 'wrong_code', wrongAnswers: 1 });
+    expect(judgeConfirmation([issued], issued, ' ４８２７ ', '4827', soon).kind).toBe('confirmed');
+    expect(judgeConfirmation([issued], issued, '4827', '4827', new Date(now.getTime() + 90_000)).kind).toBe('expired');
+    expect(judgeConfirmation([issued], { ...issued, wrongAnswers: 5 }, '4827', '4827', soon).kind).toBe('too_many_wrong');
+    const later = check({ id: 'b', issuedAt: soon, expiresAt: new Date(soon.getTime() + 90_000) });
+    expect(judgeConfirmation([issued, later], issued, '4827', '4827', soon).kind).toBe('superseded');
+    expect(normalizeCode('１２ 34')).toBe('1234');
+  });
+
+  it('property: credited and held are disjoint, together what was accepted, and credit never passes the due moment', () => {
+    fc.assert(
+      fc.property(rawIntervals, rawIntervals, fc.double({ min: 0, max: 600, noNaN: true }), (a, c, due) => {
+        const accepted = normalizeIntervals(a).map(([x, y]) => [Math.max(0, x), Math.min(600, y)] as Interval).filter(([x, y]) => y > x);
+        const coverage = normalizeIntervals(c).map(([x, y]) => [Math.max(0, x), Math.min(600, y)] as Interval).filter(([x, y]) => y > x);
+        const split = splitForPresence(accepted, coverage, { kind: 'clear', nextDue: check({ dueAtCoverage: due }) });
+        const both = unionIntervals(split.credited, split.held);
+        if (Math.abs(totalSeconds(both) - totalSeconds(accepted)) > 1e-3) return false;
+        if (totalSeconds(split.credited) + totalSeconds(split.held) > totalSeconds(accepted) + 1e-3) return false;
+        const after = totalSeconds(unionIntervals(coverage, split.credited));
+        return after <= Math.max(due, totalSeconds(coverage)) + 1e-3;
+      }),
+    );
+  });
+});
+
+describe('one allowance per lawyer', () => {
+  it('property: however many sessions are opened, accepted media never exceeds the wall time they were open × rate + one tolerance', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ openFor: fc.double({ min: 0, max: 900, noNaN: true }), claim: fc.double({ min: 0, max: 2000, noNaN: true }), late: fc.double({ min: 0, max: 2000, noNaN: true }) }), { minLength: 1, maxLength: 40 }),
+        fc.constantFrom(1, 1.5, 2),
+        (sessions, rate) => {
+          const t0 = Date.UTC(2026, 0, 1);
+          let clock = 0;
+          let accepted = 0;
+          let previous: { stored: { seconds: number; at: Date }; closedAt: Date } | null = null;
+          const closed: { stored: { seconds: number; at: Date }; closedAt: Date }[] = [];
+          for (const s of sessions) {
+            const openedAt = new Date(t0 + clock * 1000);
+            const available = previous ? allowanceAt(previous.stored, openedAt, previous.closedAt) : null;
+            const carried = carriedInto(available);
+            if (previous) previous.stored = { seconds: available! - carried, at: previous.closedAt };
+            // the claim arrives right when it is sent: at the session's end
+            clock += s.openFor;
+            const closedAt = new Date(t0 + clock * 1000);
+            const allowance = allowanceAt({ seconds: carried, at: openedAt }, closedAt, null);
+            const take = Math.min(s.claim, allowance * rate);
+            accepted += take;
+            const current = { stored: { seconds: allowance - take / rate, at: closedAt }, closedAt };
+            // and a late heartbeat of an earlier, closed session tries to spend what it has left
+            const old = closed[closed.length - 1];
+            if (old) {
+              const left = allowanceAt(old.stored, closedAt, old.closedAt);
+              const lateTake = Math.min(s.late, left * rate);
+              accepted += lateTake;
+              old.stored = { seconds: left - lateTake / rate, at: old.closedAt };
+            }
+            if (previous) closed.push(previous);
+            previous = current;
+            if (accepted > (clock + REAL_TIME_TOLERANCE_SECONDS) * rate + 1e-3) return false;
+          }
+          return true;
+        },
+      ),
+    );
+  });
+
+  it('an idle session banks at most the cap', () => {
+    const at = new Date('2026-05-01T10:00:00Z');
+    expect(allowanceAt({ seconds: 5, at }, new Date(at.getTime() + 5 * 3600_000), null)).toBe(ALLOWANCE_CAP_SECONDS);
+    expect(allowanceAt({ seconds: 5, at }, new Date(at.getTime() + 3600_000), new Date(at.getTime() + 60_000))).toBe(65);
+  });
+});
+
+describe('compact coverage', () => {
+  it('property: never more than the cap of fragments, never anything that was not in the input', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.double({ min: 0, max: 1000, noNaN: true }), fc.double({ min: 0, max: 0.01, noNaN: true })), { maxLength: 600 }), (raw) => {
+        const input = normalizeIntervals(raw.map(([a, l]) => [a, a + l]));
+        const compact = compactIntervals(input, 50);
+        if (compact.length > 50) return false;
+        // whatever a merge adds is a gap of at most a millisecond per fragment
+        const added = totalSeconds(subtractIntervals(compact, input));
+        return added <= 0.001 * input.length + 1e-6;
+      }),
+    );
+    expect(MAX_COVERAGE_FRAGMENTS).toBe(200);
+  });
+
+  it('subtracts intervals', () => {
+    expect(subtractIntervals([[0, 10], [20, 30]], [[5, 25]])).toEqual([[0, 5], [25, 30]]);
+    expect(subtractIntervals([[0, 10]], [])).toEqual([[0, 10]]);
+    expect(subtractIntervals([[0, 10]], [[0, 10]])).toEqual([]);
   });
 });

@@ -30,7 +30,7 @@ describe('sessionEnd', () => {
 
 describe('checkStates', () => {
   const now = at('2026-05-01T12:00:00Z');
-  const check = (id: string, over: Partial<CheckRow>): CheckRow => ({ id, dueAtMedia: 100, issuedAt: null, expiresAt: null, confirmedAt: null, ...over });
+  const check = (id: string, over: Partial<CheckRow>): CheckRow => ({ id, dueAtMedia: 100, issuedAt: null, expiresAt: null, confirmedAt: null, wrongAnswers: 0, heldSeconds: 0, ...over });
 
   it('names each outcome', () => {
     const states = checkStates(
@@ -68,6 +68,8 @@ describe('checkStates', () => {
       fc.property(fc.array(row, { maxLength: 8 }), instant, (rows, clock) => {
         const checks = rows.map((r, i): CheckRow => ({
           id: String(i),
+          wrongAnswers: 0,
+          heldSeconds: 0,
           dueAtMedia: i * 60,
           issuedAt: r.issuedAt,
           expiresAt: r.issuedAt ? new Date(r.issuedAt.getTime() + 90_000) : null,

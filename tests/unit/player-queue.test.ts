@@ -66,13 +66,15 @@ describe('HeartbeatQueue', () => {
     expect(queue.pendingCount('s1')).toBe(1);
   });
 
-  it('session_closed drops the rest of that session and reports the seconds lost', async () => {
+  it('session_closed still delivers the rest of that session (the server credits what fits before it closed), then forgets it', async () => {
     const queue = new HeartbeatQueue(memoryStore());
     queue.open('old', 'l1', 'u1');
     queue.enqueue('old', beat(0, 10));
     queue.enqueue('old', beat(10, 15));
-    const result = await queue.flush('old', async () => ({ kind: 'closed' }));
-    expect(result).toMatchObject({ stoppedBy: 'closed', droppedSeconds: 15 });
+    const sent: number[] = [];
+    const result = await queue.flush('old', async (_id, body) => (sent.push(body.seq), { kind: 'closed', reason: 'replaced' }), { keepRecord: true });
+    expect(sent).toEqual([0, 1]);
+    expect(result).toMatchObject({ stoppedBy: 'closed', closedReason: 'replaced', droppedSeconds: 0, sent: 2 });
     expect(queue.sessions()).toEqual([]);
   });
 
@@ -140,7 +142,8 @@ describe('backoff and outcomes', () => {
   });
 
   it('maps HTTP answers to what the queue does', () => {
-    expect(outcomeForStatus(409, 'session_closed').kind).toBe('closed');
+    expect(outcomeForStatus(409, 'session_closed')).toEqual({ kind: 'closed', reason: 'replaced' });
+    expect(outcomeForStatus(409, 'session_expired')).toEqual({ kind: 'closed', reason: 'idle' });
     expect(outcomeForStatus(401, 'unauthenticated').kind).toBe('unauthenticated');
     expect(outcomeForStatus(400, 'invalid_request').kind).toBe('reject');
     expect(outcomeForStatus(403, 'forbidden').kind).toBe('reject');

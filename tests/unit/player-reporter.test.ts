@@ -124,7 +124,7 @@ describe('PlaybackReporter', () => {
   it('shows a presence check once, and stops on session_closed', async () => {
     let closed = false;
     const { reporter, timers, checks, states } = setup(() =>
-      closed ? { kind: 'closed' } : { kind: 'ok', response: response({ presenceCheck: { id: 'c1', expiresAt: '2030-01-01T00:00:00Z' } }) },
+      closed ? { kind: 'closed', reason: 'replaced' } : { kind: 'ok', response: response({ presenceCheck: { id: 'c1', expiresAt: '2030-01-01T00:00:00Z', image: '/api/sessions/s/presence/c1/image.png' } }) },
     );
     reporter.start();
     let now = play(reporter, 0, 5, 0);
@@ -139,7 +139,7 @@ describe('PlaybackReporter', () => {
     play(reporter, 10, 12, now);
     timers.fire(15_000);
     await flushPromises();
-    expect(states.at(-1)).toMatchObject({ closed: true });
+    expect(states.at(-1)).toMatchObject({ closed: true, closedReason: 'replaced' });
     expect(timers.timers.size).toBe(0); // nothing more is scheduled
   });
 

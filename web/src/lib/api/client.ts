@@ -181,8 +181,9 @@ export class ApiClient {
   sendHeartbeat(sessionId: string, body: HeartbeatRequest): Promise<HeartbeatResponse> {
     return this.request('POST', `/api/sessions/${enc(sessionId)}/heartbeats`, { body });
   }
-  confirmPresence(sessionId: string, checkId: string): Promise<void> {
-    return this.request('POST', `/api/sessions/${enc(sessionId)}/presence`, { body: { checkId } });
+  /** Types back the code the check's image shows: 422 for a wrong code (the check stays open). */
+  confirmPresence(sessionId: string, checkId: string, code: string): Promise<void> {
+    return this.request('POST', `/api/sessions/${enc(sessionId)}/presence`, { body: { checkId, code } });
   }
   /** year null/undefined: the server's default (the current training year of my association) */
   myCredits(year?: number | null): Promise<MyCredits> {

@@ -167,7 +167,8 @@ export type RejectionReason =
   | 'rate_too_high'
   | 'faster_than_real_time'
   | 'hidden_page'
-  | 'presence_unconfirmed';
+  | 'presence_unconfirmed'
+  | 'not_in_catalog';
 
 export interface RejectedInterval {
   from: number;
@@ -178,6 +179,8 @@ export interface RejectedInterval {
 export interface PresenceCheck {
   id: string;
   expiresAt: string;
+  /** URL of a PNG showing the code to type back (the answer never carries the code as text) */
+  image: string;
 }
 
 export interface HeartbeatResponse {
@@ -193,6 +196,7 @@ export interface HeartbeatResponse {
 
 export interface PresenceRequest {
   checkId: string;
+  code: string;
 }
 
 export interface LectureCredit {
@@ -302,9 +306,10 @@ export type AuditAction =
   | 'organization.reopened'
   | 'staff.created'
   | 'role.granted'
-  | 'role.revoked';
+  | 'role.revoked'
+  | 'lecture.credit_minutes_changed';
 
-export type AuditTargetType = 'user' | 'organization' | 'plan';
+export type AuditTargetType = 'user' | 'organization' | 'plan' | 'lecture';
 
 /** The state of what was changed, as JSON: never a password or its hash. */
 export type AuditState = Record<string, unknown>;
@@ -335,7 +340,7 @@ export interface AuditPage {
 // ── The evidence page (docs/audit.md, "The evidence page") ────────────────────
 
 /** Why media time a player reported was not credited (server/playback/credit.ts). */
-export type RefusalReason = 'outside_lecture' | 'rate_too_high' | 'faster_than_real_time' | 'hidden_page' | 'presence_unconfirmed';
+export type RefusalReason = 'outside_lecture' | 'rate_too_high' | 'faster_than_real_time' | 'hidden_page' | 'presence_unconfirmed' | 'not_in_catalog';
 
 export type DevicePlatform = 'desktop' | 'mobile' | 'tablet' | 'tv' | 'bot' | 'unknown';
 
@@ -365,8 +370,10 @@ export interface EvidencePresenceCheck {
   dueAtMedia: number;
   issuedAt: string | null;
   state: PresenceCheckState;
-  /** wrong codes typed; null: not recorded by this server */
-  wrongAnswers: number | null;
+  /** wrong codes typed for it */
+  wrongAnswers: number;
+  /** media seconds held under it: credited when it was confirmed, lost when it expired */
+  heldSeconds: number;
 }
 
 export interface EvidenceRefusal {

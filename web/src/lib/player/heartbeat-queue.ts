@@ -93,8 +93,12 @@ export type SendOutcome =
   | { kind: 'ok'; response: HeartbeatResponse }
   /** no answer, 5xx, 429: keep it and try again later */
   | { kind: 'retry' }
-  /** 409 session_closed: the session was replaced; nothing more can be credited to it */
-  | { kind: 'closed' }
+  /**
+   * 409 session_closed (another session replaced this one) or session_expired (it sat idle too
+   * long): the server still judged and stored this heartbeat, crediting what was played before the
+   * session closed; the rest of its outbox is sent the same way, then the session stops.
+   */
+  | { kind: 'closed'; reason: 'replaced' | 'idle' }
   /** 400/403/404: this entry can never be accepted; drop it and go on */
   | { kind: 'reject' }
   /** 401: signed out; keep everything for when the user signs in again */
@@ -108,8 +112,10 @@ export interface FlushResult {
   lastResponse: HeartbeatResponse | null;
   /** every answer, in order (presence checks may ride on any of them) */
   responses: HeartbeatResponse[];
-  /** why the flush stopped before the queue was empty, if it did */
+  /** why the flush stopped (or, for 'closed', why the session will take no more), if it did */
   stoppedBy: 'retry' | 'closed' | 'unauthenticated' | null;
+  /** with stoppedBy 'closed': replaced by another session, or closed after a long pause */
+  closedReason?: 'replaced' | 'idle';
   /** media seconds that were dropped (session closed, or rejected as malformed) */
   droppedSeconds: number;
   remaining: number;
@@ -239,18 +245,19 @@ export class HeartbeatQueue {
         continue;
       }
       if (outcome.kind === 'closed') {
-        // The server will never credit this session again (another one replaced it): what is
-        // left can only be counted as lost, and is reported to the caller for the screen.
-        for (const rest of entries.slice(i)) result.droppedSeconds += intervalSeconds(rest);
-        this.forget(sessionId);
+        // Judged and stored as a late heartbeat of a closed session: what was played before it
+        // closed is credited. The rest of its outbox goes the same way; then the session is done.
+        this.store.removeItem(entryKey(sessionId, entry.seq));
+        result.sent++;
         result.stoppedBy = 'closed';
-        return result;
+        result.closedReason = outcome.reason;
+        continue;
       }
       result.stoppedBy = outcome.kind;
       result.remaining = entries.length - i;
       return result;
     }
-    if (!options.keepRecord) this.forget(sessionId);
+    if (!options.keepRecord || result.stoppedBy === 'closed') this.forget(sessionId);
     return result;
   }
 
@@ -275,7 +282,8 @@ export function backoffMs(failures: number, random: number = Math.random()): num
 
 /** How an HTTP status (or no answer at all) is treated. */
 export function outcomeForStatus(status: number, code: string): Exclude<SendOutcome, { kind: 'ok' }> {
-  if (status === 409 && code === 'session_closed') return { kind: 'closed' };
+  if (status === 409 && code === 'session_closed') return { kind: 'closed', reason: 'replaced' };
+  if (status === 409 && code === 'session_expired') return { kind: 'closed', reason: 'idle' };
   if (status === 401) return { kind: 'unauthenticated' };
   if (status === 400 || status === 403 || status === 404 || status === 409 || status === 422) return { kind: 'reject' };
   return { kind: 'retry' }; // 0 (no answer), 408, 429, 5xx

@@ -15,8 +15,10 @@ export interface ReporterState {
   queued: number;
   /** the last delivery attempt failed for want of a line (or the browser says it is offline) */
   offline: boolean;
-  /** 409 session_closed: the lecture was opened elsewhere; nothing more is reported */
+  /** 409 session_closed / session_expired: the session takes no more; nothing more is reported */
   closed: boolean;
+  /** why: opened elsewhere ('replaced'), or closed after a long pause ('idle': the page opens a new one) */
+  closedReason: 'replaced' | 'idle' | null;
   /** 401: the sign-in expired; heartbeats are kept for later */
   unauthenticated: boolean;
   /** the freshest answer from the server */
@@ -53,7 +55,7 @@ export class PlaybackReporter {
   /** the next seq as this reporter counts it (see HeartbeatQueue.enqueue) */
   private nextSeq: number;
   private readonly owner: { lectureId: string; userId: string } | undefined;
-  private readonly state: ReporterState = { queued: 0, offline: false, closed: false, unauthenticated: false, last: null, droppedSeconds: 0 };
+  private readonly state: ReporterState = { queued: 0, offline: false, closed: false, closedReason: null, unauthenticated: false, last: null, droppedSeconds: 0 };
   private readonly setTimer: (callback: () => void, ms: number) => unknown;
   private readonly clearTimer: (handle: unknown) => void;
 
@@ -166,6 +168,7 @@ export class PlaybackReporter {
     this.state.droppedSeconds += result.droppedSeconds;
     this.state.queued = queue.pendingCount(sessionId);
     this.state.closed = result.stoppedBy === 'closed';
+    this.state.closedReason = result.closedReason ?? null;
     this.state.unauthenticated = result.stoppedBy === 'unauthenticated';
     if (result.stoppedBy === 'retry') {
       this.state.offline = true;

@@ -15,6 +15,8 @@ export type SessionInfo = PlaybackSession & {
   coverageSeconds?: number;
   requireVisible?: boolean;
   presenceChecks?: boolean;
+  /** a look outside the published catalog (a trainer's preview): earns nothing */
+  preview?: boolean;
   courseId?: string;
   title?: string;
   courseTitle?: string;
@@ -76,6 +78,6 @@ export function openSession(lectureId: string): Promise<SessionInfo> {
   return api.openSession(lectureId) as Promise<SessionInfo>;
 }
 
-export function confirmPresence(sessionId: string, checkId: string): Promise<void> {
-  return api.confirmPresence(sessionId, checkId);
+export function confirmPresence(sessionId: string, checkId: string, code: string): Promise<void> {
+  return api.confirmPresence(sessionId, checkId, code);
 }
