@@ -11,6 +11,7 @@ import { PgDialect } from 'drizzle-orm/pg-core';
 import type postgres from 'postgres';
 import type { Db, DbOrTx } from '../db/client.ts';
 import { rowsOf } from './rows.ts';
+import { GroupCommit } from './group-commit.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -21,6 +22,12 @@ export interface SqlRunner {
    * on PostgreSQL). Nothing may run after it. Outside a transaction: the same as `run`.
    */
   runAndCommit(query: SQL): Promise<Row[]>;
+  /**
+   * Outside a transaction: an autocommit statement that may share its commit with others arriving
+   * at the same time (PostgreSQL; group-commit.ts), answered after that commit. `key` orders a
+   * shared batch (rows it locks). Elsewhere the same as `run`.
+   */
+  runGrouped(query: SQL, key: string): Promise<Row[]>;
   /** Runs `work` in one transaction (READ COMMITTED), with a runner bound to it. */
   transaction<T>(work: (runner: SqlRunner) => Promise<T>): Promise<T>;
 }
@@ -34,9 +41,14 @@ function postgresRunner(client: postgres.Sql): SqlRunner {
     const { sql, params } = dialect.sqlToQuery(query);
     return (await client.unsafe(sql, params as Params, { prepare: true })) as unknown as Row[];
   };
+  const group = new GroupCommit(client);
   return {
     run,
     runAndCommit: run,
+    runGrouped(query, key) {
+      const { sql, params } = dialect.sqlToQuery(query);
+      return group.run(sql, params as Params, key);
+    },
     async transaction(work) {
       const connection = await client.reserve();
       // Sent now, answered together with the first statement (postgres.js pipelines one connection).
@@ -71,6 +83,7 @@ function postgresRunner(client: postgres.Sql): SqlRunner {
             throw error;
           }
         },
+        runGrouped: (query) => inTx.run(query),
         transaction: (nested) => nested(inTx),
       };
       try {
@@ -93,6 +106,7 @@ function drizzleRunner(db: DbOrTx, inTransaction = false): SqlRunner {
   return {
     run,
     runAndCommit: run,
+    runGrouped: run,
     transaction(work) {
       if (inTransaction) return work(this);
       return (db as Db).transaction((tx) => work(drizzleRunner(tx, true)));

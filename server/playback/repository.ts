@@ -292,7 +292,8 @@ export class PlaybackRepository {
                         WHERE a.token_hash = ${tokenHash} AND a.user_id = s.user_id AND a.expires_at > now() AND NOT u.disabled)`
       : sql``;
     const allowanceNow = sql`least(greatest(${ALLOWANCE_CAP_SECONDS}::float8, s.allowance_seconds), s.allowance_seconds + extract(epoch from (now() - s.allowance_at))::float8)`;
-    const rows = await this.runner.run(sql`
+    // shares its commit with heartbeats arriving at the same moment (server/db/group-commit.ts)
+    const rows = await this.runner.runGrouped(sql`
       WITH guard AS (
         SELECT s.id, ${allowanceNow} AS allowance_now
         FROM playback_sessions s
@@ -338,7 +339,7 @@ export class PlaybackRepository {
         WHERE EXISTS (SELECT 1 FROM guard)
         RETURNING id
       )
-      SELECT (SELECT id FROM ins) AS id, (SELECT count(*) FROM upd_progress) AS p, (SELECT count(*) FROM upd_session) AS s`);
+      SELECT (SELECT id FROM ins) AS id, (SELECT count(*) FROM upd_progress) AS p, (SELECT count(*) FROM upd_session) AS s`, input.sessionId);
     const r = (rows as unknown as { id: unknown }[])[0];
     return r?.id != null;
   }
