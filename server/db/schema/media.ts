@@ -17,8 +17,9 @@ export const mediaSources = pgTable('media_sources', {
 export const transcodeJobStatus = pgEnum('transcode_job_status', ['queued', 'running', 'done', 'failed']);
 
 /**
- * Work for the transcoder. Workers claim rows with FOR UPDATE SKIP LOCKED and hold a lease;
- * a row whose lease expired is claimed again, until maxAttempts.
+ * Work for the transcoder. Workers claim rows with FOR UPDATE SKIP LOCKED and hold a lease
+ * renewed by a heartbeat; a row whose lease expired is claimed again, until maxAttempts. On a
+ * queued row, lease_expires_at is the "not before" of its back-off.
  */
 export const transcodeJobs = pgTable(
   'transcode_jobs',
@@ -28,13 +29,16 @@ export const transcodeJobs = pgTable(
     sourceId: uuid('source_id').notNull().references(() => mediaSources.id, { onDelete: 'cascade' }),
     status: transcodeJobStatus('status').notNull().default('queued'),
     attempts: integer('attempts').notNull().default(0),
-    maxAttempts: integer('max_attempts').notNull().default(3),
+    /** attempts for errors that are not the file's and not an outage (and crashes); outages spend none */
+    maxAttempts: integer('max_attempts').notNull().default(5),
     /** 0–100 from ffmpeg's progress output */
     progress: integer('progress').notNull().default(0),
     leaseOwner: text('lease_owner'),
     leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true }),
     errorCode: text('error_code'),
     errorReason: text('error_reason'),
+    /** since when the job has waited for storage to come back (null: not waiting); bounds the wait */
+    waitingSince: timestamp('waiting_since', { withTimezone: true }),
     /** what the package holds: renditions, bandwidths, duration */
     result: jsonb('result'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
