@@ -78,10 +78,13 @@ describe('trainer page', () => {
     await expect.poll(() => first.getAttribute('data-status'), { timeout: 120_000, interval: 500 }).toBe('ready');
     await page.screenshot({ path: `${SHOTS}/teach-ready.png`, fullPage: true });
 
-    // credit minutes
+    // credit minutes: never more than the recording (5 s, so at most 1 minute), said in Chinese
     await first.locator('input[type="number"]').fill('3');
     await first.getByRole('button', { name: '保存' }).click();
-    await expect.poll(() => first.locator('.meta').textContent()).toContain('学时 3 分钟');
+    await expect.poll(() => first.textContent()).toContain('学时分钟数不能超过讲座时长');
+    await first.locator('input[type="number"]').fill('1');
+    await first.getByRole('button', { name: '保存' }).click();
+    await expect.poll(() => first.locator('.meta').textContent()).toContain('学时 1 分钟');
 
     // a text file named .mp4 fails with its reason in Chinese…
     await second.locator('input[type="file"]').setInputFiles(await media.textAsMp4());
