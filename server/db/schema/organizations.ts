@@ -1,4 +1,4 @@
-import { boolean, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import { boolean, customType, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
 
 export const organizationKind = pgEnum('organization_kind', ['national', 'province', 'city', 'firm']);
 
@@ -29,3 +29,28 @@ export const organizations = pgTable(
   },
   (t) => [index('organizations_parent_idx').on(t.parentId)],
 );
+
+/** Raw bytes; postgres-js hands back a Buffer, PGlite a Uint8Array. */
+const bytea = customType<{ data: Buffer; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (value) => Buffer.from(value),
+});
+
+/**
+ * What an association's certificates carry besides its name (docs/credit.md, "Certificates"):
+ * the signer and the seal image. Its own table, so the seal's bytes (up to 200 kB) never ride
+ * along with the organization rows every access check reads.
+ */
+export const certificateIssuers = pgTable('certificate_issuers', {
+  organizationId: uuid('organization_id')
+    .primaryKey()
+    .references(() => organizations.id, { onDelete: 'restrict' }),
+  signerName: text('signer_name'),
+  signerTitle: text('signer_title'),
+  /** PNG or JPEG, at most 200 kB, checked by its bytes (server/organizations/seal.ts) */
+  seal: bytea('seal'),
+  sealContentType: text('seal_content_type'),
+  /** hex SHA-256 of the seal: its public link changes with it, so the link can be cached for good */
+  sealSha256: text('seal_sha256'),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
