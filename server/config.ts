@@ -180,7 +180,7 @@ export function loadConfig(env: Env = process.env): Config {
     inProcessWorker: bool(env, 'TRANSCODER_IN_PROCESS', !production),
     workerConcurrency: int(env, 'TRANSCODER_CONCURRENCY', 1, 1, 64),
     ffmpegThreads: int(env, 'FFMPEG_THREADS', 0, 0, 64),
-    workerLeaseSeconds: int(env, 'TRANSCODER_LEASE_SECONDS', 60, 2, 3600),
+    workerLeaseSeconds: int(env, 'TRANSCODER_LEASE_SECONDS', 20, 2, 3600), // renewed every 5 s: a dead worker's job moves on in ~20 s
     workerPollMs: int(env, 'TRANSCODER_POLL_MS', 2000, 50, 60_000),
     ffmpegPath: env.FFMPEG_PATH || undefined,
     ffprobePath: env.FFPROBE_PATH || undefined,

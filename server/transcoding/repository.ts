@@ -2,50 +2,38 @@
  * The transcode jobs table and the media sources it works on. The only code that touches them.
  *
  * A job is claimed with `SELECT … FOR UPDATE SKIP LOCKED`, so several workers (processes or
- * machines) never take the same row, and held with a lease that the worker renews while it
- * works. A worker that dies stops renewing; once the lease is past, the job is claimed again —
- * up to `maxAttempts`, after which it fails with a reason the trainer can read.
+ * machines) never take the same row, and held with a lease that the worker's heartbeat renews
+ * (every 5 s of a 20 s lease by default). A worker that dies stops renewing; once the lease is
+ * past, the job is claimed again — up to `maxAttempts`, after which it fails with a reason the
+ * trainer can read. Outages (storage or database unreachable) do not spend attempts: the worker
+ * waits them out inside the job (`markWaiting`), see docs/jobs-and-uploads.md, "Jobs".
  *
  * All times come from the database clock (`now()`), never from the worker's clock, so workers
  * on machines with skewed clocks agree on who holds what.
  */
 import { completeCoursesAfterLectureChange } from '../playback/completions.ts';
-import { and, asc, desc, eq, inArray, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.ts';
 import { lectures, mediaSources, transcodeJobs } from '../db/schema/index.ts';
+import { DEFAULT_MAX_ATTEMPTS, attemptBackoffSeconds } from './outage.ts';
+import { RETRYING_MESSAGE, WAITING_FOR_STORAGE_MESSAGE, interruptedReason, retriesExhaustedReason, type FailureText } from './reasons.ts';
+
+export type { FailureText } from './reasons.ts';
+export { interruptedReason, retriesExhaustedReason } from './reasons.ts';
 
 /** The key in media_sources.probe that marks a source whose original retention deleted (an ISO time). */
 export const ORIGINAL_DELETED_AT = 'originalDeletedAt';
+
+/** True when source retention deleted this source's original (its `probe` carries the mark). */
+export function isOriginalDeleted(probe: unknown): boolean {
+  return Boolean(probe && typeof probe === 'object' && (probe as Record<string, unknown>)[ORIGINAL_DELETED_AT]);
+}
 
 export type TranscodeJobRow = typeof transcodeJobs.$inferSelect;
 export type MediaSourceRow = typeof mediaSources.$inferSelect;
 
 /** `now() + n seconds`, on the database clock. */
 const nowPlus = (seconds: number) => sql`now() + (${Math.max(0, Math.round(seconds))}::int * interval '1 second')`;
-
-export interface FailureText {
-  code: string;
-  reasonZh: string;
-  reasonEn: string;
-}
-
-/** What the trainer reads when workers kept dying on a job. */
-export function interruptedReason(attempts: number): FailureText {
-  return {
-    code: 'transcode_interrupted',
-    reasonZh: `转码多次中断（${attempts} 次），文件本身可能没有问题。请稍后重新上传；如果反复出现，请联系平台管理员。`,
-    reasonEn: `Transcoding was interrupted ${attempts} times (the worker stopped before finishing); the file itself may be fine. Upload it again later, and contact the platform administrator if it keeps happening.`,
-  };
-}
-
-/** What the trainer reads when every attempt ended in an error that was not about the file. */
-export function retriesExhaustedReason(attempts: number, lastError: string): FailureText {
-  return {
-    code: 'transcode_error',
-    reasonZh: `转码失败（已尝试 ${attempts} 次）：${lastError}。请稍后重新上传；如果反复出现，请联系平台管理员。`,
-    reasonEn: `Transcoding failed after ${attempts} attempts: ${lastError}. Upload the file again later, and contact the platform administrator if it keeps happening.`,
-  };
-}
 
 export class TranscodeJobsRepository {
   constructor(private readonly db: Db) {}
@@ -123,7 +111,7 @@ export class TranscodeJobsRepository {
       .where(and(eq(transcodeJobs.lectureId, values.lectureId), inArray(transcodeJobs.status, ['queued', 'running'])));
     const [row] = await tx
       .insert(transcodeJobs)
-      .values({ lectureId: values.lectureId, sourceId: values.sourceId, ...(values.maxAttempts ? { maxAttempts: values.maxAttempts } : {}) })
+      .values({ lectureId: values.lectureId, sourceId: values.sourceId, maxAttempts: values.maxAttempts ?? DEFAULT_MAX_ATTEMPTS })
       .returning();
     return row!;
   }
@@ -131,19 +119,23 @@ export class TranscodeJobsRepository {
   /**
    * Takes the oldest job that is queued (and not backing off) or whose holder's lease expired,
    * with attempts left. Answers null when there is none. Concurrent callers get different jobs.
-   * `only` restricts the claim to one job (test helpers that publish a prepared package).
+   * `jobId` restricts the claim to one job (test helpers that publish a prepared package);
+   * `takeOver: false` leaves expired leases alone (a worker that just regained the database
+   * gives live holders one heartbeat to renew first).
    */
-  async claim(workerId: string, leaseSeconds: number, only?: { jobId: string }): Promise<TranscodeJobRow | null> {
+  async claim(workerId: string, leaseSeconds: number, options: { jobId?: string; takeOver?: boolean } = {}): Promise<TranscodeJobRow | null> {
+    const takeOver = options.takeOver ?? true;
     return this.db.transaction(async (tx) => {
       const [candidate] = await tx
         .select({ id: transcodeJobs.id })
         .from(transcodeJobs)
         .where(
           and(
-            only ? eq(transcodeJobs.id, only.jobId) : undefined,
+            options.jobId ? eq(transcodeJobs.id, options.jobId) : undefined,
             or(
+              // a queued job's lease_expires_at is its "not before" (the back-off)
               and(eq(transcodeJobs.status, 'queued'), or(isNull(transcodeJobs.leaseExpiresAt), lte(transcodeJobs.leaseExpiresAt, sql`now()`))),
-              and(eq(transcodeJobs.status, 'running'), lt(transcodeJobs.leaseExpiresAt, sql`now()`)),
+              takeOver ? and(eq(transcodeJobs.status, 'running'), lt(transcodeJobs.leaseExpiresAt, sql`now()`)) : undefined,
             ),
             lt(transcodeJobs.attempts, transcodeJobs.maxAttempts),
           ),
@@ -212,7 +204,7 @@ export class TranscodeJobsRepository {
   async markDone(tx: DbOrTx, jobId: string, result: unknown): Promise<void> {
     await tx
       .update(transcodeJobs)
-      .set({ status: 'done', progress: 100, result, leaseOwner: null, leaseExpiresAt: null, errorCode: null, errorReason: null, finishedAt: sql`now()` })
+      .set({ status: 'done', progress: 100, result, leaseOwner: null, leaseExpiresAt: null, errorCode: null, errorReason: null, waitingSince: null, finishedAt: sql`now()` })
       .where(eq(transcodeJobs.id, jobId));
   }
 
@@ -227,32 +219,80 @@ export class TranscodeJobsRepository {
         result: { failure },
         leaseOwner: null,
         leaseExpiresAt: null,
+        waitingSince: null,
         finishedAt: sql`now()`,
       })
       .where(eq(transcodeJobs.id, jobId));
   }
 
   /**
-   * After an error that is not about the file (storage unreachable, disk full, ffmpeg killed):
-   * back to the queue after a pause, or failed with the lecture once attempts are used up.
-   * Answers what happened, or null when the job was no longer held by this worker.
+   * After an error that is neither the file's fault nor an outage (disk full, ffmpeg crashed):
+   * back to the queue after an exponential back-off (`attemptBackoffSeconds`: 15 s, 30 s, 1 min,
+   * 2 min…, or `backoffSeconds`), or failed with the lecture once attempts are used up. The error's
+   * own message is for the log only: it may name hosts and paths. Answers what happened, or null
+   * when the job was no longer held by this worker.
    */
-  async releaseForRetry(jobId: string, workerId: string, message: string, backoffSeconds: number): Promise<'retry' | 'failed' | null> {
+  async releaseForRetry(jobId: string, workerId: string, options: { backoffSeconds?: number } = {}): Promise<'retry' | 'failed' | null> {
     return this.db.transaction(async (tx) => {
       const job = await this.lockIfHeld(tx, jobId, workerId);
       if (!job) return null;
       if (job.attempts >= job.maxAttempts) {
-        const reason = retriesExhaustedReason(job.attempts, message);
+        const reason = retriesExhaustedReason(job.attempts);
         await this.markFailed(tx, jobId, reason);
         await this.failLecture(tx, job.lectureId, reason);
         return 'failed';
       }
+      const backoff = options.backoffSeconds ?? attemptBackoffSeconds(job.attempts);
       await tx
         .update(transcodeJobs)
-        .set({ status: 'queued', leaseOwner: null, leaseExpiresAt: nowPlus(backoffSeconds), errorCode: 'retrying', errorReason: message })
+        .set({ status: 'queued', leaseOwner: null, leaseExpiresAt: nowPlus(backoff), errorCode: 'retrying', errorReason: RETRYING_MESSAGE, waitingSince: null })
         .where(eq(transcodeJobs.id, jobId));
       return 'retry';
     });
+  }
+
+  /**
+   * Records that the holder is waiting for storage to come back (the trainer's page and the
+   * tests read `errorCode = 'storage_unavailable'`). The wait's start is kept across attempts and
+   * workers (`waiting_since`), so the outage limit counts the whole outage. Answers how long the
+   * job has waited, on the database clock, or null when the job is not held by this worker.
+   */
+  async markWaiting(jobId: string, workerId: string): Promise<{ waitedSeconds: number } | null> {
+    const [row] = await this.db
+      .update(transcodeJobs)
+      .set({ errorCode: 'storage_unavailable', errorReason: WAITING_FOR_STORAGE_MESSAGE, waitingSince: sql`coalesce(${transcodeJobs.waitingSince}, now())` })
+      .where(this.heldBy(jobId, workerId))
+      .returning({ waited: sql<number>`extract(epoch from now() - ${transcodeJobs.waitingSince})::float8` });
+    return row ? { waitedSeconds: Number(row.waited) } : null;
+  }
+
+  /** The outage is over for this job: clears the waiting mark (nothing when there was none). */
+  async clearWaiting(jobId: string, workerId: string): Promise<void> {
+    await this.db
+      .update(transcodeJobs)
+      .set({ errorCode: null, errorReason: null, waitingSince: null })
+      .where(and(this.heldBy(jobId, workerId), isNotNull(transcodeJobs.waitingSince)));
+  }
+
+  /**
+   * Gives back the attempt a take-over spent when the previous holder was alive but could not
+   * reach the database to renew its lease (a database outage is not the job's fault). Called by
+   * that previous holder once it is connected again and finds the job held by someone else.
+   */
+  async refundAttempt(jobId: string, previousHolder: string): Promise<boolean> {
+    const rows = await this.db
+      .update(transcodeJobs)
+      .set({ attempts: sql`greatest(${transcodeJobs.attempts} - 1, 0)` })
+      .where(
+        and(
+          eq(transcodeJobs.id, jobId),
+          inArray(transcodeJobs.status, ['queued', 'running']),
+          or(isNull(transcodeJobs.leaseOwner), ne(transcodeJobs.leaseOwner, previousHolder)),
+          sql`${transcodeJobs.attempts} > 0`,
+        ),
+      )
+      .returning({ id: transcodeJobs.id });
+    return rows.length > 0;
   }
 
   /**
@@ -268,6 +308,11 @@ export class TranscodeJobsRepository {
     return rows.length > 0;
   }
 
+  /**
+   * THE place where a lecture becomes `failed` (every path goes through here: unusable file,
+   * attempts used up, interrupted too often, outage too long, source gone). A lecture that is
+   * ready keeps playing its package.
+   */
   async failLecture(tx: DbOrTx, lectureId: string, failure: FailureText): Promise<void> {
     await tx
       .update(lectures)

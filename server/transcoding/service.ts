@@ -88,26 +88,30 @@ export class TranscodingService {
 
   /**
    * Uploads a finished package folder to a fresh prefix, master playlist last. Answers the
-   * prefix; nothing points at it yet.
+   * prefix; nothing points at it yet. `uploaded` (filled as files go up, and skipped when
+   * already in it) lets a caller resume an upload that an outage interrupted.
    */
   async uploadPackage(
     lectureId: string,
     localDir: string,
     pkg: PublishablePackage,
-    options: { parallel?: number; signal?: AbortSignal; onFile?: (done: number, total: number) => void; prefix?: string } = {},
+    options: { parallel?: number; signal?: AbortSignal; onFile?: (done: number, total: number) => void; prefix?: string; uploaded?: Set<string> } = {},
   ): Promise<string> {
     const prefix = options.prefix ?? newPackagePrefix(lectureId);
     const master = pkg.files.filter((f) => f === MASTER_PLAYLIST || f.endsWith(`/${MASTER_PLAYLIST}`));
     const rest = pkg.files.filter((f) => !master.includes(f));
     if (master.length === 0) throw new Error('the package has no master.m3u8');
-    let done = 0;
+    const uploaded = options.uploaded ?? new Set<string>();
+    let done = uploaded.size;
     const put = async (file: string) => {
+      if (uploaded.has(file)) return;
       options.signal?.throwIfAborted();
       const key = prefix + file.split(path.sep).join('/');
       await this.storage.put(key, createReadStream(path.join(localDir, file)), { contentType: contentTypeFor(key), cacheControl: cacheControlFor(key) });
+      uploaded.add(file);
       options.onFile?.(++done, pkg.files.length);
     };
-    const queue = [...rest];
+    const queue = rest.filter((f) => !uploaded.has(f));
     const parallel = Math.max(1, options.parallel ?? 4);
     await Promise.all(
       Array.from({ length: Math.min(parallel, queue.length) }, async () => {

@@ -1,14 +1,14 @@
 // Runs s3rver in its own Node process, started by tests/helpers/s3.ts with --openssl-legacy-provider:
 // s3rver encrypts ListObjectsV2 continuation tokens with DES, which OpenSSL 3 only has in its
 // legacy provider, so without it every listing past 1000 keys fails with an InternalError.
-// Input: one JSON argument ({ directory, bucket, cors }). Output: one JSON line { port }.
-// Exits when its stdin closes, so it never outlives the test process.
+// Input: one JSON argument ({ directory, bucket, cors, port? }; port 0 or none: a free one).
+// Output: one JSON line { port }. Exits when its stdin closes, so it never outlives the test process.
 import S3rver from 's3rver';
 
-const { directory, bucket, cors } = JSON.parse(process.argv[2] ?? '{}');
+const { directory, bucket, cors, port } = JSON.parse(process.argv[2] ?? '{}');
 const server = new S3rver({
   address: '127.0.0.1',
-  port: 0,
+  port: port ?? 0,
   silent: true,
   directory,
   vhostBuckets: false,

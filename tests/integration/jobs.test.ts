@@ -133,17 +133,60 @@ for (const backend of availableBackends()) {
       await drainQueue();
       const { lecture, job } = await queuedJob(2);
       await repo.claim('w', 30);
-      expect(await repo.releaseForRetry(job.id, 'someone-else', 'disk full', 1)).toBeNull();
-      expect(await repo.releaseForRetry(job.id, 'w', 'disk full', 1)).toBe('retry');
+      expect(await repo.releaseForRetry(job.id, 'someone-else', { backoffSeconds: 1 })).toBeNull();
+      expect(await repo.releaseForRetry(job.id, 'w', { backoffSeconds: 1 })).toBe('retry');
       expect(await repo.claim('w', 30)).toBeNull(); // backing off
       await sleep(1500);
       const again = (await repo.claim('w', 30))!;
       expect(again.attempts).toBe(2);
-      expect(await repo.releaseForRetry(job.id, 'w', 'disk full', 1)).toBe('failed');
+      expect(await repo.releaseForRetry(job.id, 'w', { backoffSeconds: 1 })).toBe('failed');
       const l = (await catalog.findLecture(lecture.id))!;
       expect(l.status).toBe('failed');
       expect(l.failureCode).toBe('transcode_error');
-      expect(l.failureReasonEn).toContain('disk full');
+      // a fixed sentence the trainer can act on; the error's own words (hosts, paths) stay in the log
+      expect(l.failureReasonEn).toContain('after 2 attempts');
+      expect(l.failureReasonEn).toContain('Retry transcoding');
+      expect(l.failureReasonZh).toContain('重新转码');
+    });
+
+    it('backs off exponentially between attempts by default', async () => {
+      await drainQueue();
+      const { job } = await queuedJob(4);
+      await repo.claim('w', 30);
+      expect(await repo.releaseForRetry(job.id, 'w')).toBe('retry');
+      const row = (await repo.find(job.id))!;
+      // attempt 1 failed → 15 s (on the database clock; a generous window for a loaded machine)
+      const notBefore = row.leaseExpiresAt!.getTime() - Date.now();
+      expect(notBefore).toBeGreaterThan(5_000);
+      expect(notBefore).toBeLessThan(25_000);
+      expect(row.errorReason).not.toMatch(/\d+\.\d+\.\d+\.\d+|:\d{2,5}\b/);
+    });
+
+    it('records a wait for storage without spending an attempt, and gives a take-over back to a holder that lost the database', async () => {
+      await drainQueue();
+      const { job } = await queuedJob(3);
+      const claimed = (await repo.claim('holder', 30))!;
+      expect(await repo.markWaiting(job.id, 'someone-else')).toBeNull();
+      const first = (await repo.markWaiting(job.id, 'holder'))!;
+      expect(first.waitedSeconds).toBeGreaterThanOrEqual(0);
+      await sleep(1100);
+      const second = (await repo.markWaiting(job.id, 'holder'))!;
+      expect(second.waitedSeconds).toBeGreaterThan(first.waitedSeconds); // the wait's start is kept
+      let row = (await repo.find(job.id))!;
+      expect(row).toMatchObject({ status: 'running', attempts: claimed.attempts, errorCode: 'storage_unavailable' });
+      expect(row.waitingSince).not.toBeNull();
+      await repo.clearWaiting(job.id, 'holder');
+      row = (await repo.find(job.id))!;
+      expect(row).toMatchObject({ errorCode: null, waitingSince: null });
+
+      // the holder's lease ran out while it could not reach the database; another worker took over
+      await database.db.update(transcodeJobs).set({ leaseExpiresAt: new Date(Date.now() - 60_000) }).where(eq(transcodeJobs.id, job.id));
+      expect(await repo.claim('other', 30, { takeOver: false })).toBeNull(); // a worker fresh from an outage waits
+      const taken = (await repo.claim('other', 30))!;
+      expect(taken.attempts).toBe(2);
+      expect(await repo.refundAttempt(job.id, 'other')).toBe(false); // not by the new holder itself
+      expect(await repo.refundAttempt(job.id, 'holder')).toBe(true);
+      expect((await repo.find(job.id))!).toMatchObject({ attempts: 1, leaseOwner: 'other', status: 'running' });
     });
 
     it('supersedes an unfinished job when a newer source is queued for the same lecture', async () => {
