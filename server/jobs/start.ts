@@ -9,10 +9,10 @@ import { startJobRunner, type RunnerOptions } from './runner.ts';
 import { actorOf } from './service.ts';
 
 export function startBackgroundJobs(app: FastifyInstance, options: RunnerOptions = {}): () => Promise<void> {
-  const { db } = app.deps;
+  const { db, storage, config } = app.deps;
   const kinds = jobKinds();
   const handlers = kinds.map((k) => {
-    const handler = k.handler({ db, access: app.access });
+    const handler = k.handler({ db, access: app.access, storage, config });
     return { kind: k.kind, run: async (context: Parameters<typeof handler.run>[0]) => handler.run(context, await actorOf(db, context.job.actorId)) };
   });
   const runner = startJobRunner({ db, log: app.log }, handlers, options);

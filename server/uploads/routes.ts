@@ -11,26 +11,54 @@
  * Every error answer is JSON `{ error, message }` (tus-errors.ts) and no answer carries CORS
  * headers: the web app is same-origin, and the API has no CORS anywhere.
  *
- * Partial uploads live in DATA_DIR/uploads (staging.ts) in both storage modes; with several API
- * replicas that folder must be shared (see docs/jobs-and-uploads.md). Hourly, this plugin ends
+ * Durable uploads (docs/jobs-and-uploads.md): an upload whose last byte arrived is recorded as
+ * received (with its store job) before any answer says so — by the request that wrote the last
+ * byte, or else by the next HEAD or PATCH, or by the sweep. Partial uploads wait in the staging
+ * store (staging.ts: the bucket on S3, DATA_DIR/uploads on local storage); requests for one
+ * upload exclude each other across replicas with PostgreSQL advisory locks (locker.ts).
+ * Every minute this plugin sweeps receipts (UploadsService.sweepReceipts); hourly it ends
  * expired uploads and deletes source originals past their retention.
  */
 import type { IncomingMessage } from 'node:http';
-import path from 'node:path';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { Sql } from 'postgres';
+import { Type } from 'typebox';
 import { Server, EVENTS, type ServerOptions } from '@tus/server';
 import type { CancellationContext, Upload } from '@tus/utils';
 import type { SessionUser } from '../auth/access.ts';
 import { CatalogRepository } from '../catalog/repository.ts';
 import { HttpError } from '../http/errors.ts';
+import { databaseErrorMeaning } from '../http/database-errors.ts';
+import { ErrorBody } from '../http/schemas.ts';
 import { TranscodingService } from '../transcoding/service.ts';
+import { PostgresLocker } from './locker.ts';
 import { UploadsService, uploadLimits } from './service.ts';
-import { openUploadStaging, uploadStagingDirectory } from './staging.ts';
+import { openUploadStaging } from './staging.ts';
 import { tusErrorAnswer } from './tus-errors.ts';
 
 export const UPLOADS_PATH = '/api/uploads';
 const UPLOAD_ID = /^[0-9a-f]{32}$/;
 const SWEEP_INTERVAL_MS = 3600 * 1000;
+const RECEIPT_SWEEP_INTERVAL_MS = 60 * 1000;
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+const LectureUpload = Type.Object({
+  lectureId: Type.String(),
+  upload: Nullable(
+    Type.Object({
+      id: Type.String(),
+      state: Type.Union([Type.Literal('receiving'), Type.Literal('received'), Type.Literal('stored'), Type.Literal('lost')], {
+        description:
+          '`receiving`: bytes still arriving (or abandoned); `received`: every byte arrived and is kept, waiting to be put into storage (then the lecture turns `processing`); `stored`: in storage, transcoding from here; `lost`: the received file could not be stored and has to be uploaded again',
+      }),
+      bytes: Type.Integer(),
+      createdAt: Type.String(),
+      receivedAt: Nullable(Type.String()),
+      storedAt: Nullable(Type.String()),
+      retrying: Type.Boolean({ description: 'received, and storing it failed at least once (storage unavailable): it is retried until it succeeds' }),
+    }),
+  ),
+});
 
 type TusRequest = Parameters<NonNullable<ServerOptions['onUploadCreate']>>[0];
 type TusWrite = Server['write'];
@@ -79,16 +107,20 @@ class LecternTusServer extends Server {
 }
 
 const uploadRoutes: FastifyPluginAsync = async (app) => {
-  const { config, db, storage } = app.deps;
-  const directory = uploadStagingDirectory(config);
-  const datastore = openUploadStaging(config);
+  const { config, database, db, storage } = app.deps;
+  const datastore = openUploadStaging({ config, db, storage });
   const limits = uploadLimits(config);
   const service = new UploadsService(db, storage, new CatalogRepository(db), app.access, datastore, limits);
   const transcoding = new TranscodingService(db, storage);
   const users = new WeakMap<IncomingMessage, SessionUser>();
 
-  const removeFinished = (uploadId: string) =>
-    datastore.remove(uploadId).catch((err: unknown) => app.log.warn({ err, uploadId }, 'could not delete a finished tus upload'));
+  // Several processes share PostgreSQL: their requests for one upload must exclude each other.
+  // PGlite is one process, for which @tus/server's MemoryLocker is enough.
+  const locker = database.kind === 'postgres' ? new PostgresLocker((db as unknown as { $client: Sql }).$client, { log: app.log }) : undefined;
+  if (locker) {
+    locker.start().catch((err: unknown) => app.log.warn({ err }, 'upload locks: cannot listen for release requests; a stale request on another replica holds its upload until it ends'));
+    app.addHook('onClose', async () => locker.close());
+  }
 
   const userOf = (req: TusRequest): SessionUser => {
     const raw = (req as unknown as { runtime?: { node?: { req?: IncomingMessage } } }).runtime?.node?.req;
@@ -101,12 +133,15 @@ const uploadRoutes: FastifyPluginAsync = async (app) => {
     {
       path: UPLOADS_PATH,
       datastore,
+      locker,
       maxSize: config.maxUploadBytes,
       relativeLocation: true,
       respectForwardedHeaders: false,
       // same-origin only: never an Access-Control-Allow-Origin (the default would be '*')
       allowedOrigins: () => false,
       allowedCredentials: false,
+      // a received upload's bytes wait for the store job: a DELETE must not take them away
+      disableTerminationForFinishedUploads: true,
       async onUploadCreate(req, upload: Upload) {
         const user = userOf(req);
         const lectureId = await service.start(user, { uploadId: upload.id, lectureId: upload.metadata?.lectureId, size: upload.size });
@@ -115,54 +150,34 @@ const uploadRoutes: FastifyPluginAsync = async (app) => {
       async onIncomingRequest(req, uploadId) {
         const user = userOf(req);
         if (req.method === 'POST' || req.method === 'OPTIONS') return;
-        let owner: string | null | undefined;
+        let upload: Upload;
         try {
-          owner = (await datastore.getUpload(uploadId)).metadata?.userId;
+          upload = await datastore.getUpload(uploadId);
         } catch {
           return; // unknown upload: @tus/server answers 404 itself
         }
-        if (owner !== user.id) throw new HttpError(403, 'forbidden', 'This upload belongs to someone else.');
+        if (upload.metadata?.userId !== user.id) throw new HttpError(403, 'forbidden', 'This upload belongs to someone else.');
+        // Complete but not recorded (the request with the last byte could not record it): recorded
+        // now, before this answer tells the client where the upload stands.
+        if (req.method !== 'DELETE') await service.ensureReceived(upload);
       },
-      async onUploadFinish(req, upload: Upload) {
-        const lectureId = upload.metadata?.lectureId;
-        if (!lectureId) throw new HttpError(400, 'invalid_metadata', 'The upload names no lecture.');
-        const bytes = upload.size ?? upload.offset;
-        try {
-          const outcome = await service.finish({
-            uploadId: upload.id,
-            lectureId,
-            bytes,
-            originalName: upload.metadata?.filename ?? null,
-            contentType: upload.metadata?.filetype ?? null,
-            filePath: path.join(directory, upload.id),
-          });
-          if (outcome.kind === 'queued') app.log.info({ lectureId, jobId: outcome.jobId, bytes }, 'upload finished, transcode queued');
-        } catch (err) {
-          if (err instanceof HttpError) throw err;
-          app.log.error({ err, lectureId }, 'could not store a finished upload');
-          // Dropped, not kept: a client resuming it would find it complete (HEAD) and report
-          // success with nothing stored; without it, tus-js-client starts a new upload.
-          await removeFinished(upload.id);
-          await service.endReservation(upload.id).catch((endErr: unknown) => app.log.error({ err: endErr, uploadId: upload.id }, 'could not end a reservation'));
-          throw new HttpError(500, 'upload_not_stored', 'The file arrived but could not be stored. Please upload it again.');
-        }
-        // After a PATCH nothing reads the upload again, so its file goes now. When the whole file
-        // came with the creating POST, @tus/server still reads the upload to answer: its file goes
-        // once the answer is written (POST_FINISH below).
-        if (req.method === 'PATCH') await removeFinished(upload.id);
+      async onUploadFinish(_req, upload: Upload) {
+        const outcome = await service.receive(upload);
+        if (outcome.kind === 'received') app.log.info({ uploadId: upload.id, lectureId: upload.metadata?.lectureId, bytes: upload.size, storeJobId: outcome.jobId }, 'upload received');
         return {};
       },
       onResponseError(_req, err) {
         if (err instanceof HttpError) return { status_code: err.statusCode, body: JSON.stringify({ error: err.code, message: err.message }) };
+        if (databaseErrorMeaning(err) === 'unavailable') {
+          app.log.warn({ err }, 'tus request: database unavailable');
+          return { status_code: 503, body: JSON.stringify({ error: 'database_unavailable', message: 'The service is briefly unavailable. Your upload keeps what arrived; it continues when you retry.' }) };
+        }
         if (!('status_code' in err)) app.log.error({ err }, 'tus upload error');
         return undefined; // LecternTusServer.write turns @tus/server's own answers into JSON
       },
     },
     limits,
   );
-  tus.on(EVENTS.POST_FINISH, (req, _res, upload) => {
-    if (req.method === 'POST') void removeFinished(upload.id);
-  });
   tus.on(EVENTS.POST_TERMINATE, (_req, _res, uploadId) => {
     service.endReservation(uploadId).catch((err: unknown) => app.log.error({ err, uploadId }, 'could not end the reservation of a cancelled upload'));
   });
@@ -184,6 +199,22 @@ const uploadRoutes: FastifyPluginAsync = async (app) => {
     app.route({ method: ['POST', 'HEAD', 'PATCH', 'DELETE', 'OPTIONS'], url, ...routeOptions, handler: handle });
   }
 
+  app.get(
+    '/lectures/:lectureId/upload',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: ['teach'],
+        summary: "A lecture's newest upload: receiving, received (waiting for storage), stored or lost",
+        description:
+          'For trainers of the lecture’s organization (403 otherwise). An upload is `received` as soon as its last byte arrived: it is kept and put into storage by a background job, retried while storage is unavailable; the lecture turns `processing` when that is done.',
+        params: Type.Object({ lectureId: Type.String({ format: 'uuid' }) }),
+        response: { 200: LectureUpload, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) => service.lectureUpload(request.user!, (request.params as { lectureId: string }).lectureId),
+  );
+
   const sweep = async () => {
     const uploads = await service.sweepExpired();
     if (uploads.endedReservations > 0 || uploads.removedPartials > 0) app.log.info(uploads, 'expired uploads swept');
@@ -191,9 +222,19 @@ const uploadRoutes: FastifyPluginAsync = async (app) => {
     if (sources.deleted.length > 0) app.log.info({ deleted: sources.deleted.length }, 'retired source originals deleted');
     for (const failure of sources.failed) app.log.warn(failure, 'could not delete a retired source original');
   };
+  const sweepReceipts = async () => {
+    const { errors, ...counts } = await service.sweepReceipts();
+    if (counts.recorded > 0 || counts.requeued > 0 || counts.removedStaging > 0) app.log.info(counts, 'upload receipts swept');
+    for (const failure of errors) app.log.warn(failure, 'upload sweep: could not handle an upload (tried again next minute)');
+  };
   const timer = setInterval(() => void sweep().catch((err: unknown) => app.log.error({ err }, 'upload sweep failed')), SWEEP_INTERVAL_MS);
   timer.unref();
-  app.addHook('onClose', async () => clearInterval(timer));
+  const receiptTimer = setInterval(() => void sweepReceipts().catch((err: unknown) => app.log.warn({ err }, 'upload receipt sweep failed')), RECEIPT_SWEEP_INTERVAL_MS);
+  receiptTimer.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(timer);
+    clearInterval(receiptTimer);
+  });
 };
 
 export default uploadRoutes;
