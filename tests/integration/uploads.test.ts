@@ -1,7 +1,9 @@
 /**
  * tus uploads at /api/uploads with tus-js-client (the library the web page uses), from Node:
- * chunked, interrupted and resumed; the finished file lands in storage, its job is queued. Plus
- * the checks: session, trainer role on the lecture's organization, owner of the upload, size.
+ * chunked, interrupted and resumed; the finished upload is recorded as received before the
+ * answer, then the upload_store job puts it into storage and queues its transcode. Plus the
+ * checks: session, trainer role on the lecture's organization, owner of the upload, size.
+ * Storage and replica failures: upload-durability.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { randomBytes } from 'node:crypto';
@@ -105,6 +107,17 @@ describe('tus uploads', () => {
     return (res.json as { id: string }).id;
   }
 
+  /** Waits until the lecture has this status (the store job runs right after the upload is received). */
+  async function lectureStatus(lectureId: string, status: string): Promise<void> {
+    await vi.waitFor(
+      async () => {
+        const [lecture] = await server.deps.db.select().from(lectures).where(eq(lectures.id, lectureId));
+        expect(lecture!.status).toBe(status);
+      },
+      { timeout: 30_000, interval: 50 },
+    );
+  }
+
   it('takes a file in chunks, survives an interruption, resumes where it stopped, then stores it and queues the transcode', async () => {
     const lectureId = await newLecture();
     const file = randomBytes(1024 * 1024 + 12345);
@@ -129,8 +142,11 @@ describe('tus uploads', () => {
     expect(offsets[0]).toBeGreaterThan(offset); // resumed, not restarted
     expect(offsets.at(-1)).toBe(file.length);
 
-    const [lecture] = await server.deps.db.select().from(lectures).where(eq(lectures.id, lectureId));
-    expect(lecture!.status).toBe('processing');
+    // recorded before the answer; the store job takes it from there
+    const id = first.url!.split('/').pop()!;
+    const [reservation] = await server.deps.db.select().from(uploadReservations).where(eq(uploadReservations.id, id));
+    expect(['received', 'stored']).toContain(reservation!.state);
+    await lectureStatus(lectureId, 'processing');
     const sources = await server.deps.db.select().from(mediaSources).where(eq(mediaSources.lectureId, lectureId));
     expect(sources).toHaveLength(1);
     expect(sources[0]!).toMatchObject({ bytes: file.length, originalName: '第一讲.mp4', contentType: 'video/mp4', storageKey: `sources/${lectureId}/${sources[0]!.id}/original` });
@@ -144,8 +160,7 @@ describe('tus uploads', () => {
 
     // the tus temp file is gone
     const uploadsDir = path.join(server.dataDir, 'uploads');
-    const id = first.url!.split('/').pop()!;
-    expect(existsSync(path.join(uploadsDir, id))).toBe(false);
+    await vi.waitFor(() => expect(existsSync(path.join(uploadsDir, id))).toBe(false));
     expect((await readdir(uploadsDir)).filter((f) => f.startsWith(id))).toEqual([]);
 
     const status = await trainer.raw('GET', `/api/lectures/${lectureId}/transcode`);
@@ -210,10 +225,11 @@ describe('tus uploads', () => {
     const file = randomBytes(5000);
     const done = await tusUpload(server.baseUrl, file, { cookie: cookieOf(trainer), metadata: { lectureId, filename: 'short.mp4' }, uploadDataDuringCreation: true });
     expect(done.error?.originalResponse?.getBody() ?? done.error?.message).toBeUndefined();
+    await lectureStatus(lectureId, 'processing');
     const sources = await server.deps.db.select().from(mediaSources).where(eq(mediaSources.lectureId, lectureId));
     expect(sources.map((s) => s.bytes)).toEqual([file.length]);
     expect((await server.deps.storage.head(sources[0]!.storageKey))?.bytes).toBe(file.length);
-    // the tus file goes once the answer is written
+    // the tus file goes once it is stored
     const partial = path.join(server.dataDir, 'uploads', done.url!.split('/').pop()!);
     await vi.waitFor(() => expect(existsSync(partial) || existsSync(`${partial}.json`)).toBe(false));
   });
@@ -308,7 +324,7 @@ describe('tus uploads with S3 storage', () => {
     await s3?.close();
   });
 
-  it('streams the finished file into the bucket (partial uploads stay on local disk) and queues the job', async () => {
+  it('stages the upload in the bucket, then streams it into place, queues the job and deletes the staged pieces', async () => {
     expect(server.deps.storage.driver).toBe('s3');
     const trainer = createTestClient(server.baseUrl);
     await trainer.login('trainer', PASSWORD);
@@ -316,11 +332,25 @@ describe('tus uploads with S3 storage', () => {
     const file = randomBytes(700 * 1024);
     const done = await tusUpload(server.baseUrl, file, { cookie: cookieOf(trainer), metadata: { lectureId: lecture.id, filename: 'a.mp4' }, chunkSize: 256 * 1024 });
     expect(done.error).toBeUndefined();
+    const id = done.url!.split('/').pop()!;
+    await vi.waitFor(
+      async () => {
+        const [reservation] = await server.deps.db.select().from(uploadReservations).where(eq(uploadReservations.id, id));
+        expect(reservation).toMatchObject({ state: 'stored', staging: 'storage' });
+        expect(reservation!.stagingRemovedAt).toBeInstanceOf(Date);
+      },
+      { timeout: 30_000, interval: 50 },
+    );
     const [source] = await server.deps.db.select().from(mediaSources).where(eq(mediaSources.lectureId, lecture.id));
-    const head = await server.deps.storage.head(source!.storageKey);
-    expect(head?.bytes).toBe(file.length);
+    const stored = await server.deps.storage.get(source!.storageKey);
+    const chunks: Buffer[] = [];
+    for await (const chunk of stored.body) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).equals(file)).toBe(true);
     const jobs = await server.deps.db.select().from(transcodeJobs).where(eq(transcodeJobs.lectureId, lecture.id));
     expect(jobs.map((j) => j.status)).toEqual(['queued']);
+    // nothing of it stays staged, in the bucket or on this machine's disk
+    expect(await server.deps.storage.list(`uploads/${id}/`)).toEqual([]);
+    expect(existsSync(path.join(server.dataDir, 'uploads', id))).toBe(false);
   });
 });
 
@@ -340,21 +370,23 @@ describe('tus uploads when storage is down', () => {
   });
   afterAll(async () => server?.close());
 
-  it('answers 500 upload_not_stored and drops the finished upload, so the client starts again instead of resuming a "complete" one', async () => {
+  it('answers 503 upload_storage_unavailable when storage cannot take the bytes, and claims nothing stored: the upload stays open where it was', async () => {
     const trainer = createTestClient(server.baseUrl);
     await trainer.login('trainer', PASSWORD);
     const lecture = (await trainer.raw('POST', `/api/courses/${server.demo!.draftCourseId}/lectures`, { title: '存储故障' })).json as { id: string };
-    const done = await tusUpload(server.baseUrl, randomBytes(300 * 1024), { cookie: cookieOf(trainer), metadata: { lectureId: lecture.id }, chunkSize: 100 * 1024 });
-    expect(done.error?.originalResponse?.getStatus()).toBe(500);
-    expect(JSON.parse(done.error!.originalResponse!.getBody())).toMatchObject({ error: 'upload_not_stored' });
+    const size = 300 * 1024;
+    const done = await tusUpload(server.baseUrl, randomBytes(size), { cookie: cookieOf(trainer), metadata: { lectureId: lecture.id }, chunkSize: 100 * 1024 });
+    expect(done.error?.originalResponse?.getStatus()).toBe(503);
+    expect(JSON.parse(done.error!.originalResponse!.getBody())).toMatchObject({ error: 'upload_storage_unavailable' });
 
-    // a HEAD that found the upload complete would make tus-js-client report success with nothing stored
+    // a HEAD tells the client the truth: not complete, so it sends again when storage is back
     const uploadPath = new URL(done.url!).pathname;
-    expect((await trainer.raw('HEAD', uploadPath, undefined, TUS)).status).toBe(404);
+    const head = await trainer.raw('HEAD', uploadPath, undefined, TUS);
+    expect(head.status).toBe(200);
+    expect(Number(head.headers.get('upload-offset'))).toBeLessThan(size);
     const id = uploadPath.split('/').pop()!;
-    expect(existsSync(path.join(server.dataDir, 'uploads', id))).toBe(false);
     const [reservation] = await server.deps.db.select().from(uploadReservations).where(eq(uploadReservations.id, id));
-    expect(reservation!.endedAt).toBeInstanceOf(Date);
+    expect(reservation).toMatchObject({ state: 'receiving', endedAt: null });
     expect(await server.deps.db.select().from(mediaSources).where(eq(mediaSources.lectureId, lecture.id))).toEqual([]);
   });
 });
