@@ -44,6 +44,7 @@ const en: Messages = {
   'serverError.invalid_upload_headers': 'This upload request carries invalid tus headers.',
   'serverError.tus_resumable_required': 'Every upload request needs the header Tus-Resumable: 1.0.0.',
   'serverError.upload_failed': 'The server could not handle this upload request. Try again; if it keeps happening, contact the platform administrator.',
+  'serverError.upload_storage_unavailable': 'File storage is not answering right now. What you uploaded so far is kept; retry to continue from there.',
   'serverError.invalid_upload_request': 'The server could not handle this upload request; check the tus headers it carries.',
 
   'nav.label': 'Main navigation',
@@ -352,6 +353,9 @@ const en: Messages = {
   'teach.upload.tooLarge': 'The file is larger than the allowed upload size. Compress it or cut it into parts.',
   'teach.upload.signedOut': 'Your session ended. Sign in again to continue; what was uploaded is kept.',
   'teach.upload.offline': 'The connection dropped and the upload stopped. When it is back, choose the same file again to continue.',
+  'teach.upload.received': 'Received, waiting for storage',
+  'teach.upload.receivedRetrying': 'File storage cannot be reached right now; it is retried automatically and the received file is not lost.',
+  'teach.upload.lost': 'The uploaded file could not be saved. Please upload it again.',
   'teach.transcode.queued': 'Waiting to be transcoded…',
   'teach.transcode.running': 'Transcoding {percent}%',
   'teach.transcode.attempt': 'attempt {attempt} of {max}',

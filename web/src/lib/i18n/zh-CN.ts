@@ -45,6 +45,7 @@ const zhCN = {
   'serverError.invalid_upload_headers': '上传请求的 tus 头无效。',
   'serverError.tus_resumable_required': '每个上传请求都需要 Tus-Resumable: 1.0.0 头。',
   'serverError.upload_failed': '服务器无法处理此上传请求。请重试；如果反复出现，请联系平台管理员。',
+  'serverError.upload_storage_unavailable': '文件存储暂时无法访问。已上传的部分会保留，稍后重试即可从断点继续。',
   'serverError.invalid_upload_request': '服务器无法处理此上传请求，请检查其 tus 头。',
 
   'nav.label': '主导航',
@@ -353,6 +354,9 @@ const zhCN = {
   'teach.upload.tooLarge': '文件超过了允许的上传大小，请压缩或剪成几段后再上传。',
   'teach.upload.signedOut': '登录已过期，请重新登录后继续上传（已上传的部分会保留）。',
   'teach.upload.offline': '网络中断，上传已停止。网络恢复后重新选择同一个文件即可从断点继续。',
+  'teach.upload.received': '已收到，等待存储',
+  'teach.upload.receivedRetrying': '文件存储暂时无法访问，系统会自动重试，已收到的文件不会丢失。',
+  'teach.upload.lost': '上传的文件没能保存，请重新上传。',
   'teach.transcode.queued': '排队等待转码…',
   'teach.transcode.running': '转码中 {percent}%',
   'teach.transcode.attempt': '第 {attempt}/{max} 次尝试',
