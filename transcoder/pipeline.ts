@@ -9,8 +9,10 @@
  */
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import ffmpeg from 'fluent-ffmpeg';
 import { MediaRejectedError, TranscodeError, rejectionFromStderr } from './errors.ts';
+import { killWithParent } from './child-guard.ts';
 import { configureFluentFfmpeg, ffmpegCapabilities, resolveFfmpegTools, type FfmpegCapabilities, type FfmpegTools } from './ffmpeg.ts';
 import { DEFAULT_PROFILE, ffmpegArgs, planLadder, type FfmpegCommand, type LadderPlan, type LadderProfile } from './ladder.ts';
 import { joinAudioFragments, parseMediaPlaylist, writePackage, type PackageSummary } from './package.ts';
@@ -96,6 +98,11 @@ function runFfmpeg(plan: FfmpegCommand, inputPath: string, cwd: string, options:
     const onAbort = () => {
       command.kill('SIGKILL');
     };
+    // ffmpeg must not outlive this process (child-guard.ts): fluent-ffmpeg emits 'start' right after spawning
+    command.on('start', () => {
+      const child = (command as unknown as { ffmpegProc?: ChildProcess }).ffmpegProc;
+      if (child) killWithParent(child);
+    });
     signal?.addEventListener('abort', onAbort, { once: true });
 
     command.on('end', () => {

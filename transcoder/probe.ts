@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { MediaRejectedError, TranscodeError, rejectionFromStderr } from './errors.ts';
+import { killWithParent } from './child-guard.ts';
 import { judgeContainer, probeInputOptions, sourceInputOptions, type AcceptedContainer } from './containers.ts';
 
 export interface VideoStreamInfo {
@@ -97,7 +98,7 @@ interface RawProbe {
 
 function runFile(file: string, args: string[], timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    execFile(file, args, { maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs }, (error, stdout, stderr) => {
+    const child = execFile(file, args, { maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs }, (error, stdout, stderr) => {
       if (error && typeof (error as NodeJS.ErrnoException).code === 'string') {
         reject(error); // spawn failure (ENOENT…), not an answer about the file
         return;
@@ -109,6 +110,8 @@ function runFile(file: string, args: string[], timeoutMs: number): Promise<{ cod
       }
       resolve({ code: error ? Number((error as { code?: number }).code ?? 1) || 1 : 0, stdout, stderr });
     });
+    // a duration scan of a long file can run for minutes: it must not outlive the worker
+    killWithParent(child);
   });
 }
 
