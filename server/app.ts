@@ -41,6 +41,7 @@ import auditRoutes from './audit/routes.ts';
 import evidenceRoutes from './evidence/routes.ts';
 import jobRoutes from './jobs/routes.ts';
 import requirementRoutes from './requirements/routes.ts';
+import transcodingRoutes from './transcoding/routes.ts';
 import { registerWebApp, sendShell, wantsShell } from './web.ts';
 
 export interface AppDeps {
@@ -185,6 +186,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(certificateRoutes, { prefix: '/api' });
   await app.register(teachRoutes, { prefix: '/api' });
   await app.register(uploadRoutes, { prefix: '/api' });
+  await app.register(transcodingRoutes, { prefix: '/api' });
   await app.register(reportRoutes, { prefix: '/api' });
   await app.register(planRoutes, { prefix: '/api' });
   await app.register(userRoutes, { prefix: '/api' });

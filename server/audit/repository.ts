@@ -24,6 +24,7 @@ export type AuditAction =
   | 'staff.created'
   | 'role.granted'
   | 'role.revoked'
+  | 'lecture.transcode_retried'
   | 'lecture.credit_minutes_changed';
 
 export type AuditTargetType = 'user' | 'organization' | 'plan' | 'lecture';

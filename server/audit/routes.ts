@@ -22,6 +22,7 @@ const Action = Type.Union([
   Type.Literal('staff.created'),
   Type.Literal('role.granted'),
   Type.Literal('role.revoked'),
+  Type.Literal('lecture.transcode_retried'),
   Type.Literal('lecture.credit_minutes_changed'),
 ]);
 const TargetType = Type.Union([Type.Literal('user'), Type.Literal('organization'), Type.Literal('plan'), Type.Literal('lecture')]);

@@ -83,7 +83,25 @@ export function teachApi(client: ApiClient) {
     updateLecture: (lectureId: string, body: { title?: string; creditMinutes?: number | null }) =>
       client.request<TeachLecture>('PATCH', `/api/lectures/${enc(lectureId)}`, { body }),
     transcode: (lectureId: string, signal?: AbortSignal) => client.request<TranscodeState>('GET', `/api/lectures/${enc(lectureId)}/transcode`, { signal }),
+    /** a failed transcode again from the stored recording (202; 409 source_missing: upload again) */
+    retryTranscode: (lectureId: string) =>
+      client.request<{ lectureId: string; lectureStatus: LectureStatus; jobId: string }>('POST', `/api/lectures/${enc(lectureId)}/transcode/retry`),
   };
+}
+
+/**
+ * Failure codes that are not about the file: the catalog has their sentence, and the trainer can
+ * retry them from the stored recording (server/transcoding/reasons.ts).
+ */
+export const RETRYABLE_FAILURES = {
+  transcode_error: 'teach.transcode.reason.transcode_error',
+  transcode_interrupted: 'teach.transcode.reason.transcode_interrupted',
+  storage_unavailable: 'teach.transcode.reason.storage_unavailable',
+} as const;
+export const TRANSCODE_REASON_KEYS = { ...RETRYABLE_FAILURES, source_missing: 'teach.transcode.reason.source_missing' } as const;
+
+export function isRetryable(failure: FailureReason | null | undefined): boolean {
+  return Boolean(failure && Object.prototype.hasOwnProperty.call(RETRYABLE_FAILURES, failure.code));
 }
 
 /** The failure sentence in the page's language. */
