@@ -43,6 +43,7 @@ import jobRoutes from './jobs/routes.ts';
 import requirementRoutes from './requirements/routes.ts';
 import transcodingRoutes from './transcoding/routes.ts';
 import { registerWebApp, sendShell, wantsShell } from './web.ts';
+import siteRoutes from './site/routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -131,7 +132,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'blob:', ...s3Origins(deps.config)],
+        imgSrc: ["'self'", 'data:', 'blob:', ...s3Origins(deps.config), ...logoOrigin(deps.config)],
         mediaSrc: ["'self'", 'blob:', ...s3Origins(deps.config)],
         connectSrc: ["'self'", ...s3Origins(deps.config)],
         workerSrc: ["'self'", 'blob:'],
@@ -194,6 +195,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(evidenceRoutes, { prefix: '/api' });
   await app.register(jobRoutes, { prefix: '/api' });
   await app.register(requirementRoutes, { prefix: '/api' });
+  await app.register(siteRoutes, { prefix: '/api' });
   // New domains: add one line here, `await app.register(<domain>Routes, { prefix: '/api' })`.
 
   if (options.serveWeb !== false) webServed = await registerWebApp(app);
@@ -201,6 +203,12 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
 }
 
 const header = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
+
+/** SITE_LOGO_URL on another host: the shell's <img> must be allowed to load it. */
+function logoOrigin(config: Config): string[] {
+  const logo = config.site.logoUrl;
+  return logo && /^https?:/.test(logo) ? [new URL(logo).origin] : [];
+}
 
 function s3Origins(config: Config): string[] {
   const endpoint = config.s3?.publicEndpoint ?? config.s3?.endpoint;

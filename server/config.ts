@@ -71,6 +71,19 @@ export interface Config {
   trustProxy: boolean | string;
   /** seconds between background storage probes behind /api/health (docs/operations.md) */
   healthStorageProbeSeconds: number;
+  /** what the web app shows as the site's identity (GET /api/site; docs/web.md, "Site identity") */
+  site: SiteConfig;
+}
+
+/** SITE_*: unset fields are absent; the web app then shows its catalog's name (讲坛) and no ICP line. */
+export interface SiteConfig {
+  name?: string;
+  /** an https/http URL or a path on this site ("/logo.png") */
+  logoUrl?: string;
+  footer?: string;
+  /** the ICP 备案号, e.g. 蜀ICP备12345678号-1; shown linked to beian.miit.gov.cn */
+  icp?: string;
+  helpUrl?: string;
 }
 
 export class ConfigError extends Error {}
@@ -116,6 +129,23 @@ function trustProxy(raw: string | undefined): boolean | string {
   if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
   if (!/^[0-9a-fA-F:.,/\s]+$/.test(raw)) throw new ConfigError(`TRUST_PROXY=${JSON.stringify(raw)} must be true, false or a list of proxy addresses/CIDRs`);
   return raw;
+}
+
+/** One line of text for the page (SITE_NAME, SITE_FOOTER, SITE_ICP): no control characters, bounded. */
+function siteText(env: Env, name: string, max: number): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  if (/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/.test(raw)) throw new ConfigError(`${name} must be one line of plain text`);
+  if (raw.length > max) throw new ConfigError(`${name} is longer than ${max} characters`);
+  return raw;
+}
+
+/** A link for the page (SITE_LOGO_URL, SITE_HELP_URL): http(s) or a path on this site, never javascript: or //host. */
+function siteLink(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  if (raw.startsWith('/') && !raw.startsWith('//') && !/[\s\\]/.test(raw)) return raw;
+  return url(env, name, ['http:', 'https:']);
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -197,5 +227,14 @@ export function loadConfig(env: Env = process.env): Config {
     maxDurationSeconds: int(env, 'MAX_DURATION_SECONDS', 6 * 3600, 1, 48 * 3600),
     trustProxy: trustProxy(env.TRUST_PROXY),
     healthStorageProbeSeconds: int(env, 'HEALTH_STORAGE_PROBE_SECONDS', 30, 1, 3600),
+    site: Object.fromEntries(
+      Object.entries({
+        name: siteText(env, 'SITE_NAME', 40),
+        logoUrl: siteLink(env, 'SITE_LOGO_URL'),
+        footer: siteText(env, 'SITE_FOOTER', 200),
+        icp: siteText(env, 'SITE_ICP', 40),
+        helpUrl: siteLink(env, 'SITE_HELP_URL'),
+      }).filter(([, v]) => v !== undefined),
+    ) as SiteConfig,
   };
 }

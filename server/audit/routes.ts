@@ -24,6 +24,7 @@ const Action = Type.Union([
   Type.Literal('role.revoked'),
   Type.Literal('lecture.transcode_retried'),
   Type.Literal('lecture.credit_minutes_changed'),
+  Type.Literal('organization.certificate_settings_changed'),
 ]);
 const TargetType = Type.Union([Type.Literal('user'), Type.Literal('organization'), Type.Literal('plan'), Type.Literal('lecture')]);
 const State = Type.Unknown({ description: 'the changed fields as a JSON object, or null; never a password or a hash' });

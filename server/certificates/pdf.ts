@@ -18,6 +18,8 @@ export interface CertificatePdfInput {
   minutesPerClassHour: number;
   issuedAt: Date;
   verifyUrl: string;
+  /** the issuing association (the course's), its signer and seal image (PNG or JPEG, checked on upload) */
+  issuer?: { name: string; signerName: string | null; signerTitle: string | null; seal: Buffer | null } | null;
 }
 
 /** [file, PostScript name inside a .ttc collection] */
@@ -63,7 +65,7 @@ export async function renderCertificatePdf(input: CertificatePdfInput, warn?: (m
     size: 'A4',
     layout: 'landscape',
     margin: 50,
-    info: { Title: `Certificate ${input.serial}`, Author: 'Lectern', Subject: input.courseTitle },
+    info: { Title: `Certificate ${input.serial}`, Author: input.issuer?.name ?? 'Lectern', Subject: input.courseTitle },
   });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
@@ -80,11 +82,18 @@ export async function renderCertificatePdf(input: CertificatePdfInput, warn?: (m
   const date = shanghaiDate(input.issuedAt);
   const hours = `${input.classHours}`;
   const text = (value: string, size: number, options: PDFKit.Mixins.TextOptions = {}) => doc.fontSize(size).text(value, { align: 'center', ...options });
+  const issuer = input.issuer ?? null;
+  const signer = issuer?.signerName ? `${issuer.signerName}${issuer.signerTitle ? `（${issuer.signerTitle}）` : ''}` : null;
 
   if (font) {
     doc.registerFont('cjk', font.data, font.family);
     doc.font('cjk').fillColor('#222');
-    doc.moveDown(1.5);
+    if (issuer) {
+      doc.moveDown(0.5);
+      text(issuer.name, 16, { characterSpacing: 2 });
+    } else {
+      doc.moveDown(1.5);
+    }
     text('结业证书', 34);
     text('Certificate of Completion', 14, { characterSpacing: 1 });
     doc.moveDown(1.2);
@@ -100,7 +109,12 @@ export async function renderCertificatePdf(input: CertificatePdfInput, warn?: (m
     text(`证书编号 Serial: ${input.serial}    验证码 Code: ${input.code}`, 12);
   } else {
     doc.font('Helvetica').fillColor('#222');
-    doc.moveDown(1.5);
+    if (issuer) {
+      doc.moveDown(0.5);
+      text(latin(issuer.name), 16);
+    } else {
+      doc.moveDown(1.5);
+    }
     text('Certificate of Completion', 32);
     doc.moveDown(1.2);
     text(`${latin(input.holderName)}${input.licenseNo ? ` (licence ${input.licenseNo})` : ''}`, 22);
@@ -115,8 +129,29 @@ export async function renderCertificatePdf(input: CertificatePdfInput, warn?: (m
   }
 
   const qrSize = 110;
+  if (issuer) {
+    // bottom right, left of the QR code: the association, the signer, and the seal over them as on paper
+    const blockWidth = 240;
+    const blockX = width - 60 - qrSize - 30 - blockWidth;
+    const blockY = height - 60 - qrSize + 10;
+    const line = (value: string, size: number, y: number) => doc.fontSize(size).text(font ? value : latin(value), blockX, y, { width: blockWidth, align: 'center' });
+    line(font ? `颁发机构：${issuer.name}` : `Issued by ${issuer.name}`, 12, blockY + 20);
+    if (signer) line(font ? `签发人：${signer}` : `Signed: ${issuer.signerName}${issuer.signerTitle ? `, ${issuer.signerTitle}` : ''}`, 11, blockY + 44);
+    line(font ? date.zh : date.en, 11, blockY + 66);
+    if (issuer.seal) {
+      const sealSize = 100;
+      try {
+        doc.image(issuer.seal, blockX + (blockWidth - sealSize) / 2, blockY, { fit: [sealSize, sealSize], align: 'center', valign: 'center' });
+      } catch (error) {
+        // checked on upload (server/organizations/seal.ts); a certificate is never lost to its seal
+        warn?.(`certificates: the seal of ${issuer.name} could not be drawn: ${(error as Error).message}`);
+      }
+    }
+  }
   doc.image(qr, width - 60 - qrSize, height - 60 - qrSize, { width: qrSize, height: qrSize });
-  doc.fontSize(8).text(input.verifyUrl, 60, height - 60 - 10, { width: width - 120 - qrSize - 20, align: 'left' });
+  // left of the issuer block when there is one, so the seal never covers the link
+  const urlWidth = issuer ? width - 60 - qrSize - 30 - 240 - 20 - 60 : width - 120 - qrSize - 20;
+  doc.fontSize(8).text(input.verifyUrl, 60, height - 60 - 10, { width: urlWidth, align: 'left' });
   doc.end();
   return done;
 }

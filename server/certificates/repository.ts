@@ -15,6 +15,8 @@ export interface CertificateRow {
   licenseNo: string | null;
   /** the holder's firm */
   organizationId: string;
+  /** the organization that owns the course: its association issues the certificate */
+  courseOrganizationId: string;
 }
 
 function toRow(r: Record<string, unknown>): CertificateRow {
@@ -30,10 +32,11 @@ function toRow(r: Record<string, unknown>): CertificateRow {
     issuedAt: r.issued_at instanceof Date ? r.issued_at : new Date(String(r.issued_at)),
     licenseNo: (r.license_no as string | null) ?? null,
     organizationId: String(r.organization_id),
+    courseOrganizationId: String(r.course_organization_id),
   };
 }
 
-const SELECT = sql`SELECT c.*, u.license_no, u.organization_id FROM certificates c JOIN users u ON u.id = c.user_id`;
+const SELECT = sql`SELECT c.*, u.license_no, u.organization_id, co.organization_id AS course_organization_id FROM certificates c JOIN users u ON u.id = c.user_id JOIN courses co ON co.id = c.course_id`;
 
 export class CertificatesRepository {
   constructor(private readonly runner: SqlRunner) {}

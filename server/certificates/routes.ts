@@ -8,10 +8,26 @@ import { CertificatesRepository } from './repository.ts';
 import { sqlRunner } from '../db/runner.ts';
 import { CertificatesService } from './service.ts';
 import { renderCertificatePdf } from './pdf.ts';
+import { IssuerRepository } from '../organizations/issuer-repository.ts';
+import { IssuerService } from '../organizations/issuer-service.ts';
+
+const Issuer = Type.Union(
+  [
+    Type.Object({
+      name: Type.String({ description: 'the issuing association: the one that owns the course' }),
+      signer: Type.Union([Type.String(), Type.Null()]),
+      signerTitle: Type.Union([Type.String(), Type.Null()]),
+      sealUrl: Type.Union([Type.String(), Type.Null()], { description: 'the seal image (PNG or JPEG), public; null when the association has none' }),
+    }),
+    Type.Null(),
+  ],
+);
 
 const certificateRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const service = new CertificatesService(new CertificatesRepository(sqlRunner(app.deps.db)));
-  const organizations = new OrganizationsService(new OrganizationsRepository(app.deps.db), app.access);
+  const organizationsRepo = new OrganizationsRepository(app.deps.db);
+  const issuers = new IssuerService(organizationsRepo, new IssuerRepository(app.deps.db), app.access);
+  const service = new CertificatesService(new CertificatesRepository(sqlRunner(app.deps.db)), (orgId) => issuers.issuerFor(orgId));
+  const organizations = new OrganizationsService(organizationsRepo, app.access);
   const publicUrl = app.deps.config.publicUrl.replace(/\/$/, '');
   const verifyUrl = (code: string) => `${publicUrl}/verify/${code}`;
 
@@ -23,7 +39,7 @@ const certificateRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Public: check a certificate by its verification code',
         params: Type.Object({ code: Type.String({ minLength: 1, maxLength: 64 }) }),
         response: {
-          200: Type.Object({ valid: Type.Literal(true), holder: Type.String(), course: Type.String(), creditMinutes: Type.Integer(), issuedAt: Type.String(), serial: Type.String() }),
+          200: Type.Object({ valid: Type.Literal(true), holder: Type.String(), course: Type.String(), creditMinutes: Type.Integer(), issuedAt: Type.String(), serial: Type.String(), issuer: Issuer }),
           404: ErrorBody,
         },
       },
@@ -84,6 +100,8 @@ const certificateRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const cert = await service.ownCertificate(request.user!, request.params.certificateId);
       const rules = await organizations.creditRules(cert.organizationId);
+      const issuer = await issuers.issuerFor(cert.courseOrganizationId);
+      const seal = issuer?.sealUrl ? await issuers.sealImage(issuer.organizationId) : null;
       const pdf = await renderCertificatePdf(
         {
           serial: cert.serial,
@@ -96,6 +114,7 @@ const certificateRoutes: FastifyPluginAsyncTypebox = async (app) => {
           minutesPerClassHour: rules.minutesPerClassHour,
           issuedAt: cert.issuedAt,
           verifyUrl: verifyUrl(cert.code),
+          issuer: issuer ? { name: issuer.name, signerName: issuer.signerName, signerTitle: issuer.signerTitle, seal: seal?.bytes ?? null } : null,
         },
         (message) => request.log.warn(message),
       );

@@ -6,6 +6,7 @@ import { randomInt } from 'node:crypto';
 import { forbidden, notFound } from '../http/errors.ts';
 import type { SessionUser } from '../auth/access.ts';
 import { shanghaiYear } from '../playback/credit.ts';
+import type { Issuer } from '../organizations/issuer-service.ts';
 import type { CertificateRow, CertificatesRepository } from './repository.ts';
 
 /** Base32 without the look-alikes 0/O and 1/I: codes are read off paper and typed in. */
@@ -30,7 +31,11 @@ export function normalizeCode(input: string): string {
 }
 
 export class CertificatesService {
-  constructor(private readonly repo: CertificatesRepository) {}
+  constructor(
+    private readonly repo: CertificatesRepository,
+    /** the issuing association of a course's certificates (server/organizations/issuer-service.ts) */
+    private readonly issuerOf: (courseOrganizationId: string) => Promise<Issuer | null> = async () => null,
+  ) {}
 
   /** Issues the course certificate once; called inside the transaction that completed the course. */
   async issue(userId: string, courseId: string, creditMinutes: number, at: Date): Promise<CertificateRow> {
@@ -44,6 +49,7 @@ export class CertificatesService {
     const normalized = normalizeCode(code);
     const cert = /^[0-9A-Z]{1,32}$/.test(normalized) ? await this.repo.byCode(normalized) : null;
     if (!cert) throw notFound('The certificate');
+    const issuer = await this.issuerOf(cert.courseOrganizationId);
     return {
       valid: true as const,
       holder: cert.holderName,
@@ -51,6 +57,7 @@ export class CertificatesService {
       creditMinutes: cert.creditMinutes,
       issuedAt: cert.issuedAt.toISOString(),
       serial: cert.serial,
+      issuer: issuer ? { name: issuer.name, signer: issuer.signerName, signerTitle: issuer.signerTitle, sealUrl: issuer.sealUrl } : null,
     };
   }
 

@@ -8,6 +8,7 @@ import { Type, type TSchema } from 'typebox';
 import { ErrorBody, PlainText, Uuid } from '../http/schemas.ts';
 import { OrganizationsRepository } from './repository.ts';
 import { organizationView, OrganizationsService } from './service.ts';
+import issuerRoutes from './issuer-routes.ts';
 
 const Kind = Type.Union([Type.Literal('national'), Type.Literal('province'), Type.Literal('city'), Type.Literal('firm')]);
 const ClosedAt = Type.Union([Type.String(), Type.Null()], { description: 'when the organization was closed (ISO 8601); null while open' });
@@ -41,6 +42,8 @@ const changeErrors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: Erro
 
 const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const service = new OrganizationsService(new OrganizationsRepository(app.deps.db), app.access);
+  // an association's certificate signer and seal (docs/credit.md, "Certificates")
+  await app.register(issuerRoutes);
 
   app.get(
     '/organizations',
