@@ -3,10 +3,12 @@ import { mount } from 'svelte';
 import App from './App.svelte';
 import { initLocale } from './lib/i18n/index.svelte.ts';
 import { refreshSession } from './lib/session.svelte.ts';
+import { loadSite } from './lib/site.svelte.ts';
 import { registerServiceWorker } from './lib/sw-register.ts';
 
 // Ask who is signed in while the language settles; the shell shows "loading" until it knows.
 void refreshSession();
+void loadSite();
 void initLocale().then(() => {
   mount(App, { target: document.getElementById('app')! });
 });

@@ -1,6 +1,7 @@
 /** How pages turn a failed API call into something a person can read. */
 import { ApiError } from './api/client.ts';
-import { t, tServerError } from './i18n/index.svelte.ts';
+import { t, tFailure, tFailureLine } from './i18n/index.svelte.ts';
+import type { FailureText } from './i18n/error-text.ts';
 import { sessionExpired } from './session.svelte.ts';
 
 /** Call in `catch`: a 401 means the session ended, so the shell sends the user to /login. */
@@ -15,11 +16,13 @@ export function isAbort(error: unknown): boolean {
 
 /** The sentence to show, in the current language (call it from markup so it follows a switch). */
 export function errorText(error: unknown): string {
-  if (error instanceof ApiError) {
-    const known = tServerError(error.code);
-    if (known) return known;
-    if (error.status === 403) return t('app.error.forbidden');
-    return t('app.error.generic', { message: error.message });
-  }
+  // never error.message: the server writes it in English, for developers
+  if (error instanceof ApiError) return tFailureLine(error);
   return t('app.error.network');
+}
+
+/** errorText in two parts, for places that print the code of a generic sentence in small print. */
+export function errorParts(error: unknown): FailureText {
+  if (error instanceof ApiError) return tFailure(error);
+  return { text: t('app.error.network'), code: null };
 }

@@ -308,7 +308,8 @@ export type AuditAction =
   | 'role.granted'
   | 'role.revoked'
   | 'lecture.transcode_retried'
-  | 'lecture.credit_minutes_changed';
+  | 'lecture.credit_minutes_changed'
+  | 'organization.certificate_settings_changed';
 
 export type AuditTargetType = 'user' | 'organization' | 'plan' | 'lecture';
 

@@ -5,6 +5,7 @@
  */
 import zhCN, { type MessageKey, type Messages } from './zh-CN.ts';
 import { interpolate, type ParamsArg } from './format.ts';
+import { failureLine, failureText, type FailureLike, type FailureText } from './error-text.ts';
 
 export type Locale = 'zh-CN' | 'en';
 export const LOCALES: readonly Locale[] = ['zh-CN', 'en'];
@@ -25,10 +26,25 @@ export function tCode(prefix: CodePrefix, code: string): string {
   return Object.prototype.hasOwnProperty.call(zhCN, key) ? messages[key as MessageKey] : code;
 }
 
-/** The catalog's sentence for a server error code (`serverError.<code>`), or null when it has none. */
-export function tServerError(code: string): string | null {
-  const key = `serverError.${code}`;
-  return Object.prototype.hasOwnProperty.call(zhCN, key) ? messages[key as MessageKey] : null;
+/**
+ * The catalog's sentence for a server error code (`serverError.<code>`); a code without one gets
+ * the generic sentence and the code, never the server's English text (error-text.ts).
+ */
+export function tServerError(code: string): string {
+  return failureLine({ status: 400, code }, messages, zhCN);
+}
+
+/**
+ * An API failure in the current language: the code's own sentence, or a generic one with the
+ * code for support; never the server's message text (error-text.ts).
+ */
+export function tFailure(failure: FailureLike): FailureText {
+  return failureText(failure, messages, zhCN);
+}
+
+/** tFailure as one line (the code, if any, after the sentence). */
+export function tFailureLine(failure: FailureLike): string {
+  return failureLine(failure, messages, zhCN);
 }
 
 export function currentLocale(): Locale {
