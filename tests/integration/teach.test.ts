@@ -191,7 +191,7 @@ describe('trainer routes', () => {
     const claimed = (await repo.claim('test-worker', 30))!;
     await repo.renew(claimed.id, 'test-worker', 30, 37);
     res = await trainer.raw('GET', `/api/lectures/${server.demo!.lectureId}/transcode`);
-    expect(res.json).toMatchObject({ lectureStatus: 'processing', job: { status: 'running', progress: 37, attempts: 1, maxAttempts: 3, error: null } });
+    expect(res.json).toMatchObject({ lectureStatus: 'processing', job: { status: 'running', progress: 37, attempts: 1, maxAttempts: 5, error: null } });
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect((await trainer.raw('GET', '/api/lectures/00000000-0000-4000-8000-000000000000/transcode')).status).toBe(404);
   });
