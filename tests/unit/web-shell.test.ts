@@ -6,7 +6,11 @@
 import { describe, expect, test } from 'vitest';
 import { loginPath, matchPath, safeNext } from '../../web/src/lib/router.ts';
 import { interpolate } from '../../web/src/lib/i18n/format.ts';
-import zhCN from '../../web/src/lib/i18n/zh-CN.ts';
+import zhCNShell from '../../web/src/lib/i18n/zh-CN.ts';
+import zhCNStaff from '../../web/src/lib/i18n/zh-CN-staff.ts';
+
+/** the whole zh-CN catalog: the shell's part and the staff pages' part */
+const zhCN = { ...zhCNShell, ...zhCNStaff };
 import en from '../../web/src/lib/i18n/en.ts';
 import { queryString } from '../../web/src/lib/api/client.ts';
 import { AUDIENCE_CODES, CATEGORY_CODES } from '../../web/src/lib/api/types.ts';
@@ -53,6 +57,12 @@ describe('message catalogs', () => {
     expect(interpolate('共 {total} 门课程', { total: 3 })).toBe('共 3 门课程');
     expect(interpolate('{a} and {b}', { a: 'x' })).toBe('x and {b}');
     expect(interpolate('no params')).toBe('no params');
+  });
+
+  test('the staff pages\' strings are not bundled with the shell, and no key is in both parts', () => {
+    const shellKeys = Object.keys(zhCNShell);
+    expect(shellKeys.filter((k) => /^(admin|audit|teach|evidence)\./.test(k))).toEqual([]);
+    expect(Object.keys(zhCNStaff).filter((k) => Object.hasOwn(zhCNShell, k))).toEqual([]);
   });
 
   test('English has every zh-CN key, with the same parameters, and no empty text', () => {

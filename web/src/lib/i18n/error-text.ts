@@ -20,17 +20,18 @@ export interface FailureText {
 }
 
 /** `messages`: the current catalog; `known`: the keys that exist (zh-CN, the source catalog). */
-export function failureText(failure: FailureLike, messages: Messages, known: Messages): FailureText {
+export function failureText(failure: FailureLike, messages: Partial<Messages>, known: Partial<Messages>): FailureText {
   const key = `serverError.${failure.code}`;
-  if (Object.prototype.hasOwnProperty.call(known, key)) return { text: messages[key as MessageKey], code: null };
-  if (failure.status === 403) return { text: messages['app.error.forbidden'], code: null };
+  if (Object.prototype.hasOwnProperty.call(known, key)) return { text: messages[key as MessageKey] ?? known[key as MessageKey]!, code: null };
+  if (failure.status === 403) return { text: messages['app.error.forbidden'] ?? known['app.error.forbidden']!, code: null };
   const code = /^[a-z0-9_.-]{1,64}$/i.test(failure.code) ? failure.code : null;
-  return { text: messages[failure.status >= 500 ? 'app.error.server' : 'app.error.unknown'], code };
+  const generic = failure.status >= 500 ? 'app.error.server' : 'app.error.unknown';
+  return { text: messages[generic] ?? known[generic]!, code };
 }
 
 /** The sentence and its code as one line, for places that show a single text. */
-export function failureLine(failure: FailureLike, messages: Messages, known: Messages): string {
+export function failureLine(failure: FailureLike, messages: Partial<Messages>, known: Partial<Messages>): string {
   const { text, code } = failureText(failure, messages, known);
   // the catalog's text carries its own spacing: none before a Chinese full-width bracket
-  return code ? `${text}${interpolate(messages['app.error.code'], { code })}` : text;
+  return code ? `${text}${interpolate(messages['app.error.code'] ?? known['app.error.code']!, { code })}` : text;
 }

@@ -12,10 +12,22 @@ export const LOCALES: readonly Locale[] = ['zh-CN', 'en'];
 const STORAGE_KEY = 'lectern.locale';
 
 let locale = $state.raw<Locale>('zh-CN');
-let messages = $state.raw<Messages>(zhCN);
+/** the whole zh-CN catalog once the staff pages' part is loaded (registerStaffCatalog) */
+let zhAll: Partial<Messages> = zhCN;
+let messages = $state.raw<Partial<Messages>>(zhCN);
+
+/**
+ * The staff pages bring their zh-CN strings with them (lib/i18n/staff.ts, imported by those pages
+ * before they render); English is always whole.
+ */
+export function registerStaffCatalog(strings: Partial<Messages>): void {
+  if (zhAll !== zhCN) return;
+  zhAll = { ...zhCN, ...strings };
+  if (locale === 'zh-CN') messages = zhAll;
+}
 
 export function t<K extends MessageKey>(key: K, ...args: ParamsArg<K>): string {
-  const template = messages[key] ?? zhCN[key] ?? key;
+  const template = messages[key] ?? zhAll[key] ?? key;
   return interpolate(template, args[0] as Record<string, string | number> | undefined);
 }
 
@@ -23,7 +35,7 @@ export function t<K extends MessageKey>(key: K, ...args: ParamsArg<K>): string {
 export type CodePrefix = 'category' | 'audience' | 'courseStatus' | 'lectureStatus' | 'orgKind';
 export function tCode(prefix: CodePrefix, code: string): string {
   const key = `${prefix}.${code}`;
-  return Object.prototype.hasOwnProperty.call(zhCN, key) ? messages[key as MessageKey] : code;
+  return Object.prototype.hasOwnProperty.call(zhCN, key) ? (messages[key as MessageKey] ?? code) : code;
 }
 
 /**
@@ -31,7 +43,7 @@ export function tCode(prefix: CodePrefix, code: string): string {
  * the generic sentence and the code, never the server's English text (error-text.ts).
  */
 export function tServerError(code: string): string {
-  return failureLine({ status: 400, code }, messages, zhCN);
+  return failureLine({ status: 400, code }, messages, zhAll);
 }
 
 /**
@@ -39,12 +51,12 @@ export function tServerError(code: string): string {
  * code for support; never the server's message text (error-text.ts).
  */
 export function tFailure(failure: FailureLike): FailureText {
-  return failureText(failure, messages, zhCN);
+  return failureText(failure, messages, zhAll);
 }
 
 /** tFailure as one line (the code, if any, after the sentence). */
 export function tFailureLine(failure: FailureLike): string {
-  return failureLine(failure, messages, zhCN);
+  return failureLine(failure, messages, zhAll);
 }
 
 export function currentLocale(): Locale {
@@ -55,11 +67,11 @@ function isLocale(value: unknown): value is Locale {
   return value === 'zh-CN' || value === 'en';
 }
 
-async function catalogFor(next: Locale): Promise<Messages> {
-  return next === 'en' ? (await import('./en.ts')).default : zhCN;
+async function catalogFor(next: Locale): Promise<Partial<Messages>> {
+  return next === 'en' ? (await import('./en.ts')).default : zhAll;
 }
 
-function apply(next: Locale, catalog: Messages): void {
+function apply(next: Locale, catalog: Partial<Messages>): void {
   messages = catalog;
   locale = next;
   document.documentElement.lang = next;
