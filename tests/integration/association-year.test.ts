@@ -6,7 +6,6 @@
  * watches the required lecture → the provincial report and the evidence page show it. The
  * provincial administrator is refused (403) outside the province on the routes the year uses.
  */
-import { sql } from 'drizzle-orm';
 import { ageSession } from '../helpers/playback-time.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFirstAdmin } from '../../server/staff/first-admin.ts';
