@@ -12,7 +12,8 @@ try {
   config = loadConfig();
 } catch (err) {
   if (err instanceof ConfigError) {
-    console.error(`lectern: configuration error: ${err.message}`);
+    // before the logger exists: a JSON line like every other one, with its time (docs/operations.md, "Logs")
+    console.error(JSON.stringify({ level: 'fatal', time: new Date().toISOString(), msg: `lectern: configuration error: ${err.message}` }));
     process.exit(78);
   }
   throw err;

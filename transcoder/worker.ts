@@ -25,6 +25,7 @@
  *   ffmpeg dies with it (child-guard.ts) and its temp folder is swept.
  * Nothing a job does can crash the loop.
  */
+import { jsonLogger } from './log.ts';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { mkdir, readdir, rm, stat, utimes } from 'node:fs/promises';
 import os from 'node:os';
@@ -99,11 +100,8 @@ class OutageTooLongError extends Error {
   }
 }
 
-const consoleLogger: WorkerLogger = {
-  info: (o, m) => console.log(JSON.stringify({ level: 'info', msg: m, ...o })),
-  warn: (o, m) => console.warn(JSON.stringify({ level: 'warn', msg: m, ...o })),
-  error: (o, m) => console.error(JSON.stringify({ level: 'error', msg: m, ...o })),
-};
+/** Without a logger from the caller: JSON lines with an ISO time, like every other log line (log.ts). */
+const consoleLogger: WorkerLogger = jsonLogger();
 
 export function defaultWorkerId(): string {
   return `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;

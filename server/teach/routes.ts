@@ -24,6 +24,7 @@ const Job = Type.Object({
   maxAttempts: Type.Integer(),
   error: Nullable(Failure),
   retryReason: Nullable(Type.String()),
+  waitingForStorageSince: Nullable(Type.String({ description: 'set while the worker waits out a storage outage' })),
   createdAt: Type.String(),
   finishedAt: Nullable(Type.String()),
 });

@@ -203,6 +203,8 @@ export function transcodeView(lecture: LectureRow, job: TranscodeJobRow | undefi
           error: jobError,
           /** set while a job waits to be retried after an error that was not about the file */
           retryReason: job.status === 'queued' && job.errorCode === 'retrying' ? job.errorReason : null,
+          /** since when the worker waits for storage to come back (the job keeps its attempt and its work) */
+          waitingForStorageSince: job.status === 'running' && job.errorCode === 'storage_unavailable' && job.waitingSince ? job.waitingSince.toISOString() : null,
           createdAt: job.createdAt.toISOString(),
           finishedAt: job.finishedAt ? job.finishedAt.toISOString() : null,
         }

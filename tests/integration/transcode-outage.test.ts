@@ -125,6 +125,8 @@ describe('transcode jobs and a storage outage (s3rver)', () => {
     const status = await trainer.raw('GET', `/api/lectures/${lectureId}/transcode`);
     expect(status.status).toBe(200);
     expect(addressesIn(status.text)).toEqual([]);
+    // …and tells the trainer it is waiting for storage, not stuck
+    expect((status.json as { job: { waitingForStorageSince: string | null } }).job.waitingForStorageSince).not.toBeNull();
     expect(addressesIn(JSON.stringify(waiting))).toEqual([]);
     expect((await lectureRow(lectureId)).status).toBe('processing');
     // the operator's log has the detail

@@ -363,6 +363,7 @@ const en: Messages = {
   'teach.transcode.running': 'Transcoding {percent}%',
   'teach.transcode.attempt': 'attempt {attempt} of {max}',
   'teach.transcode.retrying': 'The last attempt hit an error; it will be retried shortly.',
+  'teach.transcode.waitingForStorage': 'The platform’s file storage is unreachable for now: transcoding is paused and will go on by itself once it is back. No need to upload again.',
   'teach.transcode.replacementFailed': 'The new recording could not be processed; learners still see the previous version.',
   'teach.transcode.retry': 'Retry transcoding',
   'teach.transcode.reason.transcode_error': 'Transcoding failed several times because of a problem in the platform’s transcoding service, not in your file. Your recording is kept: press “Retry transcoding” later, and contact the platform administrator if it keeps happening.',

@@ -131,6 +131,7 @@ const zhCNStaff = {
   'teach.transcode.running': '转码中 {percent}%',
   'teach.transcode.attempt': '第 {attempt}/{max} 次尝试',
   'teach.transcode.retrying': '上次转码出错，稍后自动重试。',
+  'teach.transcode.waitingForStorage': '平台的文件存储暂时无法访问，转码已暂停，恢复后会自动继续，无需重新上传。',
   'teach.transcode.replacementFailed': '新上传的录像未能处理，学员仍在观看原来的版本。',
   'teach.transcode.retry': '重新转码',
   'teach.transcode.reason.transcode_error': '转码多次失败，原因不在文件本身，而在平台的转码服务。录像已保存，请稍后点击“重新转码”；如果反复出现，请联系平台管理员。',

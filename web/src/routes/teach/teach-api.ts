@@ -18,6 +18,8 @@ export interface TranscodeJob {
   maxAttempts: number;
   error: FailureReason | null;
   retryReason: string | null;
+  /** set while the worker waits out a storage outage (the job keeps its attempt and its work) */
+  waitingForStorageSince: string | null;
   createdAt: string;
   finishedAt: string | null;
 }
