@@ -199,8 +199,10 @@ export class S3Storage implements Storage {
   }
 
   async checkWritable(): Promise<void> {
-    // A dot-key: never a valid object key, so never listed or clobbered.
-    const key = `.lectern-probe/${createHash('sha1').update(`${process.pid}-${Date.now()}-${Math.random()}`).digest('hex')}`;
+    // A dot-key: never a valid object key, so never listed or clobbered. No '/' in it: stores that
+    // keep objects as files (s3rver) drop an emptied folder on delete, and two replicas probing at
+    // once then raced in one '.lectern-probe/' folder (s3rver crashed on it in the replica tests).
+    const key = `.lectern-probe-${createHash('sha1').update(`${process.pid}-${Date.now()}-${Math.random()}`).digest('hex')}`;
     await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: 'ok' }));
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
