@@ -14,14 +14,23 @@ import { PlaybackRepository } from './repository.ts';
 export async function completeCoursesAfterLectureChange(tx: DbOrTx, lectureId: string, at: Date = new Date()): Promise<number> {
   const repo = new PlaybackRepository(txRunner(tx));
   const pending = await repo.pendingCourseCompletions(lectureId);
-  const certificates = new CertificatesService(new CertificatesRepository(repo.runner));
   let completed = 0;
   for (const p of pending) {
     // dated when the lawyer finished the last lecture, not when the other one failed
     const when = p.lastCompletedAt < at ? p.lastCompletedAt : at;
-    if (!(await repo.insertCourseCompletion(p.userId, p.courseId, when, p.creditMinutes))) continue;
-    await certificates.issue(p.userId, p.courseId, p.creditMinutes, when);
-    completed++;
+    if (await recordCourseCompletion(repo, p.userId, p.courseId, p.creditMinutes, when)) completed++;
   }
   return completed;
+}
+
+/**
+ * The one way a course completion is recorded: the completion row once (unique per lawyer and
+ * course) and its certificate in the same transaction. Returns the certificate's code, or null
+ * when the course was already complete. Used by heartbeats, presence confirmations and the
+ * re-evaluation above.
+ */
+export async function recordCourseCompletion(repo: PlaybackRepository, userId: string, courseId: string, creditMinutes: number, at: Date): Promise<string | null> {
+  if (!(await repo.insertCourseCompletion(userId, courseId, at, creditMinutes))) return null;
+  const certificate = await new CertificatesService(new CertificatesRepository(repo.runner)).issue(userId, courseId, creditMinutes, at);
+  return certificate.code;
 }

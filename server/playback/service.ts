@@ -9,8 +9,7 @@ import type { SessionUser } from '../auth/access.ts';
 import type { CatalogService } from '../catalog/service.ts';
 import { lectureCreditMinutes } from '../catalog/credit-minutes.ts';
 import { mediaUrls } from '../media/service.ts';
-import { CertificatesRepository } from '../certificates/repository.ts';
-import { CertificatesService } from '../certificates/service.ts';
+import { recordCourseCompletion } from './completions.ts';
 import { addCoverage, evaluateHeartbeat, totalSeconds, roundSeconds, type Rejection } from './credit.ts';
 import { allowanceAt, carriedInto, heartbeatLimit, idleClosedAt, wallCost } from './allowance.ts';
 import {
@@ -171,6 +170,7 @@ export class PlaybackService {
       const s = await this.repo.sessionForHeartbeat(sessionId, body.seq, false);
       if (!s) throw notFound('The playback session');
       if (s.userId !== user.id) throw forbidden('This playback session belongs to someone else');
+      this.learnClock(s);
       const result = await this.optimisticWrite(s, body, meta);
       if (result.kind === 'written') return result.outcome;
       if (result.kind === 'needs_lock') break;
@@ -206,8 +206,14 @@ export class PlaybackService {
     }
     const s = await this.repo.sessionForHeartbeatByToken(tokenHash, sessionId, body.seq);
     if (!s) return null;
+    this.learnClock(s);
     const result = await this.optimisticWrite(s, body, meta, tokenHash);
     return result.kind === 'written' ? result.outcome : null;
+  }
+
+  /** After each read: how far the database clock is from this process's (used for remembered sessions only). */
+  private learnClock(s: LockedSession): void {
+    this.clockOffsetMs = s.dbNow.getTime() - Date.now();
   }
 
   /**
@@ -220,7 +226,6 @@ export class PlaybackService {
     if (s.closedAt || s.presenceChecks) return { kind: 'needs_lock' };
     const now = s.dbNow;
     if (idleClosedAt(s.lastHeardAt, s.openedAt, now) || s.heartbeatCount >= heartbeatLimit(secondsBetween(s.openedAt, now))) return { kind: 'needs_lock' };
-    if (!tokenHash || !this.recent.get(s.id, tokenHash, Date.now())) this.clockOffsetMs = s.dbNow.getTime() - Date.now();
     const judged = judge(s, body, now, null);
     if (judged.newlyCompleted) return { kind: 'needs_lock' };
     try {
@@ -396,10 +401,7 @@ export class PlaybackService {
 export async function completeCourseIfDone(repo: PlaybackRepository, userId: string, courseId: string, lectureCredit: number, at: Date): Promise<string | null> {
   const course = await repo.courseProgress(userId, courseId);
   if (course.completed + 1 < course.lectures) return null;
-  const creditMinutes = course.creditMinutes + lectureCredit;
-  if (!(await repo.insertCourseCompletion(userId, courseId, at, creditMinutes))) return null;
-  const certificate = await new CertificatesService(new CertificatesRepository(repo.runner)).issue(userId, courseId, creditMinutes, at);
-  return certificate.code;
+  return recordCourseCompletion(repo, userId, courseId, course.creditMinutes + lectureCredit, at);
 }
 
 /** Optimistic writes tried before falling back to the lock (a session's heartbeats rarely overlap). */
