@@ -254,7 +254,9 @@ export class PlaybackRepository {
           version = version + 1,
           accepted_seconds = accepted_seconds + ${input.acceptedSeconds},
           allowance_seconds = ${input.allowanceSeconds},
-          allowance_at = ${at}::timestamptz,
+          -- never back in time: a transaction that waited for the lock has an older now() than the
+          -- write it waited for, and the allowance it judged is as of that write (allowanceAt clamps)
+          allowance_at = greatest(allowance_at, ${at}::timestamptz),
           last_heard_at = ${at}::timestamptz,
           heartbeat_count = heartbeat_count + 1,
           last_position = CASE WHEN (SELECT is_newest FROM newest) THEN ${input.position} ELSE last_position END
@@ -351,16 +353,16 @@ export class PlaybackRepository {
       WHERE id = ${sessionId} AND closed_at IS NULL`);
   }
 
-  /** The session a new one follows (the user's latest), to carry its unused allowance over. */
+  /** The session a new one follows (the user's latest, locked), to carry its unused allowance over. */
   async latestSessionOf(userId: string): Promise<SessionRow | null> {
-    const rows = await this.runner.run(sql`SELECT * FROM playback_sessions WHERE user_id = ${userId} ORDER BY opened_at DESC LIMIT 1`);
+    const rows = await this.runner.run(sql`SELECT * FROM playback_sessions WHERE user_id = ${userId} ORDER BY opened_at DESC LIMIT 1 FOR UPDATE`);
     return rows[0] ? toSession(rows[0]) : null;
   }
 
   /** Takes `seconds` of allowance out of a closed session (carried into the next one). */
   async takeAllowance(sessionId: string, remainingSeconds: number, asOf: Date): Promise<void> {
     await this.runner.run(sql`
-      UPDATE playback_sessions SET allowance_seconds = ${remainingSeconds}, allowance_at = ${asOf.toISOString()}::timestamptz, version = version + 1
+      UPDATE playback_sessions SET allowance_seconds = ${remainingSeconds}, allowance_at = greatest(allowance_at, ${asOf.toISOString()}::timestamptz), version = version + 1
       WHERE id = ${sessionId}`);
   }
 

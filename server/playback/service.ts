@@ -123,8 +123,10 @@ export class PlaybackService {
     const preview = course.status !== 'published';
     const { session, progress } = await this.repo.transaction(async (repo) => {
       const openedAt = await repo.lockUser(user.id);
-      const previous = await repo.latestSessionOf(user.id);
       await repo.closeOpenSessions(user.id, openedAt, 'replaced');
+      // read (and locked) after the close: a heartbeat of the old session cannot spend between this
+      // read and takeAllowance, or what it spent would be written back
+      const previous = await repo.latestSessionOf(user.id);
       // The tolerance carries from session to session but never grows: what the new session
       // starts with is taken out of the one before.
       let carried = carriedInto(null);
