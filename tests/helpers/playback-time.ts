@@ -6,6 +6,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../server/db/client.ts';
+import { REAL_TIME_TOLERANCE_SECONDS } from '../../server/playback/allowance.ts';
 
 export async function ageSession(db: Database['db'] | { execute: (q: ReturnType<typeof sql>) => Promise<unknown> }, sessionId: string, seconds: number): Promise<void> {
   await (db as { execute: (q: ReturnType<typeof sql>) => Promise<unknown> }).execute(sql`
@@ -27,4 +28,21 @@ export async function grantAllowance(db: { execute: (q: ReturnType<typeof sql>) 
     UPDATE playback_sessions SET allowance_seconds = ${seconds}, allowance_at = now(), last_heard_at = now(), version = version + 1,
       opened_at = least(opened_at, now() - make_interval(secs => ${seconds}))
     WHERE id = ${sessionId}`);
+}
+
+/**
+ * Closes every open session (of one lawyer, or of everyone) and leaves each session at least the
+ * tolerance, so the next session a test opens carries exactly REAL_TIME_TOLERANCE_SECONDS.
+ * Without it the carry depends on how long ago the demo seeded its "still watching" session
+ * (what that session banked by now), which is a few seconds on a fast run and more on a slow one.
+ */
+export async function startFromFullTolerance(db: { execute: (q: ReturnType<typeof sql>) => Promise<unknown> }, userId?: string): Promise<void> {
+  const whose = userId ? sql`user_id = ${userId}` : sql`true`;
+  await db.execute(sql`
+    UPDATE playback_sessions SET
+      closed_at = coalesce(closed_at, now()),
+      closed_reason = coalesce(closed_reason, 'test_reset'),
+      allowance_seconds = greatest(allowance_seconds, ${REAL_TIME_TOLERANCE_SECONDS}::float8),
+      version = version + 1
+    WHERE ${whose}`);
 }

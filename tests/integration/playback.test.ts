@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { ageSession, grantAllowance } from '../helpers/playback-time.ts';
+import { startFromFullTolerance, ageSession, grantAllowance } from '../helpers/playback-time.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { availableBackends } from '../helpers/database.ts';
 import { createTestClient, type TestClient } from '../helpers/http.ts';
@@ -69,7 +69,7 @@ describe.each(availableBackends())('playback on %s', (backend) => {
   beforeEach(async () => {
     await q(sql`UPDATE lectures SET status = 'ready', duration_seconds = ${DURATION}, credit_minutes_override = NULL, package_prefix = ${`lectures/${lectureId}/pkg-test/`} WHERE id = ${lectureId}`);
     await q(sql`UPDATE courses SET max_playback_rate = 1, completion_ratio = 0.95, require_visible = true, presence_checks = false WHERE id = ${courseId}`);
-    await q(sql`UPDATE playback_sessions SET closed_at = now(), closed_reason = 'test_reset' WHERE closed_at IS NULL`);
+    await startFromFullTolerance(server.deps.db);
     await q(sql`DELETE FROM lecture_progress`);
     await q(sql`DELETE FROM certificates`);
     await q(sql`DELETE FROM course_completions`);
