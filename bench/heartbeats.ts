@@ -15,11 +15,12 @@
  *
  * Options (env): BENCH_SECONDS (15, per route, split over BENCH_ROUNDS = 3 interleaved rounds), BENCH_CONNECTIONS (64),
  * BENCH_LAWYERS (400), BENCH_POOL (4, the API's PostgreSQL connections; see docs/credit.md), BENCH_NODE_ARGS (extra node flags for the
- * API process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+ * API process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), BENCH_PROFILE=1 (only the heartbeat route and
+ * the group-commit floor, printed, docs untouched: for profiling with BENCH_NODE_ARGS).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +38,7 @@ const FLOOR_GROUP_PATH = '/api/bench/floor-group';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** the API's PostgreSQL pool (postgres.js max connections) */
 const POOL = Number(process.env.BENCH_POOL ?? 4);
+const PROFILE_ONLY = process.env.BENCH_PROFILE === '1';
 
 
 /**
@@ -131,6 +133,8 @@ interface Measured {
   errors: number;
   /** CPU time of the API process per answered request, µs */
   cpuMicros: number;
+  /** CPU time of all PostgreSQL processes per answered request, µs */
+  pgCpuMicros: number;
 }
 
 function median(list: Measured[]): Measured {
@@ -144,6 +148,7 @@ function median(list: Measured[]): Measured {
     non2xx: list.reduce((sum, m) => sum + m.non2xx, 0),
     errors: list.reduce((sum, m) => sum + m.errors, 0),
     cpuMicros: mid(list.map((m) => m.cpuMicros)),
+    pgCpuMicros: mid(list.map((m) => m.pgCpuMicros)),
   };
 }
 
@@ -157,12 +162,31 @@ function cpuOf(pid: number | undefined): number {
   }
 }
 
+/** User + system CPU of every PostgreSQL server process on this machine so far, in µs (Linux /proc). */
+function postgresCpu(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const fields = stat.split(') ')[1]!.split(' ');
+      total += ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
+}
+
 let measuredPid: number | undefined;
 
 async function run(name: string, options: autocannon.Options, pid = measuredPid): Promise<Measured> {
   const cpuBefore = cpuOf(pid);
+  const pgBefore = postgresCpu();
   const result = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...options });
   const cpu = cpuOf(pid) - cpuBefore;
+  const pgCpu = postgresCpu() - pgBefore;
   return {
     name,
     requests: result.requests.total,
@@ -172,6 +196,7 @@ async function run(name: string, options: autocannon.Options, pid = measuredPid)
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
     cpuMicros: result.requests.total > 0 ? cpu / (result.requests.total - result.non2xx) : 0,
+    pgCpuMicros: result.requests.total > 0 ? pgCpu / (result.requests.total - result.non2xx) : 0,
   };
 }
 
@@ -259,6 +284,14 @@ async function main() {
       ],
     });
     measuredPid = child.pid;
+    if (PROFILE_ONLY) {
+      for (let round = 0; round < ROUNDS; round++) {
+        const floor = await run('floor: group commit', { ...floorOptions(`${url}${FLOOR_GROUP_PATH}`), duration: slice });
+        const beat = await run('POST heartbeats', { ...heartbeatOptions(), duration: slice });
+        for (const m of [floor, beat]) console.log(`${m.name}: ${Math.round(m.rps)}/s p99 ${m.p99} ms, API ${Math.round(m.cpuMicros)} µs, PostgreSQL ${Math.round(m.pgCpuMicros)} µs`);
+      }
+      return;
+    }
     for (let round = 0; round < ROUNDS; round++) {
       rounds.bare.push(await run('bare route (no auth, no database)', { url: `${url}${BARE_PATH}`, duration: slice }));
       rounds.floorTx.push(await run('floor: one INSERT and commit per request', { ...floorOptions(`${url}${FLOOR_TX_PATH}`), duration: slice }));
@@ -302,7 +335,7 @@ function firstLine(child: ChildProcess): Promise<{ url: string; demo: { lectureI
 
 function report(r: { bare: Measured; floorTx: Measured; floorGroup: Measured; me: Measured; heartbeat: Measured; light: Measured; reading: Measured; stored: number; load: [number, number] }) {
   const rows = [r.bare, r.floorTx, r.floorGroup, r.me, r.heartbeat, r.light, r.reading];
-  const fmt = (m: Measured) => `| ${m.name} | ${Math.round(m.rps).toLocaleString('en')} | ${m.p50} | ${m.p99} | ${Math.round(m.cpuMicros)} | ${m.non2xx + m.errors} |`;
+  const fmt = (m: Measured) => `| ${m.name} | ${Math.round(m.rps).toLocaleString('en')} | ${m.p50} | ${m.p99} | ${Math.round(m.cpuMicros)} | ${Math.round(m.pgCpuMicros)} | ${m.non2xx + m.errors} |`;
   const ratio = r.heartbeat.rps / r.bare.rps;
   const ratioMe = r.heartbeat.rps / r.me.rps;
   const goal = r.heartbeat.rps >= 4000 && r.heartbeat.p99 < 50;
@@ -315,8 +348,8 @@ function report(r: { bare: Measured; floorTx: Measured; floorGroup: Measured; me
       `with a 15-s interval. API, PostgreSQL and autocannon share one machine: ${os.cpus().length} cores (${cpu}); ` +
       `1-minute load average ${r.load[0].toFixed(1)} before and ${r.load[1].toFixed(1)} after the run (other work on the machine counts).`,
     '',
-    '| route | requests/s | p50 ms | p99 ms | API CPU µs/request | non-2xx/errors |',
-    '|---|---:|---:|---:|---:|---:|',
+    '| route | requests/s | p50 ms | p99 ms | API CPU µs/request | PostgreSQL CPU µs/request | non-2xx/errors |',
+    '|---|---:|---:|---:|---:|---:|---:|',
     ...rows.map(fmt),
     '',
     `- heartbeat ÷ group-commit floor: **${(r.heartbeat.rps / r.floorGroup.rps).toFixed(2)}** (aim ≥ 0.8); heartbeat ÷ one-transaction-per-request floor: **${(r.heartbeat.rps / r.floorTx.rps).toFixed(2)}**; group-commit floor ÷ one-transaction floor: ${(r.floorGroup.rps / r.floorTx.rps).toFixed(2)}.`,

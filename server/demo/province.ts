@@ -376,14 +376,16 @@ async function insertActivity(
       v: s.version,
       ip: s.ip,
       ua: s.userAgent,
+      hc: s.heartbeats.length,
+      ls: s.heartbeats.reduce((max, h) => Math.max(max, h.seq), -1),
     }));
     await bulk(tx, 'playback_sessions', sql`
       INSERT INTO playback_sessions (id, user_id, lecture_id, opened_at, closed_at, closed_reason, accepted_seconds, last_position, presence_blocked, version, ip, user_agent,
-                                     allowance_seconds, allowance_at, carried_in_seconds, last_heard_at)
+                                     allowance_seconds, allowance_at, carried_in_seconds, last_heard_at, heartbeat_count, last_seq)
       SELECT x.id, x.u, x.l, x.o, x.c, x.r, x.a, x.p, false, x.v, x.ip, x.ua,
-             ${REAL_TIME_TOLERANCE_SECONDS}::float8, coalesce(x.c, x.o), ${REAL_TIME_TOLERANCE_SECONDS}::float8, coalesce(x.c, x.o)
+             ${REAL_TIME_TOLERANCE_SECONDS}::float8, coalesce(x.c, x.o), ${REAL_TIME_TOLERANCE_SECONDS}::float8, coalesce(x.c, x.o), x.hc, x.ls
       FROM jsonb_to_recordset(${JSON.stringify(json)}::jsonb)
-        AS x(id uuid, u uuid, l uuid, o timestamptz, c timestamptz, r text, a float8, p float8, v int, ip text, ua text)`);
+        AS x(id uuid, u uuid, l uuid, o timestamptz, c timestamptz, r text, a float8, p float8, v int, ip text, ua text, hc int, ls int)`);
   }
 
   // in order of arrival, so the evidence ids follow the server's clock as real ones do

@@ -28,6 +28,8 @@ export interface SessionRow {
   carriedInSeconds: number;
   lastHeardAt: Date | null;
   heartbeatCount: number;
+  /** the highest seq recorded (-1: none yet) */
+  lastSeq: number;
   /** opened outside the published catalog: earns nothing */
   preview: boolean;
 }
@@ -42,6 +44,9 @@ export interface LockedSession extends SessionRow {
   requireVisible: boolean;
   presenceChecks: boolean;
   courseStatus: string;
+  /** courses.rules_version and lectures.rules_version: bumped by triggers when a rule above changes */
+  courseRulesVersion: number;
+  lectureRulesVersion: number;
   progressVersion: number;
   /** the database clock when this was read: every judgment uses it, never the API process's clock */
   dbNow: Date;
@@ -74,6 +79,7 @@ function toSession(r: Record<string, unknown>): SessionRow {
     carriedInSeconds: num(r.carried_in_seconds),
     lastHeardAt: date(r.last_heard_at),
     heartbeatCount: num(r.heartbeat_count),
+    lastSeq: r.last_seq == null ? -1 : num(r.last_seq),
     preview: Boolean(r.preview),
   };
 }
@@ -81,7 +87,7 @@ function toSession(r: Record<string, unknown>): SessionRow {
 /** What judging a heartbeat reads; `seq` is the only parameter (the stored answer of that seq). */
 const HEARTBEAT_COLUMNS = (seq: number) => sql`s.*, l.course_id, statement_timestamp() AS db_now, c.status AS course_status, p.version AS progress_version,
   (SELECT h.response FROM heartbeats h WHERE h.session_id = s.id AND h.seq = ${seq}) AS stored_response,
-  l.duration_seconds, l.credit_minutes_override,
+  l.duration_seconds, l.credit_minutes_override, l.rules_version AS lecture_rules_version, c.rules_version AS course_rules_version,
   c.max_playback_rate, c.completion_ratio, c.require_visible, c.presence_checks,
   p.intervals AS progress_intervals, p.completed_at AS progress_completed_at, p.credit_minutes AS progress_credit_minutes`;
 
@@ -96,6 +102,8 @@ function toLockedSession(r: Record<string, unknown>): LockedSession {
     requireVisible: Boolean(r.require_visible),
     presenceChecks: Boolean(r.presence_checks),
     courseStatus: String(r.course_status),
+    courseRulesVersion: num(r.course_rules_version),
+    lectureRulesVersion: num(r.lecture_rules_version),
     progressVersion: num(r.progress_version),
     dbNow: date(r.db_now)!,
     progressIntervals: json<Interval[]>(r.progress_intervals) ?? [],
@@ -247,7 +255,7 @@ export class PlaybackRepository {
       ),
       newest AS (
         -- a late, out-of-order heartbeat must not move the resume position backwards
-        SELECT ${input.movePosition} AND NOT EXISTS (SELECT 1 FROM heartbeats h WHERE h.session_id = ${input.sessionId} AND h.seq > ${input.seq}) AS is_newest
+        SELECT ${input.movePosition} AND ${input.seq}::integer > s.last_seq AS is_newest FROM playback_sessions s WHERE s.id = ${input.sessionId}
       ),
       upd_session AS (
         UPDATE playback_sessions SET
@@ -259,6 +267,7 @@ export class PlaybackRepository {
           allowance_at = greatest(allowance_at, ${at}::timestamptz),
           last_heard_at = ${at}::timestamptz,
           heartbeat_count = heartbeat_count + 1,
+          last_seq = greatest(last_seq, ${input.seq}::integer),
           last_position = CASE WHEN (SELECT is_newest FROM newest) THEN ${input.position} ELSE last_position END
         WHERE id = ${input.sessionId} AND EXISTS (SELECT 1 FROM ins)
         RETURNING id
@@ -297,7 +306,7 @@ export class PlaybackRepository {
     // shares its commit with heartbeats arriving at the same moment (server/db/group-commit.ts)
     const rows = await this.runner.runGrouped(sql`
       WITH guard AS (
-        SELECT s.id, ${allowanceNow} AS allowance_now
+        SELECT s.id, ${allowanceNow} AS allowance_now, ${input.seq}::integer > s.last_seq AS is_newest
         FROM playback_sessions s
         JOIN lecture_progress p ON p.user_id = s.user_id AND p.lecture_id = s.lecture_id
         JOIN lectures l ON l.id = s.lecture_id
@@ -307,13 +316,8 @@ export class PlaybackRepository {
           AND now() - coalesce(s.last_heard_at, s.opened_at) <= make_interval(secs => ${IDLE_CLOSE_SECONDS})
           AND s.heartbeat_count < 120 + floor(extract(epoch from (now() - s.opened_at)) / 2)
           AND ${allowanceNow} + 1e-6 >= ${input.allowanceSpent}::float8
-          AND l.duration_seconds = ${state.durationSeconds}::real
-          AND l.credit_minutes_override IS NOT DISTINCT FROM ${state.creditMinutesOverride}::integer
-          AND c.status = ${state.courseStatus}::course_status
-          AND c.max_playback_rate = ${state.maxPlaybackRate}::real
-          AND c.completion_ratio = ${state.completionRatio}::real
-          AND c.require_visible = ${state.requireVisible}
-          AND c.presence_checks = ${state.presenceChecks}
+          -- the rules it was judged by (triggers bump these on any change: migrations/0012)
+          AND l.rules_version = ${state.lectureRulesVersion}::integer AND c.rules_version = ${state.courseRulesVersion}::integer
           ${liveLogin}
         FOR UPDATE OF s, p
       ),
@@ -325,14 +329,14 @@ export class PlaybackRepository {
           allowance_at = now(),
           last_heard_at = now(),
           heartbeat_count = heartbeat_count + 1,
-          last_position = CASE WHEN NOT EXISTS (SELECT 1 FROM heartbeats h WHERE h.session_id = ${input.sessionId} AND h.seq > ${input.seq})
-                               THEN ${input.position} ELSE last_position END
+          last_seq = greatest(last_seq, ${input.seq}::integer),
+          last_position = CASE WHEN (SELECT is_newest FROM guard) THEN ${input.position} ELSE last_position END
         WHERE id = ${input.sessionId} AND EXISTS (SELECT 1 FROM guard)
         RETURNING id
       ),
       upd_progress AS (
         UPDATE lecture_progress SET
-          ${progressAssignments({ ...input, receivedAt: null }, sql`NOT EXISTS (SELECT 1 FROM heartbeats h WHERE h.session_id = ${input.sessionId} AND h.seq > ${input.seq})`)}
+          ${progressAssignments({ ...input, receivedAt: null }, sql`(SELECT is_newest FROM guard)`)}
         WHERE user_id = ${input.userId} AND lecture_id = ${input.lectureId} AND EXISTS (SELECT 1 FROM guard)
         RETURNING user_id
       ),

@@ -245,6 +245,7 @@ export class PlaybackService {
             allowanceAt: now,
             lastHeardAt: now,
             heartbeatCount: s.heartbeatCount + 1,
+            lastSeq: Math.max(s.lastSeq, body.seq),
             progressIntervals: judged.coverage.intervals,
             storedResponse: null,
           },

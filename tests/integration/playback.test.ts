@@ -409,6 +409,18 @@ describe.each(availableBackends())('playback on %s', (backend) => {
       expect((await beat(lawyer, s.sessionId, { seq: 2, intervals: [[315, 330]], position: 320 })).json).toMatchObject({ acceptedSeconds: 5, rejected: [{ to: 330, reason: 'outside_lecture' }] });
       await q(sql`UPDATE lectures SET duration_seconds = ${DURATION} WHERE id = ${lectureId}`);
 
+      // A course rule changes by whatever statement: its trigger bumps the rules version, so the
+      // remembered judgment is not reused (a hidden page now counts; then it does not again).
+      const [{ v: rulesBefore }] = (await q<{ v: number }>(sql`SELECT rules_version AS v FROM courses WHERE id = ${courseId}`)) as [{ v: number }];
+      await q(sql`UPDATE courses SET require_visible = false, title = title WHERE id = ${courseId}`);
+      const [{ v: rulesAfter }] = (await q<{ v: number }>(sql`SELECT rules_version AS v FROM courses WHERE id = ${courseId}`)) as [{ v: number }];
+      expect(Number(rulesAfter)).toBe(Number(rulesBefore) + 1);
+      await q(sql`UPDATE courses SET title = title || '' WHERE id = ${courseId}`); // not a rule: no bump
+      expect(Number((await q<{ v: number }>(sql`SELECT rules_version AS v FROM courses WHERE id = ${courseId}`))[0]!.v)).toBe(Number(rulesAfter));
+      expect((await beat(lawyer, s.sessionId, { seq: 20, intervals: [[320, 330]], visible: false, position: 330 })).json).toMatchObject({ acceptedSeconds: 10, rejected: [] });
+      await q(sql`UPDATE courses SET require_visible = true WHERE id = ${courseId}`);
+      expect((await beat(lawyer, s.sessionId, { seq: 21, intervals: [[330, 335]], visible: false, position: 335 })).json).toMatchObject({ acceptedSeconds: 0, rejected: [{ reason: 'hidden_page' }] });
+
       // The login expires, then the account is disabled: 401, nothing stored.
       const before = await countHeartbeats(s.sessionId);
       await q(sql`UPDATE auth_sessions SET expires_at = expires_at - interval '1000 days' WHERE user_id = ${server.demo!.users.lawyer}`);

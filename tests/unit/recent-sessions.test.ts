@@ -5,8 +5,8 @@ import type { LockedSession } from '../../server/playback/repository.ts';
 function state(id: string): LockedSession {
   return {
     id, userId: 'u', lectureId: 'l', openedAt: new Date(0), closedAt: null, closedReason: null, acceptedSeconds: 0, lastPosition: 0,
-    version: 1, allowanceSeconds: 5, allowanceAt: new Date(0), carriedInSeconds: 5, lastHeardAt: null, heartbeatCount: 0, preview: false,
-    courseStatus: 'published', progressVersion: 0, dbNow: new Date(0), courseId: 'c', durationSeconds: 600, creditMinutesOverride: null, maxPlaybackRate: 1,
+    version: 1, allowanceSeconds: 5, allowanceAt: new Date(0), carriedInSeconds: 5, lastHeardAt: null, heartbeatCount: 0, lastSeq: -1, preview: false,
+    courseStatus: 'published', courseRulesVersion: 0, lectureRulesVersion: 0, progressVersion: 0, dbNow: new Date(0), courseId: 'c', durationSeconds: 600, creditMinutesOverride: null, maxPlaybackRate: 1,
     completionRatio: 0.95, requireVisible: true, presenceChecks: false, progressIntervals: [], progressCompletedAt: null,
     progressCreditMinutes: 0, storedResponse: null,
   };

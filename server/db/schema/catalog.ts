@@ -32,6 +32,11 @@ export const courses = pgTable(
     completionRatio: real('completion_ratio').notNull().default(0.95),
     requireVisible: boolean('require_visible').notNull().default(true),
     presenceChecks: boolean('presence_checks').notNull().default(false),
+    /**
+     * Bumped by a trigger whenever a rule a heartbeat is judged by changes (status and the four
+     * rules; migrations/0012): the heartbeat's guard compares this one number (docs/credit.md).
+     */
+    rulesVersion: integer('rules_version').notNull().default(0),
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
@@ -60,6 +65,8 @@ export const lectures = pgTable(
     creditMinutesOverride: integer('credit_minutes_override'),
     /** storage prefix of the published HLS package; set only once the package is complete */
     packagePrefix: text('package_prefix'),
+    /** bumped by a trigger when the duration, the credit minutes or the course change (as courses.rules_version) */
+    rulesVersion: integer('rules_version').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

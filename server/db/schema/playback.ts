@@ -35,6 +35,8 @@ export const playbackSessions = pgTable(
     lastHeardAt: timestamptz('last_heard_at'),
     /** heartbeats recorded in this session (their rate is bounded) */
     heartbeatCount: integer('heartbeat_count').notNull().default(0),
+    /** the highest seq recorded in this session (-1: none): a later one moves the resume position */
+    lastSeq: integer('last_seq').notNull().default(-1),
     /** opened outside the published catalog (a trainer's or admin's preview, a draft): earns nothing */
     preview: boolean('preview').notNull().default(false),
     ip: text('ip'),
