@@ -42,6 +42,7 @@ import evidenceRoutes from './evidence/routes.ts';
 import jobRoutes from './jobs/routes.ts';
 import requirementRoutes from './requirements/routes.ts';
 import transcodingRoutes from './transcoding/routes.ts';
+import learningRoutes from './learning/routes.ts';
 import { registerWebApp, sendShell, wantsShell } from './web.ts';
 import siteRoutes from './site/routes.ts';
 
@@ -196,6 +197,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(jobRoutes, { prefix: '/api' });
   await app.register(requirementRoutes, { prefix: '/api' });
   await app.register(siteRoutes, { prefix: '/api' });
+  await app.register(learningRoutes, { prefix: '/api' });
   // New domains: add one line here, `await app.register(<domain>Routes, { prefix: '/api' })`.
 
   if (options.serveWeb !== false) webServed = await registerWebApp(app);

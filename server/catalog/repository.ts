@@ -9,6 +9,12 @@ export interface CourseQuery {
   q?: string;
   category?: string;
   status?: 'draft' | 'published' | 'archived';
+  /** courses for this audience tag */
+  audience?: string;
+  /** courses owned (organized) by this organization */
+  organizationId?: string;
+  /** only these courses (an empty list matches none) */
+  courseIds?: readonly string[];
   limit: number;
   offset: number;
 }
@@ -20,6 +26,9 @@ export class CatalogRepository {
     const where: SQL[] = [];
     if (query.status) where.push(eq(courses.status, query.status));
     if (query.category) where.push(sql`${courses.category}::text = ${query.category}`);
+    if (query.audience) where.push(sql`${query.audience} = ANY(${courses.audience})`);
+    if (query.organizationId) where.push(eq(courses.organizationId, query.organizationId));
+    if (query.courseIds) where.push(query.courseIds.length ? sql`${courses.id} IN ${[...query.courseIds]}` : sql`false`);
     if (query.q) {
       const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       where.push(or(ilike(courses.title, like), ilike(courses.summary, like))!);

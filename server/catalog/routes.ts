@@ -1,8 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody, PlainText } from '../http/schemas.ts';
+import { LearningRepository } from '../learning/repository.ts';
+import { CourseProgressSchema, LectureProgressSchema, Organizer, Required, ResumeSchema, Trainer } from '../learning/schemas.ts';
+import { LearningService } from '../learning/service.ts';
+import { OrganizationsRepository } from '../organizations/repository.ts';
+import { ReportsRepository } from '../reports/repository.ts';
+import { RequirementsRepository } from '../requirements/repository.ts';
+import { RequirementsService } from '../requirements/service.ts';
 import { CatalogRepository } from './repository.ts';
-import { CatalogService, COURSE_CATEGORIES, courseView, lectureView } from './service.ts';
+import { AUDIENCES, CatalogService, COURSE_CATEGORIES, courseView } from './service.ts';
 
 const Category = Type.Enum(COURSE_CATEGORIES);
 const Status = Type.Union([Type.Literal('draft'), Type.Literal('published'), Type.Literal('archived')]);
@@ -10,6 +17,9 @@ const LectureStatus = Type.Union([Type.Literal('uploading'), Type.Literal('proce
 
 const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const service = new CatalogService(new CatalogRepository(app.deps.db), app.access);
+  // the caller's own state beside the catalog's fields (additive: shared/API.md's shapes stay)
+  const requirements = new RequirementsService(new RequirementsRepository(app.deps.db), new ReportsRepository(app.deps.db), new OrganizationsRepository(app.deps.db), app.access);
+  const learning = new LearningService(new LearningRepository(app.deps.db), service, requirements);
 
   app.get(
     '/courses',
@@ -21,6 +31,9 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
           {
             q: Type.Optional(PlainText({ maxLength: 100 })),
             category: Type.Optional(Category),
+            audience: Type.Optional(Type.Union(AUDIENCES.map((a) => Type.Literal(a)))),
+            organizer: Type.Optional(Type.String({ format: 'uuid', description: 'the organizing association' })),
+            required: Type.Optional(Type.Boolean({ description: 'only my required (必修) courses of this training year' })),
             page: Type.Integer({ minimum: 1, maximum: 10_000, default: 1 }),
             pageSize: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
           },
@@ -28,15 +41,31 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ),
         response: {
           200: Type.Object({
-            items: Type.Array(Type.Object({ id: Type.String(), title: Type.String(), category: Category, status: Status, lectureCount: Type.Integer(), creditMinutes: Type.Integer() })),
+            items: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                title: Type.String(),
+                category: Category,
+                status: Status,
+                lectureCount: Type.Integer(),
+                creditMinutes: Type.Integer(),
+                audience: Type.Array(Type.String()),
+                organizer: Organizer,
+                trainer: Trainer,
+                required: Required,
+                progress: CourseProgressSchema,
+              }),
+            ),
             total: Type.Integer(),
+            organizers: Type.Array(Type.Object({ id: Type.String(), name: Type.String() }), { description: 'the organizer filter’s choices' }),
+            resume: Type.Union([ResumeSchema, Type.Null()]),
           }),
           400: ErrorBody,
           401: ErrorBody,
         },
       },
     },
-    async (request) => service.listPublished(request.query),
+    async (request) => learning.list(request.user!, request.query),
   );
 
   app.get(
@@ -67,8 +96,14 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
                 status: LectureStatus,
                 durationSeconds: Type.Union([Type.Number(), Type.Null()]),
                 creditMinutes: Type.Integer(),
+                progress: LectureProgressSchema,
               }),
             ),
+            organizer: Organizer,
+            trainer: Trainer,
+            required: Required,
+            progress: CourseProgressSchema,
+            resume: Type.Union([ResumeSchema, Type.Null()], { description: 'the lecture of this course to continue' }),
           }),
           400: ErrorBody,
           401: ErrorBody,
@@ -77,9 +112,9 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const { course, lectures } = await service.getCourse(request.user!, request.params.courseId);
+      const { course, ...state } = await learning.course(request.user!, request.params.courseId);
       // the response schema leaves out the trainer-only timestamps courseView also carries
-      return { ...courseView(course), lectures: lectures.map(lectureView) };
+      return { ...courseView(course), ...state };
     },
   );
 };

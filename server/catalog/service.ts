@@ -14,16 +14,19 @@ export class CatalogService {
     private readonly access: AccessPolicy,
   ) {}
 
-  async listPublished(query: { q?: string; category?: string; page: number; pageSize: number }) {
+  async listPublished(query: { q?: string; category?: string; audience?: string; organizationId?: string; courseIds?: readonly string[]; page: number; pageSize: number }) {
     const { rows, total } = await this.repo.listCourses({
       q: query.q?.trim() || undefined,
       category: query.category,
+      audience: query.audience,
+      organizationId: query.organizationId,
+      courseIds: query.courseIds,
       status: 'published',
       limit: query.pageSize,
       offset: (query.page - 1) * query.pageSize,
     });
     return {
-      items: rows.map((c) => ({ id: c.id, title: c.title, category: c.category, status: c.status, lectureCount: c.lectureCount, creditMinutes: c.creditMinutes })),
+      items: rows.map((c) => ({ id: c.id, title: c.title, category: c.category, status: c.status, lectureCount: c.lectureCount, creditMinutes: c.creditMinutes, audience: c.audience })),
       total,
     };
   }

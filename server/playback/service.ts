@@ -27,7 +27,7 @@ import { RecentSessions } from './recent-sessions.ts';
 
 export const HEARTBEAT_SECONDS = 15;
 /** Resume from the start when the last position is this close to the end. */
-const RESUME_RESTART_SECONDS = 10;
+export const RESUME_RESTART_SECONDS = 10;
 
 export interface HeartbeatBody {
   seq: number;
