@@ -24,6 +24,7 @@ class FakeMedia implements MediaElementLike {
   seeking = false;
   readyState = 0;
   muted = false;
+  defaultPlaybackRate = 1;
   refusePlay = false;
   textTracks: { length: number; [index: number]: { kind: string; mode: string } | undefined } = { length: 0 };
   private rate = 1;
@@ -354,8 +355,17 @@ describe('player controller: modes and quality', () => {
 
   it('suggests audio only when the measured line cannot carry the lowest video rendition', async () => {
     const context = setup();
-    const { element } = await started(context);
+    await context.player.start();
+    const element = new FakeMedia();
+    element.refusePlay = true; // the first `waiting` comes before anything played: not a stall
+    context.player.attach(element);
+    await flush();
     const source = context.sources[0]!;
+    source.measured = 60_000; // hls.js's seed before its first segment, say
+    element.fire('waiting');
+    expect(context.player.modes.suggestAudio).toBe(false);
+    element.refusePlay = false;
+    await element.play();
     source.measured = 150_000;
     element.fire('waiting');
     expect(context.player.modes.suggestAudio).toBe(false);
@@ -379,6 +389,13 @@ describe('player controller: modes and quality', () => {
     context.tick(15_000);
     await flush();
     expect(context.sent.every((entry) => entry.body.playbackRate <= 1.5)).toBe(true);
+    // a mode switch replaces the element; the speed goes with it (and survives the new source's load)
+    context.player.media.setRate(1.25);
+    context.player.setListening('audio');
+    const audio = new FakeMedia();
+    context.player.attach(audio);
+    expect(audio.playbackRate).toBe(1.25);
+    expect(audio.defaultPlaybackRate).toBe(1.25);
   });
 });
 

@@ -15,6 +15,8 @@ export interface MediaElementLike {
   readonly seeking: boolean;
   readonly readyState: number;
   playbackRate: number;
+  /** what loading a new source resets playbackRate to */
+  defaultPlaybackRate?: number;
   muted: boolean;
   readonly textTracks?: { readonly length: number; [index: number]: { kind: string; mode: string } | undefined };
   play(): Promise<void>;
@@ -49,6 +51,8 @@ export class MediaState {
   rateCapped = $state(false);
   hasCaptions = $state(false);
   captionsOn = $state(false);
+  /** this element has played (a later `waiting` is a stall, not the start) */
+  playedOnce = false;
 
   private element: MediaElementLike | null = null;
 
@@ -66,6 +70,7 @@ export class MediaState {
     this.ended = false;
     this.paused = element.paused;
     this.muted = element.muted;
+    this.playedOnce = false;
     const listeners: Record<string, () => void> = {
       timeupdate: () => {
         this.currentTime = element.currentTime;
@@ -73,6 +78,7 @@ export class MediaState {
         hooks.time(element);
       },
       playing: () => {
+        this.playedOnce = true;
         this.buffering = false;
         this.paused = false;
         this.ended = false;
@@ -124,7 +130,10 @@ export class MediaState {
     };
     for (const [name, handler] of Object.entries(listeners)) element.addEventListener(name, handler);
     // a new element starts at the speed chosen before (a mode switch replaces the element)
-    if (this.rate !== 1 && element.playbackRate !== this.rate) element.playbackRate = this.rate;
+    if (this.rate !== 1) {
+      element.defaultPlaybackRate = this.rate;
+      if (element.playbackRate !== this.rate) element.playbackRate = this.rate;
+    }
     return () => {
       for (const [name, handler] of Object.entries(listeners)) element.removeEventListener(name, handler);
       if (this.element === element) this.element = null;
@@ -187,7 +196,10 @@ export class MediaState {
     const next = Math.min(rate, this.maxRate());
     if (!(next > 0)) return;
     this.rate = next;
-    if (this.element) this.element.playbackRate = next;
+    if (this.element) {
+      this.element.defaultPlaybackRate = next; // loading a source (a mode switch) keeps the speed
+      this.element.playbackRate = next;
+    }
   }
 
   toggleCaptions(): void {

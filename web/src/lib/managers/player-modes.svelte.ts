@@ -21,7 +21,7 @@ export class PlayerModes {
   levels = $state.raw<Rendition[]>([]);
   /** the rendition playing now, or null */
   playingHeight = $state<number | null>(null);
-  /** the line speed hls.js measured (bits/s), or the one remembered from an earlier visit */
+  /** the line speed hls.js measured at a stall (bits/s), or the one remembered from an earlier visit */
   bandwidth = $state<number | null>(null);
   /** the person said no to the audio-only suggestion on this page */
   suggestionDismissed = $state(false);
@@ -56,11 +56,17 @@ export class PlayerModes {
 
   /** The stream said its levels are known or the playing level changed; also called as it plays. */
   refresh(): void {
-    const source = this.source;
-    if (!source) return;
-    const height = source.playingHeight();
-    if (height !== this.playingHeight) this.playingHeight = height;
-    const measured = source.bandwidth();
+    const height = this.source?.playingHeight() ?? null;
+    if (this.source && height !== this.playingHeight) this.playingHeight = height;
+  }
+
+  /**
+   * Playback stalled: read the line speed hls.js measured. Only a stall (or a figure remembered
+   * from an earlier visit) is taken as evidence: before its first segments hls.js answers its
+   * seed estimate, which says nothing about this line.
+   */
+  noteStall(): void {
+    const measured = this.source?.bandwidth() ?? null;
     if (measured !== null && measured !== this.bandwidth) this.bandwidth = measured;
   }
 

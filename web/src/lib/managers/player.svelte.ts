@@ -198,7 +198,9 @@ export class PlayerController {
         this.offerNext();
       },
       rate: (rate) => this.reporter?.setRate(rate),
-      waiting: () => this.modes.refresh(),
+      waiting: () => {
+        if (this.media.playedOnce) this.modes.noteStall();
+      },
     });
     this.modes.bandwidth = audio ? null : loadBandwidth(this.deps.store);
     this.deps
