@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 // One run covers unit, integration (HTTP + database + storage) and e2e (Chromium) tests.
@@ -15,6 +16,9 @@ if (!hasChromium) {
 }
 
 export default defineConfig({
+  // Runes modules (web/src/lib/managers/*.svelte.ts) are compiled as the browser gets them, so the
+  // unit tests exercise the same reactive code in Node (docs/web.md, "Managers").
+  plugins: [svelte({ configFile: false, dynamicCompileOptions: () => ({ generate: 'client' }) })],
   test: {
     include: ['tests/**/*.test.ts'],
     exclude: [...configDefaults.exclude, ...(hasChromium ? [] : browserTests)],

@@ -172,25 +172,32 @@ describe('player', () => {
     await context.close();
   });
 
-  test('the quality menu switches to audio + slides, audio only and back to video, keeping the position', { timeout: 120_000 }, async () => {
+  test('quality and listening mode are separate menus: a fixed rendition, audio + slides, audio only and back, keeping the position', { timeout: 120_000 }, async () => {
     const { context, page, errors } = await openLecture(lecture.lectureId);
     await page.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) > 2, undefined, { timeout: 60_000 });
-    // Every rendition of the ladder is offered besides the modes.
+    // The quality menu: Auto (naming the rendition playing now) and every rendition of the ladder, no modes.
     const options = await page.locator('#quality option').evaluateAll((nodes) => nodes.map((node) => (node as HTMLOptionElement).value));
     expect(options[0]).toBe('auto');
     expect(options).toContain('level:144');
-    expect(options.slice(-2)).toEqual(['slides', 'audio']);
+    expect(options).not.toContain('slides');
+    expect(options).not.toContain('audio');
+    expect(await page.locator('#mode option').evaluateAll((nodes) => nodes.map((node) => (node as HTMLOptionElement).value))).toEqual(['video', 'slides', 'audio']);
 
-    // A fixed rendition: the picture switches to it.
+    // A fixed rendition: the picture switches to it, and Auto no longer names a rendition.
     await page.locator('#quality').selectOption('level:144');
     await page.waitForFunction(() => document.querySelector('video')?.videoHeight === 144, undefined, { timeout: 30_000 });
-    expect(await page.evaluate(() => localStorage.getItem('lectern.player.mode'))).toBe('level:144');
+    expect(await page.evaluate(() => localStorage.getItem('lectern.player.quality'))).toBe('level:144');
+    expect(await page.locator('#quality option[value="auto"]').textContent()).toBe('自动');
+    // Back to Auto: its label names the rendition playing now.
+    await page.locator('#quality').selectOption('auto');
+    await expect.poll(() => page.locator('#quality option[value="auto"]').textContent()).toMatch(/^自动（\d+p）$/);
 
     // Audio + slides: an <audio> element (no <video>) and the slide for the current time.
     const videoAt = await page.evaluate(() => document.querySelector('video')!.currentTime);
-    await page.locator('#quality').selectOption('slides');
-    await page.locator('audio').waitFor();
+    await page.locator('#mode').selectOption('slides');
+    await page.locator('audio').waitFor({ state: 'attached' });
     expect(await page.locator('video').count()).toBe(0);
+    expect(await page.locator('#quality').count()).toBe(0); // quality is a video setting
     await page.waitForFunction(() => {
       const img = document.querySelector('img.slide') as HTMLImageElement | null;
       return !!img && img.complete && img.naturalWidth > 0;
@@ -206,14 +213,78 @@ describe('player', () => {
     await page.waitForFunction((t) => (document.querySelector('audio')?.currentTime ?? 0) > t + 1, before, { timeout: 30_000 });
 
     // Audio only, then back to the picture.
-    await page.locator('#quality').selectOption('audio');
+    await page.locator('#mode').selectOption('audio');
     await page.locator('.audio-label').waitFor();
     expect(await page.locator('img.slide').count()).toBe(0);
-    await page.locator('#quality').selectOption('auto');
+    await page.locator('#mode').selectOption('video');
     await page.locator('video').waitFor();
     await page.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) > 3, undefined, { timeout: 30_000 });
-    // The choice is remembered on the device.
-    expect(await page.evaluate(() => localStorage.getItem('lectern.player.mode'))).toBe('auto');
+    // Both choices are remembered on the device.
+    expect(await page.evaluate(() => [localStorage.getItem('lectern.player.quality'), localStorage.getItem('lectern.player.listening')])).toEqual(['auto', 'video']);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  test('one player: one seek bar and clock in audio mode, speeds within the cap, shortcuts, the next lecture at the end', { timeout: 150_000 }, async () => {
+    // A course of two lectures whose rules allow up to 1.25×.
+    const course = await new CatalogRepository(server.deps.db).insertCourse({
+      organizationId: server.demo!.national,
+      title: '两讲的课程',
+      summary: '',
+      category: 'practice_management',
+      status: 'published',
+      maxPlaybackRate: 1.25,
+      publishedAt: new Date(),
+    });
+    const first = await createReadyLecture(server, { seconds: 40, courseId: course.id, title: '第一讲' });
+    const second = await createReadyLecture(server, { seconds: 40, courseId: course.id, title: '第二讲' });
+    const { context, page, errors } = await openLecture(first);
+    await page.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) > 1, undefined, { timeout: 60_000 });
+
+    // One seek bar and one clock; the media element draws none of its own.
+    const oneOfEach = async () => {
+      expect(await page.locator('input[type="range"]').count()).toBe(1);
+      expect(await page.locator('[data-clock]').count()).toBe(1);
+      expect(await page.locator('video[controls], audio[controls]').count()).toBe(0);
+    };
+    await oneOfEach();
+    await page.locator('#mode').selectOption('audio');
+    await page.locator('.player-page[data-mode="audio"] audio').waitFor({ state: 'attached' });
+    await page.waitForFunction(() => (document.querySelector('audio')?.currentTime ?? 0) > 1 && !document.querySelector('audio')!.paused, undefined, { timeout: 30_000 });
+    await oneOfEach();
+
+    // The speed menu stops at the course's cap.
+    expect(await page.locator('#speed option').evaluateAll((nodes) => nodes.map((node) => (node as HTMLOptionElement).value))).toEqual(['0.75', '1', '1.25']);
+    await page.locator('#speed').selectOption('1.25');
+    expect(await page.evaluate(() => document.querySelector('audio')!.playbackRate)).toBe(1.25);
+
+    // Shortcuts: k pauses and plays, → moves 5 s on, ? shows the help.
+    await page.locator('h1').click();
+    await page.keyboard.press('k');
+    await page.waitForFunction(() => document.querySelector('audio')!.paused);
+    const pausedAt = await page.evaluate(() => document.querySelector('audio')!.currentTime);
+    await page.keyboard.press('ArrowRight');
+    await page.waitForFunction((t) => Math.abs(document.querySelector('audio')!.currentTime - (t + 5)) < 0.5, pausedAt, { timeout: 10_000 });
+    await page.keyboard.press('k');
+    await page.waitForFunction(() => !document.querySelector('audio')!.paused);
+    await page.keyboard.press('?');
+    await page.locator('[data-shortcuts]').waitFor();
+    await page.keyboard.press('m');
+    await page.waitForFunction(() => document.querySelector('audio')!.muted);
+
+    // To the end: the next lecture of the course is offered, and its link opens it.
+    // (a range cannot be filled: the bar is moved the way a drag ends, by its value and a change event)
+    await page.locator('#seek').evaluate((input) => {
+      const range = input as HTMLInputElement;
+      range.value = String(Number(range.max) - 1);
+      range.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await page.locator('[data-next="next"]').waitFor({ timeout: 30_000 });
+    expect(await page.locator('[data-next] strong').textContent()).toBe('下一讲：第二讲');
+    await page.locator('[data-next-link]').click();
+    await page.waitForURL(new RegExp(`/lectures/${second}$`));
+    await page.locator('.player-page[data-phase="ready"]').waitFor();
+    expect(await page.locator('h1').textContent()).toBe('第二讲');
     expect(errors).toEqual([]);
     await context.close();
   });

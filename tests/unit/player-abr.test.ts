@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chooseStartLevel, DEFAULT_ESTIMATE_BPS, hlsTuning, levelForHeight } from '../../web/src/lib/player/abr.ts';
-import { loadBandwidth, loadMode, parseMode, saveBandwidth, saveMode, BANDWIDTH_MAX_AGE_MS } from '../../web/src/lib/player/bandwidth.ts';
+import { loadBandwidth, saveBandwidth, BANDWIDTH_MAX_AGE_MS } from '../../web/src/lib/player/bandwidth.ts';
 import { memoryStore } from '../../web/src/lib/player/heartbeat-queue.ts';
 
 const ladder = [
@@ -63,16 +63,5 @@ describe('bandwidth memory', () => {
     store.setItem('lectern.player.bandwidth', 'garbage');
     expect(loadBandwidth(store, 1)).toBeNull();
     expect(saveBandwidth(store, Number.NaN)).toBeNull();
-  });
-
-  it('remembers the quality mode', () => {
-    const store = memoryStore();
-    expect(loadMode(store)).toEqual({ kind: 'auto' });
-    saveMode(store, { kind: 'level', height: 240 });
-    expect(loadMode(store)).toEqual({ kind: 'level', height: 240 });
-    saveMode(store, { kind: 'slides' });
-    expect(loadMode(store)).toEqual({ kind: 'slides' });
-    expect(parseMode('level:abc')).toEqual({ kind: 'auto' });
-    expect(parseMode(null)).toEqual({ kind: 'auto' });
   });
 });

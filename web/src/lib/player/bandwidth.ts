@@ -1,12 +1,11 @@
 /**
  * What this device remembers between visits: the line speed measured last time (so the next
- * visit starts at a rendition the line can carry instead of probing) and the quality mode the
- * lawyer picked. Pure apart from the injected key-value store.
+ * visit starts at a rendition the line can carry instead of probing). The lawyer's quality and
+ * listening choices are in controls.ts. Pure apart from the injected key-value store.
  */
 import type { KeyValueStore } from './heartbeat-queue.ts';
 
 const BANDWIDTH_KEY = 'lectern.player.bandwidth';
-const MODE_KEY = 'lectern.player.mode';
 /** A measurement older than this says little about today's line. */
 export const BANDWIDTH_MAX_AGE_MS = 14 * 24 * 3600 * 1000;
 /** Below this, an estimate is noise (a stalled request); above it, nobody here needs more. */
@@ -47,34 +46,4 @@ export function saveBandwidth(store: KeyValueStore | null, bps: number, nowMs = 
     return null;
   }
   return next;
-}
-
-/** The quality modes of the menu: automatic, a fixed rendition (by height), audio + slides, audio. */
-export type QualityMode = { kind: 'auto' } | { kind: 'level'; height: number } | { kind: 'slides' } | { kind: 'audio' };
-
-export function modeToString(mode: QualityMode): string {
-  return mode.kind === 'level' ? `level:${mode.height}` : mode.kind;
-}
-
-export function parseMode(text: string | null | undefined): QualityMode {
-  if (text === 'slides' || text === 'audio') return { kind: text };
-  const match = /^level:(\d{2,4})$/.exec(text ?? '');
-  if (match) return { kind: 'level', height: Number(match[1]) };
-  return { kind: 'auto' };
-}
-
-export function loadMode(store: KeyValueStore | null): QualityMode {
-  try {
-    return parseMode(store?.getItem(MODE_KEY));
-  } catch {
-    return { kind: 'auto' };
-  }
-}
-
-export function saveMode(store: KeyValueStore | null, mode: QualityMode): void {
-  try {
-    store?.setItem(MODE_KEY, modeToString(mode));
-  } catch {
-    // storage full or disabled: the choice lasts for this page
-  }
 }
