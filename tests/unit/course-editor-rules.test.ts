@@ -45,3 +45,17 @@ describe('publishing', () => {
     expect(code([l('ready'), l('ready')])).toBeNull();
   });
 });
+
+describe('the teach page’s helpers', async () => {
+  const { movedOrder, unreadyLectures } = await import('../../web/src/routes/teach/teach-api.ts');
+  test('moving a lecture swaps it with its neighbour; not past either end', () => {
+    expect(movedOrder(['a', 'b', 'c'], 1, -1)).toEqual(['b', 'a', 'c']);
+    expect(movedOrder(['a', 'b', 'c'], 1, 1)).toEqual(['a', 'c', 'b']);
+    expect(movedOrder(['a', 'b', 'c'], 0, -1)).toBeNull();
+    expect(movedOrder(['a', 'b', 'c'], 2, 1)).toBeNull();
+  });
+  test('the lectures that block publishing are the shown ones that are not ready', () => {
+    const lecture = (id: string, status: 'ready' | 'failed' | 'uploading', hidden = false) => ({ id, status, hidden }) as never;
+    expect(unreadyLectures({ lectures: [lecture('a', 'ready'), lecture('b', 'failed'), lecture('c', 'uploading', true)] }).map((l) => l.id)).toEqual(['b']);
+  });
+});
