@@ -26,9 +26,19 @@ export type AuditAction =
   | 'role.revoked'
   | 'lecture.transcode_retried'
   | 'lecture.credit_minutes_changed'
-  | 'organization.certificate_settings_changed';
+  | 'organization.certificate_settings_changed'
+  | 'course.created'
+  | 'course.updated'
+  | 'course.published'
+  | 'course.archived'
+  | 'course.lectures_reordered'
+  | 'lecture.created'
+  | 'lecture.renamed'
+  | 'lecture.visibility_changed'
+  | 'lecture.removed'
+  | 'lecture.recording_replaced';
 
-export type AuditTargetType = 'user' | 'organization' | 'plan' | 'lecture';
+export type AuditTargetType = 'user' | 'organization' | 'plan' | 'course' | 'lecture';
 
 /** The changed thing's state as JSON. Never a password, a one-time password or a hash. */
 export type AuditState = Record<string, unknown>;

@@ -25,8 +25,18 @@ const Action = Type.Union([
   Type.Literal('lecture.transcode_retried'),
   Type.Literal('lecture.credit_minutes_changed'),
   Type.Literal('organization.certificate_settings_changed'),
+  Type.Literal('course.created'),
+  Type.Literal('course.updated'),
+  Type.Literal('course.published'),
+  Type.Literal('course.archived'),
+  Type.Literal('course.lectures_reordered'),
+  Type.Literal('lecture.created'),
+  Type.Literal('lecture.renamed'),
+  Type.Literal('lecture.visibility_changed'),
+  Type.Literal('lecture.removed'),
+  Type.Literal('lecture.recording_replaced'),
 ]);
-const TargetType = Type.Union([Type.Literal('user'), Type.Literal('organization'), Type.Literal('plan'), Type.Literal('lecture')]);
+const TargetType = Type.Union([Type.Literal('user'), Type.Literal('organization'), Type.Literal('plan'), Type.Literal('course'), Type.Literal('lecture')]);
 const State = Type.Unknown({ description: 'the changed fields as a JSON object, or null; never a password or a hash' });
 
 const Entry = Type.Object({

@@ -5,6 +5,13 @@ import { courses, lectures } from '../db/schema/index.ts';
 export type CourseRow = typeof courses.$inferSelect;
 export type LectureRow = typeof lectures.$inferSelect;
 
+/**
+ * The lectures learners see (alias `l`): not removed, not hidden by the trainer, not failed —
+ * the catalog never counts or shows a lecture that cannot play (issue 11). Same rule as
+ * `isLearnerVisible` in service.ts.
+ */
+const LEARNER_VISIBLE = sql.raw(`l.removed_at IS NULL AND NOT l.hidden AND l.status <> 'failed'`);
+
 export interface CourseQuery {
   q?: string;
   category?: string;
@@ -38,9 +45,9 @@ export class CatalogRepository {
     const rows = await this.db
       .select({
         course: courses,
-        lectureCount: sql<number>`(SELECT count(*) FROM ${lectures} l WHERE l.course_id = "courses"."id")`.mapWith(Number),
+        lectureCount: sql<number>`(SELECT count(*) FROM ${lectures} l WHERE l.course_id = "courses"."id" AND ${LEARNER_VISIBLE})`.mapWith(Number),
         creditMinutes: sql<number>`(SELECT coalesce(sum(coalesce(least(l.credit_minutes_override, ceil(l.duration_seconds / 60)), floor(coalesce(l.duration_seconds, 0) / 60))), 0)
-              FROM ${lectures} l WHERE l.course_id = "courses"."id" AND l.status = 'ready')`.mapWith(Number),
+              FROM ${lectures} l WHERE l.course_id = "courses"."id" AND l.status = 'ready' AND ${LEARNER_VISIBLE})`.mapWith(Number),
       })
       .from(courses)
       .where(condition)

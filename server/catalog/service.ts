@@ -35,7 +35,8 @@ export class CatalogService {
   async getCourse(user: SessionUser, courseId: string) {
     const course = await this.repo.findCourse(courseId);
     if (!course || !(await this.canSee(user, course))) throw notFound('The course');
-    const lectures = await this.repo.lecturesOf(course.id);
+    // learners' view, also for a trainer's preview: what cannot play is left out (isLearnerVisible)
+    const lectures = (await this.repo.lecturesOf(course.id)).filter(isLearnerVisible);
     return { course, lectures };
   }
 
@@ -45,6 +46,8 @@ export class CatalogService {
     if (!lecture) throw notFound('The lecture');
     const course = await this.repo.findCourse(lecture.courseId);
     if (!course || !(await this.canSee(user, course))) throw notFound('The lecture');
+    // removed: gone for everyone; hidden: only its trainers and admins may still open it
+    if (lecture.removedAt || (lecture.hidden && !(await this.access.hasRole(user, course.organizationId, ['trainer', 'admin'])))) throw notFound('The lecture');
     if (lecture.status !== 'ready') throw new HttpError(409, 'lecture_not_ready', `The lecture is not ready to play (status: ${lecture.status}).`);
     return { lecture, course };
   }
@@ -53,6 +56,11 @@ export class CatalogService {
     if (course.status === 'published') return true;
     return this.access.hasRole(user, course.organizationId, ['trainer', 'admin']);
   }
+}
+
+/** A lecture learners see in the catalog: not removed, not hidden by the trainer, not failed. */
+export function isLearnerVisible(l: Pick<LectureRow, 'removedAt' | 'hidden' | 'status'>): boolean {
+  return l.removedAt === null && !l.hidden && l.status !== 'failed';
 }
 
 /** A course's own fields as the API shows them (both the catalog and the trainer pages). */

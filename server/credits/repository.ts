@@ -56,9 +56,9 @@ export class CreditsRepository {
     const ids = courseIds.length ? sql`c.id IN ${courseIds}` : sql`false`;
     const rows = await this.db.execute(sql`
       SELECT c.id, c.title,
-        (SELECT count(*) FROM lectures l WHERE l.course_id = c.id AND l.status <> 'failed') AS lecture_count,
+        (SELECT count(*) FROM lectures l WHERE l.course_id = c.id AND l.status <> 'failed' AND NOT l.hidden) AS lecture_count,
         (SELECT count(*) FROM lectures l JOIN lecture_progress p ON p.lecture_id = l.id AND p.user_id = ${userId}
-           WHERE l.course_id = c.id AND l.status <> 'failed' AND p.completed_at IS NOT NULL) AS completed_lectures,
+           WHERE l.course_id = c.id AND l.status <> 'failed' AND NOT l.hidden AND p.completed_at IS NOT NULL) AS completed_lectures,
         cc.completed_at, cert.id AS certificate_id, cert.code, cert.serial
       FROM courses c
       LEFT JOIN course_completions cc ON cc.course_id = c.id AND cc.user_id = ${userId}

@@ -54,8 +54,8 @@ export class LearningRepository {
     if (courseIds.length === 0) return [];
     const rows = await this.db.execute(sql`
       SELECT l.course_id,
-        count(*) FILTER (WHERE l.status <> 'failed') AS lecture_count,
-        count(p.completed_at) FILTER (WHERE l.status <> 'failed') AS completed_lectures,
+        count(*) FILTER (WHERE l.status <> 'failed' AND NOT l.hidden) AS lecture_count,
+        count(p.completed_at) FILTER (WHERE l.status <> 'failed' AND NOT l.hidden) AS completed_lectures,
         coalesce(sum(least(coalesce(p.covered_seconds, 0), l.duration_seconds)) FILTER (WHERE l.status = 'ready'), 0) AS covered_seconds,
         coalesce(sum(l.duration_seconds) FILTER (WHERE l.status = 'ready'), 0) AS duration_seconds,
         coalesce(sum(p.credit_minutes), 0) AS credit_minutes,

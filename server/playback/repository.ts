@@ -471,7 +471,7 @@ export class PlaybackRepository {
       SELECT count(*) AS lectures, count(p.completed_at) AS completed, coalesce(sum(p.credit_minutes) FILTER (WHERE p.completed_at IS NOT NULL), 0) AS credit
       FROM lectures l
       LEFT JOIN lecture_progress p ON p.lecture_id = l.id AND p.user_id = ${userId}
-      WHERE l.course_id = ${courseId} AND l.status <> 'failed'`);
+      WHERE l.course_id = ${courseId} AND l.status <> 'failed' AND NOT l.hidden`);
     const r = rows[0] ?? {};
     return { lectures: num(r.lectures), completed: num(r.completed), creditMinutes: num(r.credit) };
   }
@@ -483,7 +483,7 @@ export class PlaybackRepository {
   async pendingCourseCompletions(lectureId: string): Promise<{ userId: string; courseId: string; creditMinutes: number; lastCompletedAt: Date }[]> {
     const rows = await this.runner.run(sql`
       WITH course AS (SELECT course_id FROM lectures WHERE id = ${lectureId}),
-      counted AS (SELECT l.id FROM lectures l WHERE l.course_id = (SELECT course_id FROM course) AND l.status <> 'failed'),
+      counted AS (SELECT l.id FROM lectures l WHERE l.course_id = (SELECT course_id FROM course) AND l.status <> 'failed' AND NOT l.hidden),
       done AS (
         SELECT p.user_id, count(*) AS n, sum(p.credit_minutes) AS credit, max(p.completed_at) AS last_at
         FROM lecture_progress p JOIN counted c ON c.id = p.lecture_id

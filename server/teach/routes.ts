@@ -36,6 +36,8 @@ const TeachLecture = Type.Object({
   durationSeconds: Nullable(Type.Number()),
   creditMinutes: Type.Integer(),
   creditMinutesOverride: Nullable(Type.Integer()),
+  hidden: Type.Boolean({ description: 'left out of the catalog by the trainer' }),
+  mediaVersion: Type.Integer({ description: '0 before the first recording is published, then 1, 2 … with each replacement' }),
   failure: Nullable(Failure),
   job: Nullable(Job),
 });
@@ -120,7 +122,7 @@ const teachRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 201: TeachCourse, ...errors },
       },
     },
-    async (request, reply) => reply.status(201).send(await service.createCourse(request.user!, request.body)),
+    async (request, reply) => reply.status(201).send(await service.createCourse(request.user!, request.body, request.ip ?? null)),
   );
 
   app.patch(
@@ -129,7 +131,7 @@ const teachRoutes: FastifyPluginAsyncTypebox = async (app) => {
       preHandler: app.authenticate,
       schema: {
         tags: ['teach'],
-        summary: 'Edit a course; status moves draft → published (needs a ready lecture) → archived',
+        summary: 'Edit a course; status moves draft → published (every shown lecture ready: 409 unready_lectures) → archived',
         params: Type.Object({ courseId: Type.String({ format: 'uuid' }) }),
         body: Type.Object(
           {
@@ -148,7 +150,7 @@ const teachRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: TeachCourse, ...errors },
       },
     },
-    async (request) => service.updateCourse(request.user!, request.params.courseId, request.body),
+    async (request) => service.updateCourse(request.user!, request.params.courseId, request.body, request.ip ?? null),
   );
 
   app.post(
@@ -157,13 +159,13 @@ const teachRoutes: FastifyPluginAsyncTypebox = async (app) => {
       preHandler: app.authenticate,
       schema: {
         tags: ['teach'],
-        summary: 'Add a lecture (status uploading) at the end of the course',
+        summary: 'Add a lecture (status uploading) at the end of the course; hidden when the course is published',
         params: Type.Object({ courseId: Type.String({ format: 'uuid' }) }),
         body: Type.Object({ title: Title }, { additionalProperties: false }),
         response: { 201: TeachLecture, ...errors },
       },
     },
-    async (request, reply) => reply.status(201).send(await service.addLecture(request.user!, request.params.courseId, request.body.title)),
+    async (request, reply) => reply.status(201).send(await service.addLecture(request.user!, request.params.courseId, request.body.title, request.ip ?? null)),
   );
 
   app.patch(
@@ -172,16 +174,52 @@ const teachRoutes: FastifyPluginAsyncTypebox = async (app) => {
       preHandler: app.authenticate,
       schema: {
         tags: ['teach'],
-        summary: 'Rename a lecture or set its credit minutes (null: the duration rounded down; at most the duration rounded up)',
+        summary: 'Rename, hide or show a lecture, or set its credit minutes (null: the duration rounded down; at most the duration rounded up)',
         params: Type.Object({ lectureId: Type.String({ format: 'uuid' }) }),
         body: Type.Object(
-          { title: Type.Optional(Title), creditMinutes: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 1440 }))) },
+          {
+            title: Type.Optional(Title),
+            creditMinutes: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 1440 }))),
+            hidden: Type.Optional(Type.Boolean()),
+          },
           { additionalProperties: false, minProperties: 1 },
         ),
         response: { 200: TeachLecture, ...errors },
       },
     },
     async (request) => service.updateLecture(request.user!, request.params.lectureId, request.body, request.ip ?? null),
+  );
+
+  app.put(
+    '/courses/:courseId/lecture-order',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: ['teach'],
+        summary: 'Put the lectures in this order (every lecture of the course exactly once: 400 lecture_order_mismatch)',
+        params: Type.Object({ courseId: Type.String({ format: 'uuid' }) }),
+        body: Type.Object({ lectureIds: Type.Array(Type.String({ format: 'uuid' }), { minItems: 1, maxItems: 500 }) }, { additionalProperties: false }),
+        response: { 200: TeachCourse, ...errors },
+      },
+    },
+    async (request) => service.reorderLectures(request.user!, request.params.courseId, request.body.lectureIds, request.ip ?? null),
+  );
+
+  app.delete(
+    '/lectures/:lectureId',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: ['teach'],
+        summary: 'Remove a lecture: credit earned on it stays, course completion is re-evaluated (docs/credit.md)',
+        params: Type.Object({ lectureId: Type.String({ format: 'uuid' }) }),
+        response: {
+          200: Type.Object({ ...TeachCourse.properties, coursesCompleted: Type.Integer({ description: 'lawyers who completed the course because of the removal' }) }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => service.removeLecture(request.user!, request.params.lectureId, request.ip ?? null),
   );
 
   app.get(

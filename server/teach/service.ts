@@ -12,7 +12,8 @@ import { AuditLog } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
 import { courseView, lectureView } from '../catalog/service.ts';
 import { badRequest, conflict, forbidden, notFound } from '../http/errors.ts';
-import type { TeachRepository } from './repository.ts';
+import { TeachRepository } from './repository.ts';
+import { completeCoursesAfterLectureChange } from '../playback/completions.ts';
 import type { TranscodeJobsRepository, TranscodeJobRow } from '../transcoding/repository.ts';
 import { jobFailure } from '../transcoding/service.ts';
 
@@ -62,66 +63,118 @@ export class TeachService {
     };
   }
 
-  async createCourse(user: SessionUser, input: CourseInput) {
+  async createCourse(user: SessionUser, input: CourseInput, ip: string | null = null) {
     const org = await this.organizations.findById(input.organizationId);
     if (!org) throw notFound('The organization');
     await this.access.assertRole(user, org.id, 'trainer');
-    const course = await this.catalog.insertCourse({
-      organizationId: org.id,
-      title: input.title.trim(),
-      summary: input.summary?.trim() ?? '',
-      category: input.category,
-      audience: dedupe(input.audience ?? []),
-      status: 'draft',
-      maxPlaybackRate: input.maxPlaybackRate ?? 1,
-      completionRatio: input.completionRatio ?? 0.95,
-      requireVisible: input.requireVisible ?? true,
-      presenceChecks: input.presenceChecks ?? false,
-      createdBy: user.id,
+    const course = await this.db.transaction(async (tx) => {
+      const row = await new CatalogRepository(tx as never).insertCourse({
+        organizationId: org.id,
+        title: input.title.trim(),
+        summary: input.summary?.trim() ?? '',
+        category: input.category,
+        audience: dedupe(input.audience ?? []),
+        status: 'draft',
+        maxPlaybackRate: input.maxPlaybackRate ?? 1,
+        completionRatio: input.completionRatio ?? 0.95,
+        requireVisible: input.requireVisible ?? true,
+        presenceChecks: input.presenceChecks ?? false,
+        createdBy: user.id,
+      });
+      await AuditLog.record(tx, { actor: user, action: 'course.created', organizationId: org.id, targetType: 'course', targetId: row.id, before: null, after: editableFields(row), ip });
+      return row;
     });
     return { ...courseView(course), organizationName: org.name, lectures: [] };
   }
 
-  async updateCourse(user: SessionUser, courseId: string, patch: CoursePatch) {
-    const course = await this.courseForTrainer(user, courseId);
-    const values: Parameters<CatalogRepository['updateCourse']>[1] = {};
-    if (patch.title !== undefined) values.title = patch.title.trim();
-    if (patch.summary !== undefined) values.summary = patch.summary.trim();
-    if (patch.category !== undefined) values.category = patch.category;
-    if (patch.audience !== undefined) values.audience = dedupe(patch.audience);
-    if (patch.maxPlaybackRate !== undefined) values.maxPlaybackRate = patch.maxPlaybackRate;
-    if (patch.completionRatio !== undefined) values.completionRatio = patch.completionRatio;
-    if (patch.requireVisible !== undefined) values.requireVisible = patch.requireVisible;
-    if (patch.presenceChecks !== undefined) values.presenceChecks = patch.presenceChecks;
-    if (values.title === '') throw badRequest('invalid_title', 'The title must not be empty.');
-    if (patch.status !== undefined && patch.status !== course.status) {
-      if (!TRANSITIONS[course.status].includes(patch.status)) {
-        throw conflict('invalid_transition', `A ${course.status} course cannot become ${patch.status} (allowed: ${TRANSITIONS[course.status].join(', ')}).`);
-      }
-      if (patch.status === 'published') {
-        const lectures = await this.catalog.lecturesOf(course.id);
-        if (!lectures.some((l) => l.status === 'ready')) {
-          throw conflict('no_ready_lecture', 'A course needs at least one ready lecture before it can be published.');
+  /**
+   * Edits a course's fields and rules and moves its status. In one transaction with the course
+   * row locked: the publishing check reads the lectures as they are when the status changes, and
+   * each real change writes its audit entry (fields: `course.updated` with only what changed;
+   * `course.published`, `course.archived`). Saving the same values writes nothing.
+   */
+  async updateCourse(user: SessionUser, courseId: string, patch: CoursePatch, ip: string | null = null) {
+    await this.courseForTrainer(user, courseId);
+    const updated = await this.db.transaction(async (tx) => {
+      const teach = new TeachRepository(tx);
+      const course = await teach.lockCourse(courseId);
+      if (!course) throw notFound('The course');
+      const values: Parameters<CatalogRepository['updateCourse']>[1] = {};
+      if (patch.title !== undefined) values.title = patch.title.trim();
+      if (patch.summary !== undefined) values.summary = patch.summary.trim();
+      if (patch.category !== undefined) values.category = patch.category;
+      if (patch.audience !== undefined) values.audience = dedupe(patch.audience);
+      if (patch.maxPlaybackRate !== undefined) values.maxPlaybackRate = patch.maxPlaybackRate;
+      if (patch.completionRatio !== undefined) values.completionRatio = patch.completionRatio;
+      if (patch.requireVisible !== undefined) values.requireVisible = patch.requireVisible;
+      if (patch.presenceChecks !== undefined) values.presenceChecks = patch.presenceChecks;
+      if (values.title === '') throw badRequest('invalid_title', 'The title must not be empty.');
+      const before = editableFields(course);
+      const changed = Object.keys(values).filter((k) => !sameValue(before[k as keyof typeof before], values[k as keyof typeof values])) as (keyof typeof before)[];
+      let statusChange: CourseStatus | null = null;
+      if (patch.status !== undefined && patch.status !== course.status) {
+        if (!TRANSITIONS[course.status].includes(patch.status)) {
+          throw conflict('invalid_transition', `A ${course.status} course cannot become ${patch.status} (allowed: ${TRANSITIONS[course.status].join(', ')}).`);
         }
-        values.publishedAt = course.publishedAt ?? new Date();
+        if (patch.status === 'published') {
+          assertPublishable(await teach.liveLecturesOf(course.id));
+          values.publishedAt = course.publishedAt ?? new Date();
+        }
+        values.status = patch.status;
+        statusChange = patch.status;
       }
-      values.status = patch.status;
-    }
-    const updated = (await this.catalog.updateCourse(course.id, values)) ?? course;
+      if (changed.length === 0 && statusChange === null) return course;
+      const row = (await new CatalogRepository(tx as never).updateCourse(course.id, values)) ?? course;
+      const after = editableFields(row);
+      const audit = { actor: user, organizationId: course.organizationId, targetType: 'course' as const, targetId: course.id, ip };
+      if (changed.length > 0) {
+        await AuditLog.record(tx, { ...audit, action: 'course.updated', before: pick(before, changed), after: pick(after, changed) });
+      }
+      if (statusChange !== null) {
+        await AuditLog.record(tx, {
+          ...audit,
+          action: statusChange === 'published' ? 'course.published' : 'course.archived',
+          before: { status: course.status },
+          after: { status: row.status, publishedAt: row.publishedAt ? row.publishedAt.toISOString() : null },
+        });
+      }
+      return row;
+    });
     return this.courseDetail(updated);
   }
 
-  async addLecture(user: SessionUser, courseId: string, title: string) {
+  /**
+   * Adds a lecture at the end. In a published course it starts hidden: learners would otherwise
+   * see a lecture that cannot play (and the catalog count it); the trainer shows it once ready.
+   */
+  async addLecture(user: SessionUser, courseId: string, title: string, ip: string | null = null) {
     const course = await this.courseForTrainer(user, courseId);
     if (course.status === 'archived') throw conflict('course_archived', 'The course is archived; publish it again before adding lectures.');
     const trimmed = title.trim();
     if (!trimmed) throw badRequest('invalid_title', 'The title must not be empty.');
     // Trainers adding at once take turns in the repository, so each gets the next position.
-    return teachLectureView(await this.teach.appendLecture(course.id, trimmed), undefined);
+    const row = await this.db.transaction(async (tx) => {
+      const lecture = await new TeachRepository(tx).appendLectureLocked(course.id, trimmed, { hidden: course.status === 'published' });
+      await AuditLog.record(tx, {
+        actor: user,
+        action: 'lecture.created',
+        organizationId: course.organizationId,
+        targetType: 'lecture',
+        targetId: lecture.id,
+        before: null,
+        after: { courseId: course.id, title: lecture.title, position: lecture.position, hidden: lecture.hidden },
+        ip,
+      });
+      return lecture;
+    });
+    return teachLectureView(row, undefined);
   }
 
-  /** Renames a lecture or sets its credit minutes (bounded by its duration; every change of credit is audited). */
-  async updateLecture(user: SessionUser, lectureId: string, patch: { title?: string; creditMinutes?: number | null }, ip: string | null = null) {
+  /**
+   * Renames a lecture, hides or shows it, or sets its credit minutes (bounded by its duration).
+   * One transaction; each real change is one audit entry.
+   */
+  async updateLecture(user: SessionUser, lectureId: string, patch: { title?: string; creditMinutes?: number | null; hidden?: boolean }, ip: string | null = null) {
     const { lecture, course } = await this.lectureForTrainer(user, lectureId);
     const values: Parameters<CatalogRepository['updateLecture']>[1] = {};
     if (patch.title !== undefined) {
@@ -135,25 +188,102 @@ export class TeachService {
       }
       values.creditMinutesOverride = patch.creditMinutes;
     }
-    const changesCredit = patch.creditMinutes !== undefined && patch.creditMinutes !== lecture.creditMinutesOverride;
-    const updated = changesCredit
-      ? await this.db.transaction(async (tx) => {
-          const row = (await new CatalogRepository(tx as never).updateLecture(lecture.id, values)) ?? lecture;
-          await AuditLog.record(tx, {
-            actor: user,
-            action: 'lecture.credit_minutes_changed',
-            organizationId: course.organizationId,
-            targetType: 'lecture',
-            targetId: lecture.id,
-            before: { creditMinutesOverride: lecture.creditMinutesOverride, durationSeconds: lecture.durationSeconds },
-            after: { creditMinutesOverride: row.creditMinutesOverride, durationSeconds: row.durationSeconds },
-            ip,
-          });
-          return row;
-        })
-      : ((await this.catalog.updateLecture(lecture.id, values)) ?? lecture);
+    if (patch.hidden !== undefined) {
+      // a published course must not show learners a lecture that cannot play
+      if (!patch.hidden && course.status === 'published' && lecture.status !== 'ready') {
+        throw conflict('lecture_not_ready', 'Only a ready lecture can be shown in a published course.');
+      }
+      values.hidden = patch.hidden;
+    }
+    const audit = { actor: user, organizationId: course.organizationId, targetType: 'lecture' as const, targetId: lecture.id, ip };
+    const updated = await this.db.transaction(async (tx) => {
+      const row = (await new CatalogRepository(tx as never).updateLecture(lecture.id, values)) ?? lecture;
+      if (values.title !== undefined && values.title !== lecture.title) {
+        await AuditLog.record(tx, { ...audit, action: 'lecture.renamed', before: { title: lecture.title }, after: { title: row.title } });
+      }
+      if (values.creditMinutesOverride !== undefined && values.creditMinutesOverride !== lecture.creditMinutesOverride) {
+        await AuditLog.record(tx, {
+          ...audit,
+          action: 'lecture.credit_minutes_changed',
+          before: { creditMinutesOverride: lecture.creditMinutesOverride, durationSeconds: lecture.durationSeconds },
+          after: { creditMinutesOverride: row.creditMinutesOverride, durationSeconds: row.durationSeconds },
+        });
+      }
+      if (values.hidden !== undefined && values.hidden !== lecture.hidden) {
+        await AuditLog.record(tx, { ...audit, action: 'lecture.visibility_changed', before: { hidden: lecture.hidden }, after: { hidden: row.hidden } });
+      }
+      return row;
+    });
     const job = (await this.jobs.latestFor([lecture.id])).get(lecture.id);
     return teachLectureView(updated, job);
+  }
+
+  /** Puts the course's lectures in the given order: every lecture of the course exactly once. */
+  async reorderLectures(user: SessionUser, courseId: string, lectureIds: string[], ip: string | null = null) {
+    const checked = await this.courseForTrainer(user, courseId);
+    if (checked.status === 'archived') throw conflict('course_archived', 'The course is archived; publish it again before changing its lectures.');
+    const updated = await this.db.transaction(async (tx) => {
+      const teach = new TeachRepository(tx);
+      const course = await teach.lockCourse(courseId);
+      if (!course) throw notFound('The course');
+      const current = await teach.liveLecturesOf(course.id);
+      const known = new Set(current.map((l) => l.id));
+      if (lectureIds.length !== current.length || new Set(lectureIds).size !== lectureIds.length || !lectureIds.every((id) => known.has(id))) {
+        throw badRequest('lecture_order_mismatch', 'Name every lecture of the course exactly once (reload the page: the course may have changed).');
+      }
+      const before = current.map((l) => l.id);
+      if (before.every((id, i) => id === lectureIds[i])) return course;
+      await teach.setOrder(course.id, lectureIds);
+      await AuditLog.record(tx, {
+        actor: user,
+        action: 'course.lectures_reordered',
+        organizationId: course.organizationId,
+        targetType: 'course',
+        targetId: course.id,
+        before: { lectureIds: before },
+        after: { lectureIds },
+        ip,
+      });
+      return (await new CatalogRepository(tx as never).updateCourse(course.id, {})) ?? course;
+    });
+    return this.courseDetail(updated);
+  }
+
+  /**
+   * Removes a lecture (docs/credit.md, "Removing a lecture"): it leaves the course for learners
+   * and trainers, its unfinished transcodes stop, and the credit already earned on it stays.
+   * Course completion is re-evaluated in the same transaction, as when a lecture fails: whoever
+   * had completed every other lecture completes the course now, with its certificate.
+   */
+  async removeLecture(user: SessionUser, lectureId: string, ip: string | null = null) {
+    const { lecture, course: checked } = await this.lectureForTrainer(user, lectureId);
+    if (checked.status === 'archived') throw conflict('course_archived', 'The course is archived; publish it again before changing its lectures.');
+    const { course, coursesCompleted } = await this.db.transaction(async (tx) => {
+      const teach = new TeachRepository(tx);
+      const course = await teach.lockCourse(lecture.courseId);
+      if (!course) throw notFound('The lecture');
+      const live = await teach.liveLecturesOf(course.id);
+      if (!live.some((l) => l.id === lecture.id)) throw notFound('The lecture');
+      if (course.status === 'published' && !live.some((l) => l.id !== lecture.id && l.status === 'ready' && !l.hidden)) {
+        throw conflict('last_ready_lecture', 'A published course keeps at least one ready lecture: archive the course instead.');
+      }
+      const progress = await teach.progressCounts(lecture.id);
+      await teach.markRemoved(lecture.id, course.id);
+      await teach.setOrder(course.id, live.filter((l) => l.id !== lecture.id).map((l) => l.id));
+      const coursesCompleted = await completeCoursesAfterLectureChange(tx, lecture.id);
+      await AuditLog.record(tx, {
+        actor: user,
+        action: 'lecture.removed',
+        organizationId: course.organizationId,
+        targetType: 'lecture',
+        targetId: lecture.id,
+        before: { courseId: course.id, title: lecture.title, position: lecture.position, status: lecture.status, lawyersStarted: progress.started, lawyersCompleted: progress.completed },
+        after: { removed: true, coursesCompleted },
+        ip,
+      });
+      return { course: (await new CatalogRepository(tx as never).updateCourse(course.id, {})) ?? course, coursesCompleted };
+    });
+    return { ...(await this.courseDetail(course)), coursesCompleted };
   }
 
   async transcodeStatus(user: SessionUser, lectureId: string) {
@@ -165,7 +295,7 @@ export class TeachService {
   /** The lecture and its course, 404 when unknown, 403 unless the user trains for the course's organization. */
   async lectureForTrainer(user: SessionUser, lectureId: string): Promise<{ lecture: LectureRow; course: CourseRow }> {
     const lecture = await this.catalog.findLecture(lectureId);
-    if (!lecture) throw notFound('The lecture');
+    if (!lecture || lecture.removedAt) throw notFound('The lecture');
     const course = await this.catalog.findCourse(lecture.courseId);
     if (!course) throw notFound('The lecture');
     await this.access.assertRole(user, course.organizationId, 'trainer');
@@ -181,7 +311,7 @@ export class TeachService {
 
   private async courseDetail(course: CourseRow) {
     const org = await this.organizations.findById(course.organizationId);
-    const lectures = await this.catalog.lecturesOf(course.id);
+    const lectures = await this.teach.liveLecturesOf(course.id);
     const jobs = await this.jobs.latestFor(lectures.map((l) => l.id));
     return { ...courseView(course), organizationName: org?.name ?? '', lectures: lectures.map((l) => teachLectureView(l, jobs.get(l.id))) };
   }
@@ -217,9 +347,53 @@ export function teachLectureView(l: LectureRow, job: TranscodeJobRow | undefined
   return {
     ...lectureView(l),
     creditMinutesOverride: l.creditMinutesOverride,
+    hidden: l.hidden,
+    /** 0 before the first recording is published, then 1, 2 … with each replacement */
+    mediaVersion: l.mediaVersion,
     failure: t.failure,
     job: t.job,
   };
+}
+
+/**
+ * Pure: a course may be published when it has a ready lecture and every lecture learners would
+ * see is ready. Unready ones (failed, uploading, processing) must be hidden or removed first:
+ * learners never see "处理失败 · 时长待定", and the catalog never counts a lecture that cannot play.
+ */
+export function assertPublishable(lectures: Pick<LectureRow, 'status' | 'hidden' | 'title'>[]): void {
+  const shown = lectures.filter((l) => !l.hidden);
+  if (!shown.some((l) => l.status === 'ready')) {
+    throw conflict('no_ready_lecture', 'A course needs at least one ready lecture before it can be published.');
+  }
+  const unready = shown.filter((l) => l.status !== 'ready');
+  if (unready.length > 0) {
+    throw conflict(
+      'unready_lectures',
+      `Every lecture shown must be ready before the course is published; hide or remove: ${unready.map((l) => `"${l.title}" (${l.status})`).join(', ')}.`,
+    );
+  }
+}
+
+/** The fields of a course the editor changes, as the audit log records them. */
+function editableFields(c: CourseRow) {
+  return {
+    title: c.title,
+    summary: c.summary,
+    category: c.category as string,
+    audience: c.audience,
+    maxPlaybackRate: c.maxPlaybackRate,
+    completionRatio: c.completionRatio,
+    requireVisible: c.requireVisible,
+    presenceChecks: c.presenceChecks,
+  };
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function pick<T extends object, K extends keyof T>(value: T, keys: K[]): Record<string, unknown> {
+  return Object.fromEntries(keys.map((k) => [k, value[k]]));
 }
 
 function dedupe(values: string[]): string[] {

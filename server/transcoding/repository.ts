@@ -317,7 +317,7 @@ export class TranscodeJobsRepository {
     await tx
       .update(lectures)
       .set({ status: 'failed', failureCode: failure.code, failureReasonZh: failure.reasonZh, failureReasonEn: failure.reasonEn, updatedAt: new Date() })
-      .where(and(eq(lectures.id, lectureId), ne(lectures.status, 'ready')));
+      .where(and(eq(lectures.id, lectureId), ne(lectures.status, 'ready'), isNull(lectures.removedAt)));
     // the course may now be complete for those who watched every other lecture
     await completeCoursesAfterLectureChange(tx, lectureId);
   }

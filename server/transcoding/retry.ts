@@ -41,7 +41,7 @@ export class TranscodeRetryService {
 
   async retry(user: SessionUser, lectureId: string, ip: string | null): Promise<RetryAnswer> {
     const lecture = await this.catalog.findLecture(lectureId);
-    if (!lecture) throw notFound('The lecture');
+    if (!lecture || lecture.removedAt) throw notFound('The lecture');
     const course = await this.catalog.findCourse(lecture.courseId);
     if (!course) throw notFound('The lecture');
     if (!(await this.access.hasRole(user, course.organizationId, ['trainer', 'admin']))) {

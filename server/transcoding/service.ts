@@ -13,12 +13,13 @@ import { createReadStream } from 'node:fs';
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { and, eq, ne } from 'drizzle-orm';
+import { and, eq, isNull, ne } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.ts';
 import type { Storage } from '../storage/types.ts';
 import { contentTypeFor, isPlaylist } from '../storage/keys.ts';
 import { lectures } from '../db/schema/index.ts';
 import { TranscodeJobsRepository, type FailureText, type TranscodeJobRow } from './repository.ts';
+import { applyReplacement } from '../teach/replacement.ts';
 
 /** The part of the transcoder's summary that publishing needs; the rest is kept as the job result. */
 export interface PublishablePackage {
@@ -79,7 +80,7 @@ export class TranscodingService {
     await tx
       .update(lectures)
       .set({ status: 'processing', failureCode: null, failureReasonZh: null, failureReasonEn: null, updatedAt: new Date() })
-      .where(and(eq(lectures.id, source.lectureId), ne(lectures.status, 'ready')));
+      .where(and(eq(lectures.id, source.lectureId), ne(lectures.status, 'ready'), isNull(lectures.removedAt)));
     const job = await this.jobs.enqueue(tx, { lectureId: source.lectureId, sourceId: row.id });
     // after commit would be exact; a worker woken early simply finds nothing and polls again
     setTimeout(() => jobSignals.emit('queued'), 50).unref();
@@ -131,14 +132,37 @@ export class TranscodingService {
     const previous = await this.db.transaction(async (tx) => {
       const job = await this.jobs.lockIfHeld(tx, input.jobId, input.workerId);
       if (!job || job.lectureId !== input.lectureId) return null;
-      const [lecture] = await tx.select({ packagePrefix: lectures.packagePrefix }).from(lectures).where(eq(lectures.id, input.lectureId)).for('update');
+      const [lecture] = await tx
+        .select({ packagePrefix: lectures.packagePrefix, courseId: lectures.courseId, durationSeconds: lectures.durationSeconds, mediaVersion: lectures.mediaVersion, removedAt: lectures.removedAt })
+        .from(lectures)
+        .where(eq(lectures.id, input.lectureId))
+        .for('update');
+      // a lecture the trainer removed while it transcoded gets no package (the caller deletes the prefix)
       if (!lecture) return null;
+      if (lecture.removedAt) {
+        await this.jobs.markFailed(tx, input.jobId, { code: 'superseded', reasonZh: '讲座已被删除。', reasonEn: 'The lecture was removed.' });
+        return null;
+      }
+      const mediaVersion = lecture.mediaVersion + 1;
+      if (lecture.packagePrefix !== null) {
+        // a replaced recording: what lawyers keep of the old one is the credit rules' (docs/credit.md)
+        await applyReplacement(tx, {
+          lectureId: input.lectureId,
+          courseId: lecture.courseId,
+          sourceId: job.sourceId,
+          fromVersion: Math.max(lecture.mediaVersion, 1),
+          fromDuration: lecture.durationSeconds,
+          toVersion: mediaVersion,
+          toDuration: input.pkg.durationSeconds,
+        });
+      }
       await tx
         .update(lectures)
         .set({
           status: 'ready',
           durationSeconds: input.pkg.durationSeconds,
           packagePrefix: input.prefix,
+          mediaVersion,
           failureCode: null,
           failureReasonZh: null,
           failureReasonEn: null,

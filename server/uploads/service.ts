@@ -144,7 +144,8 @@ export class UploadsService {
       throw new HttpError(400, 'invalid_metadata', 'Name the lecture: the upload metadata needs lectureId (a UUID).');
     }
     const lecture = await this.catalog.findLecture(lectureId);
-    if (!lecture) throw notFound('The lecture');
+    // a removed lecture takes no recording
+    if (!lecture || lecture.removedAt) throw notFound('The lecture');
     const course = await this.catalog.findCourse(lecture.courseId);
     if (!course) throw notFound('The lecture');
     await this.access.assertRole(user, course.organizationId, 'trainer');

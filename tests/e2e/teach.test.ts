@@ -1,7 +1,8 @@
 /**
  * The trainer page in real Chromium: a trainer creates a course, adds lectures, uploads a real
  * clip with tus-js-client, watches it transcode (a worker runs beside the test server), sets the
- * credit minutes, publishes; a bad file shows its failure reason in the page's language.
+ * credit minutes; a bad file shows its failure reason in the page's language and keeps the course
+ * from being published until it is hidden.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { mkdir } from 'node:fs/promises';
@@ -61,7 +62,7 @@ describe('trainer page', () => {
     const course = page.locator('article.course', { hasText: '婚姻家事案件实务' });
     await course.waitFor();
     expect(await course.locator('.course-status').textContent()).toBe('草稿');
-    expect(await course.getByRole('button', { name: '发布' }).isDisabled()).toBe(true);
+    expect(await course.getByRole('button', { name: '发布', exact: true }).isDisabled()).toBe(true);
 
     // two lectures
     for (const title of ['第一讲：财产分割', '第二讲：错误的文件']) {
@@ -91,9 +92,12 @@ describe('trainer page', () => {
     await expect.poll(() => second.getAttribute('data-status'), { timeout: 60_000, interval: 500 }).toBe('failed');
     expect(await second.locator('[role="alert"]').textContent()).toContain(REJECTION_REASONS.not_media['zh-CN']);
 
-    // publish
-    await course.getByRole('button', { name: '发布' }).click();
+    // publishing is refused while a lecture has failed: the page names it; hiding it lets the course go out
+    expect(await course.getByRole('button', { name: '发布', exact: true }).isDisabled()).toBe(true);
+    expect(await course.getByTestId('publish-blocked').textContent()).toContain('第二讲：错误的文件');
+    await course.getByRole('button', { name: '隐藏未就绪的讲座并发布' }).click();
     await expect.poll(() => course.locator('.course-status').textContent()).toBe('已发布');
+    await second.getByTestId('hidden-badge').waitFor();
 
     // …and in English after switching the language
     await page.evaluate(async () => {

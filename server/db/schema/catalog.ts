@@ -67,6 +67,12 @@ export const lectures = pgTable(
     packagePrefix: text('package_prefix'),
     /** bumped by a trigger when the duration, the credit minutes or the course change (as courses.rules_version) */
     rulesVersion: integer('rules_version').notNull().default(0),
+    /** bumped each time a package is published: 1 = the first recording, 2 = its first replacement … (docs/credit.md) */
+    mediaVersion: integer('media_version').notNull().default(0),
+    /** left out of the catalog by the trainer (an unready lecture in a published course); trainers still see it */
+    hidden: boolean('hidden').notNull().default(false),
+    /** removed by the trainer; the row stays for the credit earned on it (status 'failed', code 'removed') */
+    removedAt: timestamp('removed_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

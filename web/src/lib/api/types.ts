@@ -309,9 +309,19 @@ export type AuditAction =
   | 'role.revoked'
   | 'lecture.transcode_retried'
   | 'lecture.credit_minutes_changed'
-  | 'organization.certificate_settings_changed';
+  | 'organization.certificate_settings_changed'
+  | 'course.created'
+  | 'course.updated'
+  | 'course.published'
+  | 'course.archived'
+  | 'course.lectures_reordered'
+  | 'lecture.created'
+  | 'lecture.renamed'
+  | 'lecture.visibility_changed'
+  | 'lecture.removed'
+  | 'lecture.recording_replaced';
 
-export type AuditTargetType = 'user' | 'organization' | 'plan' | 'lecture';
+export type AuditTargetType = 'user' | 'organization' | 'plan' | 'course' | 'lecture';
 
 /** The state of what was changed, as JSON: never a password or its hash. */
 export type AuditState = Record<string, unknown>;

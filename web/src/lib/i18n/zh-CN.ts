@@ -24,6 +24,7 @@ const zhCN = {
   'serverError.heartbeat_rate': '本次观看上报过于频繁，请刷新页面后继续。',
   'serverError.session_expired': '长时间暂停后本次观看已结束，之前的观看已计入。正在重新打开……',
   'serverError.credit_minutes_above_duration': '学时分钟数不能超过讲座时长（按整分钟向上取整）。',
+  'serverError.lecture_not_ready': '这一讲还不能播放（录像尚未处理完成）。',
   'serverError.conflict': '有人在同一时刻修改了同一内容，请刷新后重试。',
   'serverError.invalid_characters': '输入中含有不允许的字符（控制字符、换行或文字方向控制符），请删除后重试。',
   'serverError.cross_site_request': '此请求来自其他网站，已被拒绝。请直接在讲坛中操作。',
@@ -155,7 +156,7 @@ const zhCN = {
   'courseStatus.published': '已发布',
   'courseStatus.archived': '已归档',
 
-  'lectureStatus.uploading': '上传中',
+  'lectureStatus.uploading': '等待上传',
   'lectureStatus.processing': '转码中',
   'lectureStatus.ready': '可观看',
   'lectureStatus.failed': '处理失败',

@@ -27,6 +27,10 @@ export interface TranscodeJob {
 /** The catalogue's lecture row plus what only the trainer sees. */
 export interface TeachLecture extends LectureSummary {
   creditMinutesOverride: number | null;
+  /** left out of the catalog by the trainer */
+  hidden: boolean;
+  /** 0 before the first recording is published, then 1, 2 … with each replacement */
+  mediaVersion: number;
   failure: FailureReason | null;
   job: TranscodeJob | null;
 }
@@ -82,13 +86,32 @@ export function teachApi(client: ApiClient) {
     updateCourse: (courseId: string, body: Partial<Omit<NewCourse, 'organizationId'>> & { status?: CourseStatus }) =>
       client.request<TeachCourse>('PATCH', `/api/courses/${enc(courseId)}`, { body }),
     addLecture: (courseId: string, title: string) => client.request<TeachLecture>('POST', `/api/courses/${enc(courseId)}/lectures`, { body: { title } }),
-    updateLecture: (lectureId: string, body: { title?: string; creditMinutes?: number | null }) =>
+    updateLecture: (lectureId: string, body: { title?: string; creditMinutes?: number | null; hidden?: boolean }) =>
       client.request<TeachLecture>('PATCH', `/api/lectures/${enc(lectureId)}`, { body }),
+    /** every lecture of the course exactly once, in the new order */
+    reorderLectures: (courseId: string, lectureIds: string[]) =>
+      client.request<TeachCourse>('PUT', `/api/courses/${enc(courseId)}/lecture-order`, { body: { lectureIds } }),
+    /** credit earned on it stays; answers the course and how many lawyers completed it because of the removal */
+    removeLecture: (lectureId: string) => client.request<TeachCourse & { coursesCompleted: number }>('DELETE', `/api/lectures/${enc(lectureId)}`),
     transcode: (lectureId: string, signal?: AbortSignal) => client.request<TranscodeState>('GET', `/api/lectures/${enc(lectureId)}/transcode`, { signal }),
     /** a failed transcode again from the stored recording (202; 409 source_missing: upload again) */
     retryTranscode: (lectureId: string) =>
       client.request<{ lectureId: string; lectureStatus: LectureStatus; jobId: string }>('POST', `/api/lectures/${enc(lectureId)}/transcode/retry`),
   };
+}
+
+/** Pure: the shown lectures that keep a course from being published (failed, uploading, processing). */
+export function unreadyLectures(course: Pick<TeachCourse, 'lectures'>): TeachLecture[] {
+  return course.lectures.filter((l) => !l.hidden && l.status !== 'ready');
+}
+
+/** Pure: the lecture ids after moving the one at `index` by `step` (−1 up, +1 down); null at an end. */
+export function movedOrder(ids: string[], index: number, step: -1 | 1): string[] | null {
+  const target = index + step;
+  if (index < 0 || index >= ids.length || target < 0 || target >= ids.length) return null;
+  const next = [...ids];
+  [next[index], next[target]] = [next[target]!, next[index]!];
+  return next;
 }
 
 /**
