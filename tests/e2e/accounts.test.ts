@@ -7,7 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from '../helpers/browser.ts';
+import { launchBrowser, submitLogin } from '../helpers/browser.ts';
 import { createTestClient, type TestClient } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -31,11 +31,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function logIn(page: Page, login: string, password: string): Promise<void> {
-  await page.locator('input[name="login"]').fill(login);
-  await page.locator('input[name="password"]').fill(password);
-  await page.locator('form button[type="submit"]').click();
-}
+const logIn = submitLogin;
 
 /** What GET /api/me answers for the page's own session. */
 const meOf = (page: Page) => page.evaluate(async () => (await fetch('/api/me')).json() as Promise<{ login: string; passwordChangeRequired: boolean }>);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { mkdir } from 'node:fs/promises';
 import { eq } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from '../helpers/browser.ts';
+import { launchBrowser, logInAsDemo } from '../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { createReadyLecture } from '../helpers/lecture.ts';
 import { createTestClient } from '../helpers/http.ts';
@@ -38,13 +38,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function logIn(page: Page, login: string): Promise<void> {
-  await page.goto(`${server.baseUrl}/login`);
-  await page.locator('input[name="login"]').fill(login);
-  await page.locator('input[name="password"]').fill('lectern-demo');
-  await page.locator('form button[type="submit"]').click();
-  await page.waitForURL(/\/courses$/);
-}
+const logIn = (page: Page, login: string) => logInAsDemo(page, server.baseUrl, login);
 
 const lectureTitles = (page: Page) => page.locator('article.course', { hasText: '证据规则' }).locator('li.lecture .title').allTextContents();
 

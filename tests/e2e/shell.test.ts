@@ -7,7 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser } from '../helpers/browser.ts';
+import { launchBrowser, submitLogin } from '../helpers/browser.ts';
 import { createTestClient } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -36,11 +36,7 @@ async function phone(): Promise<{ context: BrowserContext; page: Page; errors: s
   return { context, page, errors };
 }
 
-async function logIn(page: Page, login: string, password: string): Promise<void> {
-  await page.locator('input[name="login"]').fill(login);
-  await page.locator('input[name="password"]').fill(password);
-  await page.locator('form button[type="submit"]').click();
-}
+const logIn = submitLogin;
 
 describe('web shell', () => {
   test('a lawyer logs in through the form, sees the catalog, and switches to English', async () => {

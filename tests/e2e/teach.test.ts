@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { mkdir } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from '../helpers/browser.ts';
+import { launchBrowser, logInAsDemo } from '../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { MediaWorkspace } from '../helpers/media.ts';
 import { startWorker, type Worker } from '../../transcoder/worker.ts';
@@ -34,13 +34,7 @@ afterAll(async () => {
   await media?.dispose();
 });
 
-async function logIn(page: Page, login: string): Promise<void> {
-  await page.goto(`${server.baseUrl}/login`);
-  await page.locator('input[name="login"]').fill(login);
-  await page.locator('input[name="password"]').fill('lectern-demo');
-  await page.locator('form button[type="submit"]').click();
-  await page.waitForURL(/\/courses$/);
-}
+const logIn = (page: Page, login: string) => logInAsDemo(page, server.baseUrl, login);
 
 describe('trainer page', () => {
   test('create a course, upload a lecture, watch it transcode, set credit, publish; a bad file shows its reason', async () => {

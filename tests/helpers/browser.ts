@@ -3,7 +3,7 @@
  * playwright-core (no browser download). CHROMIUM_PATH overrides the binary.
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type LaunchOptions } from 'playwright-core';
+import { chromium, type Browser, type LaunchOptions, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -33,4 +33,18 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Browse
     ...options,
     args: [...CHROMIUM_ARGS, ...(options.args ?? [])],
   });
+}
+
+/** Fills and submits the login form already on the page (no navigation, no wait). */
+export async function submitLogin(page: Page, login: string, password: string): Promise<void> {
+  await page.locator('input[name="login"]').fill(login);
+  await page.locator('input[name="password"]').fill(password);
+  await page.locator('form button[type="submit"]').click();
+}
+
+/** Opens /login, logs a demo user in (password lectern-demo) and waits for the catalog. */
+export async function logInAsDemo(page: Page, baseUrl: string, login: string): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await submitLogin(page, login, 'lectern-demo');
+  await page.waitForURL(/\/courses$/);
 }
