@@ -68,7 +68,7 @@ fi
 t=$(now)
 (cd "$build" && npm ci --no-audit --no-fund) > "$work/build-npm-ci.log" 2>&1 || { tail -40 "$work/build-npm-ci.log"; fail "build stage: npm ci"; }
 build_ci_s=$(since "$t")
-if grep -qi EBADENGINE "$work/build-npm-ci.log"; then grep -i -A3 EBADENGINE "$work/build-npm-ci.log"; fail "npm ci warned about engines (Node $(node --version))"; fi
+if grep -qi '^npm warn' "$work/build-npm-ci.log"; then grep -i '^npm warn' "$work/build-npm-ci.log"; fail "npm ci warned (engines, install scripts, …) on Node $(node --version), npm $(npm --version)"; fi
 t=$(now)
 (cd "$build" && npm run build) > "$work/build-web.log" 2>&1 || { tail -40 "$work/build-web.log"; fail "build stage: npm run build"; }
 build_web_s=$(since "$t")
@@ -81,7 +81,7 @@ cp -R "$build/patches" "$app/patches"
 t=$(now)
 (cd "$app" && NODE_ENV=production npm ci --omit=dev --no-audit --no-fund) > "$work/app-npm-ci.log" 2>&1 || { tail -40 "$work/app-npm-ci.log"; fail "runtime stage: npm ci --omit=dev"; }
 app_ci_s=$(since "$t")
-if grep -qi EBADENGINE "$work/app-npm-ci.log"; then grep -i -A3 EBADENGINE "$work/app-npm-ci.log"; fail "npm ci --omit=dev warned about engines"; fi
+if grep -qi '^npm warn' "$work/app-npm-ci.log"; then grep -i '^npm warn' "$work/app-npm-ci.log"; fail "npm ci --omit=dev warned (engines, install scripts, …)"; fi
 for dev in vite svelte typescript vitest; do
   [[ ! -e "$app/node_modules/$dev" ]] || fail "runtime stage: devDependency $dev is installed"
 done
