@@ -1,5 +1,5 @@
 /** TypeBox shapes of the learner's state, added to the catalog's answers and GET /api/me/progress. */
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 
 export const CourseProgressSchema = Type.Object(
   {
@@ -44,3 +44,8 @@ export const ResumeSchema = Type.Object(
 export const Organizer = Type.Union([Type.Object({ id: Type.String(), name: Type.String() }), Type.Null()], { description: 'the organizing association (the course’s owner)' });
 export const Trainer = Type.Union([Type.String(), Type.Null()], { description: 'the trainer who made the course' });
 export const Required = Type.Boolean({ description: 'a required (必修) course of a plan that covers me this training year' });
+
+/** The shapes above as types: the one source for the server, the web app (lib/api/learning.ts) and the tests. */
+export type CourseProgress = Static<typeof CourseProgressSchema>;
+export type LectureProgress = Static<typeof LectureProgressSchema>;
+export type Resume = Static<typeof ResumeSchema>;

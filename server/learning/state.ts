@@ -5,38 +5,9 @@
  */
 import { RESUME_RESTART_SECONDS } from '../playback/service.ts';
 import type { CourseProgressRow, LectureProgressRow, ResumeRow } from './repository.ts';
+import type { CourseProgress, LectureProgress, Resume } from './schemas.ts';
 
-export interface CourseProgress {
-  lectureCount: number;
-  completedLectures: number;
-  coveredSeconds: number;
-  durationSeconds: number;
-  coverageRatio: number;
-  creditMinutes: number;
-  completed: boolean;
-  lastWatchedAt: string | null;
-}
-
-export interface LectureProgress {
-  coveredSeconds: number;
-  coverageRatio: number;
-  lastPosition: number;
-  completed: boolean;
-  creditMinutes: number;
-}
-
-export interface Resume {
-  courseId: string;
-  courseTitle: string;
-  lectureId: string;
-  lectureTitle: string;
-  lecturePosition: number;
-  /** where the player will start (seconds) */
-  resumeAt: number;
-  durationSeconds: number;
-  coverageRatio: number;
-  watchedAt: string;
-}
+export type { CourseProgress, LectureProgress, Resume };
 
 export function ratio(covered: number, duration: number): number {
   if (!(duration > 0) || !(covered > 0)) return 0;

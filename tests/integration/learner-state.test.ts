@@ -9,32 +9,12 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../server/db/rows.ts';
+import type { CourseProgress, LectureProgress, Resume } from '../../server/learning/schemas.ts';
 import { availableBackends } from '../helpers/database.ts';
 import { createTestClient, signedInClient, type TestClient } from '../helpers/http.ts';
 import { grantAllowance, startFromFullTolerance } from '../helpers/playback-time.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
-interface Progress {
-  lectureCount: number;
-  completedLectures: number;
-  coveredSeconds: number;
-  durationSeconds: number;
-  coverageRatio: number;
-  creditMinutes: number;
-  completed: boolean;
-  lastWatchedAt: string | null;
-}
-interface Resume {
-  courseId: string;
-  courseTitle: string;
-  lectureId: string;
-  lectureTitle: string;
-  lecturePosition: number;
-  resumeAt: number;
-  durationSeconds: number;
-  coverageRatio: number;
-  watchedAt: string;
-}
 interface Item {
   id: string;
   title: string;
@@ -46,7 +26,7 @@ interface Item {
   organizer: { id: string; name: string } | null;
   trainer: string | null;
   required: boolean;
-  progress: Progress;
+  progress: CourseProgress;
 }
 interface List {
   items: Item[];
@@ -59,9 +39,9 @@ interface Detail {
   organizer: { id: string; name: string } | null;
   trainer: string | null;
   required: boolean;
-  progress: Progress;
+  progress: CourseProgress;
   resume: Resume | null;
-  lectures: { id: string; position: number; progress: { coveredSeconds: number; coverageRatio: number; lastPosition: number; completed: boolean; creditMinutes: number } }[];
+  lectures: { id: string; position: number; progress: LectureProgress }[];
 }
 
 describe.each(availableBackends())('learner state on %s', (backend) => {

@@ -7,37 +7,12 @@ import { t } from '../i18n/index.svelte.ts';
 import { api } from './browser.ts';
 import type { AudienceCode, CategoryCode, CourseDetail, CourseSummary, LectureSummary } from './types.ts';
 
-export interface CourseProgress {
-  lectureCount: number;
-  completedLectures: number;
-  coveredSeconds: number;
-  durationSeconds: number;
-  coverageRatio: number;
-  creditMinutes: number;
-  completed: boolean;
-  lastWatchedAt: string | null;
-}
+import type { CourseProgress, LectureProgress, Resume } from '../../../../server/learning/schemas.ts';
 
-export interface LectureProgress {
-  coveredSeconds: number;
-  coverageRatio: number;
-  lastPosition: number;
-  completed: boolean;
-  creditMinutes: number;
-}
-
+// The shapes come from the server's route schemas (type-only: nothing of the server is bundled).
+export type { CourseProgress, LectureProgress };
 /** "继续学习": the most recently watched unfinished lecture and where its session resumes. */
-export interface ResumePoint {
-  courseId: string;
-  courseTitle: string;
-  lectureId: string;
-  lectureTitle: string;
-  lecturePosition: number;
-  resumeAt: number;
-  durationSeconds: number;
-  coverageRatio: number;
-  watchedAt: string;
-}
+export type ResumePoint = Resume;
 
 export interface Organizer {
   id: string;
