@@ -12,6 +12,8 @@ export interface PageRoute {
   title: Extract<MessageKey, `title.${string}`>;
   /** reachable without signing in */
   public?: boolean;
+  /** tables and charts: the page takes the width of the screen instead of a reading column */
+  wide?: boolean;
   load: () => Promise<{ default: PageComponent }>;
 }
 
@@ -30,8 +32,8 @@ export const routes: Route[] = [
   { pattern: '/lectures/:lectureId', title: 'title.lecture', load: () => import('./lecture/LecturePage.svelte') },
   { pattern: '/me', title: 'title.me', load: () => import('./me/MePage.svelte') },
   { pattern: '/password', title: 'title.password', load: () => import('./password/PasswordPage.svelte') },
-  { pattern: '/admin', title: 'title.admin', load: () => import('./admin/AdminPage.svelte') },
-  { pattern: '/admin/lawyers/:userId/evidence', title: 'title.evidence', load: () => import('./evidence/EvidencePage.svelte') },
+  { pattern: '/admin', title: 'title.admin', wide: true, load: () => import('./admin/AdminPage.svelte') },
+  { pattern: '/admin/lawyers/:userId/evidence', title: 'title.evidence', wide: true, load: () => import('./evidence/EvidencePage.svelte') },
   { pattern: '/teach', title: 'title.teach', load: () => import('./teach/TeachPage.svelte') },
   { pattern: '/verify/:code', title: 'title.verify', public: true, load: () => import('./verify/VerifyPage.svelte') },
 ];
