@@ -8,40 +8,9 @@ import type { DbOrTx } from '../db/client.ts';
 import { dateOf, jsonOf, rowsOf } from '../db/rows.ts';
 import { subtreeIds } from '../organizations/repository.ts';
 
-/** What was done, dotted: the kind of thing, then what happened to it. */
-export type AuditAction =
-  | 'user.password_reset'
-  | 'user.disabled'
-  | 'user.enabled'
-  | 'roster.imported'
-  | 'plan.created'
-  | 'plan.deleted'
-  | 'organization.settings_changed'
-  | 'organization.created'
-  | 'organization.updated'
-  | 'organization.closed'
-  | 'organization.reopened'
-  | 'staff.created'
-  | 'role.granted'
-  | 'role.revoked'
-  | 'lecture.transcode_retried'
-  | 'lecture.credit_minutes_changed'
-  | 'organization.certificate_settings_changed'
-  | 'course.created'
-  | 'course.updated'
-  | 'course.published'
-  | 'course.archived'
-  | 'course.lectures_reordered'
-  | 'lecture.created'
-  | 'lecture.renamed'
-  | 'lecture.visibility_changed'
-  | 'lecture.removed'
-  | 'lecture.recording_replaced';
+import type { AuditAction, AuditState, AuditTargetType } from './actions.ts';
 
-export type AuditTargetType = 'user' | 'organization' | 'plan' | 'course' | 'lecture';
-
-/** The changed thing's state as JSON. Never a password, a one-time password or a hash. */
-export type AuditState = Record<string, unknown>;
+export type { AuditAction, AuditState, AuditTargetType };
 
 export interface NewAuditEntry {
   /** null for changes made outside a login (the admin:create script) */

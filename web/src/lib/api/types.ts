@@ -291,40 +291,9 @@ export type CertificateVerification = {
 
 // ── Audit log (docs/audit.md, "The audit log") ───────────────────────────────
 
-/** What an audit entry records; dotted: the kind of thing, then what happened to it. */
-export type AuditAction =
-  | 'user.password_reset'
-  | 'user.disabled'
-  | 'user.enabled'
-  | 'roster.imported'
-  | 'plan.created'
-  | 'plan.deleted'
-  | 'organization.settings_changed'
-  | 'organization.created'
-  | 'organization.updated'
-  | 'organization.closed'
-  | 'organization.reopened'
-  | 'staff.created'
-  | 'role.granted'
-  | 'role.revoked'
-  | 'lecture.transcode_retried'
-  | 'lecture.credit_minutes_changed'
-  | 'organization.certificate_settings_changed'
-  | 'course.created'
-  | 'course.updated'
-  | 'course.published'
-  | 'course.archived'
-  | 'course.lectures_reordered'
-  | 'lecture.created'
-  | 'lecture.renamed'
-  | 'lecture.visibility_changed'
-  | 'lecture.removed'
-  | 'lecture.recording_replaced';
-
-export type AuditTargetType = 'user' | 'organization' | 'plan' | 'course' | 'lecture';
-
-/** The state of what was changed, as JSON: never a password or its hash. */
-export type AuditState = Record<string, unknown>;
+// What an entry records: one list, on the server (type-only: nothing of the server is bundled).
+import type { AuditAction, AuditState, AuditTargetType } from '../../../../server/audit/actions.ts';
+export type { AuditAction, AuditState, AuditTargetType };
 
 export interface AuditEntry {
   id: string;
