@@ -21,6 +21,9 @@ export async function registerWebApp(app: FastifyInstance): Promise<boolean> {
     prefix: '/',
     wildcard: false,
     index: false,
+    // web/precompress.ts wrote name.br (brotli 11) and name.gz (gzip 9) at build: sent as they
+    // are, so @fastify/compress (which leaves an encoded reply alone) spends nothing on them
+    preCompressed: true,
     setHeaders(res, filePath) {
       // @fastify/static 10 hands over the Fastify reply here (reply.header), not the raw response
       const reply = res as unknown as import('fastify').FastifyReply;

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { serviceWorker } from './sw/plugin.ts';
+import { precompress } from './precompress.ts';
 
 const webRoot = fileURLToPath(new URL('.', import.meta.url));
 const apiTarget = process.env.LECTERN_API ?? 'http://127.0.0.1:3000';
@@ -15,7 +16,7 @@ export default defineConfig({
   root: webRoot,
   base: '/',
   publicDir: false,
-  plugins: [svelte({ configFile: false }), serviceWorker()],
+  plugins: [svelte({ configFile: false }), serviceWorker(), precompress()],
   build: {
     outDir: fileURLToPath(new URL('./dist', import.meta.url)),
     emptyOutDir: true,
