@@ -187,11 +187,18 @@ function standaloneAudioPlaylist(playlistText: string, dir: string): string {
     .join('\n');
 }
 
+/**
+ * The audio rendition's language and name in the master playlist (RFC 8216 4.4.6.1: LANGUAGE is a
+ * BCP 47 tag, NAME what a player's track menu shows). Lectern's lectures are given in Chinese, so
+ * every package says so; a player that picks tracks by language (Shaka, AVPlayer) then has one.
+ */
+export const AUDIO_LANGUAGE = { language: 'zh', name: '中文' } as const;
+
 function masterPlaylist(renditions: RenditionSummary[], audio: AudioSummary | null): string {
   const lines = ['#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-INDEPENDENT-SEGMENTS', ''];
   if (audio) {
     lines.push(
-      `#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio",NAME="Audio",DEFAULT=YES,AUTOSELECT=YES,CHANNELS="${audio.channels}",URI="${audio.playlist}"`,
+      `#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio",LANGUAGE="${AUDIO_LANGUAGE.language}",NAME="${AUDIO_LANGUAGE.name}",DEFAULT=YES,AUTOSELECT=YES,CHANNELS="${audio.channels}",URI="${audio.playlist}"`,
       '',
     );
   }

@@ -119,7 +119,7 @@ describe('a 720p lecture clip', () => {
 
   it('lists every rendition up to 720p with measured bandwidths under the caps', async () => {
     const master = await readFile(path.join(dir, 'master.m3u8'), 'utf8');
-    expect(master).toContain('#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio"');
+    expect(master).toContain('#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio",LANGUAGE="zh",NAME="中文",DEFAULT=YES');
     expect(master).toContain('URI="audio/index.m3u8"');
     const list = variants(master);
     expect(list.map((v) => v.attributes.RESOLUTION)).toEqual(['256x144', '426x240', '640x360', '854x480', '1280x720']);
