@@ -44,6 +44,7 @@ import requirementRoutes from './requirements/routes.ts';
 import transcodingRoutes from './transcoding/routes.ts';
 import learningRoutes from './learning/routes.ts';
 import { registerWebApp, sendShell, wantsShell } from './web.ts';
+import { openapiOptions } from './http/openapi.ts';
 import siteRoutes from './site/routes.ts';
 
 export interface AppDeps {
@@ -60,6 +61,8 @@ declare module 'fastify' {
     auth: AuthService;
     /** preHandler: 401 unless a valid session cookie is present; sets request.user */
     authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+    /** every route as registered (method, URL): what the OpenAPI test holds the document to */
+    registeredRoutes: { method: string; url: string }[];
   }
   interface FastifyRequest {
     user: SessionUser | null;
@@ -83,6 +86,10 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
+  app.decorate('registeredRoutes', []);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) app.registeredRoutes.push({ method, url: route.url });
+  });
   app.decorate('deps', deps);
   app.decorate('access', new AccessPolicy(new OrganizationsRepository(deps.db)));
   app.decorate('auth', new AuthService(new AuthRepository(deps.db), { attemptsPerMinute: deps.config.loginAttemptsPerMinute, windowSeconds: deps.config.loginWindowSeconds }));
@@ -167,12 +174,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   });
   // Segments are already compressed; playlists, JSON and the app shell gain a lot on slow lines.
   await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip'], brotliOptions: { params: { 1: 4 } } as never });
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Lectern API', version: '0.1.0', description: 'Catalogs, lecture playback and credit for county lawyers.' },
-      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE } } },
-    },
-  });
+  await app.register(swagger, openapiOptions({ cookieName: SESSION_COOKIE, authenticate: app.authenticate, version: '0.1.0' }));
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

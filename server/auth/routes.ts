@@ -18,6 +18,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['session'],
+        summary: 'Log in with the 执业证号 (or a staff login) and password; sets the session cookie',
         body: Type.Object(
           // A password may hold any character but NUL (refused for every field by the validator).
           { login: PlainText({ minLength: 1, maxLength: 100 }), password: Type.String({ minLength: 1, maxLength: 200 }) },
@@ -45,13 +46,13 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.post('/auth/logout', { schema: { tags: ['session'], response: { 204: Type.Null() } } }, async (request, reply) => {
+  app.post('/auth/logout', { schema: { tags: ['session'], summary: 'Log out: ends the session and clears its cookie', response: { 204: Type.Null() } } }, async (request, reply) => {
     await app.auth.logout(request.cookies[SESSION_COOKIE]);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.status(204).send(null);
   });
 
-  app.get('/me', { preHandler: app.authenticate, schema: { tags: ['session'], response: { 200: MeBody, 401: ErrorBody } } }, async (request) => {
+  app.get('/me', { preHandler: app.authenticate, schema: { tags: ['session'], summary: 'Who I am: name, organization and roles', response: { 200: MeBody, 401: ErrorBody } } }, async (request) => {
     const u = request.user!;
     return { id: u.id, login: u.login, name: u.name, organizationId: u.organizationId, roles: u.roles, passwordChangeRequired: u.passwordChangeRequired };
   });

@@ -27,6 +27,7 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
       preHandler: app.authenticate,
       schema: {
         tags: ['catalog'],
+        summary: 'The catalog: published courses, with my progress, the organizers and where to continue',
         querystring: Type.Object(
           {
             q: Type.Optional(PlainText({ maxLength: 100 })),
@@ -74,6 +75,7 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
       preHandler: app.authenticate,
       schema: {
         tags: ['catalog'],
+        summary: 'A course with its lectures and my progress on each',
         params: Type.Object({ courseId: Type.String({ format: 'uuid' }) }),
         response: {
           200: Type.Object({

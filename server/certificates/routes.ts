@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ErrorBody } from '../http/schemas.ts';
+import { ErrorBody, FileAnswer } from '../http/schemas.ts';
 import { OrganizationsRepository } from '../organizations/repository.ts';
 import { OrganizationsService } from '../organizations/service.ts';
 import { classHours } from '../playback/credit.ts';
@@ -94,7 +94,7 @@ const certificateRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['certificates'],
         summary: 'Download my certificate as PDF',
         params: Type.Object({ certificateId: Type.String({ format: 'uuid' }) }),
-        response: { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+        response: { 200: FileAnswer('the certificate (A4, with the issuer’s seal and a QR code to /verify)', ['application/pdf']), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
       },
     },
     async (request, reply) => {

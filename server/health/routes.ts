@@ -55,6 +55,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['health'],
+        summary: 'Health for people: database and storage',
         description: 'The database answers and storage is writable (storage as of the last background probe).',
         response: { 200: Ok, 503: Type.Object({ status: Type.Literal('unavailable'), failing: Failing }) },
       },
@@ -71,7 +72,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/health/live',
-    { ...quiet, schema: { tags: ['health'], description: 'Liveness: the process is up. No I/O.', response: { 200: Ok } } },
+    { ...quiet, schema: { tags: ['health'], summary: 'Liveness (for the orchestrator)', description: 'Liveness: the process is up. No I/O.', response: { 200: Ok } } },
     async () => ({ status: 'ok' as const }),
   );
 
@@ -81,6 +82,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       ...quiet,
       schema: {
         tags: ['health'],
+        summary: 'Readiness (for the load balancer)',
         description: 'Readiness: the database answers. Storage trouble is reported, never a 503.',
         response: {
           200: Type.Object({ status: Type.Literal('ok'), storage: StorageField }),

@@ -3,6 +3,15 @@ import { Type, type TStringOptions } from 'typebox';
 import type { TextKind } from './plain-text.ts';
 
 export const ErrorBody = Type.Object({ error: Type.String(), message: Type.String() }, { $id: undefined });
+/**
+ * A file answer (PDF, CSV, an image, media bytes) as the OpenAPI document describes it. The bytes
+ * are sent as they are: Fastify serializes only objects, so this schema documents and never
+ * rewrites the body.
+ */
+export const FileAnswer = (description: string, contentTypes: string[]) => ({
+  description,
+  content: Object.fromEntries(contentTypes.map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),
+});
 export const Uuid = Type.String({ format: 'uuid' });
 export const IdParams = (name: string) => Type.Object({ [name]: Type.String({ format: 'uuid' }) });
 export const errorResponses = {

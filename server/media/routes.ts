@@ -6,7 +6,11 @@
 import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/compress'; // the `compress` route option
 import { Type } from 'typebox';
+import { ErrorBody, FileAnswer } from '../http/schemas.ts';
 import { MediaService } from './service.ts';
+
+/** what a package holds: playlists, segments, slide images, subtitles */
+const MEDIA_TYPES = ['application/vnd.apple.mpegurl', 'video/mp2t', 'video/mp4', 'audio/aac', 'image/jpeg', 'text/vtt'];
 
 const Params = Type.Object({
   exp: Type.String({ maxLength: 20, description: 'expiry, Unix seconds' }),
@@ -31,6 +35,15 @@ export default async function mediaRoutes(app: FastifyInstance): Promise<void> {
       description:
         'Answers the bytes (200, or 206 for a Range), or on S3 a 302 to a presigned URL for anything but playlists. ' +
         'Errors are JSON {error, message}: 403 bad_signature | expired, 404 not_found, 416 range_not_satisfiable, 503 storage_unavailable.',
+      response: {
+        200: FileAnswer('the file', MEDIA_TYPES),
+        206: FileAnswer('the requested range of the file', MEDIA_TYPES),
+        302: { description: 'S3 storage: the file at a presigned URL (Location)' },
+        403: ErrorBody,
+        404: ErrorBody,
+        416: ErrorBody,
+        503: ErrorBody,
+      },
     },
     handler: async (request, reply) => {
       const params = request.params as { exp: string; sig: string; '*': string };

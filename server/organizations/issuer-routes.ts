@@ -4,7 +4,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ErrorBody, PlainText, Uuid } from '../http/schemas.ts';
+import { ErrorBody, FileAnswer, PlainText, Uuid } from '../http/schemas.ts';
 import { notFound } from '../http/errors.ts';
 import { IssuerRepository } from './issuer-repository.ts';
 import { IssuerService } from './issuer-service.ts';
@@ -90,7 +90,7 @@ const issuerRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Public: an association’s seal image (it is printed on every certificate it issues)',
         params: OrgParams,
         querystring: Type.Object({ v: Type.Optional(Type.String({ maxLength: 64 })) }),
-        response: { 404: ErrorBody },
+        response: { 200: FileAnswer('the seal image', ['image/png', 'image/jpeg']), 404: ErrorBody },
       },
     },
     async (request, reply) => {

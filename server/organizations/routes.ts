@@ -47,7 +47,7 @@ const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/organizations',
-    { preHandler: app.authenticate, schema: { tags: ['audit'], response: { 200: Type.Array(OrgNode), 401: ErrorBody } } },
+    { preHandler: app.authenticate, schema: { tags: ['audit'], summary: 'The organization trees I administer', response: { 200: Type.Array(OrgNode), 401: ErrorBody } } },
     async (request) => service.administeredTree(request.user!),
   );
 
@@ -57,6 +57,7 @@ const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       preHandler: app.authenticate,
       schema: {
         tags: ['audit'],
+        summary: 'One organization I administer',
         params: Type.Object({ orgId: Uuid }),
         response: { 200: Organization, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
       },

@@ -83,6 +83,7 @@ const planRoutes: FastifyPluginAsyncTypebox = async (app) => {
       preHandler: app.authenticate,
       schema: {
         tags: ['plans'],
+        summary: 'Delete a training plan (audited)',
         params: Type.Object({ planId: Uuid }),
         response: { 204: Type.Null(), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
       },

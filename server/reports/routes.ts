@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ErrorBody } from '../http/schemas.ts';
+import { ErrorBody, FileAnswer } from '../http/schemas.ts';
 import { ReportsRepository } from './repository.ts';
 import { ReportsService } from './service.ts';
 
@@ -81,7 +81,7 @@ const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
           { year: Type.Optional(YearQuery), lang: Type.Optional(Type.Union([Type.Literal('zh-CN'), Type.Literal('en')])), includeDisabled: Type.Optional(IncludeDisabled) },
           { additionalProperties: false },
         ),
-        response: { 200: Type.String({ description: 'text/csv' }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
+        response: { 200: FileAnswer('the report as CSV, UTF-8 with BOM', ['text/csv']), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
       },
     },
     async (request, reply) => {

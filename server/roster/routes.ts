@@ -62,6 +62,7 @@ const rosterRoutes: FastifyPluginAsyncTypebox = async (app) => {
       bodyLimit: BODY_LIMIT,
       schema: {
         tags: ['audit'],
+        summary: 'Import a roster of lawyers (CSV or XLSX), all or nothing',
         description: `Imports lawyers from CSV text or an XLSX workbook (base64; ${columns}), at most ${MAX_ROSTER_ROWS.toLocaleString('en')} rows. All or nothing: any bad row imports no one, and the 400 names every bad row. Up to ${BACKGROUND_ABOVE} rows answer 200 with each account's one-time initial password, once; a longer roster answers 202 {jobId}: follow GET /api/jobs/:jobId, whose first answer once done carries the passwords. An import (not a dry run) writes one audit entry: the count per firm, never the passwords. 409 roster_conflict when another import registered some of the same lawyers at the same moment, 409 roster_import_pending while an import of some of them is still running (nothing imported).`,
         params: Type.Object({ orgId: Type.String({ format: 'uuid' }) }),
         body: ImportBody,
