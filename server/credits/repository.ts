@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { dateOf as date, jsonOf as json, rowsOf } from '../db/rows.ts';
-import type { CompletionRow, EvidenceRow, LearnerLecture } from './xapi.ts';
+import type { HeartbeatEvidence, LearnerLecture, RegistrationEvidence } from './xapi.ts';
 
 export interface LectureCreditRow {
   lectureId: string;
@@ -78,54 +78,81 @@ export class CreditsRepository {
   }
 
   /** Heartbeats of lawyers in the organization's subtree received in [start, end), after heartbeat id `after`. */
-  async evidence(orgId: string, start: Date, end: Date, after: number, limit: number): Promise<EvidenceRow[]> {
-    const rows = await this.db.execute(sql`
-      ${subtreeCte(orgId)}
-      SELECT h.id, h.session_id, h.seq, h.received_at, h.accepted, h.rejected, h.response->'coverageRatio' AS coverage_ratio, h.ip, h.user_agent,
-             u.id AS user_id, u.name, u.license_no, l.id AS lecture_id, l.title, l.course_id, l.duration_seconds
-      FROM heartbeats h
-      JOIN playback_sessions s ON s.id = h.session_id
-      JOIN users u ON u.id = s.user_id
-      JOIN lectures l ON l.id = s.lecture_id
-      WHERE u.organization_id IN (SELECT id FROM down)
-        AND h.received_at >= ${start.toISOString()}::timestamptz AND h.received_at < ${end.toISOString()}::timestamptz
-        AND h.id > ${after}
-      ORDER BY h.id
-      LIMIT ${limit}`);
-    return rowsOf<Record<string, unknown>>(rows).map((r) => ({
-      heartbeatId: Number(r.id),
-      sessionId: String(r.session_id),
-      seq: Number(r.seq),
-      receivedAt: date(r.received_at)!,
-      ...learnerLecture(r),
-      accepted: json<[number, number][]>(r.accepted) ?? [],
-      rejected: json<{ from: number; to: number; reason: string }[]>(r.rejected) ?? [],
-      coverageRatio: r.coverage_ratio == null ? null : Number(json(r.coverage_ratio)),
-      ip: (r.ip as string | null) ?? null,
-      userAgent: (r.user_agent as string | null) ?? null,
+  /**
+   * One page of playback sessions (xAPI registrations) of lawyers in the organization's subtree
+   * whose first heartbeat arrived in [start, end), in the order of that heartbeat's id, after the
+   * cursor `after` (the previous page's last first-heartbeat id); each with all its heartbeats and,
+   * when one of them completed the lecture, the completion.
+   */
+  async registrations(orgId: string, start: Date, end: Date, after: number, limit: number): Promise<{ cursor: number; registration: RegistrationEvidence }[]> {
+    const sessions = rowsOf<Record<string, unknown>>(
+      await this.db.execute(sql`
+        ${subtreeCte(orgId)}, firsts AS (
+          SELECT h.session_id, min(h.id) AS first_id
+          FROM heartbeats h
+          JOIN playback_sessions s ON s.id = h.session_id
+          JOIN users u ON u.id = s.user_id
+          WHERE u.organization_id IN (SELECT id FROM down) AND NOT s.preview
+          GROUP BY h.session_id
+          HAVING min(h.received_at) >= ${start.toISOString()}::timestamptz AND min(h.received_at) < ${end.toISOString()}::timestamptz
+        )
+        SELECT f.first_id, s.id AS session_id, s.opened_at, s.closed_at, s.user_agent AS session_user_agent,
+               u.id AS user_id, u.name, u.license_no, l.id AS lecture_id, l.title, l.course_id, l.duration_seconds, c.completion_ratio
+        FROM firsts f
+        JOIN playback_sessions s ON s.id = f.session_id
+        JOIN users u ON u.id = s.user_id
+        JOIN lectures l ON l.id = s.lecture_id
+        JOIN courses c ON c.id = l.course_id
+        WHERE f.first_id > ${after}
+        ORDER BY f.first_id
+        LIMIT ${limit}`),
+    );
+    if (sessions.length === 0) return [];
+    const ids = sessions.map((r) => String(r.session_id));
+    const idList = sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `);
+    const beats = rowsOf<Record<string, unknown>>(
+      await this.db.execute(sql`
+        SELECT h.id, h.session_id, h.seq, h.received_at, h.accepted, h.rejected, h.response->'coverageRatio' AS coverage_ratio, h.ip, h.user_agent
+        FROM heartbeats h WHERE h.session_id IN (${idList}) ORDER BY h.session_id, h.seq`),
+    );
+    // the session of the latest heartbeat at or before the completion: the one that completed it
+    const completions = rowsOf<Record<string, unknown>>(
+      await this.db.execute(sql`
+        SELECT p.completed_at, p.credit_minutes, (
+                 SELECT h.session_id FROM heartbeats h JOIN playback_sessions s ON s.id = h.session_id
+                 WHERE s.user_id = p.user_id AND s.lecture_id = p.lecture_id AND h.received_at <= p.completed_at
+                 ORDER BY h.received_at DESC, h.id DESC LIMIT 1) AS session_id
+        FROM lecture_progress p
+        WHERE p.completed_at IS NOT NULL
+          AND (p.user_id, p.lecture_id) IN (SELECT user_id, lecture_id FROM playback_sessions WHERE id IN (${idList}))`),
+    );
+    const heartbeatsOf = new Map<string, HeartbeatEvidence[]>(ids.map((id) => [id, []]));
+    for (const r of beats) {
+      heartbeatsOf.get(String(r.session_id))!.push({
+        heartbeatId: Number(r.id),
+        seq: Number(r.seq),
+        receivedAt: date(r.received_at)!,
+        accepted: json<[number, number][]>(r.accepted) ?? [],
+        rejected: json<{ from: number; to: number; reason: string }[]>(r.rejected) ?? [],
+        coverageRatio: r.coverage_ratio == null ? null : Number(json(r.coverage_ratio)),
+        ip: (r.ip as string | null) ?? null,
+        userAgent: (r.user_agent as string | null) ?? null,
+      });
+    }
+    const completionOf = new Map(completions.filter((c) => c.session_id != null).map((c) => [String(c.session_id), { completedAt: date(c.completed_at)!, creditMinutes: Number(c.credit_minutes ?? 0) }]));
+    return sessions.map((r) => ({
+      cursor: Number(r.first_id),
+      registration: {
+        ...learnerLecture(r),
+        sessionId: String(r.session_id),
+        openedAt: date(r.opened_at)!,
+        endedAt: date(r.closed_at),
+        userAgent: (r.session_user_agent as string | null) ?? null,
+        completionThreshold: Number(r.completion_ratio),
+        heartbeats: heartbeatsOf.get(String(r.session_id))!,
+        completion: completionOf.get(String(r.session_id)) ?? null,
+      },
     }));
-  }
-
-  /** Lectures completed in [start, end) by lawyers in the organization's subtree. */
-  async completions(orgId: string, start: Date, end: Date): Promise<CompletionRow[]> {
-    const rows = await this.db.execute(sql`
-      ${subtreeCte(orgId)}
-      SELECT u.id AS user_id, u.name, u.license_no, l.id AS lecture_id, l.title, l.course_id, l.duration_seconds,
-             p.completed_at, p.credit_minutes, p.covered_seconds
-      FROM lecture_progress p JOIN users u ON u.id = p.user_id JOIN lectures l ON l.id = p.lecture_id
-      WHERE u.organization_id IN (SELECT id FROM down)
-        AND p.completed_at >= ${start.toISOString()}::timestamptz AND p.completed_at < ${end.toISOString()}::timestamptz
-      ORDER BY p.completed_at`);
-    return rowsOf<Record<string, unknown>>(rows).map((r) => {
-      const who = learnerLecture(r);
-      const duration = who.durationSeconds;
-      return {
-        ...who,
-        completedAt: date(r.completed_at)!,
-        creditMinutes: Number(r.credit_minutes ?? 0),
-        coverageRatio: duration > 0 ? Math.min(1, Math.round((Number(r.covered_seconds ?? 0) / duration) * 10_000) / 10_000) : 0,
-      };
-    });
   }
 }
 

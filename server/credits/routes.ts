@@ -72,8 +72,8 @@ const creditRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: Type.Object(
           {
             year: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100 })),
-            after: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 }),
-            limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
+            after: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0, description: 'the cursor `more` carries: the last registration of the previous page' }),
+            limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000, description: 'registrations (playback sessions) per page, each whole: initialized … terminated' }),
           },
           { additionalProperties: false },
         ),

@@ -3,7 +3,7 @@ import type { SessionUser } from '../auth/access.ts';
 import type { OrganizationsService } from '../organizations/service.ts';
 import { classHours, trainingYearOf, trainingYearRange } from '../playback/credit.ts';
 import type { CreditsRepository } from './repository.ts';
-import { completedStatement, playedStatement } from './xapi.ts';
+import { registrationStatements } from './xapi.ts';
 
 export class CreditsService {
   constructor(
@@ -53,20 +53,20 @@ export class CreditsService {
   }
 
   /**
-   * The evidence of an organization's lawyers in a training year as an xAPI StatementResult, paged by
-   * heartbeat id (`more` is the URL of the next page, or ""). Completions come with the first page.
+   * The evidence of an organization's lawyers in a training year as an xAPI StatementResult in the
+   * Video Profile's pattern (xapi.ts), paged by registration: `limit` playback sessions a page,
+   * each whole (initialized … terminated), `more` the URL of the next page or "".
    */
   async evidenceXapi(user: SessionUser, orgId: string, options: { year?: number; after: number; limit: number; publicUrl: string; access: { assertRole(user: SessionUser, orgId: string, role: 'admin'): Promise<unknown> } }) {
     await options.access.assertRole(user, orgId, 'admin');
     const rules = await this.organizations.creditRules(orgId);
     const year = options.year ?? trainingYearOf(this.now(), rules.trainingYearStartMonth);
     const { start, end } = trainingYearRange(year, rules.trainingYearStartMonth);
-    const rows = await this.repo.evidence(orgId, start, end, options.after, options.limit + 1);
+    const rows = await this.repo.registrations(orgId, start, end, options.after, options.limit + 1);
     const page = rows.slice(0, options.limit);
-    const statements: unknown[] = page.map((r) => playedStatement(options.publicUrl, r));
-    if (options.after === 0) for (const c of await this.repo.completions(orgId, start, end)) statements.push(completedStatement(options.publicUrl, c));
+    const statements = page.flatMap(({ registration }) => registrationStatements(options.publicUrl, registration));
     const last = page[page.length - 1];
-    const more = rows.length > options.limit && last ? `/api/organizations/${orgId}/evidence.xapi.json?year=${year}&after=${last.heartbeatId}&limit=${options.limit}` : '';
+    const more = rows.length > options.limit && last ? `/api/organizations/${orgId}/evidence.xapi.json?year=${year}&after=${last.cursor}&limit=${options.limit}` : '';
     return { statements, more };
   }
 }

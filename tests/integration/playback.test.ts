@@ -546,7 +546,7 @@ describe.each(availableBackends())('playback on %s', (backend) => {
     });
   });
 
-  type Statement = { id: string; verb: { id: string }; result: { extensions: Record<string, unknown> } };
+  type Statement = { id: string; verb: { id: string }; result?: { extensions: Record<string, unknown> }; context: { registration: string } };
 
   describe('GET /api/organizations/:orgId/evidence.xapi.json', () => {
     it('gives an administrator the evidence of the lawyers below as xAPI Video Profile statements', async () => {
@@ -554,33 +554,42 @@ describe.each(availableBackends())('playback on %s', (backend) => {
       await age(s.sessionId, 3600);
       for (let i = 0; i < 39; i++) await beat(lawyer, s.sessionId, { seq: i, intervals: [[i * 15, i * 15 + 15]], position: i * 15 + 15 });
       await beat(lawyer, s.sessionId, { seq: 39, intervals: [[585, 600]], visible: false });
+      // a second session replaces the first: the first registration is now terminated
+      const second = await open();
+      await age(second.sessionId, 3600);
+      await beat(lawyer, second.sessionId, { seq: 0, intervals: [[0, 10]], position: 10 });
       const admin = createTestClient(server.baseUrl);
       await admin.login('admin-sc', 'lectern-demo');
       const { sichuan, gansu } = server.demo!;
-      const first = await admin.raw('GET', `/api/organizations/${sichuan}/evidence.xapi.json?limit=25`);
+      const first = await admin.raw('GET', `/api/organizations/${sichuan}/evidence.xapi.json?limit=1`);
       expect(first.status, first.text).toBe(200);
       const page1 = first.json as { statements: Statement[]; more: string };
-      expect(page1.statements.filter((st) => st.verb.id === 'https://w3id.org/xapi/video/verbs/played')).toHaveLength(25);
-      expect(page1.statements.some((st) => st.verb.id === 'http://adlnet.gov/expapi/verbs/completed')).toBe(true);
+      // a page is whole registrations (playback sessions): here one
+      expect(new Set(page1.statements.map((st) => st.context.registration)).size).toBe(1);
       expect(page1.more).toMatch(/after=\d+/);
       const statements = [...page1.statements];
       for (let more = page1.more, pages = 0; more && pages < 100; pages++) {
         const page = (await admin.raw('GET', more)).json as { statements: Statement[]; more: string };
+        expect(new Set(page.statements.map((st) => st.context.registration)).size).toBe(1);
         statements.push(...page.statements);
         more = page.more;
       }
-      const all = statements.filter((st) => st.verb.id.endsWith('/played'));
-      expect(new Set(all.map((st) => st.id)).size).toBe(all.length);
-      const mine = all.filter((st) => JSON.stringify(st).includes(s.sessionId));
-      expect(mine).toHaveLength(40);
-      expect(mine[0]).toMatchObject({
+      expect(statements.filter((st) => st.context.registration === second.sessionId).map((st) => st.verb.id.split('/').pop())).toEqual(['initialized', 'played']);
+      expect(new Set(statements.map((st) => st.id)).size).toBe(statements.length);
+      expect(statements.some((st) => st.verb.id === 'http://adlnet.gov/expapi/verbs/completed')).toBe(true);
+      // the first session: initialized, 39 played (the hidden-page heartbeat is not played), completed
+      // by the 38th (570 of 600 s: the 95 % threshold), terminated when the second session replaced it
+      const mine = statements.filter((st) => st.context.registration === s.sessionId);
+      expect(mine.map((st) => st.verb.id.split('/').pop())).toEqual(['initialized', ...Array<string>(38).fill('played'), 'completed', 'played', 'terminated']);
+      expect(mine[1]).toMatchObject({
         actor: { name: '李明', account: { name: '15107202110000001' } },
         object: { id: expect.stringContaining(`/lectures/${lectureId}`), definition: { type: 'https://w3id.org/xapi/video/activity-type/video' } },
-        result: { extensions: { 'https://w3id.org/xapi/video/extensions/played-segments': '0[.]15' } },
+        result: { extensions: { 'https://w3id.org/xapi/video/extensions/played-segments': '0[.]15', 'https://w3id.org/xapi/video/extensions/time': 0 } },
         context: { registration: s.sessionId },
       });
-      // the hidden-page heartbeat is in the evidence with its reason
-      expect(all.some((st) => JSON.stringify(st.result.extensions).includes('hidden_page'))).toBe(true);
+      expect(mine[40]!.result!.extensions['https://w3id.org/xapi/video/extensions/played-segments']).toBe(Array.from({ length: 39 }, (_, i) => `${i * 15}[.]${i * 15 + 15}`).join('[,]'));
+      // the hidden-page heartbeat is in the evidence with its reason, on the registration's last statement (terminated)
+      expect(JSON.stringify(mine.at(-1)!.result!.extensions)).toContain('hidden_page');
       expect((await admin.raw('GET', `/api/organizations/${gansu}/evidence.xapi.json`)).status).toBe(403);
       expect((await lawyer.raw('GET', `/api/organizations/${sichuan}/evidence.xapi.json`)).status).toBe(403);
     });
