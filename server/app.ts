@@ -20,6 +20,13 @@ import { RequestLog, logRequestError, loggerOptions } from './http/request-log.t
 import { AuthRepository } from './auth/repository.ts';
 import { AuthService, TooManyAttempts } from './auth/service.ts';
 import { AccessPolicy, type SessionUser } from './auth/access.ts';
+import { CatalogRepository } from './catalog/repository.ts';
+import { CatalogService } from './catalog/service.ts';
+import { HandoutsRepository } from './handouts/repository.ts';
+import { HandoutsService } from './handouts/service.ts';
+import { TeachRepository } from './teach/repository.ts';
+import { TeachService } from './teach/service.ts';
+import { TranscodeJobsRepository } from './transcoding/repository.ts';
 import { OrganizationsRepository } from './organizations/repository.ts';
 import { SESSION_COOKIE } from './auth/cookie.ts';
 import healthRoutes from './health/routes.ts';
@@ -46,6 +53,8 @@ import learningRoutes from './learning/routes.ts';
 import { registerWebApp, sendShell, wantsShell } from './web.ts';
 import { openapiOptions } from './http/openapi.ts';
 import siteRoutes from './site/routes.ts';
+import handoutRoutes from './handouts/routes.ts';
+import path from 'node:path';
 
 export interface AppDeps {
   config: Config;
@@ -59,6 +68,10 @@ declare module 'fastify' {
     deps: AppDeps;
     access: AccessPolicy;
     auth: AuthService;
+    /** course and lecture editing (server/teach): its access rules are every course edit's */
+    teach: TeachService;
+    /** handouts of courses and lectures (server/handouts); the catalog and the teach pages list them */
+    handouts: HandoutsService;
     /** preHandler: 401 unless a valid session cookie is present; sets request.user */
     authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
     /** every route as registered (method, URL): what the OpenAPI test holds the document to */
@@ -93,6 +106,19 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   app.decorate('deps', deps);
   app.decorate('access', new AccessPolicy(new OrganizationsRepository(deps.db)));
   app.decorate('auth', new AuthService(new AuthRepository(deps.db), { attemptsPerMinute: deps.config.loginAttemptsPerMinute, windowSeconds: deps.config.loginWindowSeconds }));
+  // Services more than one plugin uses, built once here.
+  const catalogRepository = new CatalogRepository(deps.db);
+  const organizationsRepository = new OrganizationsRepository(deps.db);
+  const handoutsRepository = new HandoutsRepository(deps.db);
+  app.decorate('teach', new TeachService(deps.db, catalogRepository, new TeachRepository(deps.db), organizationsRepository, new TranscodeJobsRepository(deps.db), app.access, handoutsRepository));
+  app.decorate(
+    'handouts',
+    new HandoutsService(deps.db, handoutsRepository, catalogRepository, new CatalogService(catalogRepository, app.access), app.teach, app.access, deps.storage, {
+      maxBytes: deps.config.handoutMaxBytes,
+      tempDir: path.join(deps.config.dataDir, 'tmp'),
+      log: app.log,
+    }),
+  );
   app.decorateRequest('user', null);
   app.decorate('authenticate', async (request: FastifyRequest) => {
     const user = await app.auth.userForToken(request.cookies[SESSION_COOKIE]);
@@ -200,6 +226,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(requirementRoutes, { prefix: '/api' });
   await app.register(siteRoutes, { prefix: '/api' });
   await app.register(learningRoutes, { prefix: '/api' });
+  await app.register(handoutRoutes, { prefix: '/api' });
   // New domains: add one line here, `await app.register(<domain>Routes, { prefix: '/api' })`.
 
   if (options.serveWeb !== false) webServed = await registerWebApp(app);

@@ -54,6 +54,8 @@ export interface Config {
   /** how far back the login limit counts failures (LOGIN_WINDOW_SECONDS, default a minute) */
   loginWindowSeconds: number;
   maxUploadBytes: number;
+  /** largest handout (PDF, Word, PowerPoint, Excel) a trainer may attach: 413 handout_too_large above (docs/handouts.md) */
+  handoutMaxBytes: number;
   /**
    * Bytes one trainer's unfinished uploads may reserve together (their declared lengths); a new
    * upload that would go beyond is refused (docs/jobs-and-uploads.md). Default 3 × maxUploadBytes.
@@ -221,6 +223,7 @@ export function loadConfig(env: Env = process.env): Config {
     loginAttemptsPerMinute: int(env, 'LOGIN_ATTEMPTS_PER_MINUTE', 10, 1, 10000),
     loginWindowSeconds: int(env, 'LOGIN_WINDOW_SECONDS', 60, 10, 86400),
     maxUploadBytes,
+    handoutMaxBytes: int(env, 'HANDOUT_MAX_BYTES', 50 * 1024 ** 2, 1024, 1024 ** 3),
     uploadQuotaBytes,
     uploadExpiryDays: int(env, 'UPLOAD_EXPIRY_DAYS', 7, 1, 30),
     sourceRetentionDays: int(env, 'SOURCE_RETENTION_DAYS', 30, 1, 3650),

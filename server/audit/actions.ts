@@ -35,11 +35,14 @@ export const AUDIT_ACTIONS = [
   'lecture.visibility_changed',
   'lecture.removed',
   'lecture.recording_replaced',
+  'handout.added',
+  'handout.renamed',
+  'handout.deleted',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-export const AUDIT_TARGET_TYPES = ['user', 'organization', 'plan', 'course', 'lecture'] as const;
+export const AUDIT_TARGET_TYPES = ['user', 'organization', 'plan', 'course', 'lecture', 'handout'] as const;
 
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
 

@@ -10,6 +10,7 @@ import { RequirementsRepository } from '../requirements/repository.ts';
 import { RequirementsService } from '../requirements/service.ts';
 import { CatalogRepository } from './repository.ts';
 import { AUDIENCES, CatalogService, COURSE_CATEGORIES, courseView } from './service.ts';
+import { HandoutSchema } from '../handouts/routes.ts';
 
 const Category = Type.Enum(COURSE_CATEGORIES);
 const Status = Type.Union([Type.Literal('draft'), Type.Literal('published'), Type.Literal('archived')]);
@@ -106,6 +107,7 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
             required: Required,
             progress: CourseProgressSchema,
             resume: Type.Union([ResumeSchema, Type.Null()], { description: 'the lecture of this course to continue' }),
+            handouts: Type.Array(HandoutSchema, { description: 'the course’s own handouts and those of the lectures listed (lectureId)' }),
           }),
           400: ErrorBody,
           401: ErrorBody,
@@ -115,8 +117,9 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { course, ...state } = await learning.course(request.user!, request.params.courseId);
+      const handouts = await app.handouts.forLearners(course, state.lectures.map((l) => l.id));
       // the response schema leaves out the trainer-only timestamps courseView also carries
-      return { ...courseView(course), ...state };
+      return { ...courseView(course), ...state, handouts };
     },
   );
 };

@@ -15,6 +15,7 @@
 import type { SwaggerOptions } from '@fastify/swagger';
 import type { FastifySchema, RouteOptions } from 'fastify';
 import { TUS_ERROR_SCHEMA, TUS_PATHS } from '../uploads/openapi.ts';
+import { HANDOUT_UPLOAD_BODY, HANDOUT_UPLOAD_PATH } from '../handouts/openapi.ts';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 type Json = Record<string, unknown>;
@@ -101,6 +102,9 @@ export function openapiOptions(options: { cookieName: string; authenticate: unkn
       const paths = { ...namedWildcards((doc.paths ?? {}) as Json), ...TUS_PATHS } as Json;
       withOperationIds(paths);
       tuplesAs2020(paths);
+      // the handout upload reads its body as a stream: its request body is documented here
+      const handoutUpload = (paths[HANDOUT_UPLOAD_PATH] as Json | undefined)?.post as Json | undefined;
+      if (handoutUpload) handoutUpload.requestBody = HANDOUT_UPLOAD_BODY;
       const components = (doc.components ?? {}) as Json;
       return { ...doc, paths, components: { ...components, schemas: { ...((components.schemas ?? {}) as Json), TusError: TUS_ERROR_SCHEMA } } } as never;
     },

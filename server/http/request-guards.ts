@@ -5,7 +5,9 @@
  *
  * - carry JSON or nothing (`content-type` absent or `application/json`): a form can only send
  *   `text/plain`, `application/x-www-form-urlencoded` or `multipart/form-data`; tus uploads
- *   (their own protocol, `application/offset+octet-stream`) are the one exception;
+ *   (their own protocol, `application/offset+octet-stream`) are one exception, and a handout's
+ *   bytes (`POST /api/courses/:id/handouts`, `application/octet-stream` only) the other: neither
+ *   type is one a form or a no-CORS fetch may send, so a cross-site page still cannot send them;
  * - come from this site: `Sec-Fetch-Site` (sent by every current browser) must be `same-origin`
  *   or `none`; where a browser does not send it, an `Origin` header must name this site (the
  *   request's own host or PUBLIC_URL). Clients that are not browsers send neither and are let
@@ -30,6 +32,8 @@ export interface StateChangeRequest {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const UPLOADS = '/api/uploads';
+/** the handout upload: the raw file as the body (server/handouts/routes.ts) */
+const HANDOUT_UPLOAD = /^\/api\/courses\/[^/?#]+\/handouts(?:\?|$)/;
 
 function sameSite(origin: string, host: string | undefined, publicOrigin: string): boolean {
   if (origin === publicOrigin) return true;
@@ -50,5 +54,6 @@ export function stateChangeRefusal(request: StateChangeRequest): StateChangeRefu
   if (isUpload || request.contentType === undefined) return null;
   const mediaType = request.contentType.split(';')[0]!.trim().toLowerCase();
   if (mediaType === 'application/json') return null;
+  if (mediaType === 'application/octet-stream' && request.method === 'POST' && HANDOUT_UPLOAD.test(request.url)) return null;
   return { status: 415, code: 'unsupported_media_type', message: 'Send JSON (content-type: application/json) or no body.' };
 }

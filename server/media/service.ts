@@ -4,9 +4,10 @@
  * The route only turns these answers into HTTP.
  */
 import type { Readable } from 'node:stream';
-import { contentTypeFor, isPlaylist, parseRangeHeader } from '../storage/keys.ts';
+import { contentTypeFor, isPlaylist } from '../storage/keys.ts';
+import { serveStoredObject, storageFailureAnswer, type StoredAnswer } from '../storage/serve.ts';
 import { expiryFor, nowSeconds, signPrefix, verify } from '../storage/signing.ts';
-import { StorageNotFoundError, StorageRangeError, type Storage } from '../storage/types.ts';
+import type { Storage } from '../storage/types.ts';
 
 /** Segments, images and indexes of a package never change (a new package gets a new prefix). */
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -73,46 +74,25 @@ export class MediaService {
         : { kind: 'error', status: 403, error: 'bad_signature', message: 'This media link is not valid.' };
     }
     const { key } = request;
-    try {
-      // On S3, bytes go straight from the bucket (or the CDN before it). Playlists stay here so the
-      // relative URLs inside them keep resolving under the signed path.
-      if (this.storage.driver === 's3' && !isPlaylist(key)) {
+    // On S3, bytes go straight from the bucket (or the CDN before it). Playlists stay here so the
+    // relative URLs inside them keep resolving under the signed path.
+    if (this.storage.driver === 's3' && !isPlaylist(key)) {
+      try {
         const location = await this.storage.signedUrl(key, REDIRECT_URL_SECONDS, { cacheControl: cacheControlFor(key), contentType: contentTypeFor(key) });
         return { kind: 'redirect', location, headers: { 'cache-control': REDIRECT_CACHE } };
+      } catch (error) {
+        return mediaError(storageFailureAnswer(error, MISSING));
       }
-      return await this.serve(key, request);
-    } catch (error) {
-      // The object went away or shrank between head and get (a package being replaced).
-      if (error instanceof StorageNotFoundError) return { kind: 'error', status: 404, error: 'not_found', message: 'There is no such media file.' };
-      if (error instanceof StorageRangeError) {
-        return { kind: 'error', status: 416, error: 'range_not_satisfiable', message: 'The range is outside the file.', headers: { 'content-range': `bytes */${error.totalBytes}` } };
-      }
-      return { kind: 'error', status: 503, error: 'storage_unavailable', message: 'Media storage did not answer; try again shortly.', cause: error };
     }
+    const headers = { 'content-type': contentTypeFor(key), 'cache-control': cacheControlFor(key) };
+    return mediaError(await serveStoredObject(this.storage, key, { method: request.method, range: request.range, headers, missing: MISSING }));
   }
+}
 
-  private async serve(key: string, request: MediaRequest): Promise<MediaAnswer> {
-    const head = await this.storage.head(key);
-    if (!head) return { kind: 'error', status: 404, error: 'not_found', message: 'There is no such media file.' };
-    const total = head.bytes;
-    const headers: Record<string, string> = {
-      'content-type': contentTypeFor(key),
-      'cache-control': cacheControlFor(key),
-      'accept-ranges': 'bytes',
-    };
-    const range = parseRangeHeader(request.range, total);
-    if (range === 'unsatisfiable') {
-      return { kind: 'error', status: 416, error: 'range_not_satisfiable', message: `The file has ${total} bytes.`, headers: { 'content-range': `bytes */${total}` } };
-    }
-    if (range) {
-      headers['content-range'] = `bytes ${range.start}-${range.end}/${total}`;
-      headers['content-length'] = String(range.end - range.start + 1);
-    } else {
-      headers['content-length'] = String(total);
-    }
-    const status = range ? 206 : 200;
-    if (request.method === 'HEAD' || total === 0) return { kind: 'object', status, headers, body: null };
-    const object = await this.storage.get(key, range ?? undefined);
-    return { kind: 'object', status, headers, body: object.body };
-  }
+const MISSING = 'There is no such media file.';
+
+/** A stored-object answer as the media route's (the 503 names media storage). */
+function mediaError(answer: StoredAnswer): MediaAnswer {
+  if (answer.kind === 'error' && answer.status === 503) return { ...answer, message: 'Media storage did not answer; try again shortly.' };
+  return answer;
 }

@@ -8,6 +8,7 @@ import { stringify } from 'csv-stringify/sync';
 import { classHours } from '../playback/credit.ts';
 import { isMet, targetMinutes, yearRequirement, type YearRequirement } from '../requirements/requirement.ts';
 import { requiredMinutesFor, type LawyerProfile, type RequirementRules } from '../requirements/rules.ts';
+import { attachmentDisposition, encodeRfc5987 } from '../http/content-disposition.ts';
 
 /** Minutes in one 学时 where no association up to the root sets it (as creditRulesOf). */
 export const DEFAULT_MINUTES_PER_CLASS_HOUR = 45;
@@ -254,10 +255,7 @@ export function csvText(records: ReadonlyArray<ReadonlyArray<string | number>>):
 export function attachmentHeader(organizationName: string, regionCode: string, year: number): string {
   const fallback = `lectern-report-${regionCode.replace(/[^0-9A-Za-z]/g, '') || 'org'}-${year}.csv`;
   const real = `${organizationName}-${year}年度学时报表.csv`.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_');
-  return `attachment; filename="${fallback}"; filename*=UTF-8''${encodeRfc5987(real)}`;
+  return attachmentDisposition(real, fallback);
 }
 
-/** RFC 5987 value-chars: encodeURIComponent leaves a few characters that must be escaped too. */
-export function encodeRfc5987(text: string): string {
-  return encodeURIComponent(text).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
+export { encodeRfc5987 };

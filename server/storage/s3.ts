@@ -156,6 +156,7 @@ export class S3Storage implements Storage {
       Key: key,
       ResponseCacheControl: options.cacheControl,
       ResponseContentType: options.contentType,
+      ResponseContentDisposition: options.contentDisposition,
     });
     return getSignedUrl(this.presignClient, command, {
       expiresIn,

@@ -28,6 +28,8 @@ export interface PutOptions {
 export interface SignedUrlOptions {
   cacheControl?: string;
   contentType?: string;
+  /** `attachment; filename*=…` for a download saved under its real name (handouts) */
+  contentDisposition?: string;
 }
 
 /**

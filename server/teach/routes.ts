@@ -2,12 +2,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody, MultilineText, PlainText } from '../http/schemas.ts';
-import { CatalogRepository } from '../catalog/repository.ts';
-import { OrganizationsRepository } from '../organizations/repository.ts';
 import { AUDIENCES, COURSE_CATEGORIES } from '../catalog/service.ts';
-import { TranscodeJobsRepository } from '../transcoding/repository.ts';
-import { TeachRepository } from './repository.ts';
-import { TeachService } from './service.ts';
+import { HandoutSchema } from '../handouts/routes.ts';
 
 const Category = Type.Enum(COURSE_CATEGORIES);
 const Audience = Type.Enum(AUDIENCES);
@@ -57,6 +53,7 @@ const TeachCourse = Type.Object({
   publishedAt: Nullable(Type.String()),
   updatedAt: Type.String(),
   lectures: Type.Array(TeachLecture),
+  handouts: Type.Array(HandoutSchema, { description: 'the course’s own handouts and its lectures’ (lectureId), in order' }),
 });
 const TranscodeStatus = Type.Object({ lectureId: Type.String(), lectureStatus: LectureStatus, failure: Nullable(Failure), job: Nullable(Job) });
 
@@ -75,9 +72,7 @@ const CourseFields = {
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
 const teachRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const db = app.deps.db;
-  const organizations = new OrganizationsRepository(db);
-  const service = new TeachService(db, new CatalogRepository(db), new TeachRepository(db), organizations, new TranscodeJobsRepository(db), app.access);
+  const service = app.teach;
 
   app.get(
     '/teach/courses',
@@ -90,12 +85,13 @@ const teachRoutes: FastifyPluginAsyncTypebox = async (app) => {
           200: Type.Object({
             items: Type.Array(TeachCourse),
             organizations: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), kind: Type.String() })),
+            handoutMaxBytes: Type.Integer({ description: 'the largest handout the server takes (HANDOUT_MAX_BYTES)' }),
           }),
           ...errors,
         },
       },
     },
-    async (request) => service.listMyCourses(request.user!),
+    async (request) => ({ ...(await service.listMyCourses(request.user!)), handoutMaxBytes: app.handouts.maxBytes }),
   );
 
   app.post(

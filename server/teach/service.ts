@@ -16,6 +16,8 @@ import { TeachRepository } from './repository.ts';
 import { completeCoursesAfterLectureChange } from '../playback/completions.ts';
 import type { TranscodeJobsRepository, TranscodeJobRow } from '../transcoding/repository.ts';
 import { jobFailure } from '../transcoding/service.ts';
+import type { HandoutsRepository } from '../handouts/repository.ts';
+import { handoutView } from '../handouts/service.ts';
 
 export type CourseStatus = CourseRow['status'];
 
@@ -48,6 +50,7 @@ export class TeachService {
     private readonly organizations: OrganizationsRepository,
     private readonly jobs: TranscodeJobsRepository,
     private readonly access: AccessPolicy,
+    private readonly handouts: HandoutsRepository,
   ) {}
 
   async listMyCourses(user: SessionUser) {
@@ -56,8 +59,14 @@ export class TeachService {
     const organizations = await this.organizations.subtree(roots);
     const rows = await this.teach.coursesOf(organizations.map((o) => o.id));
     const jobs = await this.jobs.latestFor(rows.flatMap((r) => r.lectures.map((l) => l.id)));
+    const handouts = await this.handoutsOf(rows.map((r) => r.course.id));
     return {
-      items: rows.map((r) => ({ ...courseView(r.course), organizationName: r.organizationName, lectures: r.lectures.map((l) => teachLectureView(l, jobs.get(l.id))) })),
+      items: rows.map((r) => ({
+        ...courseView(r.course),
+        organizationName: r.organizationName,
+        lectures: r.lectures.map((l) => teachLectureView(l, jobs.get(l.id))),
+        handouts: handouts.get(r.course.id) ?? [],
+      })),
       /** where this trainer may create courses */
       organizations: organizations.map((o) => ({ id: o.id, name: o.name, kind: o.kind })),
     };
@@ -84,7 +93,7 @@ export class TeachService {
       await AuditLog.record(tx, { actor: user, action: 'course.created', organizationId: org.id, targetType: 'course', targetId: row.id, before: null, after: editableFields(row), ip });
       return row;
     });
-    return { ...courseView(course), organizationName: org.name, lectures: [] };
+    return { ...courseView(course), organizationName: org.name, lectures: [], handouts: [] };
   }
 
   /**
@@ -313,7 +322,15 @@ export class TeachService {
     const org = await this.organizations.findById(course.organizationId);
     const lectures = await this.teach.liveLecturesOf(course.id);
     const jobs = await this.jobs.latestFor(lectures.map((l) => l.id));
-    return { ...courseView(course), organizationName: org?.name ?? '', lectures: lectures.map((l) => teachLectureView(l, jobs.get(l.id))) };
+    const handouts = await this.handoutsOf([course.id]);
+    return { ...courseView(course), organizationName: org?.name ?? '', lectures: lectures.map((l) => teachLectureView(l, jobs.get(l.id))), handouts: handouts.get(course.id) ?? [] };
+  }
+
+  /** The handouts of these courses by course (those of removed lectures left out). */
+  private async handoutsOf(courseIds: string[]) {
+    const byCourse = new Map<string, ReturnType<typeof handoutView>[]>();
+    for (const row of await this.handouts.ofCourses(courseIds)) byCourse.set(row.courseId, [...(byCourse.get(row.courseId) ?? []), handoutView(row)]);
+    return byCourse;
   }
 }
 

@@ -31,6 +31,21 @@ describe('stateChangeRefusal', () => {
     expect(check({ url: '/api/uploadsx', contentType: 'text/plain' })).toBe('unsupported_media_type');
   });
 
+  it('takes a handout’s raw bytes on its upload route only, and still only from this site', () => {
+    const course = '/api/courses/0d9a5f9e-0000-4000-8000-000000000001/handouts';
+    expect(check({ url: `${course}?name=a.pdf`, contentType: 'application/octet-stream' })).toBe('ok');
+    expect(check({ url: course, contentType: 'application/octet-stream', secFetchSite: 'same-origin' })).toBe('ok');
+    // a cross-site page cannot send it either (octet-stream needs a preflight, and the site check comes first)
+    expect(check({ url: course, contentType: 'application/octet-stream', secFetchSite: 'cross-site' })).toBe('cross_site_request');
+    // what a form can send stays refused there; other routes and methods take no octet-stream
+    expect(check({ url: course, contentType: 'multipart/form-data; boundary=a' })).toBe('unsupported_media_type');
+    expect(check({ url: course, contentType: 'text/plain' })).toBe('unsupported_media_type');
+    expect(check({ url: course, method: 'PUT', contentType: 'application/octet-stream' })).toBe('unsupported_media_type');
+    expect(check({ url: '/api/courses/x/lectures', contentType: 'application/octet-stream' })).toBe('unsupported_media_type');
+    expect(check({ url: `${course}/x`, contentType: 'application/octet-stream' })).toBe('unsupported_media_type');
+    expect(check({ url: '/api/handouts/x', method: 'PATCH', contentType: 'application/octet-stream' })).toBe('unsupported_media_type');
+  });
+
   it('leaves reads and the web app shell alone', () => {
     expect(check({ method: 'GET', secFetchSite: 'cross-site', contentType: 'text/plain' })).toBe('ok');
     expect(check({ method: 'HEAD', secFetchSite: 'cross-site' })).toBe('ok');

@@ -1,4 +1,4 @@
-import { boolean, index, integer, pgEnum, pgTable, real, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, pgEnum, pgTable, real, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { organizations } from './organizations.ts';
 import { users } from './accounts.ts';
 
@@ -77,4 +77,31 @@ export const lectures = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('lectures_course_position').on(t.courseId, t.position)],
+);
+
+/**
+ * Handouts (讲义): a PDF, Word, PowerPoint or Excel file a trainer attaches to a course, or to one
+ * of its lectures (docs/handouts.md). The bytes live in storage under `storage_key`; the type is
+ * what the file's own bytes say (server/handouts/file-type.ts), never its name.
+ */
+export const handouts = pgTable(
+  'handouts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    courseId: uuid('course_id').notNull().references(() => courses.id, { onDelete: 'cascade' }),
+    /** null: the course's own handout; else the lecture it belongs to */
+    lectureId: uuid('lecture_id').references(() => lectures.id, { onDelete: 'cascade' }),
+    title: text('title').notNull(),
+    /** the name a download is saved as (the uploaded name, its extension matching `type`) */
+    fileName: text('file_name').notNull(),
+    /** 'pdf' | 'doc' | 'docx' | 'ppt' | 'pptx' | 'xls' | 'xlsx' */
+    type: text('type').notNull(),
+    bytes: bigint('bytes', { mode: 'number' }).notNull(),
+    storageKey: text('storage_key').notNull(),
+    /** order within the course (course and lecture handouts share one sequence) */
+    position: integer('position').notNull(),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('handouts_course_idx').on(t.courseId, t.position), index('handouts_lecture_idx').on(t.lectureId)],
 );

@@ -130,6 +130,21 @@ export interface CourseDetail {
   category: CategoryCode;
   status: CourseStatus;
   lectures: LectureSummary[];
+  /** the course's own handouts (lectureId null) and those of the lectures listed */
+  handouts: Handout[];
+}
+
+/** A handout (讲义) of a course or one of its lectures (server/handouts). */
+export type HandoutType = 'pdf' | 'doc' | 'docx' | 'ppt' | 'pptx' | 'xls' | 'xlsx';
+export interface Handout {
+  id: string;
+  title: string;
+  type: HandoutType;
+  bytes: number;
+  lectureId: string | null;
+  fileName: string;
+  /** GET: the file, as a download */
+  url: string;
 }
 
 // ── Watching and credit ──────────────────────────────────────────────────────

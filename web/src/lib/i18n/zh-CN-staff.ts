@@ -407,6 +407,9 @@ const zhCNStaff = {
   'audit.action.lecture.visibility_changed': '隐藏或显示讲座',
   'audit.action.lecture.removed': '删除讲座',
   'audit.action.lecture.recording_replaced': '更换讲座录像',
+  'audit.action.handout.added': '添加讲义',
+  'audit.action.handout.renamed': '重命名讲义',
+  'audit.action.handout.deleted': '删除讲义',
   'audit.field.name': '名称',
   'audit.field.login': '登录名',
   'audit.field.kind': '类型',
@@ -437,6 +440,22 @@ const zhCNStaff = {
   'admin.certificate.sealHint': 'PNG 或 JPEG，不超过 200 kB。',
   'admin.certificate.sealNone': '尚未上传印章。',
   'admin.certificate.sealRemove': '删除印章',
+  // Handouts in the course editor (server/handouts)
+  'teach.handout.courseHeading': '课程讲义',
+  'teach.handout.lectureHeading': '讲义',
+  'teach.handout.none': '还没有讲义。',
+  'teach.handout.add': '添加讲义',
+  'teach.handout.hint': '可上传 PDF、Word（DOC、DOCX）、PowerPoint（PPT、PPTX）或 Excel 文件，最大 {max}。',
+  'teach.handout.uploading': '正在上传“{name}”：{percent}%',
+  'teach.handout.delete': '删除',
+  'teach.handout.deleteLabel': '删除讲义“{title}”',
+  'teach.handout.confirmDelete': '删除讲义“{title}”？删除后学员将无法再下载。',
+  'teach.handout.tooLarge': '“{name}”大小为 {size}，讲义最大 {max}。',
+  'serverError.unsupported_handout_type': '讲义只能是 PDF、Word（DOC、DOCX）、PowerPoint（PPT、PPTX）或 Excel（XLS、XLSX）文件，这个文件都不是。',
+  'serverError.handout_too_large': '文件超过了讲义允许的大小。请压缩后再上传（例如以较低分辨率导出 PDF）。',
+  'serverError.empty_handout': '文件是空的。',
+  'serverError.invalid_file_name': '文件名无效，请重命名后再上传。',
+  'serverError.handout_interrupted': '文件没有完整上传，请重试。',
 } as const;
 
 export default zhCNStaff;

@@ -384,6 +384,11 @@ const zhCN = {
   'login.help.firstLogin': '首次登录使用初始密码，登录后须立即修改；忘记密码请联系协会管理员。',
   'login.placeholder': '执业证号或账号',
   'site.help': '帮助',
+  // Handouts (讲义) on the course and lecture pages
+  'handout.heading': '讲义',
+  'handout.lectureHeading': '本讲讲义',
+  'handout.meta': '讲义 · {type} · {size}',
+  'handout.download': '下载',
 } as const;
 
 /** The whole key set: the shell's strings here and the staff pages' in zh-CN-staff.ts (a type-only import: not bundled). */

@@ -1,6 +1,6 @@
 /** The trainer routes of the API (server/teach/routes.ts), typed for the teach page. */
-import type { ApiClient } from '../../lib/api/client.ts';
-import type { CourseStatus, LectureStatus, LectureSummary } from '../../lib/api/types.ts';
+import { ApiError, type ApiClient } from '../../lib/api/client.ts';
+import type { CourseStatus, Handout, LectureStatus, LectureSummary } from '../../lib/api/types.ts';
 
 export type { CourseStatus, LectureStatus };
 
@@ -51,11 +51,15 @@ export interface TeachCourse {
   publishedAt: string | null;
   updatedAt: string;
   lectures: TeachLecture[];
+  /** the course's own handouts (lectureId null) and its lectures' */
+  handouts: Handout[];
 }
 
 export interface TeachOverview {
   items: TeachCourse[];
   organizations: { id: string; name: string; kind: string }[];
+  /** the largest handout the server takes (HANDOUT_MAX_BYTES) */
+  handoutMaxBytes: number;
 }
 
 export interface NewCourse {
@@ -97,7 +101,47 @@ export function teachApi(client: ApiClient) {
     /** a failed transcode again from the stored recording (202; 409 source_missing: upload again) */
     retryTranscode: (lectureId: string) =>
       client.request<{ lectureId: string; lectureStatus: LectureStatus; jobId: string }>('POST', `/api/lectures/${enc(lectureId)}/transcode/retry`),
+    renameHandout: (handoutId: string, title: string) => client.request<Handout>('PATCH', `/api/handouts/${enc(handoutId)}`, { body: { title } }),
+    deleteHandout: (handoutId: string) => client.request<void>('DELETE', `/api/handouts/${enc(handoutId)}`),
   };
+}
+
+/**
+ * Uploads a handout: the file itself as the body (application/octet-stream; the server reads its
+ * type from its bytes). XMLHttpRequest because fetch reports no upload progress; a handout is
+ * small enough (HANDOUT_MAX_BYTES, 50 MiB) to go in one request. Rejects with ApiError.
+ */
+export function uploadHandout(
+  courseId: string,
+  file: File,
+  options: { lectureId?: string | undefined; onProgress?: (ratio: number) => void; signal?: AbortSignal } = {},
+): Promise<Handout> {
+  const query = new URLSearchParams({ name: file.name });
+  if (options.lectureId) query.set('lectureId', options.lectureId);
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', `/api/courses/${enc(courseId)}/handouts?${query.toString()}`);
+    xhr.setRequestHeader('content-type', 'application/octet-stream');
+    xhr.setRequestHeader('accept', 'application/json');
+    xhr.responseType = 'text';
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable && event.total > 0) options.onProgress?.(event.loaded / event.total);
+    };
+    xhr.onload = () => {
+      let body: { error?: unknown; message?: unknown } | undefined;
+      try {
+        body = JSON.parse(xhr.responseText) as typeof body;
+      } catch {
+        body = undefined;
+      }
+      if (xhr.status === 201) resolve(body as unknown as Handout);
+      else reject(new ApiError(xhr.status, typeof body?.error === 'string' ? body.error : `http_${xhr.status}`, typeof body?.message === 'string' ? body.message : xhr.statusText));
+    };
+    xhr.onerror = () => reject(new TypeError('network'));
+    xhr.onabort = () => reject(new DOMException('aborted', 'AbortError'));
+    options.signal?.addEventListener('abort', () => xhr.abort(), { once: true });
+    xhr.send(file);
+  });
 }
 
 /** Pure: the shown lectures that keep a course from being published (failed, uploading, processing). */
