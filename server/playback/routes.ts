@@ -5,7 +5,7 @@ import { Compile } from 'typebox/compile';
 import { ErrorBody } from '../http/schemas.ts';
 import { CatalogRepository } from '../catalog/repository.ts';
 import { CatalogService } from '../catalog/service.ts';
-import { REJECTION_REASONS } from './credit.ts';
+import { HeartbeatAnswerFields, HeartbeatAnswerSchema } from './schemas.ts';
 import { PlaybackRepository } from './repository.ts';
 import { sqlRunner } from '../db/runner.ts';
 import { SESSION_COOKIE } from '../auth/cookie.ts';
@@ -44,19 +44,7 @@ const strict: FastifySchemaCompiler<TSchema> = ({ schema }) => {
   };
 };
 
-const Rejection = Type.Object({ from: Type.Number(), to: Type.Number(), reason: Type.Union([Type.Literal('outside_lecture'), Type.Literal('rate_too_high'), Type.Literal('faster_than_real_time'), Type.Literal('hidden_page'), Type.Literal('presence_unconfirmed'), Type.Literal('not_in_catalog')], { description: REJECTION_REASONS.join(', ') }) });
-
-const HeartbeatAnswerFields = {
-  acceptedSeconds: Type.Number(),
-  rejected: Type.Array(Rejection),
-  coverageSeconds: Type.Number(),
-  coverageRatio: Type.Number(),
-  completed: Type.Boolean(),
-  creditMinutes: Type.Integer(),
-  presenceCheck: Type.Optional(Type.Object({ id: Type.String(), expiresAt: Type.String(), image: Type.String({ description: 'URL of a PNG showing the code to type back' }) })),
-  certificateCode: Type.Optional(Type.String()),
-};
-const HeartbeatAnswer = Type.Object(HeartbeatAnswerFields);
+const HeartbeatAnswer = HeartbeatAnswerSchema;
 /** 409 for a closed session: what was played before it closed is still judged, and the judgment rides along. */
 const ClosedSessionAnswer = Type.Object({ error: Type.Union([Type.Literal('session_closed'), Type.Literal('session_expired')]), message: Type.String(), ...HeartbeatAnswerFields });
 

@@ -10,7 +10,7 @@ import type { CatalogService } from '../catalog/service.ts';
 import { lectureCreditMinutes } from '../catalog/credit-minutes.ts';
 import { mediaUrls } from '../media/service.ts';
 import { recordCourseCompletion } from './completions.ts';
-import { addCoverage, evaluateHeartbeat, totalSeconds, roundSeconds, type Rejection } from './credit.ts';
+import { addCoverage, evaluateHeartbeat, totalSeconds, roundSeconds } from './credit.ts';
 import { allowanceAt, carriedInto, heartbeatLimit, idleClosedAt, wallCost } from './allowance.ts';
 import {
   PRESENCE_ANSWER_SECONDS,
@@ -37,24 +37,9 @@ export interface HeartbeatBody {
   position: number;
 }
 
-export interface PresenceCheckView {
-  id: string;
-  expiresAt: string;
-  /** the URL of the PNG that shows the code (the code itself is never in an answer) */
-  image: string;
-}
+import type { HeartbeatAnswer, PresenceCheckView } from './schemas.ts';
 
-export interface HeartbeatAnswer {
-  acceptedSeconds: number;
-  rejected: Rejection[];
-  coverageSeconds: number;
-  coverageRatio: number;
-  completed: boolean;
-  creditMinutes: number;
-  presenceCheck?: PresenceCheckView;
-  /** set on the heartbeat that completed the whole course */
-  certificateCode?: string;
-}
+export type { HeartbeatAnswer, PresenceCheckView };
 
 /** Why a session no longer takes new viewing: another one replaced it, or it sat idle too long. */
 export type ClosedReason = 'replaced' | 'idle';

@@ -177,37 +177,14 @@ export interface HeartbeatRequest {
   position: number;
 }
 
-export type RejectionReason =
-  | 'outside_lecture'
-  | 'rate_too_high'
-  | 'faster_than_real_time'
-  | 'hidden_page'
-  | 'presence_unconfirmed'
-  | 'not_in_catalog';
+// The heartbeat answer's shapes come from the server's route schema (type-only, nothing bundled).
+import type { HeartbeatAnswer, PresenceCheckView, RejectedInterval } from '../../../../server/playback/schemas.ts';
+export type { RejectedInterval };
+export type RejectionReason = RejectedInterval['reason'];
+export type PresenceCheck = PresenceCheckView;
 
-export interface RejectedInterval {
-  from: number;
-  to: number;
-  reason: RejectionReason;
-}
-
-export interface PresenceCheck {
-  id: string;
-  expiresAt: string;
-  /** URL of a PNG showing the code to type back (the answer never carries the code as text) */
-  image: string;
-}
-
-export interface HeartbeatResponse {
-  acceptedSeconds: number;
-  rejected: RejectedInterval[];
-  coverageSeconds: number;
-  coverageRatio: number;
-  completed: boolean;
-  creditMinutes: number;
-  /** present when the server wants a presence confirmation */
-  presenceCheck?: PresenceCheck;
-}
+/** POST /api/sessions/:id/heartbeats 200 (and the judgment a 409 for a closed session carries) */
+export type HeartbeatResponse = HeartbeatAnswer;
 
 export interface PresenceRequest {
   checkId: string;

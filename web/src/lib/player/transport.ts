@@ -22,8 +22,8 @@ export type SessionInfo = PlaybackSession & {
   courseTitle?: string;
 };
 
-/** The heartbeat answer, plus the certificate code when this heartbeat completed a course. */
-export type HeartbeatAnswer = HeartbeatResponse & { certificateCode?: string };
+/** The heartbeat answer (certificateCode set when this heartbeat completed a course). */
+export type HeartbeatAnswer = HeartbeatResponse;
 
 /** A request that got no answer in this long is treated as "no line" and retried later. */
 const HEARTBEAT_TIMEOUT_MS = 30_000;

@@ -1,0 +1,38 @@
+/**
+ * The heartbeat answer's shape: the one source for the route schema (routes.ts), the service's
+ * type (service.ts) and the web app's (lib/api/types.ts, a type-only import). Pure: TypeBox and
+ * the credit rules' reason list, nothing else, so the web type check can follow it.
+ */
+import { Type, type Static } from 'typebox';
+import { REJECTION_REASONS } from './credit.ts';
+
+export const RejectionSchema = Type.Object({
+  from: Type.Number(),
+  to: Type.Number(),
+  reason: Type.Enum(REJECTION_REASONS, { type: 'string', description: REJECTION_REASONS.join(', ') }),
+});
+
+export const PresenceCheckSchema = Type.Object({
+  id: Type.String(),
+  expiresAt: Type.String(),
+  image: Type.String({ description: 'URL of a PNG showing the code to type back (the answer never carries the code as text)' }),
+});
+
+export const HeartbeatAnswerFields = {
+  acceptedSeconds: Type.Number(),
+  rejected: Type.Array(RejectionSchema),
+  coverageSeconds: Type.Number(),
+  coverageRatio: Type.Number(),
+  completed: Type.Boolean(),
+  creditMinutes: Type.Integer(),
+  /** present when the server wants a presence confirmation */
+  presenceCheck: Type.Optional(PresenceCheckSchema),
+  /** set on the heartbeat that completed the whole course */
+  certificateCode: Type.Optional(Type.String()),
+};
+
+export const HeartbeatAnswerSchema = Type.Object(HeartbeatAnswerFields);
+
+export type HeartbeatAnswer = Static<typeof HeartbeatAnswerSchema>;
+export type PresenceCheckView = Static<typeof PresenceCheckSchema>;
+export type RejectedInterval = Static<typeof RejectionSchema>;
