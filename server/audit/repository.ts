@@ -36,9 +36,15 @@ export type AuditAction =
   | 'lecture.renamed'
   | 'lecture.visibility_changed'
   | 'lecture.removed'
-  | 'lecture.recording_replaced';
+  | 'lecture.recording_replaced'
+  | 'in_person.session_created'
+  | 'in_person.attendance_added'
+  | 'in_person.sheet_imported'
+  | 'in_person.session_minutes_corrected'
+  | 'in_person.attendance_minutes_corrected'
+  | 'in_person.attendance_removed';
 
-export type AuditTargetType = 'user' | 'organization' | 'plan' | 'course' | 'lecture';
+export type AuditTargetType = 'user' | 'organization' | 'plan' | 'course' | 'lecture' | 'in_person_session';
 
 /** The changed thing's state as JSON. Never a password, a one-time password or a hash. */
 export type AuditState = Record<string, unknown>;

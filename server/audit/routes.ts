@@ -35,8 +35,14 @@ const Action = Type.Union([
   Type.Literal('lecture.visibility_changed'),
   Type.Literal('lecture.removed'),
   Type.Literal('lecture.recording_replaced'),
+  Type.Literal('in_person.session_created'),
+  Type.Literal('in_person.attendance_added'),
+  Type.Literal('in_person.sheet_imported'),
+  Type.Literal('in_person.session_minutes_corrected'),
+  Type.Literal('in_person.attendance_minutes_corrected'),
+  Type.Literal('in_person.attendance_removed'),
 ]);
-const TargetType = Type.Union([Type.Literal('user'), Type.Literal('organization'), Type.Literal('plan'), Type.Literal('course'), Type.Literal('lecture')]);
+const TargetType = Type.Union([Type.Literal('user'), Type.Literal('organization'), Type.Literal('plan'), Type.Literal('course'), Type.Literal('lecture'), Type.Literal('in_person_session')]);
 const State = Type.Unknown({ description: 'the changed fields as a JSON object, or null; never a password or a hash' });
 
 const Entry = Type.Object({

@@ -371,6 +371,7 @@ const zhCN = {
   'login.help.firstLogin': '首次登录使用初始密码，登录后须立即修改；忘记密码请联系协会管理员。',
   'login.placeholder': '执业证号或账号',
   'site.help': '帮助',
+  'me.requirement.split': '其中线上 {online} 学时（{onlineMinutes} 分钟），现场培训 {inPerson} 学时（{inPersonMinutes} 分钟）。',
 } as const;
 
 /** The whole key set: the shell's strings here and the staff pages' in zh-CN-staff.ts (a type-only import: not bundled). */
