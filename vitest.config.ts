@@ -9,7 +9,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
 // Browser tests need the system Chromium (no browser is downloaded). Without it they are left
 // out, and the run says so: `apt-get install chromium` (CI installs it in .ci/run).
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const browserTests = ['tests/e2e/shell.test.ts', 'tests/e2e/player.test.ts', 'tests/e2e/admin.test.ts', 'tests/e2e/admin-roster.test.ts', 'tests/e2e/teach.test.ts', 'tests/e2e/hls-playback.test.ts', 'tests/e2e/evidence.test.ts', 'tests/e2e/requirement.test.ts', 'tests/e2e/certificate-issuer.test.ts', 'tests/e2e/learner-state.test.ts'];
+const browserTests = ['tests/e2e/shell.test.ts', 'tests/e2e/player.test.ts', 'tests/e2e/admin.test.ts', 'tests/e2e/admin-roster.test.ts', 'tests/e2e/teach.test.ts', 'tests/e2e/hls-playback.test.ts', 'tests/e2e/evidence.test.ts', 'tests/e2e/requirement.test.ts', 'tests/e2e/certificate-issuer.test.ts', 'tests/e2e/learner-state.test.ts', 'tests/e2e/in-person.test.ts'];
 const hasChromium = existsSync(chromiumPath);
 if (!hasChromium) {
   console.warn(`[tests] skipped: no Chromium at ${chromiumPath}, so the browser tests (${browserTests.join(', ')}) do not run. Install it with apt-get install chromium, or set CHROMIUM_PATH.`);
