@@ -82,7 +82,8 @@ export class InPersonService {
     const place = input.place.trim();
     if (!title) throw badRequest('invalid_title', 'The session needs a title.');
     if (!place) throw badRequest('invalid_place', 'The session needs a place.');
-    if (!isCalendarDate(input.heldOn)) throw badRequest('invalid_date', `${input.heldOn} is not a date (YYYY-MM-DD).`);
+    // training years run 2000–2100 (the report's and the requirement's range)
+    if (!isCalendarDate(input.heldOn) || input.heldOn < '2000-01-01' || input.heldOn > '2100-12-31') throw badRequest('invalid_date', `${input.heldOn} is not a date (YYYY-MM-DD) between 2000 and 2100.`);
     if (chain.some((o) => o.closedAt != null)) throw badRequest('organization_closed', 'The organization is closed.');
     const session = await this.repo.transaction(async (repo, tx) => {
       const id = await repo.insertSession({ organizationId, title, heldOn: input.heldOn, place, minutes: input.minutes, createdBy: user.id });

@@ -95,6 +95,13 @@ describe('现场培训 on /admin and /me', () => {
     expect(await detail.locator('[data-testid="in-person-attendances"] tbody tr').count()).toBe(3);
     await panel.locator('[data-testid="in-person-attendees"]', { hasText: '3 人参加' }).waitFor();
     expect(await panel.locator('[data-testid="in-person-attendees"]').first().textContent()).toBe('6 学时（270 分钟） · 3 人参加');
+
+    // The evidence page of 李明 shows the kind 现场培训 with the session and who recorded it.
+    await page.goto(`${server.baseUrl}/admin/lawyers/${server.demo!.users.lawyer}/evidence`);
+    const evidence = page.locator('[data-testid="evidence-in-person"]');
+    await evidence.waitFor();
+    const row = await evidence.locator('tbody tr').first().textContent();
+    for (const part of ['县域律师执业技能现场培训', today, '绵阳市律师协会三楼会议室', '270 分钟', '陈主任', '签到表']) expect(row).toContain(part);
     expect(errors).toEqual([]);
     await context.close();
 

@@ -111,6 +111,7 @@ describe.each(availableBackends())('in-person hours on %s', (backend) => {
     const base = { title: 't', heldOn: '2027-06-12', place: 'p', minutes: 60 };
     for (const [bad, code] of [
       [{ ...base, heldOn: '2027-02-30' }, 'invalid_date'],
+      [{ ...base, heldOn: '1999-12-31' }, 'invalid_date'],
       [{ ...base, title: '   ' }, 'invalid_title'],
       [{ ...base, minutes: 0 }, 'invalid_request'],
       [{ ...base, extra: 1 }, 'invalid_request'],

@@ -883,6 +883,7 @@ const en: Messages = {
   'audit.action.in_person.attendance_minutes_corrected': 'In-person attendance hours corrected',
   'audit.action.in_person.attendance_removed': 'In-person attendance removed',
   'me.requirement.split': 'Of which online {online} class hours ({onlineMinutes} min), in person {inPerson} class hours ({inPersonMinutes} min).',
+  'admin.report.inPerson': 'of which {minutes} min in person',
 };
 
 export default en;

@@ -518,6 +518,7 @@ const zhCNStaff = {
   'audit.action.in_person.session_minutes_corrected': '更正现场培训学时',
   'audit.action.in_person.attendance_minutes_corrected': '更正律师的现场培训学时',
   'audit.action.in_person.attendance_removed': '移除现场培训参训记录',
+  'admin.report.inPerson': '其中现场培训 {minutes} 分钟',
 } as const;
 
 export default zhCNStaff;
