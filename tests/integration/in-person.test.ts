@@ -217,6 +217,25 @@ describe.each(availableBackends())('in-person hours on %s', (backend) => {
     expect(await auditCount('in_person.session_minutes_corrected')).toBe(1);
   });
 
+  it('two administrators adding the same lawyer at once: one attendance, one 409', async () => {
+    const other = (await adminSc.raw('POST', `/api/organizations/${demo.santaiFirm}/in-person-sessions`, { title: '所内培训', heldOn: '2027-09-01', place: '三台', minutes: 90 })).json as Session;
+    const second = createTestClient(server.baseUrl);
+    await second.login('admin-sc', 'lectern-demo');
+    const statuses = (await Promise.all([adminSc, second].map((c) => c.raw('POST', `/api/in-person-sessions/${other.id}/attendances`, { lawyer: '15107202310000100' })))).map((r) => r.status);
+    expect(statuses.sort()).toEqual([201, 409]);
+    const rows = await server.deps.db.select().from(inPersonAttendances).where(eq(inPersonAttendances.sessionId, other.id));
+    expect(rows).toHaveLength(1);
+  });
+
+  it('a refused correction changes nothing and logs nothing', async () => {
+    const before = [Number((await server.deps.db.select({ n: count() }).from(inPersonCorrections))[0]!.n), Number((await server.deps.db.select({ n: count() }).from(auditLog))[0]!.n)];
+    const same = await adminSc.raw('PATCH', `/api/in-person-sessions/${session.id}`, { minutes: 315, reason: '重复提交' });
+    expect(same.status).toBe(400);
+    expect((same.json as { error: string }).error).toBe('correction_unchanged');
+    const after = [Number((await server.deps.db.select({ n: count() }).from(inPersonCorrections))[0]!.n), Number((await server.deps.db.select({ n: count() }).from(auditLog))[0]!.n)];
+    expect(after).toEqual(before);
+  });
+
   it('李明’s year: online + in-person in /api/me/requirement, the report, the CSV and the evidence', async () => {
     const mine = (await lawyer.raw('GET', `/api/me/requirement?year=${YEAR}`)).json as Record<string, number>;
     expect(mine).toMatchObject({ creditMinutes: 900 + 315, onlineMinutes: 900, inPersonMinutes: 315, inPersonClassHours: 7 });
@@ -229,7 +248,8 @@ describe.each(availableBackends())('in-person hours on %s', (backend) => {
     const report = (await adminSc.raw('GET', `/api/organizations/${demo.sichuan}/report?year=${YEAR}`)).json as { lawyers: Record<string, unknown>[]; totals: Record<string, number> };
     expect(report.lawyers.find((l) => l.licenseNo === LIMING)).toMatchObject({ creditMinutes: 1215, onlineMinutes: 900, inPersonMinutes: 315 });
     expect(report.lawyers.find((l) => l.licenseNo === '15107202310000101')).toMatchObject({ creditMinutes: 0, inPersonMinutes: 0 });
-    expect(report.totals).toMatchObject({ creditMinutes: 1215 + 180, onlineMinutes: 900, inPersonMinutes: 315 + 180 });
+    // 赵一: 180 corrected minutes of the hall session and 90 of the firm's own
+    expect(report.totals).toMatchObject({ creditMinutes: 1215 + 180 + 90, onlineMinutes: 900, inPersonMinutes: 315 + 180 + 90 });
 
     const csv = await adminSc.raw('GET', `/api/organizations/${demo.sichuan}/report.csv?year=${YEAR}`);
     const records = parse(csv.text, { bom: true, columns: true, trim: true }) as Record<string, string>[];
