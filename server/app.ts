@@ -55,12 +55,16 @@ import { openapiOptions } from './http/openapi.ts';
 import siteRoutes from './site/routes.ts';
 import handoutRoutes from './handouts/routes.ts';
 import path from 'node:path';
+import inPersonRoutes from './inperson/routes.ts';
+import type { InPersonService } from './inperson/service.ts';
 
 export interface AppDeps {
   config: Config;
   database: Database;
   db: Db;
   storage: Storage;
+  /** built once by server/platform.ts (an app built without it makes its own) */
+  inPerson?: InPersonService;
 }
 
 declare module 'fastify' {
@@ -227,6 +231,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(siteRoutes, { prefix: '/api' });
   await app.register(learningRoutes, { prefix: '/api' });
   await app.register(handoutRoutes, { prefix: '/api' });
+  await app.register(inPersonRoutes, { prefix: '/api' });
   // New domains: add one line here, `await app.register(<domain>Routes, { prefix: '/api' })`.
 
   if (options.serveWeb !== false) webServed = await registerWebApp(app);

@@ -13,6 +13,7 @@ import { buildApp, type AppDeps, type BuildOptions } from './app.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, isEmpty, seedDemo, type DemoIds } from './demo/seed.ts';
 import { startBackgroundJobs } from './jobs/start.ts';
 import type { RunnerOptions } from './jobs/runner.ts';
+import { createInPersonService } from './inperson/routes.ts';
 
 export interface Platform {
   app: FastifyInstance;
@@ -55,7 +56,7 @@ export async function startPlatform(givenConfig: Config, options: StartOptions =
   const database = options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pglite'), maxConnections: config.databasePoolSize }));
   await runMigrations(database);
   const storage = createStorage(config, config.sessionSecret);
-  const deps: AppDeps = { config, database, db: database.db, storage };
+  const deps: AppDeps = { config, database, db: database.db, storage, inPerson: createInPersonService(database.db) };
 
   let demo: DemoIds | undefined;
   if (config.seedDemo && (await isEmpty(database.db))) demo = await seedDemo(database.db);

@@ -38,11 +38,17 @@ export const AUDIT_ACTIONS = [
   'handout.added',
   'handout.renamed',
   'handout.deleted',
+  'in_person.session_created',
+  'in_person.attendance_added',
+  'in_person.sheet_imported',
+  'in_person.session_minutes_corrected',
+  'in_person.attendance_minutes_corrected',
+  'in_person.attendance_removed',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-export const AUDIT_TARGET_TYPES = ['user', 'organization', 'plan', 'course', 'lecture', 'handout'] as const;
+export const AUDIT_TARGET_TYPES = ['user', 'organization', 'plan', 'course', 'lecture', 'in_person_session', 'handout'] as const;
 
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
 

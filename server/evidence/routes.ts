@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import { ErrorBody } from '../http/schemas.ts';
 import { REJECTION_REASONS } from '../playback/credit.ts';
 import { YearQuery } from '../reports/routes.ts';
+import { InPersonRepository } from '../inperson/repository.ts';
 import { EvidenceRepository } from './repository.ts';
 import { EvidenceService } from './service.ts';
 import { DEVICE_PLATFORMS } from './summary.ts';
@@ -62,6 +63,41 @@ const Session = Type.Object({
   ),
 });
 
+const Person = Nullable(Type.Object({ id: Type.String(), name: Type.String() }));
+const InPersonAttendance = Type.Object({
+  session: Type.Object({
+    id: Type.String(),
+    title: Type.String(),
+    heldOn: Type.String({ description: 'Beijing date' }),
+    place: Type.String(),
+    minutes: Type.Integer({ description: 'the session’s minutes now' }),
+    organization: Type.Object({ id: Type.String(), name: Type.String() }),
+    createdBy: Person,
+  }),
+  id: Type.String({ description: 'the attendance' }),
+  lawyer: Type.Object({ id: Type.String(), name: Type.String(), licenseNo: Nullable(Type.String()), firm: Type.String() }),
+  minutes: Type.Integer({ description: 'credited: 0 once removed' }),
+  ownMinutes: Nullable(Type.Integer()),
+  source: Type.Union([Type.Literal('form'), Type.Literal('sheet')]),
+  recordedBy: Person,
+  recordedAt: Instant(),
+  removedAt: Nullable(Instant()),
+  removedBy: Person,
+  corrections: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      attendanceId: Nullable(Type.String()),
+      lawyer: Person,
+      kind: Type.Union([Type.Literal('session_minutes'), Type.Literal('attendance_minutes'), Type.Literal('attendance_removed')]),
+      minutesBefore: Type.Integer(),
+      minutesAfter: Nullable(Type.Integer()),
+      reason: Type.String(),
+      correctedBy: Person,
+      correctedAt: Instant(),
+    }),
+  ),
+});
+
 const Evidence = Type.Object({
   lawyer: Type.Object({ id: Type.String(), name: Type.String(), licenseNo: Type.String(), disabled: Type.Boolean(), firm: Type.Object({ id: Type.String(), name: Type.String() }) }),
   year: Type.Integer(),
@@ -71,6 +107,11 @@ const Evidence = Type.Object({
   to: Instant('end of the training year (exclusive)'),
   creditMinutes: Type.Integer({ description: 'minutes of the lectures completed in the year' }),
   classHours: Type.Number(),
+  inPersonMinutes: Type.Integer({ description: 'minutes of the in-person sessions (现场培训) held in the year, attendances not removed' }),
+  inPersonClassHours: Type.Number(),
+  totalCreditMinutes: Type.Integer({ description: 'what counts toward the year: creditMinutes + inPersonMinutes' }),
+  totalClassHours: Type.Number(),
+  inPerson: Type.Array(InPersonAttendance, { description: 'the in-person sessions of the year the lawyer was recorded for, removed attendances too' }),
   lectures: Type.Array(
     Type.Object({
       lectureId: Type.String(),
@@ -92,7 +133,7 @@ const Evidence = Type.Object({
 });
 
 const evidenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const service = new EvidenceService(new EvidenceRepository(app.deps.db), app.access);
+  const service = new EvidenceService(new EvidenceRepository(app.deps.db), app.access, new InPersonRepository(app.deps.db));
 
   app.get(
     '/users/:userId/evidence',

@@ -7,6 +7,8 @@ import type { AccessPolicy, SessionUser } from '../auth/access.ts';
 import { forbidden } from '../http/errors.ts';
 import { creditRulesOf } from '../organizations/service.ts';
 import { classHours, roundSeconds, trainingYearOf, trainingYearRange } from '../playback/credit.ts';
+import type { InPersonRepository } from '../inperson/repository.ts';
+import { attendanceView, correctionView, trainingYearDates } from '../inperson/service.ts';
 import type { EvidenceRepository, LectureRow, PresenceCheckRow, SessionRow } from './repository.ts';
 import { checkStates, deviceOf, sessionEnd, type CheckState, type SessionEnd } from './summary.ts';
 
@@ -17,6 +19,7 @@ export class EvidenceService {
   constructor(
     private readonly repo: EvidenceRepository,
     private readonly access: AccessPolicy,
+    private readonly inPerson: InPersonRepository,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -41,6 +44,8 @@ export class EvidenceService {
     const inYear = (at: Date | null) => at !== null && at >= start && at < end;
     const lectures = evidence.lectures.map((l) => lectureOf(l, inYear(l.completedAt), sessionsByLecture.get(l.lectureId) ?? [], checksBySession, now));
     const creditMinutes = lectures.reduce((sum, l) => sum + (l.completedInYear ? l.creditMinutes : 0), 0);
+    const inPerson = await this.inPersonOf(lawyer.id, year, trainingYearStartMonth);
+    const inPersonMinutes = inPerson.reduce((sum, a) => sum + a.minutes, 0);
     return {
       lawyer: { id: lawyer.id, name: lawyer.name, licenseNo: lawyer.licenseNo, disabled: lawyer.disabled, firm: { id: lawyer.organizationId, name: lawyer.organizationName } },
       year,
@@ -50,9 +55,30 @@ export class EvidenceService {
       to: end.toISOString(),
       creditMinutes,
       classHours: classHours(creditMinutes, minutesPerClassHour),
+      inPersonMinutes,
+      inPersonClassHours: classHours(inPersonMinutes, minutesPerClassHour),
+      totalCreditMinutes: creditMinutes + inPersonMinutes,
+      totalClassHours: classHours(creditMinutes + inPersonMinutes, minutesPerClassHour),
       lectures,
+      inPerson,
       certificates: evidence.certificates.map((c) => ({ ...c, issuedAt: c.issuedAt.toISOString() })),
     };
+  }
+
+  /**
+   * 现场培训: the lawyer's attendances of sessions held in the year (Beijing dates), removed ones
+   * too (they credit 0 and show why), each with its session and the corrections that concern it.
+   */
+  private async inPersonOf(userId: string, year: number, startMonth: number) {
+    const { from, to } = trainingYearDates(year, startMonth);
+    const rows = await this.inPerson.ofLawyer(userId, from, to);
+    const corrections = await this.inPerson.corrections([...new Set(rows.map((r) => r.session.id))]);
+    return rows.map(({ session, attendance }) => ({
+      session: { id: session.id, title: session.title, heldOn: session.heldOn, place: session.place, minutes: session.minutes, organization: { id: session.organizationId, name: session.organizationName }, createdBy: session.createdBy },
+      ...attendanceView(attendance),
+      // the session's own corrections and this attendance's; not those of the other attendees
+      corrections: corrections.filter((c) => c.sessionId === session.id && (c.attendanceId === null || c.attendanceId === attendance.id)).map(correctionView),
+    }));
   }
 }
 

@@ -46,6 +46,9 @@ export class ReportsRepository {
     const start = query.start.toISOString();
     const end = query.end.toISOString();
     const one = query.userId !== undefined;
+    // in-person sessions are dated in Beijing: the year's dates [fromDate, toDate)
+    const fromDate = beijingDate(query.start);
+    const toDate = beijingDate(query.end);
     return sql`
       WITH RECURSIVE
       up(id, parent_id, depth) AS (
@@ -109,6 +112,16 @@ export class ReportsRepository {
         WHERE lp.completed_at >= ${start}::timestamptz AND lp.completed_at < ${end}::timestamptz
         GROUP BY lp.user_id
       ),
+      -- in-person hours (现场培训): attendances not removed, of sessions held in the year; an
+      -- attendance's own (corrected) minutes, else its session's
+      in_person AS (
+        SELECT a.user_id, sum(coalesce(a.minutes, ps.minutes)) AS minutes
+        FROM in_person_attendances a
+        JOIN lawyers l ON l.id = a.user_id
+        JOIN in_person_sessions ps ON ps.id = a.session_id
+        WHERE a.removed_at IS NULL AND ps.held_on >= ${fromDate}::date AND ps.held_on < ${toDate}::date
+        GROUP BY a.user_id
+      ),
       -- a required course counts when completed any time before the training year ends
       course_status AS (
         SELECT l.id AS user_id, c.id, c.title,
@@ -132,6 +145,7 @@ export class ReportsRepository {
         l.practice_started_on::text AS practice_started_on, l.part_time, l.birth_year,
         s.rules::text AS rules, s.minutes_per_class_hour,
         coalesce(cr.minutes, 0) AS credit_minutes,
+        coalesce(ip.minutes, 0) AS in_person_minutes,
         coalesce(cr.required_course_minutes, 0) AS required_course_credit_minutes,
         coalesce(r.required_minutes, 0) AS plan_required_minutes,
         coalesce(r.elective_minutes, 0) AS plan_elective_minutes,
@@ -140,6 +154,7 @@ export class ReportsRepository {
       FROM lawyers l
       JOIN sub s ON s.id = l.organization_id
       LEFT JOIN credit cr ON cr.user_id = l.id
+      LEFT JOIN in_person ip ON ip.user_id = l.id
       LEFT JOIN org_required r ON r.org_id = l.organization_id
       LEFT JOIN missing m ON m.user_id = l.id
       ORDER BY s.region_code, s.name, l.name, l.license_no`;
@@ -183,6 +198,7 @@ function toFacts(r: Record<string, unknown>, rules: RulesCache): LawyerFacts {
     minutesPerClassHour: r.minutes_per_class_hour == null ? DEFAULT_MINUTES_PER_CLASS_HOUR : Number(r.minutes_per_class_hour),
     // sum()/count() are bigint: postgres-js hands them over as strings
     creditMinutes: Number(r.credit_minutes ?? 0),
+    inPersonMinutes: Number(r.in_person_minutes ?? 0),
     requiredCourseCreditMinutes: Number(r.required_course_credit_minutes ?? 0),
     planRequiredMinutes: Number(r.plan_required_minutes ?? 0),
     planElectiveMinutes: Number(r.plan_elective_minutes ?? 0),
@@ -205,4 +221,9 @@ function parseCourses(value: unknown): { id: string; title: string }[] {
 
 function parseCourseStatus(value: unknown): { id: string; title: string; completed: boolean }[] {
   return parseList(value).map((c) => ({ id: String(c.id), title: String(c.title), completed: flag(c.completed) }));
+}
+
+/** The date in Beijing (UTC+8, no daylight saving) of an instant, YYYY-MM-DD. */
+export function beijingDate(at: Date): string {
+  return new Date(at.getTime() + 8 * 3600 * 1000).toISOString().slice(0, 10);
 }

@@ -16,7 +16,9 @@ const ReportLawyer = Type.Object({
   firmId: Type.String(),
   regionCode: Type.String(),
   county: Type.Boolean(),
-  creditMinutes: Type.Integer(),
+  creditMinutes: Type.Integer({ description: 'what counts toward the year: online + in-person' }),
+  onlineMinutes: Type.Integer({ description: 'of creditMinutes, lectures completed online in the year' }),
+  inPersonMinutes: Type.Integer({ description: 'of creditMinutes, in-person sessions (现场培训) held in the year' }),
   classHours: Type.Number({ description: 'creditMinutes in 学时 (the reported organization’s minutes per 学时)' }),
   planned: Type.Boolean({ description: 'false: no plan of the year covers the lawyer; then met is null and requiredMinutes 0' }),
   basis: Type.Union(
@@ -43,6 +45,8 @@ const Report = Type.Object({
   totals: Type.Object({
     lawyers: Type.Integer(),
     creditMinutes: Type.Integer(),
+    onlineMinutes: Type.Integer(),
+    inPersonMinutes: Type.Integer(),
     met: Type.Integer({ description: 'planned lawyers who met the year (lawyers no plan covers are never counted)' }),
     planned: Type.Integer({ description: 'lawyers a plan covers' }),
   }),

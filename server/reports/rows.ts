@@ -30,7 +30,13 @@ export interface LawyerFacts {
   rules: RequirementRules;
   /** minutes per 学时 in force at the firm: turns the rules' 学时 into minutes */
   minutesPerClassHour: number;
+  /** online credit: lectures completed in the training year */
   creditMinutes: number;
+  /**
+   * in-person credit (现场培训, server/inperson): the minutes of the attendances, not removed, of
+   * sessions held in the training year (Beijing dates)
+   */
+  inPersonMinutes: number;
   /** of creditMinutes, earned in the lawyer's required courses (the rest is elective, 选修) */
   requiredCourseCreditMinutes: number;
   /** the largest requiredMinutes of the plans that target the firm; 0 when none does */
@@ -57,7 +63,12 @@ export interface ReportLawyer {
   firm: string;
   regionCode: string;
   county: boolean;
+  /** what counts toward the year: online + in-person minutes */
   creditMinutes: number;
+  /** of creditMinutes, from lectures completed online */
+  onlineMinutes: number;
+  /** of creditMinutes, from in-person sessions (现场培训) */
+  inPersonMinutes: number;
   /** creditMinutes in 学时 of the reported organization */
   classHours: number;
   /** false: no plan of the year covers the lawyer — measured against nothing, so met is null */
@@ -78,6 +89,8 @@ export interface ReportLawyer {
 export interface ReportTotals {
   lawyers: number;
   creditMinutes: number;
+  onlineMinutes: number;
+  inPersonMinutes: number;
   /** planned lawyers who met the year; a lawyer no plan covers is never counted */
   met: number;
   /** lawyers a plan covers */
@@ -110,7 +123,11 @@ export function requirementOf(facts: LawyerFacts, year: Pick<ReportYear, 'year' 
 
 export function toReportLawyer(facts: LawyerFacts, year: ReportYear): ReportLawyer {
   const requirement = requirementOf(facts, year);
-  const electiveCreditMinutes = Math.max(0, facts.creditMinutes - facts.requiredCourseCreditMinutes);
+  // Provincial rules count in-person and online hours together toward the year. An in-person
+  // session is not one of the required (必修) courses, so its minutes are elective (选修) too.
+  const inPersonMinutes = Math.max(0, facts.inPersonMinutes);
+  const creditMinutes = facts.creditMinutes + inPersonMinutes;
+  const electiveCreditMinutes = Math.max(0, facts.creditMinutes - facts.requiredCourseCreditMinutes) + inPersonMinutes;
   // an exempt lawyer owes no course either; a lawyer no plan covers has none to miss
   const missingCourses = requirement.kind === 'required' ? facts.missingCourses : [];
   const requiredMinutes = targetMinutes(requirement);
@@ -123,8 +140,10 @@ export function toReportLawyer(facts: LawyerFacts, year: ReportYear): ReportLawy
     firm: facts.firm,
     regionCode: facts.regionCode,
     county: facts.county,
-    creditMinutes: facts.creditMinutes,
-    classHours: classHours(facts.creditMinutes, year.minutesPerClassHour),
+    creditMinutes,
+    onlineMinutes: facts.creditMinutes,
+    inPersonMinutes,
+    classHours: classHours(creditMinutes, year.minutesPerClassHour),
     planned: requirement.kind !== 'not_planned',
     basis: basisOf(requirement),
     requiredMinutes,
@@ -133,20 +152,24 @@ export function toReportLawyer(facts: LawyerFacts, year: ReportYear): ReportLawy
     electiveCreditMinutes,
     planCount: facts.planCount,
     missingCourses,
-    met: isMet(requirement, { creditMinutes: facts.creditMinutes, electiveCreditMinutes, missingCourses }),
+    met: isMet(requirement, { creditMinutes, electiveCreditMinutes, missingCourses }),
   };
 }
 
-export function totalsOf(lawyers: ReadonlyArray<Pick<ReportLawyer, 'creditMinutes' | 'met' | 'planned'>>): ReportTotals {
+export function totalsOf(lawyers: ReadonlyArray<Pick<ReportLawyer, 'creditMinutes' | 'met' | 'planned'> & Partial<Pick<ReportLawyer, 'onlineMinutes' | 'inPersonMinutes'>>>): ReportTotals {
   let creditMinutes = 0;
+  let onlineMinutes = 0;
+  let inPersonMinutes = 0;
   let met = 0;
   let planned = 0;
   for (const l of lawyers) {
     creditMinutes += l.creditMinutes;
+    inPersonMinutes += l.inPersonMinutes ?? 0;
+    onlineMinutes += l.onlineMinutes ?? l.creditMinutes - (l.inPersonMinutes ?? 0);
     if (l.planned) planned += 1;
     if (l.planned && l.met === true) met += 1;
   }
-  return { lawyers: lawyers.length, creditMinutes, met, planned };
+  return { lawyers: lawyers.length, creditMinutes, onlineMinutes, inPersonMinutes, met, planned };
 }
 
 // ── CSV ─────────────────────────────────────────────────────────────────────
@@ -155,8 +178,8 @@ export type CsvLanguage = 'zh-CN' | 'en';
 
 /** Column headers; Chinese by default because the people opening the file read Chinese. */
 export const CSV_HEADERS: Record<CsvLanguage, readonly string[]> = {
-  'zh-CN': ['姓名', '执业证号', '律师事务所', '行政区划代码', '县域律所', '已获（分钟）', '已获学时', '要求（分钟）', '要求学时', '选修要求（分钟）', '已获选修（分钟）', '要求依据', '是否达标', '未完成的必修课程'],
-  en: ['Name', 'Licence number', 'Law firm', 'Region code', 'County firm', 'Credit (minutes)', 'Credit (class hours)', 'Required (minutes)', 'Required (class hours)', 'Elective required (minutes)', 'Elective credit (minutes)', 'Requirement basis', 'Met', 'Required courses not completed'],
+  'zh-CN': ['姓名', '执业证号', '律师事务所', '行政区划代码', '县域律所', '已获（分钟）', '已获学时', '其中线上（分钟）', '其中现场培训（分钟）', '要求（分钟）', '要求学时', '选修要求（分钟）', '已获选修（分钟）', '要求依据', '是否达标', '未完成的必修课程'],
+  en: ['Name', 'Licence number', 'Law firm', 'Region code', 'County firm', 'Credit (minutes)', 'Credit (class hours)', 'Of which online (minutes)', 'Of which in person (minutes)', 'Required (minutes)', 'Required (class hours)', 'Elective required (minutes)', 'Elective credit (minutes)', 'Requirement basis', 'Met', 'Required courses not completed'],
 };
 
 /** The 要求依据 cell: why the lawyer owes what they owe. */
@@ -225,6 +248,8 @@ export function csvRecord(lawyer: ReportLawyer, language: CsvLanguage = 'zh-CN',
     lawyer.county ? yes : no,
     lawyer.creditMinutes,
     lawyer.classHours,
+    lawyer.onlineMinutes,
+    lawyer.inPersonMinutes,
     lawyer.requiredMinutes,
     lawyer.requiredClassHours,
     lawyer.electiveMinutes,

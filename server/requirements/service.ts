@@ -35,7 +35,12 @@ export interface MyRequirement {
   /** false: no plan of the year covers me (then requiredMinutes is 0 and met null) */
   planned: boolean;
   requiredMinutes: number;
+  /** what counts toward the year: online + in-person */
   creditMinutes: number;
+  /** of creditMinutes, lectures completed online */
+  onlineMinutes: number;
+  /** of creditMinutes, in-person sessions (现场培训) held in the year */
+  inPersonMinutes: number;
   /** what is still to earn: the target, or the elective minimum when that is further away */
   remainingMinutes: number;
   requiredCourses: { courseId: string; title: string; completed: boolean }[];
@@ -46,6 +51,8 @@ export interface MyRequirement {
   minutesPerClassHour: number;
   requiredClassHours: number;
   creditClassHours: number;
+  onlineClassHours: number;
+  inPersonClassHours: number;
   remainingClassHours: number;
   electiveMinutes: number;
   electiveCreditMinutes: number;
@@ -125,10 +132,14 @@ export class RequirementsService {
         planned: false,
         requiredMinutes: 0,
         creditMinutes,
+        onlineMinutes: creditMinutes,
+        inPersonMinutes: 0,
         remainingMinutes: 0,
         requiredCourses: [],
         requiredClassHours: 0,
         creditClassHours: hours(creditMinutes),
+        onlineClassHours: hours(creditMinutes),
+        inPersonClassHours: 0,
         remainingClassHours: 0,
         electiveMinutes: 0,
         electiveCreditMinutes: creditMinutes,
@@ -146,10 +157,14 @@ export class RequirementsService {
       planned: row.planned,
       requiredMinutes: row.requiredMinutes,
       creditMinutes: row.creditMinutes,
+      onlineMinutes: row.onlineMinutes,
+      inPersonMinutes: row.inPersonMinutes,
       remainingMinutes,
       requiredCourses,
       requiredClassHours: hours(row.requiredMinutes),
       creditClassHours: hours(row.creditMinutes),
+      onlineClassHours: hours(row.onlineMinutes),
+      inPersonClassHours: hours(row.inPersonMinutes),
       remainingClassHours: hours(remainingMinutes),
       electiveMinutes: row.electiveMinutes,
       electiveCreditMinutes: row.electiveCreditMinutes,

@@ -38,7 +38,7 @@ interface Report {
   to: string;
   minutesPerClassHour: number;
   lawyers: Row[];
-  totals: { lawyers: number; creditMinutes: number; met: number; planned: number };
+  totals: { lawyers: number; creditMinutes: number; onlineMinutes: number; inPersonMinutes: number; met: number; planned: number };
 }
 
 const report = async (client: TestClient, orgId: string, year: number): Promise<Report> => {
@@ -146,7 +146,7 @@ describe('report numbers (training year in Asia/Shanghai)', () => {
     expect(rows.get('L-B')).toMatchObject({ creditMinutes: 200, requiredMinutes: 180, planCount: 3, met: false, missingCourses: [{ id: ids.ethics }] });
     // exactly the requirement, and the course done in an earlier year
     expect(rows.get('L-E')).toMatchObject({ creditMinutes: 180, requiredMinutes: 180, met: true, missingCourses: [] });
-    expect(r.totals).toEqual({ lawyers: 5, creditMinutes: 195 + 120 + 0 + 200 + 180, met: 2, planned: 5 });
+    expect(r.totals).toEqual({ lawyers: 5, creditMinutes: 195 + 120 + 0 + 200 + 180, onlineMinutes: 195 + 120 + 0 + 200 + 180, inPersonMinutes: 0, met: 2, planned: 5 });
   });
 
   it('national 2027 adds Gansu: the same lawyer gets the same numbers in every report', async () => {
@@ -157,27 +157,27 @@ describe('report numbers (training year in Asia/Shanghai)', () => {
     expect(rows.get('16205202210000002')).toMatchObject({ name: '王芳', creditMinutes: 100, requiredMinutes: 120, met: false });
     expect(rows.get('L-F')).toMatchObject({ creditMinutes: 0, requiredMinutes: 120, met: false });
     for (const row of sichuan.lawyers) expect(rows.get(row.licenseNo)).toEqual(row);
-    expect(national.totals).toEqual({ lawyers: 7, creditMinutes: 795, met: 2, planned: 7 });
+    expect(national.totals).toEqual({ lawyers: 7, creditMinutes: 795, onlineMinutes: 795, inPersonMinutes: 0, met: 2, planned: 7 });
   });
 
   it('a city or a single firm reports only its own lawyers', async () => {
     const firm = await report(adminSc, demo.mianyangCityFirm, 2027);
     expect(firm.lawyers.map((l) => l.licenseNo).sort()).toEqual(['L-B', 'L-E']);
-    expect(firm.totals).toEqual({ lawyers: 2, creditMinutes: 380, met: 1, planned: 2 });
+    expect(firm.totals).toEqual({ lawyers: 2, creditMinutes: 380, onlineMinutes: 380, inPersonMinutes: 0, met: 1, planned: 2 });
     const tianshui = await report(admin, demo.tianshui, 2027);
-    expect(tianshui.totals).toEqual({ lawyers: 2, creditMinutes: 100, met: 0, planned: 2 });
+    expect(tianshui.totals).toEqual({ lawyers: 2, creditMinutes: 100, onlineMinutes: 100, inPersonMinutes: 0, met: 0, planned: 2 });
   });
 
   it('2028 holds only what was completed from 1 January 2028 in Shanghai; no plan means not planned, never met (issue 8)', async () => {
     const r = await report(admin, demo.national, 2028);
     expect(byLicence(r).get('15107202110000001')).toMatchObject({ creditMinutes: 30, requiredMinutes: 0, planned: false, met: null });
-    expect(r.totals).toEqual({ lawyers: 7, creditMinutes: 30, met: 0, planned: 0 });
+    expect(r.totals).toEqual({ lawyers: 7, creditMinutes: 30, onlineMinutes: 30, inPersonMinutes: 0, met: 0, planned: 0 });
   });
 
   it('2026 holds the last second of 2026 in Shanghai and is measured against the 2026 plan', async () => {
     const r = await report(admin, demo.national, 2026);
     expect(byLicence(r).get('15107202110000001')).toMatchObject({ creditMinutes: 20, requiredMinutes: 1000, met: false });
-    expect(r.totals).toEqual({ lawyers: 7, creditMinutes: 20, met: 0, planned: 7 });
+    expect(r.totals).toEqual({ lawyers: 7, creditMinutes: 20, onlineMinutes: 20, inPersonMinutes: 0, met: 0, planned: 7 });
   });
 
   it('an association that starts its year in April moves the boundaries (and 学时 follow its minutes)', async () => {
@@ -276,7 +276,7 @@ describe('CSV', () => {
     const res = await admin.raw('GET', `/api/organizations/${demo.sichuan}/report.csv?year=2027&lang=en`);
     // (fetch's text() drops the BOM; the bytes test above checks it)
     expect(res.text.replace(/^\uFEFF/, '').split('\r\n')[0]).toBe(
-      'Name,Licence number,Law firm,Region code,County firm,Credit (minutes),Credit (class hours),Required (minutes),Required (class hours),Elective required (minutes),Elective credit (minutes),Requirement basis,Met,Required courses not completed',
+      'Name,Licence number,Law firm,Region code,County firm,Credit (minutes),Credit (class hours),Of which online (minutes),Of which in person (minutes),Required (minutes),Required (class hours),Elective required (minutes),Elective credit (minutes),Requirement basis,Met,Required courses not completed',
     );
   });
 });

@@ -18,6 +18,7 @@ const facts = (over: Partial<LawyerFacts> = {}): LawyerFacts => ({
   rules: BUILT_IN_RULES,
   minutesPerClassHour: 45,
   creditMinutes: 0,
+  inPersonMinutes: 0,
   requiredCourseCreditMinutes: 0,
   planRequiredMinutes: 0,
   planElectiveMinutes: 0,
@@ -60,6 +61,50 @@ describe('met', () => {
   });
 });
 
+describe('in-person hours (现场培训) join the year', () => {
+  it('online and in-person minutes together make the credit; the CSV shows both', () => {
+    const row = toReportLawyer(facts({ creditMinutes: 900, inPersonMinutes: 900, planRequiredMinutes: 1800 }), year());
+    expect(row).toMatchObject({ creditMinutes: 1800, onlineMinutes: 900, inPersonMinutes: 900, classHours: 40, met: true });
+    expect(toReportLawyer(facts({ creditMinutes: 900, inPersonMinutes: 899, planRequiredMinutes: 1800 }), year()).met).toBe(false);
+    const zh = csvRecord(row);
+    const header = CSV_HEADERS['zh-CN'];
+    expect(zh[header.indexOf('已获（分钟）')]).toBe(1800);
+    expect(zh[header.indexOf('其中线上（分钟）')]).toBe(900);
+    expect(zh[header.indexOf('其中现场培训（分钟）')]).toBe(900);
+    expect(csvRecord(row, 'en')[CSV_HEADERS.en.indexOf('Of which in person (minutes)')]).toBe(900);
+  });
+
+  it('for any facts: credit = online + in-person, in-person counts as elective, and more in-person minutes never undo “met”', () => {
+    const anyFacts = fc.record({
+      creditMinutes: fc.nat(5000),
+      inPersonMinutes: fc.nat(5000),
+      requiredShare: fc.double({ min: 0, max: 1, noNaN: true }),
+      planRequiredMinutes: fc.nat(5000),
+      planElectiveMinutes: fc.nat(2000),
+      extra: fc.integer({ min: 1, max: 2000 }),
+    });
+    fc.assert(
+      fc.property(anyFacts, (f): void => {
+        const base = facts({ creditMinutes: f.creditMinutes, inPersonMinutes: f.inPersonMinutes, requiredCourseCreditMinutes: Math.floor(f.creditMinutes * f.requiredShare), planRequiredMinutes: f.planRequiredMinutes, planElectiveMinutes: f.planElectiveMinutes });
+        const row = toReportLawyer(base, year());
+        expect(row.creditMinutes).toBe(row.onlineMinutes + row.inPersonMinutes);
+        expect(row.onlineMinutes).toBe(f.creditMinutes);
+        expect(row.inPersonMinutes).toBe(f.inPersonMinutes);
+        expect(row.electiveCreditMinutes).toBe(f.creditMinutes - base.requiredCourseCreditMinutes + f.inPersonMinutes);
+        // the same credit online or in person meets the year alike when no elective minimum applies
+        if (f.planElectiveMinutes === 0) {
+          const online = toReportLawyer(facts({ ...base, creditMinutes: f.creditMinutes + f.inPersonMinutes, inPersonMinutes: 0, requiredCourseCreditMinutes: 0 }), year());
+          expect(online.met).toBe(row.met);
+        }
+        const more = toReportLawyer({ ...base, inPersonMinutes: f.inPersonMinutes + f.extra }, year());
+        if (row.met === true) expect(more.met).toBe(true);
+        const t = totalsOf([row, more]);
+        expect(t.creditMinutes).toBe(t.onlineMinutes + t.inPersonMinutes);
+      }),
+    );
+  });
+});
+
 describe('totals', () => {
   it('sum minutes, count the planned and the planned who met, for any rows', () => {
     const row = fc.oneof(fc.record({ creditMinutes: fc.nat(100_000), planned: fc.constant(true), met: fc.boolean() }), fc.record({ creditMinutes: fc.nat(100_000), planned: fc.constant(false), met: fc.constant(null) }));
@@ -91,7 +136,7 @@ describe('CSV cells', () => {
     const row = toReportLawyer(facts({ creditMinutes: 90, planRequiredMinutes: 180, missingCourses: [{ id: 'a', title: '甲' }, { id: 'b', title: '乙' }] }), year());
     const zh = csvRecord(row);
     expect(zh).toHaveLength(CSV_HEADERS['zh-CN'].length);
-    expect(zh).toEqual(['李明', '\t15107202110000001', '三台县明理律师事务所', '510722', '是', 90, 2, 180, 4, 0, 90, '全年', '否', '甲；乙']);
+    expect(zh).toEqual(['李明', '\t15107202110000001', '三台县明理律师事务所', '510722', '是', 90, 2, 90, 0, 180, 4, 0, 90, '全年', '否', '甲；乙']);
     expect(csvRecord(row, 'en').slice(-3)).toEqual(['full year', 'no', '甲；乙']);
     expect(CSV_HEADERS.en).toHaveLength(CSV_HEADERS['zh-CN'].length);
   });

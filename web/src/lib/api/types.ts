@@ -415,8 +415,87 @@ export interface LawyerEvidence {
   /** minutes of the lectures completed in the year, and in 学时 */
   creditMinutes: number;
   classHours: number;
+  /** in-person sessions (现场培训) held in the year: minutes of the attendances not removed */
+  inPersonMinutes: number;
+  inPersonClassHours: number;
+  /** creditMinutes + inPersonMinutes: what counts toward the year */
+  totalCreditMinutes: number;
+  totalClassHours: number;
   lectures: EvidenceLecture[];
+  /** the evidence kind 现场培训: every attendance of the year, removed ones too */
+  inPerson: EvidenceInPerson[];
   certificates: EvidenceCertificate[];
+}
+
+// ── In-person training (现场培训, docs/programme.md) ──
+
+export type PersonRef = { id: string; name: string } | null;
+
+export interface InPersonSession {
+  id: string;
+  organization: { id: string; name: string };
+  title: string;
+  /** Beijing date, YYYY-MM-DD */
+  heldOn: string;
+  place: string;
+  minutes: number;
+  classHours: number;
+  minutesPerClassHour: number;
+  /** attendances not removed */
+  attendees: number;
+  createdBy: PersonRef;
+  createdAt: string;
+}
+
+export interface InPersonAttendance {
+  id: string;
+  lawyer: { id: string; name: string; licenseNo: string | null; firm: string };
+  /** credited now: 0 once removed */
+  minutes: number;
+  ownMinutes: number | null;
+  source: 'form' | 'sheet';
+  recordedBy: PersonRef;
+  recordedAt: string;
+  removedAt: string | null;
+  removedBy: PersonRef;
+}
+
+export interface InPersonCorrection {
+  id: string;
+  attendanceId: string | null;
+  lawyer: PersonRef;
+  kind: 'session_minutes' | 'attendance_minutes' | 'attendance_removed';
+  minutesBefore: number;
+  minutesAfter: number | null;
+  reason: string;
+  correctedBy: PersonRef;
+  correctedAt: string;
+}
+
+export interface InPersonSessionDetail extends InPersonSession {
+  attendances: InPersonAttendance[];
+  corrections: InPersonCorrection[];
+}
+
+export interface SignInSheetProblem {
+  row: number;
+  code: string;
+  value?: string;
+  message: string;
+}
+
+export interface SignInSheetPreview {
+  session: { id: string; title: string };
+  format: 'csv' | 'xlsx';
+  headerRow: number;
+  total: number;
+  matched: { row: number; licenseNo: string; userId: string; name: string; firm: string }[];
+  problems: SignInSheetProblem[];
+}
+
+export interface EvidenceInPerson extends InPersonAttendance {
+  session: { id: string; title: string; heldOn: string; place: string; minutes: number; organization: { id: string; name: string }; createdBy: PersonRef };
+  corrections: InPersonCorrection[];
 }
 
 /** One page of GET /api/organizations/:orgId/evidence.xapi.json: `more` is the next page's path, or "". */
@@ -460,7 +539,12 @@ export interface MyRequirement {
   year: number;
   planned: boolean;
   requiredMinutes: number;
+  /** what counts toward the year: online + in-person */
   creditMinutes: number;
+  /** of creditMinutes, lectures completed online */
+  onlineMinutes: number;
+  /** of creditMinutes, in-person sessions (现场培训) held in the year */
+  inPersonMinutes: number;
   remainingMinutes: number;
   requiredCourses: { courseId: string; title: string; completed: boolean }[];
   /** end of the training year (exclusive), ISO instant */
@@ -469,6 +553,8 @@ export interface MyRequirement {
   minutesPerClassHour: number;
   requiredClassHours: number;
   creditClassHours: number;
+  onlineClassHours: number;
+  inPersonClassHours: number;
   remainingClassHours: number;
   /** 选修: of requiredMinutes, at least this many from courses that are not required */
   electiveMinutes: number;

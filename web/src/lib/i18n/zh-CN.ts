@@ -389,6 +389,7 @@ const zhCN = {
   'handout.lectureHeading': '本讲讲义',
   'handout.meta': '讲义 · {type} · {size}',
   'handout.download': '下载',
+  'me.requirement.split': '其中线上 {online} 学时（{onlineMinutes} 分钟），现场培训 {inPerson} 学时（{inPersonMinutes} 分钟）。',
 } as const;
 
 /** The whole key set: the shell's strings here and the staff pages' in zh-CN-staff.ts (a type-only import: not bundled). */

@@ -13,6 +13,9 @@ export interface ReportLawyerDetail extends ReportLawyer {
   regionCode: string;
   county: boolean;
   classHours: number;
+  /** of creditMinutes: lectures online, and in-person sessions (现场培训) */
+  onlineMinutes: number;
+  inPersonMinutes: number;
   planCount: number;
   missingCourses: { id: string; title: string }[];
 }
@@ -25,6 +28,7 @@ export interface ReportDetail extends OrganizationReport {
   from: string;
   to: string;
   lawyers: ReportLawyerDetail[];
+  totals: OrganizationReport['totals'] & { onlineMinutes: number; inPersonMinutes: number };
 }
 
 export interface TrainingPlan {

@@ -1,0 +1,273 @@
+/**
+ * In-person hours (现场培训, issue 12 item 2; docs/programme.md): the Sichuan administrator records
+ * a session, adds 李明 by form and others from a sign-in sheet (CSV and XLSX, previewed, all or
+ * nothing), corrects with a reason (audited, kept beside the original), and the minutes join the
+ * online credit in /api/me/requirement, the report, its CSV and the evidence page. On both
+ * databases.
+ */
+import { parse } from 'csv-parse/sync';
+import { and, count, eq } from 'drizzle-orm';
+import writeXlsxFile from 'write-excel-file/node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuthRepository } from '../../server/auth/repository.ts';
+import { AuthService } from '../../server/auth/service.ts';
+import { auditLog, inPersonAttendances, inPersonCorrections, lectureProgress } from '../../server/db/schema/index.ts';
+import type { DemoIds } from '../../server/demo/seed.ts';
+import { availableBackends } from '../helpers/database.ts';
+import { createTestClient, type TestClient } from '../helpers/http.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+const YEAR = 2027;
+const LIMING = '15107202110000001';
+const WANGFANG = '16205202210000002'; // Gansu
+const UNKNOWN = '15107209990000009';
+
+interface Session {
+  id: string;
+  title: string;
+  heldOn: string;
+  minutes: number;
+  attendees: number;
+  classHours: number;
+}
+interface Detail extends Session {
+  attendances: { id: string; lawyer: { id: string; licenseNo: string }; minutes: number; ownMinutes: number | null; source: string; removedAt: string | null; recordedBy: { name: string } | null }[];
+  corrections: { kind: string; minutesBefore: number; minutesAfter: number | null; reason: string; correctedBy: { name: string } | null }[];
+}
+interface Preview {
+  total: number;
+  matched: { row: number; licenseNo: string; name: string }[];
+  problems: { row: number; code: string; value?: string }[];
+}
+
+describe.each(availableBackends())('in-person hours on %s', (backend) => {
+  let server: TestServer;
+  let demo: DemoIds;
+  let adminSc: TestClient;
+  let adminGs: TestClient;
+  let lawyer: TestClient;
+  let trainer: TestClient;
+  let session: Session;
+  const colleagues: Record<string, string> = {};
+
+  const auditCount = async (action: string) => Number((await server.deps.db.select({ n: count() }).from(auditLog).where(eq(auditLog.action, action)))[0]!.n);
+  const attendanceCount = async () => Number((await server.deps.db.select({ n: count() }).from(inPersonAttendances))[0]!.n);
+  const xlsx = async (rows: (string | null)[][]) => (await writeXlsxFile(rows.map((r) => r.map((value) => (value === null ? null : { value, type: String })))).toBuffer()).toString('base64');
+
+  beforeAll(async () => {
+    server = await startTestServer({ backend });
+    demo = server.demo!;
+    const db = server.deps.db;
+    // A Gansu administrator and two more Santai lawyers, made the way the seed makes accounts.
+    const auth = new AuthService(new AuthRepository(db), { attemptsPerMinute: 10 });
+    const gs = await auth.createUser({ login: 'admin-gs', name: '马主任', password: 'in-person-test-1', organizationId: demo.gansu, licenseNo: null });
+    await new AuthRepository(db).grantRole(gs.id, demo.gansu, 'admin');
+    for (const [i, name] of ['赵一', '钱二'].entries()) {
+      const licenseNo = `1510720231000010${i}`;
+      const u = await auth.createUser({ login: licenseNo, name, password: 'in-person-test-1', organizationId: i === 0 ? demo.santaiFirm : demo.mianyangCityFirm, licenseNo });
+      colleagues[licenseNo] = u.id;
+    }
+    adminSc = createTestClient(server.baseUrl);
+    adminGs = createTestClient(server.baseUrl);
+    lawyer = createTestClient(server.baseUrl);
+    trainer = createTestClient(server.baseUrl);
+    await adminSc.login('admin-sc', 'lectern-demo');
+    await adminGs.login('admin-gs', 'in-person-test-1');
+    await lawyer.login('lawyer', 'lectern-demo');
+    await trainer.login('trainer', 'lectern-demo');
+    // 李明's online credit of 2027: 900 minutes (20 学时)
+    await db.insert(lectureProgress).values({ userId: demo.users.lawyer, lectureId: demo.lectureId, creditMinutes: 900, completedAt: new Date('2027-05-01T02:00:00Z'), coveredSeconds: 3500, intervals: [] });
+  });
+  afterAll(async () => server?.close());
+
+  it('the Sichuan admin records a session of Mianyang; audited', async () => {
+    const res = await adminSc.raw('POST', `/api/organizations/${demo.mianyang}/in-person-sessions`, { title: ' 县域律师现场培训 ', heldOn: '2027-06-12', place: '绵阳市律师协会会议室', minutes: 360 });
+    expect(res.status, res.text).toBe(201);
+    session = res.json as Session;
+    expect(session).toMatchObject({ title: '县域律师现场培训', heldOn: '2027-06-12', minutes: 360, classHours: 8, attendees: 0, organization: { id: demo.mianyang } });
+    expect(await auditCount('in_person.session_created')).toBe(1);
+  });
+
+  it('scope: another province’s admin, a lawyer and a trainer get 403 on every route', async () => {
+    const body = { title: 'x', heldOn: '2027-06-12', place: 'y', minutes: 60 };
+    for (const client of [adminGs, lawyer, trainer]) {
+      expect((await client.raw('POST', `/api/organizations/${demo.mianyang}/in-person-sessions`, body)).status).toBe(403);
+      expect((await client.raw('GET', `/api/organizations/${demo.sichuan}/in-person-sessions?year=${YEAR}`)).status).toBe(403);
+      expect((await client.raw('GET', `/api/in-person-sessions/${session.id}`)).status).toBe(403);
+      expect((await client.raw('POST', `/api/in-person-sessions/${session.id}/attendances`, { lawyer: LIMING })).status).toBe(403);
+      expect((await client.raw('POST', `/api/in-person-sessions/${session.id}/sign-in-sheet/preview`, { csv: `执业证号\n${LIMING}\n` })).status).toBe(403);
+      expect((await client.raw('POST', `/api/in-person-sessions/${session.id}/sign-in-sheet`, { csv: `执业证号\n${LIMING}\n` })).status).toBe(403);
+      expect((await client.raw('PATCH', `/api/in-person-sessions/${session.id}`, { minutes: 300, reason: 'r' })).status).toBe(403);
+    }
+    // the Gansu admin may record a Gansu session, and not add a Sichuan lawyer to it
+    const gansu = await adminGs.raw('POST', `/api/organizations/${demo.gansu}/in-person-sessions`, body);
+    expect(gansu.status).toBe(201);
+    const outside = await adminGs.raw('POST', `/api/in-person-sessions/${(gansu.json as Session).id}/attendances`, { lawyer: LIMING });
+    expect(outside.status).toBe(400);
+    expect((outside.json as { error: string }).error).toBe('lawyer_outside_organization');
+  });
+
+  it('bad input is a clear 400', async () => {
+    const base = { title: 't', heldOn: '2027-06-12', place: 'p', minutes: 60 };
+    for (const [bad, code] of [
+      [{ ...base, heldOn: '2027-02-30' }, 'invalid_date'],
+      [{ ...base, heldOn: '1999-12-31' }, 'invalid_date'],
+      [{ ...base, title: '   ' }, 'invalid_title'],
+      [{ ...base, minutes: 0 }, 'invalid_request'],
+      [{ ...base, extra: 1 }, 'invalid_request'],
+    ] as const) {
+      const res = await adminSc.raw('POST', `/api/organizations/${demo.mianyang}/in-person-sessions`, bad);
+      expect(res.status, JSON.stringify(bad)).toBe(400);
+      expect((res.json as { error: string }).error).toBe(code);
+    }
+    const unknown = await adminSc.raw('POST', `/api/in-person-sessions/${session.id}/attendances`, { lawyer: UNKNOWN });
+    expect((unknown.json as { error: string }).error).toBe('lawyer_unknown');
+    const staff = await adminSc.raw('POST', `/api/in-person-sessions/${session.id}/attendances`, { lawyer: 'trainer' });
+    expect((staff.json as { error: string }).error).toBe('not_a_lawyer');
+  });
+
+  it('adds 李明 by login; a second time is 409 already_attending', async () => {
+    const res = await adminSc.raw('POST', `/api/in-person-sessions/${session.id}/attendances`, { lawyer: 'lawyer' });
+    expect(res.status, res.text).toBe(201);
+    expect(res.json).toMatchObject({ lawyer: { licenseNo: LIMING, name: '李明' }, minutes: 360, source: 'form', recordedBy: { name: '陈主任' } });
+    const again = await adminSc.raw('POST', `/api/in-person-sessions/${session.id}/attendances`, { lawyer: LIMING });
+    expect(again.status).toBe(409);
+    expect((again.json as { error: string }).error).toBe('already_attending');
+    expect(await auditCount('in_person.attendance_added')).toBe(1);
+  });
+
+  it('a sign-in sheet is previewed, naming every line it cannot take, and then refused whole', async () => {
+    const csv = ['绵阳市律协现场培训签到表', '序号,姓名,执业证号,签名', `1,赵一,15107202310000100,`, `2,李明,${LIMING},`, `3,王芳,${WANGFANG},`, `4,某人,${UNKNOWN},`, `5,钱二,15107202310000101,`, `6,赵一,15107202310000100,`, '7,某,12345,'].join('\r\n');
+    const preview = await adminSc.raw('POST', `/api/in-person-sessions/${session.id}/sign-in-sheet/preview`, { csv });
+    expect(preview.status, preview.text).toBe(200);
+    const p = preview.json as Preview;
+    expect(p.matched.map((m) => [m.row, m.name])).toEqual([
+      [3, '赵一'],
+      [7, '钱二'],
+    ]);
+    expect(p.problems.map((x) => [x.row, x.code])).toEqual([
+      [4, 'already_attending'],
+      [5, 'outside_organization'],
+      [6, 'license_unknown'],
+      [8, 'license_duplicate'],
+      [9, 'license_format'],
+    ]);
+    const before = [await attendanceCount(), await auditCount('in_person.sheet_imported')];
+    const refused = await adminSc.raw('POST', `/api/in-person-sessions/${session.id}/sign-in-sheet`, { csv });
+    expect(refused.status).toBe(400);
+    expect(refused.json).toMatchObject({ error: 'sign_in_sheet_invalid' });
+    expect((refused.json as Preview).problems).toHaveLength(5);
+    expect([await attendanceCount(), await auditCount('in_person.sheet_imported')]).toEqual(before);
+  });
+
+  it('a good XLSX sheet records everyone on it, in one audited import', async () => {
+    const file = await xlsx([['签到表', null], ['姓名', '执业证号'], ['赵一', '15107202310000100'], ['钱二', '15107202310000101']]);
+    const preview = (await adminSc.raw('POST', `/api/in-person-sessions/${session.id}/sign-in-sheet/preview`, { xlsx: file })).json as Preview;
+    expect(preview).toMatchObject({ total: 2, problems: [] });
+    const res = await adminSc.raw('POST', `/api/in-person-sessions/${session.id}/sign-in-sheet`, { xlsx: file });
+    expect(res.status, res.text).toBe(200);
+    expect(res.json).toMatchObject({ added: 2, session: { attendees: 3 } });
+    expect(await auditCount('in_person.sheet_imported')).toBe(1);
+    const list = (await adminSc.raw('GET', `/api/organizations/${demo.sichuan}/in-person-sessions?year=${YEAR}`)).json as { items: Session[] };
+    expect(list.items.find((s) => s.id === session.id)).toMatchObject({ attendees: 3 });
+  });
+
+  it('a correction needs a reason; with one it is audited and the original stays visible', async () => {
+    const detail = (await adminSc.raw('GET', `/api/in-person-sessions/${session.id}`)).json as Detail;
+    const qian = detail.attendances.find((a) => a.lawyer.licenseNo === '15107202310000101')!;
+    const zhao = detail.attendances.find((a) => a.lawyer.licenseNo === '15107202310000100')!;
+    for (const reason of ['', '   ']) {
+      const res = await adminSc.raw('POST', `/api/in-person-attendances/${qian.id}/removal`, { reason });
+      expect(res.status).toBe(400);
+      expect(['correction_reason_required', 'invalid_request']).toContain((res.json as { error: string }).error);
+    }
+    expect((await adminSc.raw('POST', `/api/in-person-attendances/${qian.id}/removal`, {})).status).toBe(400);
+    expect((await adminSc.raw('PATCH', `/api/in-person-sessions/${session.id}`, { minutes: 300 })).status).toBe(400);
+    expect(Number((await server.deps.db.select({ n: count() }).from(inPersonCorrections))[0]!.n)).toBe(0);
+
+    const removed = await adminSc.raw('POST', `/api/in-person-attendances/${qian.id}/removal`, { reason: '签到表误录，本人未到场' });
+    expect(removed.status, removed.text).toBe(200);
+    const half = await adminSc.raw('PATCH', `/api/in-person-attendances/${zhao.id}`, { minutes: 180, reason: '只参加了上午半天' });
+    expect(half.status, half.text).toBe(200);
+    const after = half.json as Detail;
+    expect(after.attendees).toBe(2);
+    expect(after.attendances.find((a) => a.id === qian.id)).toMatchObject({ minutes: 0, removedAt: expect.any(String) });
+    expect(after.attendances.find((a) => a.id === zhao.id)).toMatchObject({ minutes: 180, ownMinutes: 180 });
+    expect(after.corrections).toEqual([
+      expect.objectContaining({ kind: 'attendance_removed', minutesBefore: 360, minutesAfter: null, reason: '签到表误录，本人未到场', correctedBy: expect.objectContaining({ name: '陈主任' }) }),
+      expect.objectContaining({ kind: 'attendance_minutes', minutesBefore: 360, minutesAfter: 180, reason: '只参加了上午半天' }),
+    ]);
+    expect(await auditCount('in_person.attendance_removed')).toBe(1);
+    expect(await auditCount('in_person.attendance_minutes_corrected')).toBe(1);
+    // removed twice: 409; re-adding the lawyer makes a new attendance, the removed one stays
+    expect((await adminSc.raw('POST', `/api/in-person-attendances/${qian.id}/removal`, { reason: 'again' })).status).toBe(409);
+    // corrections are append-only in the database itself
+    await expect(server.deps.db.update(inPersonCorrections).set({ reason: 'edited' })).rejects.toThrow();
+    await expect(server.deps.db.delete(inPersonCorrections).where(and(eq(inPersonCorrections.sessionId, session.id)))).rejects.toThrow();
+  });
+
+  it('the session’s minutes are corrected with a reason; an attendance with its own minutes keeps them', async () => {
+    const res = await adminSc.raw('PATCH', `/api/in-person-sessions/${session.id}`, { minutes: 315, reason: '下午提前 45 分钟结束' });
+    expect(res.status, res.text).toBe(200);
+    const d = res.json as Detail;
+    expect(d.minutes).toBe(315);
+    expect(d.attendances.find((a) => a.lawyer.licenseNo === LIMING)!.minutes).toBe(315);
+    expect(d.attendances.find((a) => a.lawyer.licenseNo === '15107202310000100')!.minutes).toBe(180);
+    expect(d.corrections.at(-1)).toMatchObject({ kind: 'session_minutes', minutesBefore: 360, minutesAfter: 315 });
+    expect(await auditCount('in_person.session_minutes_corrected')).toBe(1);
+  });
+
+  it('two administrators adding the same lawyer at once: one attendance, one 409', async () => {
+    const other = (await adminSc.raw('POST', `/api/organizations/${demo.santaiFirm}/in-person-sessions`, { title: '所内培训', heldOn: '2027-09-01', place: '三台', minutes: 90 })).json as Session;
+    const second = createTestClient(server.baseUrl);
+    await second.login('admin-sc', 'lectern-demo');
+    const statuses = (await Promise.all([adminSc, second].map((c) => c.raw('POST', `/api/in-person-sessions/${other.id}/attendances`, { lawyer: '15107202310000100' })))).map((r) => r.status);
+    expect(statuses.sort()).toEqual([201, 409]);
+    const rows = await server.deps.db.select().from(inPersonAttendances).where(eq(inPersonAttendances.sessionId, other.id));
+    expect(rows).toHaveLength(1);
+  });
+
+  it('a refused correction changes nothing and logs nothing', async () => {
+    const before = [Number((await server.deps.db.select({ n: count() }).from(inPersonCorrections))[0]!.n), Number((await server.deps.db.select({ n: count() }).from(auditLog))[0]!.n)];
+    const same = await adminSc.raw('PATCH', `/api/in-person-sessions/${session.id}`, { minutes: 315, reason: '重复提交' });
+    expect(same.status).toBe(400);
+    expect((same.json as { error: string }).error).toBe('correction_unchanged');
+    const after = [Number((await server.deps.db.select({ n: count() }).from(inPersonCorrections))[0]!.n), Number((await server.deps.db.select({ n: count() }).from(auditLog))[0]!.n)];
+    expect(after).toEqual(before);
+  });
+
+  it('李明’s year: online + in-person in /api/me/requirement, the report, the CSV and the evidence', async () => {
+    const mine = (await lawyer.raw('GET', `/api/me/requirement?year=${YEAR}`)).json as Record<string, number>;
+    expect(mine).toMatchObject({ creditMinutes: 900 + 315, onlineMinutes: 900, inPersonMinutes: 315, inPersonClassHours: 7 });
+    // a session of another year does not count in 2027
+    const other = (await adminSc.raw('POST', `/api/organizations/${demo.mianyang}/in-person-sessions`, { title: '2026 培训', heldOn: '2026-12-31', place: '绵阳', minutes: 120 })).json as Session;
+    expect((await adminSc.raw('POST', `/api/in-person-sessions/${other.id}/attendances`, { lawyer: LIMING })).status).toBe(201);
+    expect(((await lawyer.raw('GET', `/api/me/requirement?year=${YEAR}`)).json as Record<string, number>).inPersonMinutes).toBe(315);
+    expect(((await lawyer.raw('GET', `/api/me/requirement?year=2026`)).json as Record<string, number>).inPersonMinutes).toBe(120);
+
+    const report = (await adminSc.raw('GET', `/api/organizations/${demo.sichuan}/report?year=${YEAR}`)).json as { lawyers: Record<string, unknown>[]; totals: Record<string, number> };
+    expect(report.lawyers.find((l) => l.licenseNo === LIMING)).toMatchObject({ creditMinutes: 1215, onlineMinutes: 900, inPersonMinutes: 315 });
+    expect(report.lawyers.find((l) => l.licenseNo === '15107202310000101')).toMatchObject({ creditMinutes: 0, inPersonMinutes: 0 });
+    // 赵一: 180 corrected minutes of the hall session and 90 of the firm's own
+    expect(report.totals).toMatchObject({ creditMinutes: 1215 + 180 + 90, onlineMinutes: 900, inPersonMinutes: 315 + 180 + 90 });
+
+    const csv = await adminSc.raw('GET', `/api/organizations/${demo.sichuan}/report.csv?year=${YEAR}`);
+    const records = parse(csv.text, { bom: true, columns: true, trim: true }) as Record<string, string>[];
+    expect(records.find((r) => r['执业证号'] === LIMING)).toMatchObject({ '已获（分钟）': '1215', '其中线上（分钟）': '900', '其中现场培训（分钟）': '315' });
+
+    const evidence = (await adminSc.raw('GET', `/api/users/${demo.users.lawyer}/evidence?year=${YEAR}`)).json as Record<string, unknown> & { inPerson: Record<string, unknown>[] };
+    expect(evidence).toMatchObject({ creditMinutes: 900, inPersonMinutes: 315, totalCreditMinutes: 1215 });
+    expect(evidence.inPerson).toEqual([
+      expect.objectContaining({
+        session: expect.objectContaining({ title: '县域律师现场培训', heldOn: '2027-06-12', place: '绵阳市律师协会会议室' }),
+        minutes: 315,
+        recordedBy: expect.objectContaining({ name: '陈主任' }),
+        corrections: [expect.objectContaining({ kind: 'session_minutes', reason: '下午提前 45 分钟结束' })],
+      }),
+    ]);
+    // another lawyer's corrections are not in 李明's evidence; 赵一's are in theirs
+    const zhao = (await adminSc.raw('GET', `/api/users/${colleagues['15107202310000100']}/evidence?year=${YEAR}`)).json as { inPerson: { minutes: number; corrections: { kind: string }[] }[] };
+    expect(zhao.inPerson[0]!.minutes).toBe(180);
+    expect(zhao.inPerson[0]!.corrections.map((c) => c.kind)).toEqual(['attendance_minutes', 'session_minutes']);
+  });
+});
