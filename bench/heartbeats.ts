@@ -458,7 +458,8 @@ function report(r: {
     '  Heartbeat writes arriving together share one transaction and its commit (server/db/group-commit.ts), each answered',
     '  after that commit: evidence is durable (synchronous_commit on).',
     '- embedded: the same statements, prepared on PGlite too (named statements over its wire protocol, parsed once per text:',
-    '  server/db/runner.ts, PglitePrepared), and the writes arriving together share one PGlite transaction and commit.',
+    '  server/db/runner.ts, PglitePrepared), each its own commit (PGlite has one session; grouping commits there measured no',
+    '  gain through the API: docs/credit.md, "Group commit").',
     '  Its floor is one unprepared INSERT per request through drizzle, each its own commit (PGlite has one session).',
     '',
   ];

@@ -28,9 +28,8 @@ export interface SqlRunner {
   runAndCommit(query: SQL): Promise<Row[]>;
   /**
    * Outside a transaction: an autocommit statement that may share its commit with others arriving
-   * at the same time (PostgreSQL: group-commit.ts; PGlite: PglitePrepared.grouped), answered after
-   * that commit. `key` orders a shared batch on PostgreSQL (rows it locks). In a transaction the
-   * same as `run`.
+   * at the same time (PostgreSQL; group-commit.ts), answered after that commit. `key` orders a
+   * shared batch (rows it locks). Elsewhere (PGlite, or in a transaction) the same as `run`.
    */
   runGrouped(query: SQL, key: string): Promise<Row[]>;
   /** Runs `work` in one transaction (READ COMMITTED), with a runner bound to it. */
@@ -142,73 +141,12 @@ export class PglitePrepared {
    * heartbeat's CPU when it did).
    */
   private parsers: Record<number, (value: string, typeId?: number) => unknown> | null = null;
-  readonly stats = { parsed: 0, executed: 0, groupedStatements: 0, groupedBatches: 0, replayed: 0 };
-  private queue: { text: string; params: unknown[]; resolve: (rows: Row[]) => void; reject: (error: unknown) => void }[] = [];
-  private writing = false;
+  readonly stats = { parsed: 0, executed: 0 };
 
   constructor(
     private readonly pg: PGlite,
     private readonly max = 200,
-    /** at most this many grouped statements share a commit */
-    private readonly maxBatch = 64,
   ) {}
-
-  /**
-   * Group commit on PGlite (docs/credit.md, "Group commit"): an autocommit statement that arrives
-   * while others are being written waits, and all that waited then run in one transaction, one
-   * commit (one WAL flush) for all; each caller is answered after that commit. No timer: alone, a
-   * statement runs at once. If any statement of a batch fails, the batch is rolled back and each
-   * runs again on its own, so one caller's error is never another's (as server/db/group-commit.ts
-   * does on PostgreSQL; PGlite has one session, so there is no lock order to keep).
-   */
-  grouped(text: string, params: unknown[]): Promise<Row[]> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ text, params, resolve, reject });
-      if (!this.writing) void this.flush();
-    });
-  }
-
-  private async flush(): Promise<void> {
-    this.writing = true;
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.maxBatch);
-        this.stats.groupedStatements += batch.length;
-        this.stats.groupedBatches++;
-        const alone = async (p: (typeof batch)[number]) => {
-          try {
-            p.resolve(await this.run(p.text, p.params, false));
-          } catch (error) {
-            p.reject(error);
-          }
-        };
-        if (batch.length === 1) {
-          await alone(batch[0]!);
-          continue;
-        }
-        let results: Row[][] | null = null;
-        try {
-          results = await this.pg.transaction(async () => {
-            const out: Row[][] = [];
-            for (const p of batch) out.push(await this.run(p.text, p.params, true));
-            return out;
-          });
-          await this.pg.syncToFs();
-        } catch {
-          results = null;
-        }
-        if (results) {
-          batch.forEach((p, i) => p.resolve(results[i]!));
-          continue;
-        }
-        // nothing of the batch was kept: each statement gets its own answer
-        this.stats.replayed++;
-        for (const p of batch) await alone(p);
-      }
-    } finally {
-      this.writing = false;
-    }
-  }
 
   run(text: string, params: unknown[], inTransaction: boolean): Promise<Row[]> {
     const exclusive = () => this.pg._runExclusiveQuery(() => this.execute(text, params, inTransaction));
@@ -276,11 +214,10 @@ function pgliteRunner(db: Db, prepared: PglitePrepared): SqlRunner {
     const runner: SqlRunner = {
       run,
       runAndCommit: run,
-      runGrouped(query) {
-        if (inTransaction) return run(query);
-        const { sql, params } = dialect.sqlToQuery(query);
-        return prepared.grouped(sql, params);
-      },
+      // No group commit on PGlite: its statements run synchronously on this one thread, so hardly
+      // any arrive while one is written; batching them measured no gain through the API
+      // (docs/credit.md, "Group commit").
+      runGrouped: run,
       transaction(work) {
         if (inTransaction) return work(runner);
         return (tx as Db).transaction((inner) => work(bound(true, inner)));

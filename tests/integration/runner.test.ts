@@ -103,9 +103,7 @@ describe.each(availableBackends())('sql runner on %s', (backend) => {
     expect(rows.map((r) => r.note)).toEqual(['kept', 'kept too']);
   });
 
-  it('grouped statements arriving together share commits; a failing one fails its own caller only', async () => {
-    const prepared = backend === 'pglite' ? preparedStats(database) : null;
-    const before = prepared ? { ...prepared.stats } : null;
+  it('grouped statements arriving together are each answered, and a failing one fails its own caller only', async () => {
     const add = (id: number) => sql`INSERT INTO runner_t (id, note) VALUES (${id}, ${`g${id}`}) RETURNING id, note`;
     const ids = Array.from({ length: 100 }, (_, i) => 1000 + i);
     // 1003 twice: the second is a duplicate and fails alone
@@ -113,11 +111,6 @@ describe.each(availableBackends())('sql runner on %s', (backend) => {
     expect(answers).toEqual([...ids, '23505']);
     const rows = await runner.run(sql`SELECT count(*)::int AS n FROM runner_t WHERE id >= 1000 AND id < 1100`);
     expect(Number(rows[0]!.n)).toBe(100);
-    if (prepared && before) {
-      expect(prepared.stats.groupedStatements - before.groupedStatements).toBe(101);
-      expect(prepared.stats.groupedBatches - before.groupedBatches).toBeLessThan(101); // they did share commits
-      expect(prepared.stats.replayed - before.replayed).toBeGreaterThanOrEqual(1); // the batch with the duplicate
-    }
   });
 
   if (backend !== 'pglite') console.info('[runner] the statement-cache limit test runs on PGlite only: postgres.js keeps its own cache per connection');
