@@ -16,7 +16,8 @@
  * Options (env): BENCH_SECONDS (15, per route, split over BENCH_ROUNDS = 3 interleaved rounds), BENCH_CONNECTIONS (64),
  * BENCH_LAWYERS (400), BENCH_POOL (4, the API's PostgreSQL connections; see docs/credit.md), BENCH_NODE_ARGS (extra node flags for the
  * API process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), BENCH_PROFILE=1 (only the heartbeat route and
- * the group-commit floor, printed, docs untouched: for profiling with BENCH_NODE_ARGS).
+ * the group-commit floor, printed, docs untouched: for profiling with BENCH_NODE_ARGS), BENCH_PROFILE=embedded (the same for
+ * the embedded PGlite floor and heartbeat; BENCH_EMBEDDED_NODE_ARGS are that child's node flags).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, createHash } from 'node:crypto';
@@ -39,37 +40,66 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** the API's PostgreSQL pool (postgres.js max connections) */
 const POOL = Number(process.env.BENCH_POOL ?? 4);
 const PROFILE_ONLY = process.env.BENCH_PROFILE === '1';
+const PROFILE_EMBEDDED = process.env.BENCH_PROFILE === 'embedded';
 
 
 /**
- * Child process: the real app over PostgreSQL, plus one bare route for comparison. `memory` is
- * HEARTBEAT_MEMORY_SESSIONS; a second process on the same database does not migrate or seed.
+ * The real app for a child process, set up the same way on either database: its config, database
+ * (migrated and seeded with the demo unless `seed` is false), storage and app (no web), listening on
+ * a free port, with the bare route. PostgreSQL at `databaseUrl` with a pool of BENCH_POOL; PGlite in a
+ * data folder, as `npm start` runs it. `memory` is HEARTBEAT_MEMORY_SESSIONS.
  */
-async function serve(databaseUrl: string, memory: string, seed: boolean) {
-  if (databaseUrl === 'pglite') return serveEmbedded();
+async function startBenchApp(kind: 'postgres' | 'pglite', options: { databaseUrl?: string; memory?: string; seed?: boolean } = {}) {
   const { loadConfig } = await import('../server/config.ts');
   const { openDatabase } = await import('../server/db/client.ts');
   const { runMigrations } = await import('../server/db/migrate.ts');
   const { createStorage } = await import('../server/storage/index.ts');
   const { buildApp } = await import('../server/app.ts');
   const { seedDemo } = await import('../server/demo/seed.ts');
-  const dataDir = path.join(os.tmpdir(), `lectern-bench-${process.pid}`);
+  const seed = options.seed ?? true;
+  const dataDir = path.join(os.tmpdir(), `lectern-bench-${kind}-${process.pid}`);
   mkdirSync(dataDir, { recursive: true });
   const config = loadConfig({
-    DATABASE_URL: databaseUrl,
+    ...(kind === 'postgres' ? { DATABASE_URL: options.databaseUrl! } : {}),
     SESSION_SECRET: randomBytes(32).toString('hex'),
     DATA_DIR: dataDir,
     PORT: '0',
     LOG_LEVEL: 'silent',
     TRANSCODER_IN_PROCESS: 'false',
-    HEARTBEAT_MEMORY_SESSIONS: memory,
+    HEARTBEAT_MEMORY_SESSIONS: options.memory ?? '20000',
   });
-  const database = await openDatabase({ databaseUrl, maxConnections: POOL });
+  const database = kind === 'postgres' ? await openDatabase({ databaseUrl: options.databaseUrl!, maxConnections: POOL }) : await openDatabase({ pgliteDir: path.join(dataDir, 'pglite') });
   if (seed) await runMigrations(database);
   const demo = seed ? await seedDemo(database.db) : null;
   const deps = { config, database, db: database.db, storage: createStorage(config, config.sessionSecret) };
   const app = await buildApp(deps, { serveWeb: false, logger: false });
   app.get(BARE_PATH, async () => ({ ok: true }));
+  /** listens, then prints the first line the parent reads (firstLine) */
+  const listen = async () => {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const address = app.server.address();
+    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    return url;
+  };
+  const announce = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ demo, ...line })}\n`);
+  const onStop = (before: () => Promise<void> = async () => {}) =>
+    process.on('SIGTERM', async () => {
+      await before();
+      await app.close();
+      await database.close();
+      rmSync(dataDir, { recursive: true, force: true });
+      process.exit(0);
+    });
+  return { app, database, demo, listen, announce, onStop };
+}
+
+/**
+ * Child process: the real app over PostgreSQL, plus the two database floors. A second process on
+ * the same database (`seed` false) does not migrate or seed.
+ */
+async function serve(databaseUrl: string, memory: string, seed: boolean) {
+  if (databaseUrl === 'pglite') return serveEmbedded();
+  const { app, database, listen, announce, onStop } = await startBenchApp('postgres', { databaseUrl, memory, seed });
   // The database floors: the least a durable write per heartbeat can cost with this stack.
   const client = (database.db as unknown as { $client: postgres.Sql }).$client;
   if (seed) await client.unsafe('CREATE TABLE IF NOT EXISTS bench_floor (id bigserial PRIMARY KEY, seq int NOT NULL, payload jsonb NOT NULL)');
@@ -83,50 +113,28 @@ async function serve(databaseUrl: string, memory: string, seed: boolean) {
     await floor.write(request.body as { seq: number });
     return { ok: true };
   });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}`, demo })}\n`);
-  process.on('SIGTERM', async () => {
-    await app.close();
-    await database.close();
-    rmSync(dataDir, { recursive: true, force: true });
-    process.exit(0);
-  });
+  announce({ url: await listen() });
+  onStop();
 }
 
 /**
- * Child process, embedded: the real app on PGlite in a data folder (as `npm start` runs it), with
- * its own floor (one INSERT per request: PGlite has one connection, so there is nothing to group)
- * and, since no other process can reach its database, the lawyers and their sessions made here.
+ * Child process, embedded: the real app on PGlite, with its own floor (one INSERT per request:
+ * PGlite has one connection, so there is nothing to group) and, since no other process can reach
+ * its database, the lawyers and their sessions made here.
  */
 async function serveEmbedded() {
-  const { loadConfig } = await import('../server/config.ts');
-  const { openDatabase } = await import('../server/db/client.ts');
-  const { runMigrations } = await import('../server/db/migrate.ts');
-  const { createStorage } = await import('../server/storage/index.ts');
-  const { buildApp } = await import('../server/app.ts');
-  const { seedDemo } = await import('../server/demo/seed.ts');
   const { sql } = await import('drizzle-orm');
   const { rowsOf } = await import('../server/db/rows.ts');
   const { SESSION_COOKIE } = await import('../server/auth/cookie.ts');
-  const dataDir = path.join(os.tmpdir(), `lectern-bench-embedded-${process.pid}`);
-  mkdirSync(dataDir, { recursive: true });
-  const config = loadConfig({ SESSION_SECRET: randomBytes(32).toString('hex'), DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', TRANSCODER_IN_PROCESS: 'false' });
-  const database = await openDatabase({ pgliteDir: path.join(dataDir, 'pglite') });
-  await runMigrations(database);
-  const demo = await seedDemo(database.db);
-  const deps = { config, database, db: database.db, storage: createStorage(config, config.sessionSecret) };
-  const app = await buildApp(deps, { serveWeb: false, logger: false });
+  const { app, database, demo: seeded, listen, announce, onStop } = await startBenchApp('pglite');
+  const demo = seeded!;
   await database.db.execute(sql`CREATE TABLE bench_floor (id bigserial PRIMARY KEY, seq int NOT NULL, payload jsonb NOT NULL)`);
   app.post(FLOOR_TX_PATH, async (request) => {
     const body = request.body as { seq: number };
     await database.db.execute(sql`INSERT INTO bench_floor (seq, payload) VALUES (${body.seq}, ${JSON.stringify(body)}::jsonb)`);
     return { ok: true };
   });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const url = await listen();
   await database.db.execute(sql`UPDATE lectures SET status = 'ready', duration_seconds = 10800, package_prefix = ${`lectures/${demo.lectureId}/bench/`} WHERE id = ${demo.lectureId}`);
   const cookies: string[] = [];
   const sessionIds: string[] = [];
@@ -141,14 +149,10 @@ async function serveEmbedded() {
     cookies.push(cookie);
   }
   await database.db.execute(sql`UPDATE playback_sessions SET opened_at = opened_at - interval '10 hours', allowance_seconds = 36000, allowance_at = now(), last_heard_at = now(), version = version + 1`);
-  process.stdout.write(`${JSON.stringify({ url, demo, cookies, sessionIds })}\n`);
-  process.on('SIGTERM', async () => {
+  announce({ url, cookies, sessionIds });
+  onStop(async () => {
     const [count] = rowsOf<{ n: unknown }>(await database.db.execute(sql`SELECT count(*) AS n FROM heartbeats`));
     process.stderr.write(`embedded heartbeat rows stored: ${String(count?.n)}\n`);
-    await app.close();
-    await database.close();
-    rmSync(dataDir, { recursive: true, force: true });
-    process.exit(0);
   });
 }
 
@@ -275,7 +279,7 @@ async function main() {
     const { url, demo } = await firstLine(child);
     forgetful = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve', dbUrl.toString(), '0', 'no-seed'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
     const { url: forgetfulUrl } = await firstLine(forgetful);
-    embedded = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve', 'pglite'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    embedded = spawn(process.execPath, [...(process.env.BENCH_EMBEDDED_NODE_ARGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', fileURLToPath(import.meta.url), '--serve', 'pglite'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
     const embeddedTarget = await firstLine(embedded);
     console.log(`server ${url} on ${dbName}; ${os.cpus().length} cores; ${LAWYERS} lawyers, ${CONNECTIONS} connections, ${SECONDS} s per route`);
 
@@ -351,6 +355,14 @@ async function main() {
       ],
     });
     measuredPid = child.pid;
+    if (PROFILE_EMBEDDED) {
+      for (let round = 0; round < ROUNDS; round++) {
+        const floor = await run('embedded floor', { ...floorOptions(`${embeddedTarget.url}${FLOOR_TX_PATH}`), duration: slice }, embedded.pid);
+        const beat = await run('embedded heartbeats', { ...embeddedOptions(), duration: slice }, embedded.pid);
+        for (const m of [floor, beat]) console.log(`${m.name}: ${Math.round(m.rps)}/s p50 ${m.p50} ms p99 ${m.p99} ms, API (with PGlite) ${Math.round(m.cpuMicros)} µs, non-2xx ${m.non2xx + m.errors}`);
+      }
+      return;
+    }
     if (PROFILE_ONLY) {
       for (let round = 0; round < ROUNDS; round++) {
         const floor = await run('floor: group commit', { ...floorOptions(`${url}${FLOOR_GROUP_PATH}`), duration: slice });
@@ -445,6 +457,10 @@ function report(r: {
     '  transaction (docs/credit.md). In this run every session is remembered after its first heartbeat.',
     '  Heartbeat writes arriving together share one transaction and its commit (server/db/group-commit.ts), each answered',
     '  after that commit: evidence is durable (synchronous_commit on).',
+    '- embedded: the same statements, prepared on PGlite too (named statements over its wire protocol, parsed once per text:',
+    '  server/db/runner.ts, PglitePrepared), each its own commit (PGlite has one session; grouping commits there measured no',
+    '  gain through the API: docs/credit.md, "Group commit").',
+    '  Its floor is one unprepared INSERT per request through drizzle, each its own commit (PGlite has one session).',
     '',
   ];
   const text = lines.join('\n');
