@@ -45,6 +45,7 @@ import transcodingRoutes from './transcoding/routes.ts';
 import learningRoutes from './learning/routes.ts';
 import { registerWebApp, sendShell, wantsShell } from './web.ts';
 import siteRoutes from './site/routes.ts';
+import subtitleRoutes from './subtitles/routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -198,6 +199,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(requirementRoutes, { prefix: '/api' });
   await app.register(siteRoutes, { prefix: '/api' });
   await app.register(learningRoutes, { prefix: '/api' });
+  await app.register(subtitleRoutes, { prefix: '/api' });
   // New domains: add one line here, `await app.register(<domain>Routes, { prefix: '/api' })`.
 
   if (options.serveWeb !== false) webServed = await registerWebApp(app);

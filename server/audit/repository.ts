@@ -36,7 +36,10 @@ export type AuditAction =
   | 'lecture.renamed'
   | 'lecture.visibility_changed'
   | 'lecture.removed'
-  | 'lecture.recording_replaced';
+  | 'lecture.recording_replaced'
+  | 'lecture.subtitles_uploaded'
+  | 'lecture.subtitles_replaced'
+  | 'lecture.subtitles_removed';
 
 export type AuditTargetType = 'user' | 'organization' | 'plan' | 'course' | 'lecture';
 

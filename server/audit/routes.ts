@@ -35,6 +35,9 @@ const Action = Type.Union([
   Type.Literal('lecture.visibility_changed'),
   Type.Literal('lecture.removed'),
   Type.Literal('lecture.recording_replaced'),
+  Type.Literal('lecture.subtitles_uploaded'),
+  Type.Literal('lecture.subtitles_replaced'),
+  Type.Literal('lecture.subtitles_removed'),
 ]);
 const TargetType = Type.Union([Type.Literal('user'), Type.Literal('organization'), Type.Literal('plan'), Type.Literal('course'), Type.Literal('lecture')]);
 const State = Type.Unknown({ description: 'the changed fields as a JSON object, or null; never a password or a hash' });

@@ -5,7 +5,10 @@
  *
  * - carry JSON or nothing (`content-type` absent or `application/json`): a form can only send
  *   `text/plain`, `application/x-www-form-urlencoded` or `multipart/form-data`; tus uploads
- *   (their own protocol, `application/offset+octet-stream`) are the one exception;
+ *   (their own protocol, `application/offset+octet-stream`) are one exception, and a subtitle
+ *   file sent as itself to `PUT /api/lectures/:id/subtitles/:lang` (`text/vtt` or
+ *   `application/x-subrip`) the other: neither type can leave a form or a no-CORS fetch (they are
+ *   not CORS-safelisted, so a cross-site page would need a preflight, which gets no CORS answer);
  * - come from this site: `Sec-Fetch-Site` (sent by every current browser) must be `same-origin`
  *   or `none`; where a browser does not send it, an `Origin` header must name this site (the
  *   request's own host or PUBLIC_URL). Clients that are not browsers send neither and are let
@@ -30,6 +33,8 @@ export interface StateChangeRequest {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const UPLOADS = '/api/uploads';
+const SUBTITLE_UPLOAD = /^\/api\/lectures\/[0-9a-f-]{36}\/subtitles\/[a-z]{2,3}(?:-[a-z0-9]{2,8})?(?:\?|$)/i;
+const SUBTITLE_TYPES = new Set(['text/vtt', 'application/x-subrip']);
 
 function sameSite(origin: string, host: string | undefined, publicOrigin: string): boolean {
   if (origin === publicOrigin) return true;
@@ -50,5 +55,6 @@ export function stateChangeRefusal(request: StateChangeRequest): StateChangeRefu
   if (isUpload || request.contentType === undefined) return null;
   const mediaType = request.contentType.split(';')[0]!.trim().toLowerCase();
   if (mediaType === 'application/json') return null;
+  if (request.method === 'PUT' && SUBTITLE_TYPES.has(mediaType) && SUBTITLE_UPLOAD.test(request.url)) return null;
   return { status: 415, code: 'unsupported_media_type', message: 'Send JSON (content-type: application/json) or no body.' };
 }

@@ -6,3 +6,4 @@ export * from './playback.ts';
 export * from './plans.ts';
 export * from './audit.ts';
 export * from './jobs.ts';
+export * from './subtitles.ts';
