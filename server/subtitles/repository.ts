@@ -112,7 +112,8 @@ export class SubtitlesRepository {
                (SELECT c.start_seconds FROM subtitle_cues c WHERE c.subtitle_id = s.id AND c.text_offset <= p.pos ORDER BY c.text_offset DESC LIMIT 1) AS at
           FROM lectures l
           JOIN lecture_subtitles s ON s.lecture_id = l.id
-          CROSS JOIN LATERAL (SELECT strpos(lower(s.transcript_text), lower(${q})) AS pos) p
+          -- OFFSET 0 keeps the position a computed value: pulled up, strpos ran again for every cue row
+          CROSS JOIN LATERAL (SELECT strpos(lower(s.transcript_text), lower(${q})) AS pos OFFSET 0) p
          WHERE l.course_id IN ${[...courseIds]}
            AND l.removed_at IS NULL AND NOT l.hidden AND l.status = 'ready'
            AND p.pos > 0
