@@ -7,6 +7,7 @@ CREATE TABLE "lecture_subtitles" (
 	"source_bytes" integer NOT NULL,
 	"cue_count" integer NOT NULL,
 	"transcript_text" text NOT NULL,
+	"transcript_folded" text GENERATED ALWAYS AS (lower(transcript_text)) STORED NOT NULL,
 	"uploaded_by" uuid,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL

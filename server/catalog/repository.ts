@@ -40,7 +40,7 @@ export class CatalogRepository {
     if (query.q) {
       const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       // and the lectures' transcripts (docs/subtitles.md, "Search"): a substring, right for Chinese
-      where.push(or(ilike(courses.title, like), ilike(courses.summary, like), transcriptMatches(courses.id, like))!);
+      where.push(or(ilike(courses.title, like), ilike(courses.summary, like), transcriptMatches(courses.id, query.q))!);
     }
     const condition = where.length ? and(...where) : undefined;
     const [totalRow] = await this.db.select({ n: count() }).from(courses).where(condition);

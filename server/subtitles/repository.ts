@@ -5,7 +5,20 @@ import { rowsOf } from '../db/rows.ts';
 import { lectureSubtitles, subtitleCues } from '../db/schema/index.ts';
 import type { Cue } from './parse.ts';
 
-export type SubtitleRow = typeof lectureSubtitles.$inferSelect;
+/** A subtitle file's row without its transcript (the search's columns are never read back whole). */
+export type SubtitleRow = Omit<typeof lectureSubtitles.$inferSelect, 'transcriptText' | 'transcriptFolded'>;
+const FILE_COLUMNS = {
+  id: lectureSubtitles.id,
+  lectureId: lectureSubtitles.lectureId,
+  lang: lectureSubtitles.lang,
+  storageKey: lectureSubtitles.storageKey,
+  sourceFormat: lectureSubtitles.sourceFormat,
+  sourceBytes: lectureSubtitles.sourceBytes,
+  cueCount: lectureSubtitles.cueCount,
+  uploadedBy: lectureSubtitles.uploadedBy,
+  createdAt: lectureSubtitles.createdAt,
+  updatedAt: lectureSubtitles.updatedAt,
+};
 export type SubtitleSummary = Pick<SubtitleRow, 'id' | 'lang' | 'cueCount' | 'updatedAt'>;
 
 /** What a catalog hit in a transcript shows: the lecture, a snippet around the hit, its cue's time. */
@@ -25,7 +38,7 @@ export class SubtitlesRepository {
   constructor(private readonly db: DbOrTx) {}
 
   async find(lectureId: string, lang: string): Promise<SubtitleRow | undefined> {
-    const [row] = await this.db.select().from(lectureSubtitles).where(and(eq(lectureSubtitles.lectureId, lectureId), eq(lectureSubtitles.lang, lang)));
+    const [row] = await this.db.select(FILE_COLUMNS).from(lectureSubtitles).where(and(eq(lectureSubtitles.lectureId, lectureId), eq(lectureSubtitles.lang, lang)));
     return row;
   }
 
@@ -70,7 +83,7 @@ export class SubtitlesRepository {
     const [row] = await this.db
       .insert(lectureSubtitles)
       .values({ ...values, cueCount: cues.length, transcriptText: transcript.text })
-      .returning();
+      .returning(FILE_COLUMNS);
     for (let i = 0; i < cues.length; i += CUE_BATCH) {
       await this.db.insert(subtitleCues).values(
         cues.slice(i, i + CUE_BATCH).map((c, j) => ({
@@ -113,7 +126,7 @@ export class SubtitlesRepository {
           FROM lectures l
           JOIN lecture_subtitles s ON s.lecture_id = l.id
           -- OFFSET 0 keeps the position a computed value: pulled up, strpos ran again for every cue row
-          CROSS JOIN LATERAL (SELECT strpos(lower(s.transcript_text), lower(${q})) AS pos OFFSET 0) p
+          CROSS JOIN LATERAL (SELECT strpos(s.transcript_folded, lower(${q})) AS pos OFFSET 0) p
          WHERE l.course_id IN ${[...courseIds]}
            AND l.removed_at IS NULL AND NOT l.hidden AND l.status = 'ready'
            AND p.pos > 0
@@ -131,11 +144,12 @@ export class SubtitlesRepository {
 }
 
 /**
- * The catalog's `q` condition on transcripts (alias-free, for CatalogRepository.listCourses): a
- * learner-visible lecture of the course has a transcript containing the pattern.
+ * The catalog's `q` condition on transcripts (for CatalogRepository.listCourses): a
+ * learner-visible lecture of the course has a transcript containing the words, case-insensitively
+ * (strpos on the folded copy: a substring, right for Chinese, and no LIKE pattern to escape).
  */
-export function transcriptMatches(courseIdColumn: AnyColumn, likePattern: string) {
+export function transcriptMatches(courseIdColumn: AnyColumn, q: string) {
   return sql`EXISTS (SELECT 1 FROM lectures l JOIN lecture_subtitles s ON s.lecture_id = l.id
     WHERE l.course_id = ${courseIdColumn} AND l.removed_at IS NULL AND NOT l.hidden AND l.status = 'ready'
-      AND s.transcript_text ILIKE ${likePattern})`;
+      AND strpos(s.transcript_folded, lower(${q})) > 0)`;
 }

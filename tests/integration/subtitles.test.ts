@@ -152,11 +152,15 @@ describe.each(availableBackends())('subtitles on %s', (backend) => {
 
   it('replaces and removes, each audited, the old file gone from storage', async () => {
     const [before] = await server.deps.db.select().from(lectureSubtitles).where(eq(lectureSubtitles.lectureId, lectureId));
-    const vtt = 'WEBVTT\n\n00:00:02.000 --> 00:00:03.000\n新的字幕\n';
+    const vtt = 'WEBVTT\n\n00:00:02.000 --> 00:00:03.000\n新的字幕 Force Majeure\n';
     const res = await upload(trainer, vtt, 'text/vtt');
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ cueCount: 1 });
     expect(await server.deps.storage.head(before!.storageKey)).toBeNull();
+    // the search folds case (and a % or _ in the words is just a character)
+    const found = await lawyer.raw('GET', `/api/courses?q=${encodeURIComponent('force MAJEURE')}`);
+    expect((found.json as { items: { transcriptMatch: { snippet: string } | null }[] }).items[0]!.transcriptMatch!.snippet).toContain('Force Majeure');
+    expect(((await lawyer.raw('GET', `/api/courses?q=${encodeURIComponent('%')}`)).json as { total: number }).total).toBe(0);
     const en = await upload(trainer, vtt, 'text/vtt', 'en');
     expect(en.json).toMatchObject({ lang: 'en', label: 'English' });
     const list = await trainer.raw('GET', `/api/lectures/${lectureId}/subtitles`);
@@ -166,7 +170,7 @@ describe.each(availableBackends())('subtitles on %s', (backend) => {
     expect((await trainer.raw('DELETE', `/api/lectures/${lectureId}/subtitles/zh-CN`)).status).toBe(404);
     expect((await lawyer.raw('GET', `/api/lectures/${lectureId}/subtitles/zh-CN.vtt`)).status).toBe(404);
     const transcript = await lawyer.raw('GET', `/api/lectures/${lectureId}/transcript`);
-    expect(transcript.json).toMatchObject({ lang: 'en', cues: [{ start: 2, end: 3, text: '新的字幕' }] });
+    expect(transcript.json).toMatchObject({ lang: 'en', cues: [{ start: 2, end: 3, text: '新的字幕 Force Majeure' }] });
     expect((await entries()).map((e) => e.action)).toEqual(['lecture.subtitles_uploaded', 'lecture.subtitles_replaced', 'lecture.subtitles_uploaded', 'lecture.subtitles_removed']);
   });
 });
