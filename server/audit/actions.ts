@@ -44,6 +44,9 @@ export const AUDIT_ACTIONS = [
   'in_person.session_minutes_corrected',
   'in_person.attendance_minutes_corrected',
   'in_person.attendance_removed',
+  'lecture.subtitles_uploaded',
+  'lecture.subtitles_replaced',
+  'lecture.subtitles_removed',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

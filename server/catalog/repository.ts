@@ -1,6 +1,7 @@
 import { and, asc, count, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { courses, lectures } from '../db/schema/index.ts';
+import { transcriptMatches } from '../subtitles/repository.ts';
 
 export type CourseRow = typeof courses.$inferSelect;
 export type LectureRow = typeof lectures.$inferSelect;
@@ -38,7 +39,8 @@ export class CatalogRepository {
     if (query.courseIds) where.push(query.courseIds.length ? sql`${courses.id} IN ${[...query.courseIds]}` : sql`false`);
     if (query.q) {
       const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      where.push(or(ilike(courses.title, like), ilike(courses.summary, like))!);
+      // and the lectures' transcripts (docs/subtitles.md, "Search"): a substring, right for Chinese
+      where.push(or(ilike(courses.title, like), ilike(courses.summary, like), transcriptMatches(courses.id, query.q))!);
     }
     const condition = where.length ? and(...where) : undefined;
     const [totalRow] = await this.db.select({ n: count() }).from(courses).where(condition);

@@ -8,6 +8,7 @@ import { OrganizationsRepository } from '../organizations/repository.ts';
 import { ReportsRepository } from '../reports/repository.ts';
 import { RequirementsRepository } from '../requirements/repository.ts';
 import { RequirementsService } from '../requirements/service.ts';
+import { SubtitlesRepository } from '../subtitles/repository.ts';
 import { CatalogRepository } from './repository.ts';
 import { AUDIENCES, CatalogService, COURSE_CATEGORIES, courseView } from './service.ts';
 import { HandoutSchema } from '../handouts/routes.ts';
@@ -17,7 +18,7 @@ const Status = Type.Union([Type.Literal('draft'), Type.Literal('published'), Typ
 const LectureStatus = Type.Union([Type.Literal('uploading'), Type.Literal('processing'), Type.Literal('ready'), Type.Literal('failed')]);
 
 const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const service = new CatalogService(new CatalogRepository(app.deps.db), app.access);
+  const service = new CatalogService(new CatalogRepository(app.deps.db), app.access, new SubtitlesRepository(app.deps.db));
   // the caller's own state beside the catalog's fields (additive: shared/API.md's shapes stay)
   const requirements = new RequirementsService(new RequirementsRepository(app.deps.db), new ReportsRepository(app.deps.db), new OrganizationsRepository(app.deps.db), app.access);
   const learning = new LearningService(new LearningRepository(app.deps.db), service, requirements);
@@ -56,6 +57,19 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
                 trainer: Trainer,
                 required: Required,
                 progress: CourseProgressSchema,
+                transcriptMatch: Type.Union(
+                  [
+                    Type.Object({
+                      lectureId: Type.String(),
+                      lectureTitle: Type.String(),
+                      lang: Type.String(),
+                      snippet: Type.String({ description: 'the transcript around the hit' }),
+                      atSeconds: Type.Integer({ description: 'the start of the cue the hit is in: open the lecture at ?t=' }),
+                    }),
+                    Type.Null(),
+                  ],
+                  { description: 'with q: the first lecture whose transcript contains it (docs/subtitles.md)' },
+                ),
               }),
             ),
             total: Type.Integer(),

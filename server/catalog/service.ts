@@ -3,6 +3,7 @@ import type { AccessPolicy, SessionUser } from '../auth/access.ts';
 import type { CatalogRepository, CourseRow, LectureRow } from './repository.ts';
 import { lectureCreditMinutes } from './credit-minutes.ts';
 import { courseCategory } from '../db/schema/catalog.ts';
+import type { SubtitlesRepository, TranscriptHit } from '../subtitles/repository.ts';
 
 /** The categories of DESIGN.md, straight from the database enum (server/db/schema/catalog.ts). */
 export const COURSE_CATEGORIES = courseCategory.enumValues;
@@ -12,11 +13,14 @@ export class CatalogService {
   constructor(
     private readonly repo: CatalogRepository,
     private readonly access: AccessPolicy,
+    /** where the search's transcript hits come from (the catalog list only) */
+    private readonly transcripts?: Pick<SubtitlesRepository, 'transcriptHits'>,
   ) {}
 
   async listPublished(query: { q?: string; category?: string; audience?: string; organizationId?: string; courseIds?: readonly string[]; page: number; pageSize: number }) {
+    const q = query.q?.trim() || undefined;
     const { rows, total } = await this.repo.listCourses({
-      q: query.q?.trim() || undefined,
+      q,
       category: query.category,
       audience: query.audience,
       organizationId: query.organizationId,
@@ -25,8 +29,19 @@ export class CatalogService {
       limit: query.pageSize,
       offset: (query.page - 1) * query.pageSize,
     });
+    const hits = new Map<string, TranscriptHit>();
+    if (q && this.transcripts) for (const hit of await this.transcripts.transcriptHits(rows.map((c) => c.id), q)) hits.set(hit.courseId, hit);
     return {
-      items: rows.map((c) => ({ id: c.id, title: c.title, category: c.category, status: c.status, lectureCount: c.lectureCount, creditMinutes: c.creditMinutes, audience: c.audience })),
+      items: rows.map((c) => ({
+        id: c.id,
+        title: c.title,
+        category: c.category,
+        status: c.status,
+        lectureCount: c.lectureCount,
+        creditMinutes: c.creditMinutes,
+        audience: c.audience,
+        transcriptMatch: transcriptMatchView(hits.get(c.id)),
+      })),
       total,
     };
   }
@@ -56,6 +71,12 @@ export class CatalogService {
     if (course.status === 'published') return true;
     return this.access.hasRole(user, course.organizationId, ['trainer', 'admin']);
   }
+}
+
+/** A search hit in a lecture's transcript as the catalog card shows it: one line, the lecture, the cue's time. */
+function transcriptMatchView(hit: TranscriptHit | undefined) {
+  if (!hit) return null;
+  return { lectureId: hit.lectureId, lectureTitle: hit.lectureTitle, lang: hit.lang, snippet: hit.snippet.replace(/\s+/g, ' ').trim(), atSeconds: Math.floor(hit.atSeconds) };
 }
 
 /** A lecture learners see in the catalog: not removed, not hidden by the trainer, not failed. */

@@ -5,9 +5,11 @@
  *
  * - carry JSON or nothing (`content-type` absent or `application/json`): a form can only send
  *   `text/plain`, `application/x-www-form-urlencoded` or `multipart/form-data`; tus uploads
- *   (their own protocol, `application/offset+octet-stream`) are one exception, and a handout's
- *   bytes (`POST /api/courses/:id/handouts`, `application/octet-stream` only) the other: neither
- *   type is one a form or a no-CORS fetch may send, so a cross-site page still cannot send them;
+ *   (their own protocol, `application/offset+octet-stream`) are one exception; a handout's
+ *   bytes (`POST /api/courses/:id/handouts`, `application/octet-stream` only) and a subtitle
+ *   file sent as itself to `PUT /api/lectures/:id/subtitles/:lang` (`text/vtt` or
+ *   `application/x-subrip`) the others: none of these types can leave a form or a no-CORS fetch
+ *   (not CORS-safelisted, so a cross-site page would need a preflight, which gets no CORS answer);
  * - come from this site: `Sec-Fetch-Site` (sent by every current browser) must be `same-origin`
  *   or `none`; where a browser does not send it, an `Origin` header must name this site (the
  *   request's own host or PUBLIC_URL). Clients that are not browsers send neither and are let
@@ -34,6 +36,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const UPLOADS = '/api/uploads';
 /** the handout upload: the raw file as the body (server/handouts/routes.ts) */
 const HANDOUT_UPLOAD = /^\/api\/courses\/[^/?#]+\/handouts(?:\?|$)/;
+const SUBTITLE_UPLOAD = /^\/api\/lectures\/[0-9a-f-]{36}\/subtitles\/[a-z]{2,3}(?:-[a-z0-9]{2,8})?(?:\?|$)/i;
+const SUBTITLE_TYPES = new Set(['text/vtt', 'application/x-subrip']);
 
 function sameSite(origin: string, host: string | undefined, publicOrigin: string): boolean {
   if (origin === publicOrigin) return true;
@@ -55,5 +59,6 @@ export function stateChangeRefusal(request: StateChangeRequest): StateChangeRefu
   const mediaType = request.contentType.split(';')[0]!.trim().toLowerCase();
   if (mediaType === 'application/json') return null;
   if (mediaType === 'application/octet-stream' && request.method === 'POST' && HANDOUT_UPLOAD.test(request.url)) return null;
+  if (request.method === 'PUT' && SUBTITLE_TYPES.has(mediaType) && SUBTITLE_UPLOAD.test(request.url)) return null;
   return { status: 415, code: 'unsupported_media_type', message: 'Send JSON (content-type: application/json) or no body.' };
 }

@@ -1,4 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { SubtitleViewSchema } from '../subtitles/schemas.ts';
+import { SubtitlesRepository } from '../subtitles/repository.ts';
+import { subtitleViews } from '../subtitles/service.ts';
 import type { FastifySchemaCompiler } from 'fastify';
 import { Type, type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
@@ -66,9 +69,11 @@ const SessionAnswer = Type.Object({
   title: Type.String(),
   courseId: Type.String(),
   courseTitle: Type.String(),
+  subtitles: Type.Array(SubtitleViewSchema, { description: 'the lecture’s subtitle files, zh-CN first (docs/subtitles.md)' }),
 });
 
 const playbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const subtitles = new SubtitlesRepository(app.deps.db);
   const catalog = new CatalogService(new CatalogRepository(app.deps.db), app.access);
   const service = new PlaybackService(new PlaybackRepository(sqlRunner(app.deps.db)), catalog, {
     mediaSecret: app.deps.config.sessionSecret,
@@ -92,7 +97,7 @@ const playbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const answer = await service.openSession(request.user!, request.params.lectureId, meta(request));
-      return reply.status(201).send(answer);
+      return reply.status(201).send({ ...answer, subtitles: await subtitleViews(subtitles, request.params.lectureId) });
     },
   );
 

@@ -39,4 +39,12 @@ describe('failure text', () => {
       expect(en[`serverError.${code}` as keyof typeof en], code).toBeTruthy();
     }
   });
+  test('every subtitle refusal has a sentence in both catalogs', async () => {
+    const { SUBTITLE_PROBLEMS } = await import('../../server/subtitles/parse.ts');
+    const zhAll = { ...zhCN, ...(await import('../../web/src/lib/i18n/zh-CN-staff.ts')).default };
+    for (const code of [...SUBTITLE_PROBLEMS, 'subtitle_content_type', 'body_too_large']) {
+      expect(failureText({ status: 422, code }, zhAll, zhAll).code, code).toBeNull();
+      expect(failureText({ status: 422, code }, en, zhAll).text, code).toBe(en[`serverError.${code}` as keyof typeof en]);
+    }
+  });
 });

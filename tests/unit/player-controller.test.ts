@@ -13,6 +13,7 @@ import type { MediaElementLike } from '../../web/src/lib/managers/player-media.s
 import { HeartbeatQueue, memoryStore, type SendOutcome } from '../../web/src/lib/player/heartbeat-queue.ts';
 import type { AttachOptions, MediaSource } from '../../web/src/lib/player/hls-loader.ts';
 import type { SessionInfo } from '../../web/src/lib/player/transport.ts';
+import type { TranscriptCue } from '../../web/src/lib/player/transcript.ts';
 
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -125,9 +126,12 @@ function answer(extra: Partial<HeartbeatResponse> = {}): HeartbeatResponse {
   return { acceptedSeconds: 15, rejected: [], coverageSeconds: 15, coverageRatio: 0.2, completed: false, creditMinutes: 0, ...extra };
 }
 
-function setup(options: { session?: Partial<SessionInfo>; send?: (body: HeartbeatRequest, sessionId: string) => SendOutcome; course?: CourseDetail } = {}) {
-  const store = memoryStore();
+function setup(
+  options: { session?: Partial<SessionInfo>; send?: (body: HeartbeatRequest, sessionId: string) => SendOutcome; course?: CourseDetail; transcript?: TranscriptCue[]; startAt?: number; store?: ReturnType<typeof memoryStore> } = {},
+) {
+  const store = options.store ?? memoryStore();
   const clock = { ms: 0 };
+  const transcriptLoads: string[] = [];
   const timers = new Map<number, { callback: () => void; ms: number }>();
   let nextTimer = 1;
   const sent: { sessionId: string; body: HeartbeatRequest }[] = [];
@@ -177,6 +181,11 @@ function setup(options: { session?: Partial<SessionInfo>; send?: (body: Heartbea
       return nextTimer++;
     },
     clearTimer: (handle) => void timers.delete(handle as number),
+    loadTranscript: async (lectureId) => {
+      transcriptLoads.push(lectureId);
+      return options.transcript ?? [];
+    },
+    startAt: options.startAt ?? null,
   };
   const tick = (ms: number) => {
     for (const [id, timer] of [...timers]) {
@@ -187,7 +196,7 @@ function setup(options: { session?: Partial<SessionInfo>; send?: (body: Heartbea
     }
   };
   const player = new PlayerController('l1', deps);
-  return { player, store, clock, sent, sources, opened, confirmations, tick, deps };
+  return { player, store, clock, sent, sources, opened, confirmations, tick, deps, transcriptLoads };
 }
 
 /** Starts the player and puts its stream into a fresh element. */
@@ -480,5 +489,102 @@ describe('player controller: figures, keys, presence, the end', () => {
     last.element.fire('ended');
     await flush();
     expect(alone.player.nextOffer).toEqual({ kind: 'last' });
+  });
+});
+
+describe('player controller: subtitles and transcript (docs/subtitles.md)', () => {
+  const cues: TranscriptCue[] = [
+    { start: 1, end: 4, text: '各位律师，大家好。' },
+    { start: 5, end: 9, text: '今天讲合同解除。' },
+    { start: 20, end: 25, text: '情势变更。' },
+  ];
+  const subtitles = [{ lang: 'zh-CN', label: '中文', cueCount: 3, url: '/api/lectures/l1/subtitles/zh-CN.vtt?v=1' }];
+  const withTrack = (element: FakeMedia) => {
+    element.textTracks = { length: 1, 0: { kind: 'subtitles', mode: 'disabled' } };
+    return element;
+  };
+
+  it('loads no transcript for a lecture without subtitles, and only when asked in video mode', async () => {
+    const none = setup();
+    await started(none);
+    expect(none.player.hasSubtitles).toBe(false);
+    expect(none.transcriptLoads).toEqual([]);
+
+    const context = setup({ session: { subtitles }, transcript: cues });
+    await started(context);
+    expect(context.player.transcript.open).toBe(false);
+    expect(context.transcriptLoads).toEqual([]);
+    context.player.toggleTranscript();
+    await flush();
+    expect(context.player.transcript.status).toBe('ready');
+    expect(context.transcriptLoads).toEqual(['l1']);
+  });
+
+  it('follows the time, and a click plays from the cue through the controller', async () => {
+    const context = setup({ session: { subtitles }, transcript: cues });
+    const { element } = await started(context);
+    context.player.toggleTranscript();
+    await flush();
+    element.currentTime = 6;
+    element.fire('timeupdate');
+    expect(context.player.cueIndex).toBe(1);
+    element.currentTime = 12; // between cues: the place is kept
+    element.fire('timeupdate');
+    expect(context.player.cueIndex).toBe(1);
+    context.player.playFrom(20);
+    expect(element.currentTime).toBe(20);
+    expect(context.player.cueIndex).toBe(2);
+    await flush();
+    expect(element.paused).toBe(false);
+  });
+
+  it('opens the transcript by itself in audio-only mode and shows the caption line there', async () => {
+    const context = setup({ session: { subtitles }, transcript: cues });
+    await started(context);
+    context.player.setListening('audio');
+    expect(context.player.transcript.open).toBe(true);
+    const audio = withTrack(new FakeMedia());
+    context.player.attach(audio);
+    await flush();
+    expect(context.player.media.captionsOn).toBe(true);
+    audio.currentTime = 2;
+    audio.fire('timeupdate');
+    expect(context.player.captionLine).toBe('各位律师，大家好。');
+    audio.currentTime = 4.5;
+    audio.fire('timeupdate');
+    expect(context.player.captionLine).toBe('');
+
+    // a later visit in audio-only mode opens with the transcript
+    const again = setup({ session: { subtitles }, transcript: cues, store: context.store });
+    await again.player.start();
+    expect(again.player.transcript.open).toBe(true);
+  });
+
+  it('shows the first track and remembers CC off on the device', async () => {
+    const context = setup({ session: { subtitles } });
+    await context.player.start();
+    const video = withTrack(new FakeMedia());
+    context.player.attach(video);
+    expect(video.textTracks[0]!.mode).toBe('showing');
+    context.player.act('captions');
+    expect(video.textTracks[0]!.mode).toBe('hidden');
+    expect(context.store.getItem('lectern.player.captions')).toBe('off');
+
+    const later = setup({ session: { subtitles }, store: context.store });
+    await later.player.start();
+    const next = withTrack(new FakeMedia());
+    later.player.attach(next);
+    expect(next.textTracks[0]!.mode).toBe('hidden');
+    expect(later.player.media.captionsOn).toBe(false);
+  });
+
+  it('starts at the time of a search hit link (?t=) instead of the resume point, once', async () => {
+    const context = setup({ session: { resumeAt: 30 }, startAt: 20 });
+    await started(context);
+    expect(context.sources[0]!.options.startAt).toBe(20);
+    await context.player.start();
+    context.player.attach(new FakeMedia());
+    await flush();
+    expect(context.sources[1]!.options.startAt).toBe(30);
   });
 });

@@ -46,6 +46,17 @@ describe('stateChangeRefusal', () => {
     expect(check({ url: '/api/handouts/x', method: 'PATCH', contentType: 'application/octet-stream' })).toBe('unsupported_media_type');
   });
 
+  it('takes a subtitle file as itself on its upload route only', () => {
+    const url = '/api/lectures/0b6a3f56-2d0c-4a8e-9c1b-6f7e8d9a0b1c/subtitles/zh-CN';
+    expect(check({ method: 'PUT', url, contentType: 'text/vtt' })).toBe('ok');
+    expect(check({ method: 'PUT', url: url.replace('zh-CN', 'en'), contentType: 'application/x-subrip; charset=utf-8' })).toBe('ok');
+    expect(check({ method: 'PUT', url, contentType: 'text/plain' })).toBe('unsupported_media_type');
+    expect(check({ method: 'POST', url, contentType: 'text/vtt' })).toBe('unsupported_media_type');
+    expect(check({ method: 'PUT', url: '/api/lectures/0b6a3f56-2d0c-4a8e-9c1b-6f7e8d9a0b1c', contentType: 'text/vtt' })).toBe('unsupported_media_type');
+    expect(check({ method: 'PUT', url: `${url}/x`, contentType: 'text/vtt' })).toBe('unsupported_media_type');
+    expect(check({ method: 'PUT', url, contentType: 'text/vtt', secFetchSite: 'cross-site' })).toBe('cross_site_request');
+  });
+
   it('leaves reads and the web app shell alone', () => {
     expect(check({ method: 'GET', secFetchSite: 'cross-site', contentType: 'text/plain' })).toBe('ok');
     expect(check({ method: 'HEAD', secFetchSite: 'cross-site' })).toBe('ok');

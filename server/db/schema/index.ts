@@ -7,3 +7,4 @@ export * from './plans.ts';
 export * from './audit.ts';
 export * from './jobs.ts';
 export * from './inperson.ts';
+export * from './subtitles.ts';

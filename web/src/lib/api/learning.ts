@@ -25,6 +25,18 @@ export interface LearnerCourse extends CourseSummary {
   trainer: string | null;
   required: boolean;
   progress: CourseProgress;
+  /** with a search: the first lecture whose subtitles contain the words (docs/subtitles.md, "Search") */
+  transcriptMatch?: TranscriptMatch | null;
+}
+
+export interface TranscriptMatch {
+  lectureId: string;
+  lectureTitle: string;
+  lang: string;
+  /** the transcript around the hit */
+  snippet: string;
+  /** where the cue with the hit starts: open the lecture at ?t= */
+  atSeconds: number;
 }
 
 export interface LearnerCourseList {

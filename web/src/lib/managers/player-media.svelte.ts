@@ -51,6 +51,12 @@ export class MediaState {
   rateCapped = $state(false);
   hasCaptions = $state(false);
   captionsOn = $state(false);
+  /** the person's choice, remembered on the device (the controller loads and saves it); on by default */
+  captionsWanted = $state(true);
+  /** told when the person turns captions on or off */
+  onCaptionsChoice: ((on: boolean) => void) | null = null;
+  /** the element whose tracks were set to the choice */
+  private captionsSetOn: MediaElementLike | null = null;
   /** this element has played (a later `waiting` is a stall, not the start) */
   playedOnce = false;
 
@@ -129,6 +135,7 @@ export class MediaState {
       loadedmetadata: () => this.checkCaptions(element),
     };
     for (const [name, handler] of Object.entries(listeners)) element.addEventListener(name, handler);
+    this.checkCaptions(element); // <track> children are there before any event
     // a new element starts at the speed chosen before (a mode switch replaces the element)
     if (this.rate !== 1) {
       element.defaultPlaybackRate = this.rate;
@@ -148,6 +155,26 @@ export class MediaState {
       if (kind === 'subtitles' || kind === 'captions') found = true;
     }
     if (found !== this.hasCaptions) this.hasCaptions = found;
+    if (found && this.captionsSetOn !== element) {
+      this.captionsSetOn = element;
+      this.applyCaptions(element, this.captionsWanted);
+    }
+  }
+
+  /**
+   * The first subtitle track shows (on) or is hidden (off: its cues still load, so the page's
+   * caption line and tests can read them); the others are off.
+   */
+  private applyCaptions(element: MediaElementLike, on: boolean): void {
+    const tracks = element.textTracks;
+    let first = true;
+    for (let i = 0; tracks && i < tracks.length; i++) {
+      const track = tracks[i];
+      if (!track || (track.kind !== 'subtitles' && track.kind !== 'captions')) continue;
+      track.mode = first ? (on ? 'showing' : 'hidden') : 'disabled';
+      first = false;
+    }
+    this.captionsOn = on;
   }
 
   /** Plays (answers false when the browser refuses, e.g. autoplay without a gesture). */
@@ -203,16 +230,10 @@ export class MediaState {
   }
 
   toggleCaptions(): void {
-    const tracks = this.element?.textTracks;
-    if (!tracks || !this.hasCaptions) return;
-    const on = !this.captionsOn;
-    let first = true;
-    for (let i = 0; i < tracks.length; i++) {
-      const track = tracks[i];
-      if (!track || (track.kind !== 'subtitles' && track.kind !== 'captions')) continue;
-      track.mode = on && first ? 'showing' : 'hidden';
-      first = false;
-    }
-    this.captionsOn = on;
+    const element = this.element;
+    if (!element?.textTracks || !this.hasCaptions) return;
+    this.captionsWanted = !this.captionsOn;
+    this.applyCaptions(element, this.captionsWanted);
+    this.onCaptionsChoice?.(this.captionsWanted);
   }
 }

@@ -21,6 +21,11 @@ import type { HeartbeatAnswer, SessionInfo } from '../player/transport.ts';
 import { MediaState, type MediaElementLike } from './player-media.svelte.ts';
 import { PlayerModes } from './player-modes.svelte.ts';
 import { PresencePrompt, type ConfirmPresence } from './player-presence.svelte.ts';
+import { TranscriptState } from './player-transcript.svelte.ts';
+import { captionAt, lastCueBefore, type TranscriptCue } from '../player/transcript.ts';
+
+/** where the captions choice is remembered on the device */
+const CAPTIONS_KEY = 'lectern.player.captions';
 
 export interface PlayerDeps {
   store: KeyValueStore;
@@ -38,6 +43,10 @@ export interface PlayerDeps {
   /** the seek-bar thumbnails next to the master playlist */
   loadThumbs(masterUrl: string): Promise<Thumb[]>;
   getCourse(courseId: string): Promise<CourseDetail>;
+  /** the lecture's transcript cues (GET /api/lectures/:id/transcript) */
+  loadTranscript?(lectureId: string): Promise<TranscriptCue[]>;
+  /** `?t=` of the link that opened the page: start there instead of the resume point */
+  startAt?: number | null;
   isVisible(): boolean;
   /** a monotonic clock in ms (performance.now) */
   now(): number;
@@ -75,6 +84,7 @@ export class PlayerController {
   readonly media = new MediaState(() => this.maxRate);
   readonly modes: PlayerModes;
   readonly presence: PresencePrompt;
+  readonly transcript: TranscriptState;
 
   readonly requireVisible = $derived(this.info?.requireVisible ?? true);
   readonly maxRate = $derived(this.info?.maxPlaybackRate ?? 1);
@@ -97,6 +107,19 @@ export class PlayerController {
   readonly offline = $derived(!this.online || (this.report?.offline ?? false));
   readonly dropped = $derived(this.droppedEarlier + (this.report?.droppedSeconds ?? 0));
   readonly slide = $derived(this.slideIndex >= 0 ? this.slides[this.slideIndex] : undefined);
+  // ── subtitles (docs/subtitles.md) ──
+  readonly subtitles = $derived(this.info?.subtitles ?? []);
+  readonly hasSubtitles = $derived(this.subtitles.length > 0);
+
+  /** the transcript line to highlight: the last cue that has started */
+  get cueIndex(): number {
+    return lastCueBefore(this.transcript.cues, this.media.currentTime);
+  }
+
+  /** the audio modes' caption line (the picture has the <track> itself) */
+  get captionLine(): string {
+    return this.modes.audio && this.media.captionsOn ? captionAt(this.transcript.cues, this.media.currentTime) : '';
+  }
 
   private readonly queue: HeartbeatQueue;
   private reporter: PlaybackReporter | null = null;
@@ -108,6 +131,7 @@ export class PlayerController {
   private slidesFor: string | null = null;
   private thumbsRequested = false;
   private courseAsked = false;
+  private linkedStart: number | null;
 
   constructor(
     readonly lectureId: string,
@@ -116,6 +140,10 @@ export class PlayerController {
     this.queue = new HeartbeatQueue(deps.store);
     this.modes = new PlayerModes(deps.store);
     this.presence = new PresencePrompt(deps.confirmPresence, deps.noteFailure);
+    this.transcript = new TranscriptState(deps.loadTranscript, deps.noteFailure);
+    this.linkedStart = deps.startAt ?? null;
+    this.media.captionsWanted = safeGet(deps.store, CAPTIONS_KEY) !== 'off';
+    this.media.onCaptionsChoice = (on) => safeSet(deps.store, CAPTIONS_KEY, on ? 'on' : 'off');
   }
 
   /** Sends the earlier visits' heartbeats, then opens a session (again: after "watch here", an idle close). */
@@ -159,7 +187,9 @@ export class PlayerController {
     this.reporter = reporter;
     this.report = reporter.snapshot;
     const known = opened.durationSeconds ?? 0;
-    this.resumePosition = known > 0 && opened.resumeAt >= known - 2 ? 0 : Math.max(0, opened.resumeAt);
+    const linked = this.linkedStart;
+    this.linkedStart = null; // a link's time is for the first session only
+    this.resumePosition = linked !== null ? Math.min(linked, known > 0 ? known : linked) : known > 0 && opened.resumeAt >= known - 2 ? 0 : Math.max(0, opened.resumeAt);
     reporter.setPosition(this.resumePosition);
     this.shouldPlay = true;
     this.nextOffer = null;
@@ -167,6 +197,28 @@ export class PlayerController {
     this.phase = 'ready';
     reporter.start();
     if (this.modes.listening === 'slides') this.loadSlides();
+    this.prepareTranscript(true);
+  }
+
+  /**
+   * On the slowest line (audio only) the transcript is the cheapest way to follow: it opens by
+   * itself there. The audio modes need the cues for their caption line.
+   */
+  private prepareTranscript(opening: boolean): void {
+    if (!this.hasSubtitles) return;
+    if (opening && this.modes.listening === 'audio') this.transcript.open = true;
+    if (this.transcript.open || this.modes.audio) this.transcript.ensure(this.lectureId);
+  }
+
+  toggleTranscript(): void {
+    this.transcript.open = !this.transcript.open;
+    this.prepareTranscript(false);
+  }
+
+  /** A transcript line was clicked: play from its start (the same seek as the bar: credit counts only what plays). */
+  playFrom(time: number): void {
+    this.media.seekTo(time, this.duration);
+    if (this.media.paused) void this.media.play();
   }
 
   private onReport(state: ReporterState): void {
@@ -276,6 +328,8 @@ export class PlayerController {
   setListening(next: 'video' | 'slides' | 'audio'): void {
     this.modes.setListening(next);
     if (next === 'slides') this.loadSlides();
+    if (next === 'audio' && this.hasSubtitles) this.transcript.open = true;
+    this.prepareTranscript(false);
   }
 
   private loadSlides(): void {
@@ -422,5 +476,21 @@ export class PlayerController {
   private rememberBandwidth(): void {
     const measured = this.source && !this.modes.audio ? this.source.bandwidth() : null;
     if (measured !== null) saveBandwidth(this.deps.store, measured);
+  }
+}
+
+function safeGet(store: KeyValueStore, key: string): string | null {
+  try {
+    return store.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+function safeSet(store: KeyValueStore, key: string, value: string): void {
+  try {
+    store.setItem(key, value);
+  } catch {
+    // storage full or blocked: the choice lasts for this page
   }
 }

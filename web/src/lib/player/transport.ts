@@ -20,6 +20,8 @@ export type SessionInfo = PlaybackSession & {
   courseId?: string;
   title?: string;
   courseTitle?: string;
+  /** the lecture's subtitle files, zh-CN first (docs/subtitles.md) */
+  subtitles?: { lang: string; label: string; cueCount: number; url: string }[];
 };
 
 /** The heartbeat answer (certificateCode set when this heartbeat completed a course). */
