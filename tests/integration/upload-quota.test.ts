@@ -105,8 +105,10 @@ describe('upload quota per trainer', () => {
     const location = first.headers.get('location')!;
     expect((await client.raw('DELETE', location, undefined, TUS)).status).toBe(204);
     const id = location.split('/').pop()!;
-    const [ended] = await server.deps.db.select().from(uploadReservations).where(eq(uploadReservations.id, id));
-    expect(ended!.endedAt).toBeInstanceOf(Date);
+    // @tus/server answers 204 and then emits POST_TERMINATE, whose handler ends the reservation:
+    // wait for that state rather than racing it
+    const endedAt = async () => (await server.deps.db.select().from(uploadReservations).where(eq(uploadReservations.id, id)))[0]?.endedAt ?? null;
+    await expect.poll(endedAt, { timeout: 30_000, interval: 50 }).toBeInstanceOf(Date);
     expect((await create(client, lectureId, 2 * MiB)).status).toBe(201);
     expect((await openReservations(userId)).length).toBe(2);
   });
