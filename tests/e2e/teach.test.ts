@@ -12,6 +12,8 @@ import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { MediaWorkspace } from '../helpers/media.ts';
 import { startWorker, type Worker } from '../../transcoder/worker.ts';
 import { REJECTION_REASONS } from '../../transcoder/errors.ts';
+import { eq } from 'drizzle-orm';
+import { courses, lectures } from '../../server/db/schema/index.ts';
 
 const SHOTS = 'test-results';
 let server: TestServer;
@@ -69,7 +71,7 @@ describe('trainer page', () => {
     expect(await first.getAttribute('data-status')).toBe('uploading');
 
     // upload a real clip; it goes through tus, the worker transcodes it, the page polls
-    await first.locator('input[type="file"]').setInputFiles(await media.video({ seconds: 5, width: 640, height: 360 }));
+    await first.locator('input[name="recording"]').setInputFiles(await media.video({ seconds: 5, width: 640, height: 360 }));
     await expect.poll(() => first.getAttribute('data-status'), { timeout: 120_000, interval: 500 }).toBe('ready');
     await page.screenshot({ path: `${SHOTS}/teach-ready.png`, fullPage: true });
 
@@ -82,7 +84,7 @@ describe('trainer page', () => {
     await expect.poll(() => first.locator('.meta').textContent()).toContain('学时 1 分钟');
 
     // a text file named .mp4 fails with its reason in Chinese…
-    await second.locator('input[type="file"]').setInputFiles(await media.textAsMp4());
+    await second.locator('input[name="recording"]').setInputFiles(await media.textAsMp4());
     await expect.poll(() => second.getAttribute('data-status'), { timeout: 60_000, interval: 500 }).toBe('failed');
     expect(await second.locator('[role="alert"]').textContent()).toContain(REJECTION_REASONS.not_media['zh-CN']);
 
@@ -103,6 +105,41 @@ describe('trainer page', () => {
     expect(await failedEn.locator('[role="alert"]').textContent()).toContain(REJECTION_REASONS.not_media.en);
     await page.screenshot({ path: `${SHOTS}/teach-en.png`, fullPage: true });
 
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 240_000);
+
+  test('replace the recording of a published lecture: the rule is shown first, a new version plays, the course stays out', async () => {
+    const context = await browser.newContext({ viewport: { width: 1024, height: 900 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await logIn(page, 'trainer');
+    await page.goto(`${server.baseUrl}/teach`);
+    const course = page.locator('article.course', { hasText: '婚姻家事案件实务' });
+    const first = course.locator('li.lecture', { hasText: '第一讲：财产分割' });
+    await first.waitFor();
+    expect(await first.getAttribute('data-status')).toBe('ready');
+    const lectureId = (await first.getAttribute('data-lecture-id'))!;
+    const [before] = await server.deps.db.select().from(lectures).where(eq(lectures.id, lectureId));
+
+    // the credit rule for a replaced recording is shown before a file can be chosen
+    await first.getByRole('button', { name: '更换录像' }).click();
+    const rule = first.getByTestId('replace-rule');
+    await rule.waitFor();
+    expect((await rule.textContent())!.length).toBeGreaterThan(20);
+    await first.locator('input[name="recording"]').setInputFiles(await media.video({ seconds: 8, width: 640, height: 360 }));
+
+    // a new version is transcoded and published; the course never went back to draft
+    await expect
+      .poll(async () => (await server.deps.db.select().from(lectures).where(eq(lectures.id, lectureId)))[0]!.mediaVersion, { timeout: 120_000, interval: 500 })
+      .toBe(before!.mediaVersion + 1);
+    await expect.poll(() => first.getAttribute('data-status'), { timeout: 120_000, interval: 500 }).toBe('ready');
+    const [after] = await server.deps.db.select().from(lectures).where(eq(lectures.id, lectureId));
+    expect(after!.packagePrefix).not.toBe(before!.packagePrefix);
+    expect(after!.durationSeconds!).toBeGreaterThan(before!.durationSeconds! + 2);
+    const [row] = await server.deps.db.select().from(courses).where(eq(courses.id, before!.courseId));
+    expect(row!.status).toBe('published');
     expect(errors).toEqual([]);
     await context.close();
   }, 240_000);
