@@ -153,9 +153,16 @@ export class PlaybackRepository {
 
   // --- sessions ---------------------------------------------------------------------------
 
-  /** Serialises session opening per user (a second open waits for the first); returns the database clock. */
+  /**
+   * Serialises session opening per user (a second open waits for the first); returns the database
+   * clock **after** the lock is held. A clock read in the locking statement is taken before any wait
+   * (statement_timestamp, and the projection runs below the row lock), so an open that started
+   * first but got the lock second would open its session before the one it replaces began, and
+   * the two windows of allowance would overlap; read after the lock, openings follow lock order.
+   */
   async lockUser(userId: string): Promise<Date> {
-    const rows = await this.runner.run(sql`SELECT statement_timestamp() AS now FROM users WHERE id = ${userId} FOR NO KEY UPDATE`);
+    await this.runner.run(sql`SELECT 1 FROM users WHERE id = ${userId} FOR NO KEY UPDATE`);
+    const rows = await this.runner.run(sql`SELECT clock_timestamp() AS now`);
     return date(rows[0]!.now)!;
   }
 
