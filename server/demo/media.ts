@@ -26,6 +26,7 @@ import type { TranscodeJobRow } from '../transcoding/repository.ts';
 import { MASTER_PLAYLIST, TranscodingService, jobFailure, sourceKey } from '../transcoding/service.ts';
 import { DEMO_RECORDING_SECONDS, provinceSeeded, seedProvince, type ProvinceSummary } from './province.ts';
 import { findDemo } from './seed.ts';
+import { seedDemoSubtitles } from './subtitles.ts';
 
 export interface DemoMediaLogger {
   info(obj: object, msg?: string): void;
@@ -59,7 +60,10 @@ const CJK_FONTS = [
 ];
 const LATIN_FONTS = ['/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', '/usr/share/fonts/TTF/DejaVuSans.ttf', '/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf'];
 
-const SLIDES_ZH = [
+/** how long each slide of the demo recording stays on screen */
+export const DEMO_SLIDE_SECONDS = 60;
+
+export const SLIDES_ZH = [
   ['县域律师刑事辩护实务', '第一讲：会见与阅卷要点', '中华全国律师协会 · 演示课程', '（演示录像：各门演示课程共用这一段）'],
   ['一、接受委托', '· 审查委托人身份与委托权限', '· 签订委托协议，讲清收费与风险', '· 办理利益冲突检索'],
   ['二、会见前的准备', '· 核对委托手续与身份材料', '· 梳理案情时间线，列出待问事项', '· 了解羁押场所的会见规定'],
@@ -96,7 +100,7 @@ export async function makeDemoSource(outFile: string, options: DemoSourceOptions
   const seconds = options.seconds ?? DEMO_RECORDING_SECONDS;
   const width = options.width ?? 1280;
   const height = options.height ?? 720;
-  const slideSeconds = options.slideSeconds ?? 60;
+  const slideSeconds = options.slideSeconds ?? DEMO_SLIDE_SECONDS;
   const fps = options.fps ?? 5;
   const cjk = findFont(options.fonts?.cjk ?? CJK_FONTS);
   const font = cjk ?? findFont(options.fonts?.latin ?? LATIN_FONTS);
@@ -277,6 +281,12 @@ export async function prepareWaitingDemoLectures(deps: Pick<AppDeps, 'db' | 'sto
   if (job.status === 'done' && recording) {
     const shared = await shareRecording(deps, recording.lectureId, waiting);
     options.log?.info({ lectures: waiting.length + 1, prefix: shared, ms: Date.now() - started }, 'demo lectures ready: one recording, transcoded once');
+    // what the slides say, as subtitles: captions and a transcript for the slowest lines
+    const subtitled = await seedDemoSubtitles(deps, [recording.lectureId, ...waiting], DEMO_SLIDE_SECONDS).catch((err: unknown) => {
+      options.log?.warn({ err }, 'could not store the demo subtitles; the demo lectures play without them');
+      return 0;
+    });
+    options.log?.info({ lectures: subtitled }, 'demo subtitles stored');
   } else {
     // every demo lecture plays this recording: without it none can play
     const failure = jobFailure(job) ?? { code: 'transcode_error', reasonZh: '演示录像转码失败。', reasonEn: 'The demo recording could not be transcoded.' };

@@ -105,6 +105,16 @@ describe('the demo recording every demo lecture plays', () => {
     const rendition = playlist.split('\n').find((line) => line.endsWith('.m3u8') && !line.startsWith('#'))!;
     expect((await fetch(new URL(rendition, new URL(session.media.master, server.baseUrl)))).status).toBe(200);
 
+    // every demo lecture has the slides' words as zh-CN subtitles: a transcript, and catalog search finds them
+    expect(await count('lecture_subtitles')).toBe(23);
+    const transcript = (await lawyer.raw('GET', `/api/lectures/${other.id}/transcript`)).json as { lang: string; cues: { start: number; end: number; text: string }[] };
+    expect(transcript.lang).toBe('zh-CN');
+    expect(transcript.cues[0]).toMatchObject({ start: 0, text: '县域律师刑事辩护实务' });
+    expect(transcript.cues.at(-1)!.end).toBeLessThanOrEqual(recorded.duration_seconds + 0.001);
+    const found = (await lawyer.raw('GET', `/api/courses?q=${encodeURIComponent('各门演示课程共用')}`)).json as { items: { transcriptMatch: { snippet: string } | null }[] };
+    expect(found.items.length).toBeGreaterThan(0);
+    expect(found.items.some((item) => item.transcriptMatch?.snippet.includes('各门演示课程共用'))).toBe(true);
+
     // a later start finds nothing waiting
     expect(await prepareWaitingDemoLectures(server.deps, { recording: small, pollMs: 100 })).toEqual([]);
     expect(await count('transcode_jobs')).toBe(1);
