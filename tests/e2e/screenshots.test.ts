@@ -118,6 +118,15 @@ describe('screenshots of the main pages', () => {
       const file = path.join(OUT, `player-${device}.png`);
       await page.screenshot({ path: file });
       expect(await pngSize(file)).toEqual(viewport);
+      if (device === 'phone') {
+        // the slowest line: audio and slides, the transcript open and following the voice
+        await page.locator('select#mode').selectOption('audio');
+        await page.locator('section.transcript[data-transcript="ready"] [aria-current="true"]').waitFor({ timeout: 60_000 });
+        await page.locator('section.transcript').scrollIntoViewIfNeeded();
+        const audio = path.join(OUT, 'player-audio-phone.png');
+        await page.screenshot({ path: audio });
+        expect(await pngSize(audio)).toEqual(viewport);
+      }
       expect(errors).toEqual([]);
       await context.close();
     }
