@@ -81,8 +81,10 @@ describe.each(availableBackends())('credit v2 on %s', (backend) => {
       expect(answer.completed).toBe(false);
     }
     const elapsed = Number((await q<{ s: unknown }>(sql`SELECT extract(epoch from now() - ${started[0]!.now as string}::timestamptz) AS s`))[0]!.s);
-    // one tolerance, plus the real time the 35 round trips took
-    expect(accepted).toBeLessThanOrEqual(5 + elapsed + 0.01);
+    // one tolerance, plus the real time the 35 round trips took, plus 2 ms per session: each
+    // answer is rounded to the millisecond and each session's clock readings are kept to the
+    // millisecond (a 5.438 s total against 5.436 s was seen under load, all of it that rounding)
+    expect(accepted).toBeLessThanOrEqual(5 + elapsed + 0.002 * 35 + 0.01);
     expect(await coverage()).toBeLessThan(DURATION * 0.95);
     expect((await q(sql`SELECT 1 FROM certificates`)).length).toBe(0);
   });

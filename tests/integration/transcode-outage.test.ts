@@ -5,7 +5,9 @@
  *
  * - storage down 60 s during a transcode: the job records that it waits for storage, spends no
  *   attempt, and the lecture is ready once storage is back; nothing the trainer can read carries
- *   the store's address;
+ *   the store's address. Storage goes down when ffmpeg has finished and the package is about to
+ *   go up (the worker's storage holds its first upload until the test has stopped s3rver), so the
+ *   order of events does not depend on how fast this machine transcodes;
  * - an outage longer than the worker's limit (shortened here to 3 s) fails the lecture with a
  *   reason the trainer can act on (no address either); once storage is back, "Retry
  *   transcoding" through the API makes it ready.
@@ -21,6 +23,7 @@ import { CatalogRepository } from '../../server/catalog/repository.ts';
 import { TranscodingService, sourceKey } from '../../server/transcoding/service.ts';
 import { lectures, transcodeJobs } from '../../server/db/schema/index.ts';
 import { startWorker, type Worker, type WorkerLogger } from '../../transcoder/worker.ts';
+import type { Storage } from '../../server/storage/types.ts';
 
 vi.setConfig({ testTimeout: 600_000, hookTimeout: 180_000 });
 
@@ -97,19 +100,41 @@ describe('transcode jobs and a storage outage (s3rver)', () => {
     return w;
   }
 
-  it('waits out 60 s of storage down during a transcode without spending an attempt, and ends ready', async () => {
-    // long enough at one thread that storage goes down while ffmpeg runs (the source is already here)
-    const clip = await media.video({ seconds: 24, width: 1280, height: 720, noise: 8, slideSeconds: 8 });
-    const { lectureId, jobId } = await queueClip(clip, '存储中断');
-    const w = worker();
-
-    await until('ffmpeg to be running', async () => {
-      const j = await jobRow(jobId);
-      if (j.status === 'done' || j.status === 'failed') throw new Error(`the job ended (${j.status}) before storage went down; make the clip longer`);
-      return j.status === 'running' && j.progress > 1 ? j : undefined;
+  /**
+   * The real storage, except that the first upload waits until `release()`: the test stops
+   * s3rver in between, so the upload meets the outage. Everything else goes straight through.
+   */
+  function holdFirstUpload(real: Storage): { storage: Storage; reached: Promise<void>; release: () => void } {
+    let reachedUpload!: () => void;
+    let release!: () => void;
+    const reached = new Promise<void>((r) => (reachedUpload = r));
+    const gate = new Promise<void>((r) => (release = r));
+    const storage = new Proxy(real, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target) as unknown;
+        if (typeof value !== 'function') return value;
+        if (prop !== 'put' && prop !== 'putFile') return value.bind(target);
+        return async (...args: unknown[]) => {
+          reachedUpload();
+          await gate;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
     });
+    return { storage, reached, release };
+  }
+
+  it('waits out 60 s of storage down during a transcode without spending an attempt, and ends ready', async () => {
+    const clip = await media.video({ seconds: 6, width: 640, height: 360 });
+    const { lectureId, jobId } = await queueClip(clip, '存储中断');
+    const held = holdFirstUpload(server.deps.storage);
+    const w = worker({ storage: held.storage });
+
+    await held.reached; // ffmpeg is done, the package is about to go up
+    expect((await jobRow(jobId)).status).toBe('running');
     await s3.stop();
     const down = Date.now();
+    held.release();
 
     // the job hits the outage when it uploads the package, and says so on its row
     const waiting = await until('the job to wait for storage', async () => {
