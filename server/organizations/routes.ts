@@ -4,40 +4,13 @@
  * OrganizationsService and the pure modules next to it.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type, type TSchema } from 'typebox';
-import { ErrorBody, PlainText, Uuid } from '../http/schemas.ts';
+import { Type } from 'typebox';
+import { ErrorBody, Uuid } from '../http/schemas.ts';
+import { NewOrganizationSchema, OrganizationChangeSchema, OrganizationNodeSchema, OrganizationSchema } from './schemas.ts';
 import { OrganizationsRepository } from './repository.ts';
 import { organizationView, OrganizationsService } from './service.ts';
 import issuerRoutes from './issuer-routes.ts';
 
-const Kind = Type.Union([Type.Literal('national'), Type.Literal('province'), Type.Literal('city'), Type.Literal('firm')]);
-const ClosedAt = Type.Union([Type.String(), Type.Null()], { description: 'when the organization was closed (ISO 8601); null while open' });
-const OrgNode: TSchema = Type.Cyclic(
-  {
-    OrgNode: Type.Object({
-      id: Type.String(),
-      name: Type.String(),
-      kind: Kind,
-      regionCode: Type.String(),
-      county: Type.Boolean(),
-      closedAt: ClosedAt,
-      children: Type.Array(Type.Ref('OrgNode')),
-    }),
-  },
-  'OrgNode',
-);
-const Organization = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  kind: Kind,
-  regionCode: Type.String(),
-  county: Type.Boolean(),
-  parentId: Type.Union([Type.String(), Type.Null()]),
-  closedAt: ClosedAt,
-});
-// Any six characters pass the schema; the service answers 400 invalid_region_code with a sentence.
-const RegionCode = Type.String({ maxLength: 12, description: 'GB/T 2260, six digits: province NN0000, city NNNN00, firm its county’s or city’s code' });
-const Name = PlainText({ minLength: 1, maxLength: 100 });
 const changeErrors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody };
 
 const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -47,7 +20,7 @@ const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/organizations',
-    { preHandler: app.authenticate, schema: { tags: ['audit'], summary: 'The organization trees I administer', response: { 200: Type.Array(OrgNode), 401: ErrorBody } } },
+    { preHandler: app.authenticate, schema: { tags: ['audit'], summary: 'The organization trees I administer', response: { 200: Type.Array(OrganizationNodeSchema), 401: ErrorBody } } },
     async (request) => service.administeredTree(request.user!),
   );
 
@@ -59,7 +32,7 @@ const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['audit'],
         summary: 'One organization I administer',
         params: Type.Object({ orgId: Uuid }),
-        response: { 200: Organization, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
+        response: { 200: OrganizationSchema, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
       },
     },
     async (request) => organizationView(await service.getForAdmin(request.user!, request.params.orgId)),
@@ -74,11 +47,8 @@ const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Create a sub-organization (administrators of the parent or above)',
         description:
           'A province under the national association, a city under a province, a firm under a city or a province. 400 kind_not_allowed, invalid_region_code (not six digits), region_code_level, region_code_prefix (2 digits of a province parent, 4 of a city parent), county_not_firm, county_code, invalid_name; 409 organization_name_taken (a sibling has the name), organization_closed (the parent is closed); 403 outside the caller’s subtree, also for an unknown parent. Written to the audit log.',
-        body: Type.Object(
-          { parentId: Uuid, name: Name, kind: Kind, regionCode: RegionCode, county: Type.Optional(Type.Boolean()) },
-          { additionalProperties: false },
-        ),
-        response: { 201: Organization, ...changeErrors },
+        body: NewOrganizationSchema,
+        response: { 201: OrganizationSchema, ...changeErrors },
       },
     },
     async (request, reply) => reply.status(201).send(organizationView(await service.create(request.user!, request.body, request.ip))),
@@ -94,11 +64,8 @@ const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'Any of the fields. name / regionCode / county: administrators of the organization or above. parentId (a move) and closed: administrators strictly above it (403 parent_admin_required), and for a move also of the new parent. The code is checked against the (new) parent and every direct sub-organization must still fit (400 region_code_children); 400 organization_cycle, root_organization (the root is never moved or closed); 409 organization_name_taken, organization_closed (moving under a closed parent), open_sub_organizations (close them first), parent_closed (reopening under a closed parent). Each real change is one audit entry.',
         params: Type.Object({ orgId: Uuid }),
-        body: Type.Object(
-          { name: Type.Optional(Name), parentId: Type.Optional(Uuid), regionCode: Type.Optional(RegionCode), county: Type.Optional(Type.Boolean()), closed: Type.Optional(Type.Boolean()) },
-          { additionalProperties: false, minProperties: 1 },
-        ),
-        response: { 200: Organization, ...changeErrors },
+        body: OrganizationChangeSchema,
+        response: { 200: OrganizationSchema, ...changeErrors },
       },
     },
     async (request) => organizationView(await service.update(request.user!, request.params.orgId, request.body, request.ip)),

@@ -10,34 +10,12 @@ import type { Tx } from '../db/client.ts';
 import { badRequest, conflict, HttpError } from '../http/errors.ts';
 import type { OrganizationsRepository, OrganizationRow } from './repository.ts';
 import { changeProblems, placementMessage, placementProblem, type OrganizationKind, type PlacementProblem } from './region-code.ts';
+import type { NewOrganization, Organization, OrganizationChange } from './schemas.ts';
 import { buildTree, closeProblem, isClosedChain, wouldCycle, type OrgNode } from './tree.ts';
 
-export interface NewOrganizationInput {
-  parentId: string;
-  name: string;
-  kind: OrganizationKind;
-  regionCode: string;
-  county?: boolean | undefined;
-}
-
-export interface OrganizationChange {
-  name?: string | undefined;
-  parentId?: string | undefined;
-  regionCode?: string | undefined;
-  county?: boolean | undefined;
-  closed?: boolean | undefined;
-}
-
-/** API.md's organization shape, and when it was closed. */
-export interface OrganizationView {
-  id: string;
-  name: string;
-  kind: OrganizationKind;
-  regionCode: string;
-  county: boolean;
-  parentId: string | null;
-  closedAt: string | null;
-}
+export type { NewOrganization, OrganizationChange } from './schemas.ts';
+/** API.md's organization shape, and when it was closed (the routes' OrganizationSchema). */
+export type OrganizationView = Organization;
 
 export const organizationView = (o: OrganizationRow): OrganizationView => ({
   id: o.id,
@@ -83,7 +61,7 @@ export class OrganizationsService {
    * unknown id). 400 when the kind cannot sit there or the code does not fit, 409 for a name
    * used under that parent or a closed parent.
    */
-  async create(user: SessionUser, input: NewOrganizationInput, ip: string): Promise<OrganizationRow> {
+  async create(user: SessionUser, input: NewOrganization, ip: string): Promise<OrganizationRow> {
     const chain = await this.access.assertRole(user, input.parentId, 'admin');
     const name = organizationName(input.name);
     const placed = { kind: input.kind, regionCode: input.regionCode, county: input.county ?? false };

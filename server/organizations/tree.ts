@@ -3,22 +3,15 @@
  * tree that need no database (cycles, the root, closing and reopening). Region codes and kinds:
  * region-code.ts.
  */
-export interface OrgNode {
-  id: string;
-  name: string;
-  kind: string;
-  regionCode: string;
-  county: boolean;
-  /** ISO 8601 instant the organization was closed; null while it is open (an addition to API.md's shape) */
-  closedAt: string | null;
-  children: OrgNode[];
-}
+import type { OrganizationKind, OrganizationNode } from './schemas.ts';
+/** One node of an administered tree, as GET /api/organizations answers it (schemas.ts). */
+export type OrgNode = OrganizationNode;
 
 export interface TreeRow {
   id: string;
   parentId: string | null;
   name: string;
-  kind: string;
+  kind: OrganizationKind;
   regionCode: string;
   county: boolean;
   closedAt?: Date | null;

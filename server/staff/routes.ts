@@ -9,21 +9,10 @@ import { ErrorBody, PlainText, Uuid } from '../http/schemas.ts';
 import { OrganizationsRepository } from '../organizations/repository.ts';
 import { StaffRepository } from './repository.ts';
 import { DEFAULT_PEOPLE_RESULTS, MAX_PEOPLE_RESULTS, StaffService } from './service.ts';
+import { LoginSchema, NewStaffSchema, PeopleSearchSchema, RoleGrantSchema, RoleSchema, StaffAccountCreatedSchema, StaffListSchema } from './schemas.ts';
 
-const Role = Type.Union([Type.Literal('trainer'), Type.Literal('admin')]);
-// Checked by the service (400 invalid_login / login_digits_only with a sentence); here only bounded.
-const Login = Type.String({ minLength: 1, maxLength: 200, description: '2–100 of A–Z a–z 0–9 . _ @ -, not digits only' });
-const HeldRole = Type.Object({ organizationId: Type.String(), organizationName: Type.String(), role: Role });
-const Person = {
-  userId: Type.String(),
-  login: Type.String(),
-  name: Type.String(),
-  licenseNo: Type.Union([Type.String(), Type.Null()], { description: 'null for staff accounts' }),
-  organization: Type.Object({ id: Type.String(), name: Type.String() }),
-  disabled: Type.Boolean(),
-  passwordChangeRequired: Type.Boolean({ description: 'true until the person has replaced their one-time password' }),
-  roles: Type.Array(HeldRole, { description: 'every role the person holds, anywhere' }),
-};
+const Role = RoleSchema;
+const Login = LoginSchema;
 const orgParams = Type.Object({ orgId: Uuid });
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
@@ -40,8 +29,8 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'An account without a licence number, with a one-time password answered once; it must change the password at its first login. No role yet: grant one with POST …/roles. 400 invalid_login, login_digits_only, invalid_name; 409 login_taken, organization_closed; 403 outside the caller’s subtree (also an unknown id). Written to the audit log (never the password).',
         params: orgParams,
-        body: Type.Object({ login: Login, name: PlainText({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
-        response: { 201: Type.Object({ userId: Type.String(), login: Type.String(), initialPassword: Type.String() }), ...errors },
+        body: NewStaffSchema,
+        response: { 201: StaffAccountCreatedSchema, ...errors },
       },
     },
     async (request, reply) => {
@@ -60,11 +49,7 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description: '`rolesHere` are the roles on this organization; `changeableRoles` what the caller may grant or revoke here (trainer from the organization’s own administrators, admin only from above).',
         params: orgParams,
         response: {
-          200: Type.Object({
-            organizationId: Type.String(),
-            changeableRoles: Type.Array(Role),
-            items: Type.Array(Type.Object({ ...Person, rolesHere: Type.Array(Role) })),
-          }),
+          200: StaffListSchema,
           ...errors,
         },
       },
@@ -87,7 +72,7 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
           { q: PlainText({ maxLength: 100 }), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PEOPLE_RESULTS })) },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ items: Type.Array(Type.Object(Person)) }), ...errors },
+        response: { 200: PeopleSearchSchema, ...errors },
       },
     },
     async (request, reply) => {
@@ -106,7 +91,7 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           '204, also when the role was held already (then nothing is logged). 404 for an unknown login or a person outside the caller’s subtree; 403 outside the subtree; 403 peer_role: admin on an organization is granted from strictly above it; 403 peer_account: the person is an administrator at the caller’s level or above; 409 own_account: the caller’s own admin role (their own trainer role is allowed); 409 organization_closed.',
         params: orgParams,
-        body: Type.Object({ login: Login, role: Role }, { additionalProperties: false }),
+        body: RoleGrantSchema,
         response: { 204: Type.Null(), ...errors },
       },
     },

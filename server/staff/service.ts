@@ -16,24 +16,11 @@ import { isClosedChain } from '../organizations/tree.ts';
 import { LOGIN_PROBLEM_MESSAGES, loginProblem } from './logins.ts';
 import type { PersonRow, StaffAccount, StaffRepository } from './repository.ts';
 import { changeableRoles, roleAuthority } from './role-authority.ts';
+import type { NewStaff, Person, StaffAccountCreated, StaffList } from './schemas.ts';
 
-export interface StaffAccountCreated {
-  userId: string;
-  login: string;
-  /** shown once to the administrator; the account must change it at its first login */
-  initialPassword: string;
-}
-
-export interface PersonView {
-  userId: string;
-  login: string;
-  name: string;
-  licenseNo: string | null;
-  organization: { id: string; name: string };
-  disabled: boolean;
-  passwordChangeRequired: boolean;
-  roles: { organizationId: string; organizationName: string; role: Role }[];
-}
+export type { StaffAccountCreated } from './schemas.ts';
+/** A person as the staff routes answer it (schemas.ts). */
+export type PersonView = Person;
 
 export const MAX_PEOPLE_RESULTS = 50;
 export const DEFAULT_PEOPLE_RESULTS = 20;
@@ -80,7 +67,7 @@ export class StaffService {
    * that is not 2–100 of A–Z a–z 0–9 . _ @ - or only digits (those are lawyers' licence
    * numbers); 409 login_taken; 409 organization_closed.
    */
-  async createStaff(user: SessionUser, orgId: string, input: { login: string; name: string }, ip: string): Promise<StaffAccountCreated> {
+  async createStaff(user: SessionUser, orgId: string, input: NewStaff, ip: string): Promise<StaffAccountCreated> {
     const chain = await this.access.assertRole(user, orgId, 'admin');
     const login = input.login.trim();
     const problem = loginProblem(login);
@@ -118,7 +105,7 @@ export class StaffService {
   }
 
   /** Accounts holding a role on the organization, and its staff accounts without one; what the caller may change here. */
-  async listStaff(user: SessionUser, orgId: string) {
+  async listStaff(user: SessionUser, orgId: string): Promise<StaffList> {
     const chain = await this.access.assertRole(user, orgId, 'admin');
     const rows = await this.repo.staffOf(orgId);
     return {

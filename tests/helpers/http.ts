@@ -131,3 +131,15 @@ export async function errorOf(promise: Promise<unknown>): Promise<ApiErrorClass>
   }
   throw new Error('expected the request to fail');
 }
+
+/** How a typed call ended, for calls racing each other: its value, or the ApiError's status and code. */
+export type Settled<T> = { ok: true; value: T } | { ok: false; status: number; code: string };
+
+export async function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+  try {
+    return { ok: true, value: await promise };
+  } catch (error) {
+    if (error instanceof ApiErrorClass) return { ok: false, status: error.status, code: error.code };
+    throw error;
+  }
+}

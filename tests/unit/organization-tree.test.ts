@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildTree } from '../../server/organizations/tree.ts';
+import { buildTree, type TreeRow } from '../../server/organizations/tree.ts';
 
-const org = (id: string, parentId: string | null) => ({ id, parentId, name: id, kind: 'city', regionCode: '510700', county: false });
+const org = (id: string, parentId: string | null): TreeRow => ({ id, parentId, name: id, kind: 'city', regionCode: '510700', county: false });
 
 describe('buildTree', () => {
   it('nests children under parents and keeps visible roots', () => {

@@ -24,7 +24,8 @@ export interface LoginResponse {
   user: { id: string; login: string; name: string };
 }
 
-export type RoleName = 'admin' | 'trainer';
+import type { RoleName } from '../../../../server/staff/schemas.ts';
+export type { RoleName };
 
 export interface RoleGrant {
   organizationId: string;
@@ -230,27 +231,11 @@ export interface MyCredits {
 
 // ── Audit ────────────────────────────────────────────────────────────────────
 
-export type OrganizationKind = 'national' | 'province' | 'city' | 'firm';
-
-export interface Organization {
-  id: string;
-  name: string;
-  kind: OrganizationKind;
-  regionCode: string;
-  county: boolean;
-  parentId: string | null;
-}
-
-export interface OrganizationNode {
-  id: string;
-  name: string;
-  kind: OrganizationKind;
-  regionCode: string;
-  county: boolean;
-  /** when the organization was closed (ISO 8601), null while open: an addition to API.md's shape (docs/accounts.md) */
-  closedAt?: string | null;
-  children: OrganizationNode[];
-}
+// The organization routes' shapes come from their schemas (server/organizations/schemas.ts).
+import type { Organization, OrganizationChange, OrganizationKind, OrganizationNode, NewOrganization } from '../../../../server/organizations/schemas.ts';
+export type { Organization, OrganizationChange, OrganizationKind, OrganizationNode, NewOrganization };
+/** An organization as the administration routes answer it (the same shape as every organization route). */
+export type AdministeredOrganization = Organization;
 
 export interface ReportLawyer {
   id: string;
@@ -649,73 +634,6 @@ export interface BackgroundJob {
 
 // ── Organizations and staff (docs/accounts.md, "Organizations and staff") ─────
 
-/** POST /api/organizations */
-export interface NewOrganization {
-  parentId: string;
-  name: string;
-  kind: OrganizationKind;
-  /** GB/T 2260, six digits */
-  regionCode: string;
-  /** a firm in a county-level town; false when left out */
-  county?: boolean;
-}
+// The staff routes' shapes come from their schemas (server/staff/schemas.ts).
+export type { HeldRole, Person, PeopleSearch, StaffAccountCreated, StaffList, StaffMember } from '../../../../server/staff/schemas.ts';
 
-/** An organization as the administration routes answer it: API.md's shape and when it was closed. */
-export interface AdministeredOrganization extends Organization {
-  /** ISO 8601, null while open */
-  closedAt: string | null;
-}
-
-/** PATCH /api/organizations/:orgId: any of these; `closed` closes (true) or reopens (false). */
-export interface OrganizationChange {
-  name?: string;
-  parentId?: string;
-  regionCode?: string;
-  county?: boolean;
-  closed?: boolean;
-}
-
-/** POST /api/organizations/:orgId/staff: the one-time password, answered once. */
-export interface StaffAccountCreated {
-  userId: string;
-  login: string;
-  initialPassword: string;
-}
-
-export interface HeldRole {
-  organizationId: string;
-  organizationName: string;
-  role: RoleName;
-}
-
-export interface Person {
-  userId: string;
-  login: string;
-  name: string;
-  /** null for staff accounts */
-  licenseNo: string | null;
-  organization: { id: string; name: string };
-  disabled: boolean;
-  /** true until the person has replaced their one-time password */
-  passwordChangeRequired: boolean;
-  /** every role the person holds, anywhere */
-  roles: HeldRole[];
-}
-
-export interface StaffMember extends Person {
-  /** the roles held on this organization */
-  rolesHere: RoleName[];
-}
-
-/** GET /api/organizations/:orgId/staff */
-export interface StaffList {
-  organizationId: string;
-  /** the roles the caller may grant or revoke here (trainer from this level, admin only from above) */
-  changeableRoles: RoleName[];
-  items: StaffMember[];
-}
-
-/** GET /api/people?q= */
-export interface PeopleSearch {
-  items: Person[];
-}
