@@ -1,7 +1,7 @@
-/** The English strings of pairing (结对帮扶); en.ts spreads them in. Keys from zh-CN-pairing.ts. */
+/** The English strings of pairing (结对帮扶); en.ts spreads them in. Keys from zh-CN-pairing.ts and the two audit actions of zh-CN-staff.ts. */
 import type zhCNPairing from './zh-CN-pairing.ts';
 
-const enPairing: { readonly [K in keyof typeof zhCNPairing]: string } = {
+const enPairing: { readonly [K in keyof typeof zhCNPairing | 'audit.action.pairing.pair_created' | 'audit.action.pairing.pair_ended']: string } = {
   'nav.mentoring': 'Mentoring',
   'title.mentoring': 'Mentoring',
   'pairing.kind.firm': 'Firm pair',

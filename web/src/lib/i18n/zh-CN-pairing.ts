@@ -70,8 +70,6 @@ const zhCNPairing = {
   'pairing.admin.col.credit': '本年度已获（分钟）',
   'pairing.admin.col.recommendations': '推荐 / 已学',
   'pairing.admin.csv': '下载结对帮扶报表 CSV',
-  'audit.action.pairing.pair_created': '建立结对帮扶',
-  'audit.action.pairing.pair_ended': '结束结对帮扶',
   // server error codes
   'serverError.pair_dates': '结对的结束日期不能早于开始日期。',
   'serverError.pair_exists': '这两方已经结对（结对尚未结束）。',
