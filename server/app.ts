@@ -58,6 +58,7 @@ import path from 'node:path';
 import inPersonRoutes from './inperson/routes.ts';
 import type { InPersonService } from './inperson/service.ts';
 import subtitleRoutes from './subtitles/routes.ts';
+import pairingRoutes, { type Pairing } from './pairing/routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -66,6 +67,8 @@ export interface AppDeps {
   storage: Storage;
   /** built once by server/platform.ts (an app built without it makes its own) */
   inPerson?: InPersonService;
+  /** pairing (结对帮扶): built once by server/platform.ts (an app built without it makes its own) */
+  pairing?: Pairing;
 }
 
 declare module 'fastify' {
@@ -234,6 +237,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(handoutRoutes, { prefix: '/api' });
   await app.register(inPersonRoutes, { prefix: '/api' });
   await app.register(subtitleRoutes, { prefix: '/api' });
+  await app.register(pairingRoutes, { prefix: '/api' });
   // New domains: add one line here, `await app.register(<domain>Routes, { prefix: '/api' })`.
 
   if (options.serveWeb !== false) webServed = await registerWebApp(app);

@@ -47,11 +47,13 @@ export const AUDIT_ACTIONS = [
   'lecture.subtitles_uploaded',
   'lecture.subtitles_replaced',
   'lecture.subtitles_removed',
+  'pairing.pair_created',
+  'pairing.pair_ended',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-export const AUDIT_TARGET_TYPES = ['user', 'organization', 'plan', 'course', 'lecture', 'in_person_session', 'handout'] as const;
+export const AUDIT_TARGET_TYPES = ['user', 'organization', 'plan', 'course', 'lecture', 'in_person_session', 'handout', 'pair'] as const;
 
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
 

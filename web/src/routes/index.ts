@@ -34,6 +34,7 @@ export const routes: Route[] = [
   { pattern: '/password', title: 'title.password', load: () => import('./password/PasswordPage.svelte') },
   { pattern: '/admin', title: 'title.admin', wide: true, load: () => import('./admin/AdminPage.svelte') },
   { pattern: '/admin/lawyers/:userId/evidence', title: 'title.evidence', wide: true, load: () => import('./evidence/EvidencePage.svelte') },
+  { pattern: '/mentoring', title: 'title.mentoring', load: () => import('./mentoring/MentoringPage.svelte') },
   { pattern: '/teach', title: 'title.teach', load: () => import('./teach/TeachPage.svelte') },
   { pattern: '/verify/:code', title: 'title.verify', public: true, load: () => import('./verify/VerifyPage.svelte') },
 ];

@@ -569,6 +569,8 @@ const zhCNStaff = {
   'audit.action.in_person.attendance_minutes_corrected': '更正律师的现场培训学时',
   'audit.action.in_person.attendance_removed': '移除现场培训参训记录',
   'admin.report.inPerson': '其中现场培训 {minutes} 分钟',
+  'audit.action.pairing.pair_created': '建立结对帮扶',
+  'audit.action.pairing.pair_ended': '结束结对帮扶',
 } as const;
 
 export default zhCNStaff;

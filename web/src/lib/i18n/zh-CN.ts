@@ -3,8 +3,10 @@
  * `{name}` marks a parameter. Keep keys grouped by page; every visible string lives here.
  */
 import type zhCNStaff from './zh-CN-staff.ts';
+import zhCNPairing from './zh-CN-pairing.ts';
 
 const zhCN = {
+  ...zhCNPairing,
   'app.name': '讲坛 Lectern',
   'app.skipToContent': '跳到正文',
   'app.loading': '加载中…',
