@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginAttempts, organizations, roleGrants, users } from '../../server/db/schema/index.ts';
 import { createFirstAdmin } from '../../server/staff/first-admin.ts';
 import type { AdministeredOrganization, AuditEntry, Me, StaffAccountCreated } from '../../web/src/lib/api/types.ts';
-import { createTestClient, type TestClient } from '../helpers/http.ts';
+import { createTestClient, errorOf, type TestClient } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 let server: TestServer;
@@ -119,8 +119,8 @@ describe('from admin:create to a running province', () => {
     ] as const;
     const before = (await server.deps.db.select().from(organizations)).length;
     for (const [body, status, code] of refused) {
-      const res = await root.raw('POST', '/api/organizations', body);
-      expect([res.status, (res.json as { error: string }).error], JSON.stringify(body)).toEqual([status, code]);
+      const refusal = await errorOf(root.createOrganization(body));
+      expect([refusal.status, refusal.code], JSON.stringify(body)).toEqual([status, code]);
     }
     expect((await server.deps.db.select().from(organizations)).length).toBe(before);
   });
@@ -138,21 +138,20 @@ describe('from admin:create to a running province', () => {
     expect(row).toMatchObject({ organizationId: ids.sichuan, licenseNo: null, passwordChangeRequired: true, disabled: false });
     expect(row!.passwordHash).not.toContain(accounts.scAdmin.initialPassword);
 
-    expect((await root.raw('POST', `/api/organizations/${ids.mianyang}/staff`, { login: 'sc-admin', name: '又一个' })).json).toMatchObject({ error: 'login_taken' });
-    expect((await root.raw('POST', `/api/organizations/${ids.mianyang}/staff`, { login: 'sc-admin', name: '又一个' })).status).toBe(409);
-    expect((await root.raw('POST', `/api/organizations/${ids.mianyang}/staff`, { login: '15107202110000001', name: '像证号' })).json).toMatchObject({ error: 'login_digits_only' });
-    expect((await root.raw('POST', `/api/organizations/${ids.mianyang}/staff`, { login: 'has space', name: '空格' })).json).toMatchObject({ error: 'invalid_login' });
+    expect(await errorOf(root.createStaff(ids.mianyang, 'sc-admin', '又一个'))).toMatchObject({ code: 'login_taken' });
+    expect((await errorOf(root.createStaff(ids.mianyang, 'sc-admin', '又一个'))).status).toBe(409);
+    expect(await errorOf(root.createStaff(ids.mianyang, '15107202110000001', '像证号'))).toMatchObject({ code: 'login_digits_only' });
+    expect(await errorOf(root.createStaff(ids.mianyang, 'has space', '空格'))).toMatchObject({ code: 'invalid_login' });
     expect((await root.raw('POST', `/api/organizations/${ids.mianyang}/staff`, { login: 'x1', name: '多余', licenseNo: '1' })).status).toBe(400);
   });
 
   it('grants trainer and admin by login (204; 404 for an unknown login) and lists the staff with their roles', async () => {
-    expect((await root.raw('POST', `/api/organizations/${ids.sichuan}/roles`, { login: 'sc-admin', role: 'admin' })).status).toBe(204);
+    expect(await root.grantRole(ids.sichuan, 'sc-admin', 'admin')).toBeUndefined();
     await root.grantRole(ids.mianyang, 'my-trainer', 'trainer');
     await root.grantRole(ids.gansu, 'gs-admin', 'admin');
     // granting what is held already changes nothing and answers the same
     await root.grantRole(ids.mianyang, 'my-trainer', 'trainer');
-    const unknown = await root.raw('POST', `/api/organizations/${ids.sichuan}/roles`, { login: 'nobody', role: 'trainer' });
-    expect([unknown.status, (unknown.json as { error: string }).error]).toEqual([404, 'not_found']);
+    expect(await errorOf(root.grantRole(ids.sichuan, 'nobody', 'trainer'))).toMatchObject({ status: 404, code: 'not_found' });
     expect((await root.raw('POST', `/api/organizations/${ids.sichuan}/roles`, { login: 'sc-admin', role: 'owner' })).status).toBe(400);
 
     const staff = await root.staff(ids.mianyang);
@@ -202,14 +201,13 @@ describe('from admin:create to a running province', () => {
         const res = await scAdmin.raw(method, path, body);
         expect([method, path, res.status]).toEqual([method, path, 403]);
       }
-      const created = await scAdmin.raw('POST', '/api/organizations', { parentId: outside, name: '越界律所', kind: 'firm', regionCode: '620523' });
-      expect(created.status).toBe(403);
+      expect((await errorOf(scAdmin.createOrganization({ parentId: outside, name: '越界律所', kind: 'firm', regionCode: '620523' }))).status).toBe(403);
     }
     // moving something of Sichuan under Gansu, or Gansu's firm into Sichuan: 403 too
-    expect((await scAdmin.raw('PATCH', `/api/organizations/${ids.chengduFirm}`, { parentId: ids.gansu, regionCode: '620102' })).status).toBe(403);
-    expect((await scAdmin.raw('PATCH', `/api/organizations/${ids.ganguFirm}`, { parentId: ids.mianyang, regionCode: '510722' })).status).toBe(403);
+    expect((await errorOf(scAdmin.updateOrganization(ids.chengduFirm, { parentId: ids.gansu, regionCode: '620102' }))).status).toBe(403);
+    expect((await errorOf(scAdmin.updateOrganization(ids.ganguFirm, { parentId: ids.mianyang, regionCode: '510722' }))).status).toBe(403);
     // a person of Gansu cannot be given a role in Sichuan: answered like an unknown login
-    expect((await scAdmin.raw('POST', `/api/organizations/${ids.santai}/roles`, { login: 'gs-admin', role: 'trainer' })).status).toBe(404);
+    expect((await errorOf(scAdmin.grantRole(ids.santai, 'gs-admin', 'trainer'))).status).toBe(404);
     // the people search finds nobody outside the province
     expect((await scAdmin.searchPeople('gs-admin')).items).toEqual([]);
     expect((await scAdmin.searchPeople('马')).items).toEqual([]);
@@ -241,18 +239,13 @@ describe('from admin:create to a running province', () => {
     await root.grantRole(ids.sichuan, 'sc-admin2', 'admin');
 
     // a provincial administrator makes no administrator of the province (a peer)…
-    const peer = await scAdmin.raw('POST', `/api/organizations/${ids.sichuan}/roles`, { login: 'my-trainer', role: 'admin' });
-    expect([peer.status, (peer.json as { error: string }).error]).toEqual([403, 'peer_role']);
+    expect(await errorOf(scAdmin.grantRole(ids.sichuan, 'my-trainer', 'admin'))).toMatchObject({ status: 403, code: 'peer_role' });
     // …nor removes a peer's, nor changes a peer's other roles
-    const demote = await scAdmin.raw('DELETE', `/api/organizations/${ids.sichuan}/roles/sc-admin2/admin`);
-    expect([demote.status, (demote.json as { error: string }).error]).toEqual([403, 'peer_role']);
-    const gift = await scAdmin.raw('POST', `/api/organizations/${ids.santai}/roles`, { login: 'sc-admin2', role: 'trainer' });
-    expect([gift.status, (gift.json as { error: string }).error]).toEqual([403, 'peer_account']);
+    expect(await errorOf(scAdmin.revokeRole(ids.sichuan, 'sc-admin2', 'admin'))).toMatchObject({ status: 403, code: 'peer_role' });
+    expect(await errorOf(scAdmin.grantRole(ids.santai, 'sc-admin2', 'trainer'))).toMatchObject({ status: 403, code: 'peer_account' });
     // never their own admin role
-    const own = await scAdmin.raw('DELETE', `/api/organizations/${ids.sichuan}/roles/sc-admin/admin`);
-    expect([own.status, (own.json as { error: string }).error]).toEqual([409, 'own_account']);
-    const ownRoot = await root.raw('DELETE', `/api/organizations/${ids.national}/roles/root/admin`);
-    expect([ownRoot.status, (ownRoot.json as { error: string }).error]).toEqual([409, 'own_account']);
+    expect(await errorOf(scAdmin.revokeRole(ids.sichuan, 'sc-admin', 'admin'))).toMatchObject({ status: 409, code: 'own_account' });
+    expect(await errorOf(root.revokeRole(ids.national, 'root', 'admin'))).toMatchObject({ status: 409, code: 'own_account' });
     // but below the province: an administrator of the city, and a trainer of the province itself
     await scAdmin.grantRole(ids.mianyang, 'my-trainer', 'admin');
     await scAdmin.grantRole(ids.sichuan, 'my-trainer', 'trainer');
@@ -260,14 +253,14 @@ describe('from admin:create to a running province', () => {
     expect((await scAdmin.staff(ids.mianyang)).items.find((s) => s.login === 'my-trainer')!.rolesHere.sort()).toEqual(['admin', 'trainer']);
     // the city administrator cannot touch the province administrator who named them
     const cityAdmin = await signedIn('my-trainer', 'mianyang-trainer-9');
-    expect((await cityAdmin.raw('DELETE', `/api/organizations/${ids.mianyang}/roles/my-trainer/trainer`)).status).toBe(204); // own trainer: yes
-    expect((await cityAdmin.raw('POST', `/api/organizations/${ids.santai}/roles`, { login: 'sc-admin', role: 'trainer' })).status).toBe(404); // sc-admin belongs to Sichuan, above the city
+    expect(await cityAdmin.revokeRole(ids.mianyang, 'my-trainer', 'trainer')).toBeUndefined(); // own trainer: yes
+    expect((await errorOf(cityAdmin.grantRole(ids.santai, 'sc-admin', 'trainer'))).status).toBe(404); // sc-admin belongs to Sichuan, above the city
     // the national administrator is above the province: revokes the second provincial administrator
     await root.revokeRole(ids.sichuan, 'sc-admin2', 'admin');
     expect((await root.staff(ids.sichuan)).items.find((s) => s.login === 'sc-admin2')!.rolesHere).toEqual([]);
     // revoking what is not held changes nothing
-    expect((await root.raw('DELETE', `/api/organizations/${ids.sichuan}/roles/sc-admin2/admin`)).status).toBe(204);
-    expect((await root.raw('DELETE', `/api/organizations/${ids.sichuan}/roles/nobody/admin`)).status).toBe(404);
+    expect(await root.revokeRole(ids.sichuan, 'sc-admin2', 'admin')).toBeUndefined();
+    expect((await errorOf(root.revokeRole(ids.sichuan, 'nobody', 'admin'))).status).toBe(404);
     expect(scAdmin2.login).toBe('sc-admin2');
   });
 
@@ -299,8 +292,7 @@ describe('from admin:create to a running province', () => {
   it('closing: sub-organizations first, then nothing new under it; the history stays; reopening', async () => {
     await server.deps.db.delete(loginAttempts);
     const scAdmin = await signedIn('sc-admin', 'sichuan-admin-pass-7');
-    const open = await scAdmin.raw('PATCH', `/api/organizations/${ids.mianyang}`, { closed: true });
-    expect([open.status, (open.json as { error: string }).error]).toEqual([409, 'open_sub_organizations']);
+    expect(await errorOf(scAdmin.updateOrganization(ids.mianyang, { closed: true }))).toMatchObject({ status: 409, code: 'open_sub_organizations' });
     const closedFirm: AdministeredOrganization = await scAdmin.updateOrganization(ids.santai, { closed: true });
     expect(closedFirm.closedAt).toEqual(expect.any(String));
     const closedCity = await scAdmin.createOrganization({ parentId: ids.sichuan, name: '德阳市律师协会', kind: 'city', regionCode: '510600' });
@@ -319,8 +311,8 @@ describe('from admin:create to a running province', () => {
     expect(santai.closedAt).toBe(closedFirm.closedAt);
     expect((await auditOf(scAdmin, ids.santai)).map((e) => e.action)).toEqual(['organization.closed', 'organization.created']);
     // the province administrator cannot close the province (that is the national association's decision), nor the root
-    expect((await scAdmin.raw('PATCH', `/api/organizations/${ids.sichuan}`, { closed: true })).json).toMatchObject({ error: 'parent_admin_required' });
-    expect((await root.raw('PATCH', `/api/organizations/${ids.national}`, { closed: true })).json).toMatchObject({ error: 'root_organization' });
+    expect(await errorOf(scAdmin.updateOrganization(ids.sichuan, { closed: true }))).toMatchObject({ code: 'parent_admin_required' });
+    expect(await errorOf(root.updateOrganization(ids.national, { closed: true }))).toMatchObject({ code: 'root_organization' });
     // reopening under an open parent
     expect((await scAdmin.updateOrganization(ids.santai, { closed: false })).closedAt).toBeNull();
   });
