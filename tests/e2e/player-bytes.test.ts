@@ -119,8 +119,9 @@ describe('first visit to a lecture: bytes before the first byte of video', () =>
 });
 
 /**
- * Upper bounds that keep what was measured (2026-12-03: audio 160.4 KiB, video 210.4 KiB, both at
- * br) from growing unnoticed. The issue's aim is 100 KB; with hls.js that is out of reach (the
+ * Upper bounds that keep what was measured (2026-12-03, br: audio 158.9–160.4 KiB, video
+ * 210.4–211.5 KiB; the shell part is fixed, the API part varies by a few KiB with which answers
+ * land before the first media request) from growing unnoticed. The issue's aim is 100 KB; with hls.js that is out of reach (the
  * light build alone is 94 KiB): docs/player.md, "Two builds of hls.js".
  */
-const BUDGET = { audio: 165 * 1024, video: 215 * 1024 };
+const BUDGET = { audio: 170 * 1024, video: 220 * 1024 };
