@@ -19,6 +19,7 @@
  *
  * Prints a table and writes the "## Slow line" section of docs/benchmarks.md (others kept).
  * Options: --seconds N (lecture length, default 180), --play N (seconds measured, default 150),
+ * --listening audio (the audio-only mode: <audio> and the light hls.js build; default video),
  * --no-docs.
  */
 import { existsSync } from 'node:fs';
@@ -46,6 +47,7 @@ const PLAY_SECONDS = option('play', 150);
 const ONLY = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 const WRITE_DOCS = !args.includes('--no-docs');
 const TRACE = args.includes('--trace');
+const LISTENING = (args.includes('--listening') ? args[args.indexOf('--listening') + 1] : undefined) ?? 'video';
 
 interface Profile {
   name: string;
@@ -184,6 +186,8 @@ async function measure(context: BrowserContext, server: TestServer, lecture: Rea
   // 1. Warm-up: another lawyer on this device, same line: the shell, player chunk and hls.js go
   //    into the service worker's cache, and the line's bandwidth into local storage.
   await signIn(page, baseUrl, 'lawyer2');
+  // The device's listening mode, for both visits (local storage is the device's, not the lawyer's).
+  await page.evaluate((mode) => localStorage.setItem('lectern.player.listening', mode), LISTENING);
   await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, undefined, { timeout: 30_000 }).catch(() => log('warning: no service worker controls the page'));
   await throttle(cdp, profile);
   log(`${profile.name}: warm-up visit…`);
@@ -302,6 +306,7 @@ async function main(): Promise<void> {
     const parts: Record<string, number> = {};
     const bound = { bytes: await firstFrameBytes(lecture, parts) };
     const partsText = Object.entries(parts).map(([name, size]) => `${name} ${(size / 1024).toFixed(1)} KB`).join(', ');
+    log(`listening mode: ${LISTENING}`);
     log(`lecture ${lecture.durationSeconds.toFixed(1)} s, renditions ${lecture.summary.renditions.map((r) => r.name).join(', ')}; first frame needs ${kb(bound.bytes)} at the lowest rendition`);
     const results: Result[] = [];
     for (const profile of PROFILES.filter((p) => !ONLY || p.name.startsWith(ONLY))) {

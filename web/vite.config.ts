@@ -24,7 +24,7 @@ export default defineConfig({
     assetsDir: 'assets',
     sourcemap: false,
     reportCompressedSize: true,
-    // hls.js (~580 kB raw, 180 kB gzip) is one lazy chunk of the player route only, by design.
+    // hls.js (full ~580 kB raw, light ~360 kB) is two lazy chunks of the player route only, by design.
     chunkSizeWarningLimit: 600,
   },
   server: {

@@ -1,7 +1,10 @@
 /**
  * A transcoded package plays in Debian Chromium through hls.js: the master playlist in a <video>,
  * and audio.m3u8 alone in an <audio> (the "audio only" mode on the slowest lines), also from
- * inside an audio segment joined from several fragments.
+ * inside an audio segment joined from several fragments. The audio modes use the light build of
+ * hls.js, so audio.m3u8 is also played through it; the master playlist is not, since the light
+ * build leaves out the separate audio rendition (the picture would play without sound), which is
+ * checked here too (docs/player.md, "Two builds of hls.js").
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -15,7 +18,8 @@ import { transcodeToDirectory, type PackageSummary } from '../../transcoder/pipe
 import { chromiumAvailable, launchBrowser } from '../helpers/browser.ts';
 import { MediaWorkspace } from '../helpers/media.ts';
 
-const HLS_JS = path.resolve(import.meta.dirname, '../../node_modules/hls.js/dist/hls.min.js');
+const HLS_DIST = path.resolve(import.meta.dirname, '../../node_modules/hls.js/dist');
+const BUILDS: Record<string, string> = { '/hls.min.js': path.join(HLS_DIST, 'hls.min.js'), '/hls.light.min.js': path.join(HLS_DIST, 'hls.light.min.js') };
 
 const TYPES: Record<string, string> = {
   '.m3u8': 'application/vnd.apple.mpegurl',
@@ -28,9 +32,9 @@ const TYPES: Record<string, string> = {
   '.js': 'text/javascript',
 };
 
-function page(tag: 'video' | 'audio', src: string): string {
+function page(tag: 'video' | 'audio', src: string, build = '/hls.min.js'): string {
   return `<!doctype html><meta charset="utf-8"><body><${tag} id="media" muted playsinline></${tag}>
-<script src="/hls.min.js"></script>
+<script src="${build}"></script>
 <script>
   window.result = { fatal: null, levels: 0, errors: [] };
   const media = document.getElementById('media');
@@ -73,10 +77,13 @@ beforeAll(async () => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/video.html') return void res.writeHead(200, { 'content-type': 'text/html' }).end(page('video', '/pkg/master.m3u8'));
     if (url.pathname === '/audio.html') return void res.writeHead(200, { 'content-type': 'text/html' }).end(page('audio', '/pkg/audio.m3u8'));
+    if (url.pathname === '/audio-light.html') return void res.writeHead(200, { 'content-type': 'text/html' }).end(page('audio', '/pkg/audio.m3u8', '/hls.light.min.js'));
+    if (url.pathname === '/video-light.html') return void res.writeHead(200, { 'content-type': 'text/html' }).end(page('video', '/pkg/master.m3u8', '/hls.light.min.js'));
     if (url.pathname === '/video4.html') return void res.writeHead(200, { 'content-type': 'text/html' }).end(page('video', '/pkg4/master.m3u8'));
     const root = url.pathname.startsWith('/pkg/') ? packageDir : url.pathname.startsWith('/pkg4/') ? packageDir4 : undefined;
-    const file = url.pathname === '/hls.min.js' ? HLS_JS : root ? path.join(root, path.normalize(url.pathname.replace(/^\/pkg4?\//, ''))) : null;
-    if (!file || !file.startsWith(url.pathname === '/hls.min.js' ? HLS_JS : root!)) return void res.writeHead(404).end();
+    const build = BUILDS[url.pathname];
+    const file = build ?? (root ? path.join(root, path.normalize(url.pathname.replace(/^\/pkg4?\//, ''))) : null);
+    if (!file || !file.startsWith(build ?? root!)) return void res.writeHead(404).end();
     try {
       const { size } = await stat(file);
       res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'content-length': size });
@@ -103,6 +110,8 @@ interface PlaybackResult {
   fatal: string | null;
   levels: number;
   errors: string[];
+  /** bytes of sound the element decoded (Chromium's webkitAudioDecodedByteCount) */
+  audioBytes: number;
 }
 
 /** Plays until currentTime passes `past`; with `seekTo`, jumps there once playback has begun. */
@@ -130,7 +139,8 @@ async function play(pagePath: string, { seekTo, past = 2 }: { seekTo?: number; p
       const w = window as unknown as { result: { fatal: string | null; levels: number; errors: string[] } };
       const element = document.getElementById('media') as HTMLMediaElement;
       const played = Array.from({ length: element.played.length }, (_, i) => [element.played.start(i), element.played.end(i)] as [number, number]);
-      return { currentTime: element.currentTime, played, ...w.result };
+      const audioBytes = (element as HTMLMediaElement & { webkitAudioDecodedByteCount?: number }).webkitAudioDecodedByteCount ?? -1;
+      return { currentTime: element.currentTime, played, audioBytes, ...w.result };
     });
   } finally {
     await tab.close();
@@ -148,6 +158,24 @@ describe('HLS playback in Chromium through hls.js', () => {
     expect(result.fatal).toBeNull();
     expect(result.levels).toBe(summary.renditions.length);
     expect(result.currentTime).toBeGreaterThan(2);
+    expect(result.audioBytes).toBeGreaterThan(0); // the separate audio rendition plays with the picture
+  });
+
+  it('the light build plays audio.m3u8, and the master playlist only without its sound', async (ctx) => {
+    if (!browser) {
+      console.log('skipped: no Chromium at /usr/bin/chromium (set CHROMIUM_PATH)');
+      ctx.skip();
+      return;
+    }
+    const audio = await play('/audio-light.html', { seekTo: 7, past: 9 });
+    expect(audio.fatal).toBeNull();
+    expect(audio.currentTime).toBeGreaterThan(9);
+    expect(audio.audioBytes).toBeGreaterThan(0);
+    // why video mode loads the full build: the light one has no alternate audio renditions
+    const video = await play('/video-light.html');
+    expect(video.fatal).toBeNull();
+    expect(video.currentTime).toBeGreaterThan(2);
+    expect(video.audioBytes).toBe(0);
   });
 
   it('plays audio.m3u8 alone in an <audio> element', async (ctx) => {

@@ -14,7 +14,7 @@ import type { CourseDetail, LectureSummary, RejectionReason } from '../api/types
 import { loadBandwidth, saveBandwidth } from '../player/bandwidth.ts';
 import { keyAction, SEEK_STEP_SECONDS, speedOptions, timeLeft, type KeyAction } from '../player/controls.ts';
 import { HeartbeatQueue, type KeyValueStore, type Sender } from '../player/heartbeat-queue.ts';
-import type { AttachOptions, MediaSource } from '../player/hls-loader.ts';
+import type { AttachOptions, MediaSource, Playlist } from '../player/hls-loader.ts';
 import { PlaybackReporter, type ReporterState } from '../player/reporter.ts';
 import { slideIndexAt, thumbAt, type Slide, type Thumb } from '../player/slides.ts';
 import type { HeartbeatAnswer, SessionInfo } from '../player/transport.ts';
@@ -37,7 +37,7 @@ export interface PlayerDeps {
   confirmPresence: ConfirmPresence;
   attachSource(element: MediaElementLike, url: string, options: AttachOptions): Promise<MediaSource>;
   /** starts fetching the stream library while the session opens */
-  preloadHls(): void;
+  preloadHls(playlist: Playlist): void;
   /** the slides of `slides.json` (URL as the session gave it) */
   loadSlides(url: string): Promise<Slide[]>;
   /** the seek-bar thumbnails next to the master playlist */
@@ -152,7 +152,7 @@ export class PlayerController {
     if (!userId) return;
     this.phase = 'opening';
     this.failure = null;
-    this.deps.preloadHls();
+    this.deps.preloadHls(this.modes.audio ? 'audio' : 'master');
     for (const record of this.queue.sessions(userId)) {
       if (record.sessionId === this.info?.sessionId && !this.closedElsewhere) continue;
       const result = await this.queue.flush(record.sessionId, this.deps.sendHeartbeat);
@@ -257,6 +257,7 @@ export class PlayerController {
     this.modes.bandwidth = audio ? null : loadBandwidth(this.deps.store);
     this.deps
       .attachSource(element, audio ? current.media.audio : current.media.master, {
+        playlist: audio ? 'audio' : 'master',
         startAt,
         estimate: loadBandwidth(this.deps.store),
         fixedHeight: audio ? null : this.modes.fixedHeight,

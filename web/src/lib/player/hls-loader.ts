@@ -1,7 +1,16 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- the root tsconfig (tests) reaches this file without web/src/**/*.d.ts
+/// <reference path="./hls-light.d.ts" />
 /**
  * Puts an HLS playlist into a <video> or <audio> element. hls.js is imported dynamically, here
- * only, so it lands in the player route's chunk and nowhere else. Where the browser has no Media
- * Source Extensions but plays HLS itself (older iOS Safari), the native player is used.
+ * only, so it lands in lazy chunks of the player route and nowhere else. Where the browser has no
+ * Media Source Extensions but plays HLS itself (older iOS Safari), the native player is used.
+ *
+ * Two builds of hls.js (docs/player.md, "Two builds of hls.js"): the light one (`hls.js/light`,
+ * about 96 KiB at brotli 11 against 145 KiB) has no alternate audio renditions, subtitles, EME,
+ * CMCD…, which is all the audio modes need: they play `audio.m3u8`, a media playlist, and the
+ * captions are our own `<track>`s and caption line, never hls.js's. The master playlist's video
+ * renditions carry no sound of their own (the sound is the separate `audio` rendition), so video
+ * mode needs the full build's alternate audio.
  */
 import type HlsType from 'hls.js';
 import type { ErrorData, HlsConfig } from 'hls.js';
@@ -23,6 +32,8 @@ export interface MediaSource {
 }
 
 export interface AttachOptions {
+  /** the master playlist or `audio.m3u8`: decides the hls.js build */
+  playlist: Playlist;
   /** media time to start at */
   startAt: number;
   /** remembered bandwidth (bits/s) or null */
@@ -44,16 +55,26 @@ function canPlayNatively(element: HTMLMediaElement): boolean {
   return element.canPlayType('application/vnd.apple.mpegurl') !== '' || element.canPlayType('audio/mpegurl') !== '';
 }
 
-let hlsModule: Promise<typeof HlsType> | null = null;
-/** Starts fetching hls.js early (while the session opens), once. */
-export function preloadHls(): Promise<typeof HlsType> | null {
+/** What a source is: the master playlist (video renditions + the audio rendition) or `audio.m3u8`. */
+export type Playlist = 'master' | 'audio';
+export type HlsBuild = 'light' | 'full';
+
+/** The smallest hls.js build that plays `playlist`: only the master's separate audio needs the full one. */
+export function buildFor(playlist: Playlist): HlsBuild {
+  return playlist === 'audio' ? 'light' : 'full';
+}
+
+const hlsModules: Partial<Record<HlsBuild, Promise<typeof HlsType>>> = {};
+/** Starts fetching the hls.js build `playlist` needs early (while the session opens), once per build. */
+export function preloadHls(playlist: Playlist): Promise<typeof HlsType> | null {
   if (!hasMse()) return null;
-  hlsModule ??= import('hls.js').then((module) => module.default);
-  return hlsModule;
+  const build = buildFor(playlist);
+  hlsModules[build] ??= (build === 'light' ? import('hls.js/light') : import('hls.js')).then((module) => module.default);
+  return hlsModules[build];
 }
 
 export async function attachSource(element: HTMLMediaElement, url: string, options: AttachOptions): Promise<MediaSource> {
-  const loading = preloadHls();
+  const loading = preloadHls(options.playlist);
   const Hls = loading ? await loading.catch(() => null) : null;
   if (!Hls || !Hls.isSupported()) {
     if (!canPlayNatively(element)) throw new Error('unsupported');
