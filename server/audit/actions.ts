@@ -47,11 +47,13 @@ export const AUDIT_ACTIONS = [
   'lecture.subtitles_uploaded',
   'lecture.subtitles_replaced',
   'lecture.subtitles_removed',
+  'training_class.created',
+  'training_class.updated',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-export const AUDIT_TARGET_TYPES = ['user', 'organization', 'plan', 'course', 'lecture', 'in_person_session', 'handout'] as const;
+export const AUDIT_TARGET_TYPES = ['user', 'organization', 'plan', 'course', 'lecture', 'in_person_session', 'handout', 'training_class'] as const;
 
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
 

@@ -963,6 +963,15 @@ const en: Messages = {
   'audit.action.in_person.attendance_removed': 'In-person attendance removed',
   'me.requirement.split': 'Of which online {online} class hours ({onlineMinutes} min), in person {inPerson} class hours ({inPersonMinutes} min).',
   'admin.report.inPerson': 'of which {minutes} min in person',
+  'serverError.invalid_organizer': 'The class needs an organizer.',
+  'serverError.class_dates_reversed': 'The class closes before it opens.',
+  'serverError.course_unknown': 'One of the courses does not exist.',
+  'serverError.session_unknown': 'One of the in-person sessions does not exist.',
+  'serverError.session_outside_organization': 'This in-person session was not held by this organization or one below it.',
+  'audit.action.training_class.created': 'Training class created',
+  'audit.action.training_class.updated': 'Training class changed',
+  'serverError.class_course_not_published': 'This course is not published; a training class holds published courses only.',
+  'serverError.class_target_outside_organization': 'A training class can only enrol this organization or organizations below it.',
 };
 
 export default en;

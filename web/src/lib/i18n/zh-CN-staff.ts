@@ -569,6 +569,15 @@ const zhCNStaff = {
   'audit.action.in_person.attendance_minutes_corrected': '更正律师的现场培训学时',
   'audit.action.in_person.attendance_removed': '移除现场培训参训记录',
   'admin.report.inPerson': '其中现场培训 {minutes} 分钟',
+  'serverError.invalid_organizer': '培训班需要填写主办单位。',
+  'serverError.class_dates_reversed': '培训班的结束日期早于开始日期。',
+  'serverError.course_unknown': '所选课程中有不存在的课程。',
+  'serverError.session_unknown': '所选现场培训中有不存在的场次。',
+  'serverError.session_outside_organization': '这场现场培训不是本组织或其下属组织举办的。',
+  'audit.action.training_class.created': '新建培训班',
+  'audit.action.training_class.updated': '修改培训班',
+  'serverError.class_course_not_published': '该课程尚未发布，培训班只能包含已发布的课程。',
+  'serverError.class_target_outside_organization': '培训班只能面向本组织或其下属组织。',
 } as const;
 
 export default zhCNStaff;
