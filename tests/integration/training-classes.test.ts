@@ -198,9 +198,10 @@ describe.each(availableBackends())('training classes on %s', (backend) => {
     const en = parse((await adminSc.raw('GET', `/api/training-classes/${klass.id}/report.csv?lang=en`)).text, { bom: true }) as string[][];
     expect(en[0]![0]).toBe('Name');
 
-    const xlsx = await fetch(`${server.baseUrl}/api/training-classes/${klass.id}/report.xlsx`, { headers: { cookie: adminSc.jar.header() } });
+    const xlsx = await fetch(`${server.baseUrl}/api/training-classes/${klass.id}/report.xlsx`, { headers: { cookie: adminSc.jar.header() ?? '' } });
     expect(xlsx.status).toBe(200);
-    const [{ sheet: name, data: sheet }] = (await readXlsxFile(Buffer.from(await xlsx.arrayBuffer()))) as unknown as { sheet: string; data: unknown[][] }[];
+    const sheets = (await readXlsxFile(Buffer.from(await xlsx.arrayBuffer()))) as unknown as { sheet: string; data: unknown[][] }[];
+    const { sheet: name, data: sheet } = sheets[0]!;
     expect(name).toBe('2027年县域律师示范培训班');
     expect(sheet[0]![0]).toBe('姓名');
     const row = sheet.find((r) => r[1] === LIMING)!;
