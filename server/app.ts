@@ -59,6 +59,8 @@ import inPersonRoutes from './inperson/routes.ts';
 import type { InPersonService } from './inperson/service.ts';
 import subtitleRoutes from './subtitles/routes.ts';
 import pairingRoutes, { type Pairing } from './pairing/routes.ts';
+import classRoutes from './classes/routes.ts';
+import type { ClassesService } from './classes/service.ts';
 
 export interface AppDeps {
   config: Config;
@@ -69,6 +71,8 @@ export interface AppDeps {
   inPerson?: InPersonService;
   /** pairing (结对帮扶): built once by server/platform.ts (an app built without it makes its own) */
   pairing?: Pairing;
+  /** training classes (培训班), built once by server/platform.ts like inPerson */
+  classes?: ClassesService;
 }
 
 declare module 'fastify' {
@@ -238,6 +242,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(inPersonRoutes, { prefix: '/api' });
   await app.register(subtitleRoutes, { prefix: '/api' });
   await app.register(pairingRoutes, { prefix: '/api' });
+  await app.register(classRoutes, { prefix: '/api' });
   // New domains: add one line here, `await app.register(<domain>Routes, { prefix: '/api' })`.
 
   if (options.serveWeb !== false) webServed = await registerWebApp(app);

@@ -15,6 +15,7 @@ import { startBackgroundJobs } from './jobs/start.ts';
 import type { RunnerOptions } from './jobs/runner.ts';
 import { createInPersonService } from './inperson/routes.ts';
 import { createPairing } from './pairing/routes.ts';
+import { createClassesService } from './classes/routes.ts';
 
 export interface Platform {
   app: FastifyInstance;
@@ -57,7 +58,15 @@ export async function startPlatform(givenConfig: Config, options: StartOptions =
   const database = options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pglite'), maxConnections: config.databasePoolSize }));
   await runMigrations(database);
   const storage = createStorage(config, config.sessionSecret);
-  const deps: AppDeps = { config, database, db: database.db, storage, inPerson: createInPersonService(database.db), pairing: createPairing(database.db) };
+  const deps: AppDeps = {
+    config,
+    database,
+    db: database.db,
+    storage,
+    inPerson: createInPersonService(database.db),
+    pairing: createPairing(database.db),
+    classes: createClassesService(database.db),
+  };
 
   let demo: DemoIds | undefined;
   if (config.seedDemo && (await isEmpty(database.db))) demo = await seedDemo(database.db);

@@ -49,11 +49,13 @@ export const AUDIT_ACTIONS = [
   'lecture.subtitles_removed',
   'pairing.pair_created',
   'pairing.pair_ended',
+  'training_class.created',
+  'training_class.updated',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-export const AUDIT_TARGET_TYPES = ['user', 'organization', 'plan', 'course', 'lecture', 'in_person_session', 'handout', 'pair'] as const;
+export const AUDIT_TARGET_TYPES = ['user', 'organization', 'plan', 'course', 'lecture', 'in_person_session', 'handout', 'pair', 'training_class'] as const;
 
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
 

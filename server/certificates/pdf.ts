@@ -18,6 +18,8 @@ export interface CertificatePdfInput {
   minutesPerClassHour: number;
   issuedAt: Date;
   verifyUrl: string;
+  /** what was completed: a course (default) or a training class (培训班, server/classes); `courseTitle` then holds the class's name */
+  kind?: 'course' | 'class';
   /** the issuing association (the course's), its signer and seal image (PNG or JPEG, checked on upload) */
   issuer?: { name: string; signerName: string | null; signerTitle: string | null; seal: Buffer | null } | null;
 }
@@ -99,7 +101,7 @@ export async function renderCertificatePdf(input: CertificatePdfInput, warn?: (m
     doc.moveDown(1.2);
     text(`${input.holderName}${input.licenseNo ? `（执业证号 ${input.licenseNo}）` : ''}`, 22);
     doc.moveDown(0.5);
-    text('已完成课程', 14);
+    text(input.kind === 'class' ? '已完成培训班' : '已完成课程', 14);
     text(`《${input.courseTitle}》`, 20);
     doc.moveDown(0.5);
     text(`计 ${input.creditMinutes} 分钟，折合 ${hours} 学时（每学时 ${input.minutesPerClassHour} 分钟）`, 14);
@@ -119,7 +121,7 @@ export async function renderCertificatePdf(input: CertificatePdfInput, warn?: (m
     doc.moveDown(1.2);
     text(`${latin(input.holderName)}${input.licenseNo ? ` (licence ${input.licenseNo})` : ''}`, 22);
     doc.moveDown(0.5);
-    text('has completed the course', 14);
+    text(input.kind === 'class' ? 'has completed the training class' : 'has completed the course', 14);
     text(latin(input.courseTitle), 20);
     doc.moveDown(0.5);
     text(`${input.creditMinutes} minutes of credited training, ${hours} class hours (${input.minutesPerClassHour} minutes each)`, 14);

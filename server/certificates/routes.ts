@@ -10,6 +10,7 @@ import { CertificatesService } from './service.ts';
 import { renderCertificatePdf } from './pdf.ts';
 import { IssuerRepository } from '../organizations/issuer-repository.ts';
 import { IssuerService } from '../organizations/issuer-service.ts';
+import { createClassesService } from '../classes/routes.ts';
 
 const Issuer = Type.Union(
   [
@@ -26,7 +27,8 @@ const Issuer = Type.Union(
 const certificateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const organizationsRepo = new OrganizationsRepository(app.deps.db);
   const issuers = new IssuerService(organizationsRepo, new IssuerRepository(app.deps.db), app.access);
-  const service = new CertificatesService(new CertificatesRepository(sqlRunner(app.deps.db)), (orgId) => issuers.issuerFor(orgId));
+  const classes = app.deps.classes ?? createClassesService(app.deps.db);
+  const service = new CertificatesService(new CertificatesRepository(sqlRunner(app.deps.db)), (orgId) => issuers.issuerFor(orgId), (code) => classes.certificateByCode(code));
   const organizations = new OrganizationsService(organizationsRepo, app.access);
   const publicUrl = app.deps.config.publicUrl.replace(/\/$/, '');
   const verifyUrl = (code: string) => `${publicUrl}/verify/${code}`;
@@ -39,7 +41,7 @@ const certificateRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Public: check a certificate by its verification code',
         params: Type.Object({ code: Type.String({ minLength: 1, maxLength: 64 }) }),
         response: {
-          200: Type.Object({ valid: Type.Literal(true), holder: Type.String(), course: Type.String(), creditMinutes: Type.Integer(), issuedAt: Type.String(), serial: Type.String(), issuer: Issuer }),
+          200: Type.Object({ valid: Type.Literal(true), kind: Type.Union([Type.Literal('course'), Type.Literal('class')], { description: 'a course certificate, or a training class’s (培训班; `course` then holds the class’s name)' }), holder: Type.String(), course: Type.String(), creditMinutes: Type.Integer(), issuedAt: Type.String(), serial: Type.String(), issuer: Issuer }),
           404: ErrorBody,
         },
       },

@@ -30,11 +30,23 @@ export function normalizeCode(input: string): string {
   return input.replace(/[\s-]/g, '').toUpperCase();
 }
 
+/** What the verification page shows of a class certificate (server/classes/repository.ts). */
+export interface ClassCertificateFacts {
+  serial: string;
+  holderName: string;
+  className: string;
+  creditMinutes: number;
+  issuedAt: Date;
+  classOrganizationId: string;
+}
+
 export class CertificatesService {
   constructor(
     private readonly repo: CertificatesRepository,
     /** the issuing association of a course's certificates (server/organizations/issuer-service.ts) */
     private readonly issuerOf: (courseOrganizationId: string) => Promise<Issuer | null> = async () => null,
+    /** a training class's certificate by its code (server/classes): verified at the same page */
+    private readonly classCertificateOf: (code: string) => Promise<ClassCertificateFacts | undefined> = async () => undefined,
   ) {}
 
   /** Issues the course certificate once; called inside the transaction that completed the course. */
@@ -47,11 +59,27 @@ export class CertificatesService {
 
   async verify(code: string) {
     const normalized = normalizeCode(code);
-    const cert = /^[0-9A-Z]{1,32}$/.test(normalized) ? await this.repo.byCode(normalized) : null;
-    if (!cert) throw notFound('The certificate');
+    const wellFormed = /^[0-9A-Z]{1,32}$/.test(normalized);
+    const cert = wellFormed ? await this.repo.byCode(normalized) : null;
+    if (!cert) {
+      const ofClass = wellFormed ? await this.classCertificateOf(normalized) : undefined;
+      if (!ofClass) throw notFound('The certificate');
+      const issuer = await this.issuerOf(ofClass.classOrganizationId);
+      return {
+        valid: true as const,
+        kind: 'class' as const,
+        holder: ofClass.holderName,
+        course: ofClass.className,
+        creditMinutes: ofClass.creditMinutes,
+        issuedAt: ofClass.issuedAt.toISOString(),
+        serial: ofClass.serial,
+        issuer: issuer ? { name: issuer.name, signer: issuer.signerName, signerTitle: issuer.signerTitle, sealUrl: issuer.sealUrl } : null,
+      };
+    }
     const issuer = await this.issuerOf(cert.courseOrganizationId);
     return {
       valid: true as const,
+      kind: 'course' as const,
       holder: cert.holderName,
       course: cert.courseTitle,
       creditMinutes: cert.creditMinutes,

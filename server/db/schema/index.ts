@@ -9,3 +9,4 @@ export * from './jobs.ts';
 export * from './inperson.ts';
 export * from './subtitles.ts';
 export * from './pairing.ts';
+export * from './classes.ts';

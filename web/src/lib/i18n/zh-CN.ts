@@ -405,6 +405,15 @@ const zhCN = {
   'handout.meta': '讲义 · {type} · {size}',
   'handout.download': '下载',
   'me.requirement.split': '其中线上 {online} 学时（{onlineMinutes} 分钟），现场培训 {inPerson} 学时（{inPersonMinutes} 分钟）。',
+  // Training classes (培训班) on /me (ClassesCard)
+  'me.classes.heading': '我的培训班',
+  'me.classes.line': '{organizer} 主办 · 截止 {closes}',
+  'me.classes.progress': '已完成 {done}/{total} 项',
+  'me.classes.hours': '已获 {hours} 学时',
+  'me.classes.certificate': '已结业，证书编号 {serial}',
+  'me.classes.closed': '培训班已结束，未全部完成，不发结业证书。',
+  'me.classes.session': '现场培训：{title}（{date}）',
+  'verify.class': '培训班',
 } as const;
 
 /** The whole key set: the shell's strings here and the staff pages' in zh-CN-staff.ts (a type-only import: not bundled). */

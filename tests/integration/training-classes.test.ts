@@ -1,0 +1,223 @@
+/**
+ * Training classes (培训班, issue 12 item 1; docs/programme.md): the Sichuan administrator creates a
+ * class of Mianyang — a course and an in-person session, Santai's firm as the target, 钱二 enrolled
+ * by licence number — edits it (audited), and reads the report (JSON, CSV, XLSX); 李明 sees it on
+ * /api/me/training-classes with progress and deadline and, once all of it is done by the close
+ * date, gets a class certificate verified at /api/certificates/verify. Another province's
+ * administrator, a lawyer and a trainer get 403 on every route. On both databases.
+ */
+import { parse } from 'csv-parse/sync';
+import { count, eq } from 'drizzle-orm';
+import readXlsxFile from 'read-excel-file/node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuthRepository } from '../../server/auth/repository.ts';
+import { AuthService } from '../../server/auth/service.ts';
+import { auditLog, courseCompletions, lectureProgress } from '../../server/db/schema/index.ts';
+import type { DemoIds } from '../../server/demo/seed.ts';
+import type { MyTrainingClasses, TrainingClassDetail, TrainingClassReport } from '../../server/classes/schemas.ts';
+import { availableBackends } from '../helpers/database.ts';
+import { createTestClient, type TestClient } from '../helpers/http.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+const LIMING = '15107202110000001';
+const WANGFANG = '16205202210000002'; // Gansu
+const ZHAOYI = '15107202310000200'; // Santai, like 李明
+const QIANER = '15107202310000201'; // Mianyang city firm: enrolled one by one
+
+describe.each(availableBackends())('training classes on %s', (backend) => {
+  let server: TestServer;
+  let demo: DemoIds;
+  let adminSc: TestClient;
+  let adminGs: TestClient;
+  let lawyer: TestClient;
+  let trainer: TestClient;
+  let sessionId: string;
+  let gansuSessionId: string;
+  let klass: TrainingClassDetail;
+  const people: Record<string, string> = {};
+
+  const auditCount = async (action: string) => Number((await server.deps.db.select({ n: count() }).from(auditLog).where(eq(auditLog.action, action)))[0]!.n);
+  const error = (res: { json: unknown }) => (res.json as { error: string }).error;
+
+  const body = () => ({
+    name: '2027年县域律师示范培训班',
+    organizer: '四川省律师协会',
+    kind: 'demonstration',
+    opensOn: '2027-06-01',
+    closesOn: '2027-12-31',
+    courseIds: [demo.courseId],
+    sessionIds: [sessionId],
+    organizationIds: [demo.santaiFirm],
+    lawyers: [QIANER],
+  });
+
+  beforeAll(async () => {
+    server = await startTestServer({ backend });
+    demo = server.demo!;
+    const db = server.deps.db;
+    const auth = new AuthService(new AuthRepository(db), { attemptsPerMinute: 10 });
+    const gs = await auth.createUser({ login: 'admin-gs', name: '马主任', password: 'classes-test-1', organizationId: demo.gansu, licenseNo: null });
+    await new AuthRepository(db).grantRole(gs.id, demo.gansu, 'admin');
+    for (const [licenseNo, name, org] of [[ZHAOYI, '赵一', demo.santaiFirm], [QIANER, '钱二', demo.mianyangCityFirm]] as const) {
+      people[licenseNo] = (await auth.createUser({ login: licenseNo, name, password: 'classes-test-1', organizationId: org, licenseNo })).id;
+    }
+    adminSc = createTestClient(server.baseUrl);
+    adminGs = createTestClient(server.baseUrl);
+    lawyer = createTestClient(server.baseUrl);
+    trainer = createTestClient(server.baseUrl);
+    await adminSc.login('admin-sc', 'lectern-demo');
+    await adminGs.login('admin-gs', 'classes-test-1');
+    await lawyer.login('lawyer', 'lectern-demo');
+    await trainer.login('trainer', 'lectern-demo');
+    const s = await adminSc.raw('POST', `/api/organizations/${demo.mianyang}/in-person-sessions`, { title: '示范班开班现场培训', heldOn: '2027-06-12', place: '绵阳市律师协会', minutes: 270 });
+    expect(s.status, s.text).toBe(201);
+    sessionId = (s.json as { id: string }).id;
+    const g = await adminGs.raw('POST', `/api/organizations/${demo.gansu}/in-person-sessions`, { title: '甘肃现场培训', heldOn: '2027-06-12', place: '兰州', minutes: 60 });
+    gansuSessionId = (g.json as { id: string }).id;
+  });
+  afterAll(async () => server?.close());
+
+  it('the Sichuan admin creates a class of Mianyang; audited', async () => {
+    const res = await adminSc.raw('POST', `/api/organizations/${demo.mianyang}/training-classes`, { ...body(), name: ' 2027年县域律师示范培训班 ' });
+    expect(res.status, res.text).toBe(201);
+    klass = res.json as TrainingClassDetail;
+    expect(klass).toMatchObject({
+      name: '2027年县域律师示范培训班',
+      organizer: '四川省律师协会',
+      kind: 'demonstration',
+      organization: { id: demo.mianyang },
+      courses: [{ id: demo.courseId }],
+      sessions: [{ id: sessionId, minutes: 270 }],
+      organizations: [{ id: demo.santaiFirm }],
+      lawyers: [{ licenseNo: QIANER, name: '钱二' }],
+      enrolled: 3, // 李明 and 赵一 through Santai's firm, 钱二 by licence number
+    });
+    expect(await auditCount('training_class.created')).toBe(1);
+    const list = await adminSc.raw('GET', `/api/organizations/${demo.sichuan}/training-classes`);
+    expect((list.json as { items: { id: string; courses: number; sessions: number; enrolled: number }[] }).items).toEqual([expect.objectContaining({ id: klass.id, courses: 1, sessions: 1, enrolled: 3 })]);
+  });
+
+  it('scope: another province’s admin, a lawyer and a trainer get 403 on every admin route', async () => {
+    for (const client of [adminGs, lawyer, trainer]) {
+      expect((await client.raw('POST', `/api/organizations/${demo.mianyang}/training-classes`, body())).status).toBe(403);
+      expect((await client.raw('GET', `/api/organizations/${demo.sichuan}/training-classes`)).status).toBe(403);
+      expect((await client.raw('GET', `/api/training-classes/${klass.id}`)).status).toBe(403);
+      expect((await client.raw('PUT', `/api/training-classes/${klass.id}`, body())).status).toBe(403);
+      expect((await client.raw('GET', `/api/training-classes/${klass.id}/report`)).status).toBe(403);
+      expect((await client.raw('GET', `/api/training-classes/${klass.id}/report.csv`)).status).toBe(403);
+      expect((await client.raw('GET', `/api/training-classes/${klass.id}/report.xlsx`)).status).toBe(403);
+    }
+    // an unknown class: 404 to an administrator, 403 to anyone else
+    expect((await adminSc.raw('GET', '/api/training-classes/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    expect((await lawyer.raw('GET', '/api/training-classes/00000000-0000-4000-8000-000000000000')).status).toBe(403);
+    // the Gansu admin may make a Gansu class, with nothing of Sichuan in it
+    const gansu = { ...body(), sessionIds: [gansuSessionId], organizationIds: [demo.gansu], lawyers: [] };
+    expect((await adminGs.raw('POST', `/api/organizations/${demo.gansu}/training-classes`, gansu)).status).toBe(201);
+    expect(error(await adminGs.raw('POST', `/api/organizations/${demo.gansu}/training-classes`, { ...gansu, organizationIds: [demo.santaiFirm] }))).toBe('class_target_outside_organization');
+    expect(error(await adminGs.raw('POST', `/api/organizations/${demo.gansu}/training-classes`, { ...gansu, lawyers: [LIMING] }))).toBe('lawyer_outside_organization');
+    expect(error(await adminGs.raw('POST', `/api/organizations/${demo.gansu}/training-classes`, { ...gansu, sessionIds: [sessionId] }))).toBe('session_outside_organization');
+    // and 李明 does not see the Gansu class
+    expect((await lawyer.raw('GET', '/api/me/training-classes')).json).toMatchObject({ items: [{ id: klass.id }] });
+  });
+
+  it('bad input is a clear 400', async () => {
+    for (const [bad, code] of [
+      [{ ...body(), opensOn: '2027-02-30' }, 'invalid_date'],
+      [{ ...body(), opensOn: '2028-01-01' }, 'class_dates_reversed'],
+      [{ ...body(), name: '   ' }, 'invalid_name'],
+      [{ ...body(), organizer: ' ' }, 'invalid_organizer'],
+      [{ ...body(), kind: 'weekly' }, 'invalid_request'],
+      [{ ...body(), courseIds: [demo.draftCourseId] }, 'class_course_not_published'],
+      [{ ...body(), courseIds: ['00000000-0000-4000-8000-000000000000'] }, 'course_unknown'],
+      [{ ...body(), sessionIds: ['00000000-0000-4000-8000-000000000000'] }, 'session_unknown'],
+      [{ ...body(), lawyers: ['15107209990000009'] }, 'lawyer_unknown'],
+      [{ ...body(), lawyers: [WANGFANG] }, 'lawyer_outside_organization'],
+      [{ ...body(), extra: 1 }, 'invalid_request'],
+    ] as const) {
+      const res = await adminSc.raw('POST', `/api/organizations/${demo.mianyang}/training-classes`, bad);
+      expect(res.status, JSON.stringify(bad)).toBe(400);
+      expect(error(res), JSON.stringify(bad)).toBe(code);
+    }
+  });
+
+  it('李明 sees the class on /me with progress and deadline; an attendance counts', async () => {
+    const before = (await lawyer.raw('GET', '/api/me/training-classes')).json as MyTrainingClasses;
+    expect(before.items[0]).toMatchObject({ id: klass.id, closesOn: '2027-12-31', total: 2, done: 0, completed: false, certificate: null });
+    expect((await adminSc.raw('POST', `/api/in-person-sessions/${sessionId}/attendances`, { lawyer: LIMING })).status).toBe(201);
+    const after = (await lawyer.raw('GET', '/api/me/training-classes')).json as MyTrainingClasses;
+    expect(after.items[0]).toMatchObject({ done: 1, minutes: 270, classHours: 6, sessions: [{ id: sessionId, attended: true }], courses: [{ id: demo.courseId, done: false }], completed: false, certificate: null });
+  });
+
+  it('all of it done by the close date: a class certificate, verified at /verify; late is not done', async () => {
+    const db = server.deps.db;
+    await db.insert(courseCompletions).values([
+      { userId: demo.users.lawyer, courseId: demo.courseId, completedAt: new Date('2027-09-01T02:00:00Z'), creditMinutes: 45 },
+      // 赵一: the course a day after the close date (Beijing), the session not attended
+      { userId: people[ZHAOYI]!, courseId: demo.courseId, completedAt: new Date('2027-12-31T16:30:00Z'), creditMinutes: 45 },
+    ]);
+    await db.insert(lectureProgress).values({ userId: people[ZHAOYI]!, lectureId: demo.lectureId, coveredSeconds: 600, intervals: [], creditMinutes: 45, completedAt: new Date('2027-12-31T16:30:00Z') });
+    const mine = (await lawyer.raw('GET', '/api/me/training-classes')).json as MyTrainingClasses;
+    expect(mine.items[0]).toMatchObject({ done: 2, total: 2, minutes: 315, completed: true });
+    const cert = mine.items[0]!.certificate!;
+    expect(cert.serial).toMatch(/^LC-\d{4}-\d{6}$/);
+    // issued once: reading again answers the same certificate
+    expect(((await lawyer.raw('GET', '/api/me/training-classes')).json as MyTrainingClasses).items[0]!.certificate!.id).toBe(cert.id);
+    const verified = await createTestClient(server.baseUrl).raw('GET', `/api/certificates/verify/${cert.code}`);
+    expect(verified.status).toBe(200);
+    expect(verified.json).toMatchObject({ valid: true, kind: 'class', holder: '李明', course: '2027年县域律师示范培训班', creditMinutes: 315, serial: cert.serial });
+    const pdf = await lawyer.raw('GET', cert.pdfUrl);
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+    expect(pdf.text.startsWith('%PDF')).toBe(true);
+    // someone else's class certificate is 403
+    const other = createTestClient(server.baseUrl);
+    await other.login(QIANER, 'classes-test-1');
+    expect((await other.raw('GET', cert.pdfUrl)).status).toBe(403);
+    expect(((await other.raw('GET', '/api/me/training-classes')).json as MyTrainingClasses).items[0]).toMatchObject({ done: 0, completed: false });
+  });
+
+  it('the report: enrolled, started, completed, hours; CSV and XLSX', async () => {
+    const res = await adminSc.raw('GET', `/api/training-classes/${klass.id}/report`);
+    expect(res.status, res.text).toBe(200);
+    const report = res.json as TrainingClassReport;
+    expect(report.totals).toEqual({ enrolled: 3, started: 2, completed: 1, minutes: 315, classHours: 7 });
+    const byLicence = Object.fromEntries(report.rows.map((r) => [r.lawyer.licenseNo, r]));
+    expect(byLicence[LIMING]).toMatchObject({ done: 2, total: 2, minutes: 315, started: true, completed: true });
+    expect(byLicence[LIMING]!.certificateSerial).toMatch(/^LC-/);
+    expect(byLicence[ZHAOYI]).toMatchObject({ done: 0, minutes: 0, started: true, completed: false, certificateSerial: null }); // watched late: started, not done
+    expect(byLicence[QIANER]).toMatchObject({ done: 0, started: false, completed: false });
+
+    const csv = await adminSc.raw('GET', `/api/training-classes/${klass.id}/report.csv`);
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    expect(csv.headers.get('content-disposition')).toContain("filename*=UTF-8''");
+    const records = parse(csv.text, { bom: true }) as string[][];
+    expect(records[0]).toEqual(['姓名', '执业证号', '律师事务所', '已完成课程', '已参加现场培训', '完成项目', '项目总数', '学时', '分钟', '已开始', '已结业', '结业时间', '证书编号']);
+    expect(records.find((r) => r[1] === LIMING)).toEqual(expect.arrayContaining(['李明', '1', '2', '7', '315', '是']));
+    expect(records.at(-1)![0]).toBe('合计：报名 3 人，已开始 2 人，已结业 1 人');
+    const en = parse((await adminSc.raw('GET', `/api/training-classes/${klass.id}/report.csv?lang=en`)).text, { bom: true }) as string[][];
+    expect(en[0]![0]).toBe('Name');
+
+    const xlsx = await fetch(`${server.baseUrl}/api/training-classes/${klass.id}/report.xlsx`, { headers: { cookie: adminSc.jar.header() ?? '' } });
+    expect(xlsx.status).toBe(200);
+    const sheets = (await readXlsxFile(Buffer.from(await xlsx.arrayBuffer()))) as unknown as { sheet: string; data: unknown[][] }[];
+    const { sheet: name, data: sheet } = sheets[0]!;
+    expect(name).toBe('2027年县域律师示范培训班');
+    expect(sheet[0]![0]).toBe('姓名');
+    const row = sheet.find((r) => r[1] === LIMING)!;
+    expect(row[0]).toBe('李明');
+    expect(row[8]).toBe(315);
+  });
+
+  it('an edit replaces the lists and is audited with before and after', async () => {
+    const res = await adminSc.raw('PUT', `/api/training-classes/${klass.id}`, { ...body(), kind: 'provincial', organizationIds: [], lawyers: [LIMING] });
+    expect(res.status, res.text).toBe(200);
+    expect(res.json).toMatchObject({ kind: 'provincial', organizations: [], lawyers: [{ licenseNo: LIMING }], enrolled: 1 });
+    const [entry] = await server.deps.db.select().from(auditLog).where(eq(auditLog.action, 'training_class.updated'));
+    expect(entry).toMatchObject({ targetType: 'training_class', targetId: klass.id, before: { kind: 'demonstration', organizationIds: [demo.santaiFirm] }, after: { kind: 'provincial', organizationIds: [], licenseNos: [LIMING] } });
+    // 钱二 is no longer enrolled
+    const other = createTestClient(server.baseUrl);
+    await other.login(QIANER, 'classes-test-1');
+    expect(((await other.raw('GET', '/api/me/training-classes')).json as MyTrainingClasses).items).toEqual([]);
+  });
+});
