@@ -58,6 +58,8 @@ import path from 'node:path';
 import inPersonRoutes from './inperson/routes.ts';
 import type { InPersonService } from './inperson/service.ts';
 import subtitleRoutes from './subtitles/routes.ts';
+import bulletinRoutes from './bulletin/routes.ts';
+import type { BulletinService } from './bulletin/service.ts';
 
 export interface AppDeps {
   config: Config;
@@ -66,6 +68,8 @@ export interface AppDeps {
   storage: Storage;
   /** built once by server/platform.ts (an app built without it makes its own) */
   inPerson?: InPersonService;
+  /** the dashboard and bulletin (通报), built once by server/platform.ts */
+  bulletin?: BulletinService;
 }
 
 declare module 'fastify' {
@@ -234,6 +238,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(handoutRoutes, { prefix: '/api' });
   await app.register(inPersonRoutes, { prefix: '/api' });
   await app.register(subtitleRoutes, { prefix: '/api' });
+  await app.register(bulletinRoutes, { prefix: '/api' });
   // New domains: add one line here, `await app.register(<domain>Routes, { prefix: '/api' })`.
 
   if (options.serveWeb !== false) webServed = await registerWebApp(app);

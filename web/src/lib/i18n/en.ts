@@ -22,6 +22,8 @@ const en: Messages = {
   'serverError.invalid_metadata': 'The upload did not say which lecture it is for. Choose the file again on the trainer page.',
   'serverError.invalid_request': 'The request is not valid. Check what you entered and try again.',
   'serverError.not_found': 'What you asked for was not found; it may have been removed.',
+  'serverError.bulletin_needs_association': 'Dashboards and bulletins are made for associations (national, provincial, city), not for one firm.',
+  'serverError.invalid_period': 'The period must be a year (2026), a quarter (2026-Q2) or a month (2026-05) between 2000 and 2100.',
   'serverError.plan_exists': 'This organization already has a plan with that name for the year. Choose another name.',
   'serverError.range_not_satisfiable': 'The requested part is beyond the end of the file. Download it again.',
   'serverError.storage_unavailable': 'Storage is not answering just now. Please try again shortly.',

@@ -165,6 +165,8 @@ const zhCNStaff = {
   'teach.lecture.removeConfirm': '确认删除',
   'teach.upload.replaceRule': '更换录像会生成新版本，学员随即观看新录像。已看完本讲的学员保留学时和证书；新录像时长与原来相差不超过 5% 时，其他学员的观看进度保留，否则从头计算。',
   'teach.upload.chooseReplacement': '选择新录像文件',
+  'serverError.bulletin_needs_association': '通报和数据看板按协会（全国、省、市）生成，不能按单个律所生成。',
+  'serverError.invalid_period': '统计期间应为年度（2026）、季度（2026-Q2）或月份（2026-05），年份在 2000 至 2100 之间。',
   'serverError.plan_exists': '这个组织在该年度已有同名计划，请换一个名称。',
   'serverError.target_outside_organization': '计划只能面向本组织下属的组织。',
   'serverError.unknown_course': '找不到所选课程，它可能已被删除。',
