@@ -50,6 +50,9 @@ export async function renderBulletinPdf(d: Dashboard, requested: BulletinLanguag
     const scale = width / widths.reduce((a, b) => a + b, 0);
     const cols = widths.map((x) => x * scale);
     const size = 8.5;
+    // numbers to the right, names to the left: by what the first row holds in each column
+    const numeric = (c: string) => /^[-\d.,%—\s/]+$/.test(c);
+    const aligns = cols.map((_, i) => (i > 0 && (rows[0] ? numeric(rows[0][i] ?? '') : true) ? 'right' : 'left') as 'left' | 'right');
     const rowHeight = (cells: string[]) => Math.max(...cells.map((c, i) => doc.fontSize(size).heightOfString(say(c), { width: cols[i]! - 6 }))) + 6;
     const draw = (cells: string[], bold: boolean) => {
       const h = rowHeight(cells);
@@ -61,7 +64,7 @@ export async function renderBulletinPdf(d: Dashboard, requested: BulletinLanguag
       if (bold) doc.rect(MARGIN, y, width, h).fill('#f1ece3');
       let x = MARGIN;
       cells.forEach((c, i) => {
-        doc.fillColor(INK).fontSize(size).text(say(c), x + 3, y + 3, { width: cols[i]! - 6, align: i === 0 ? 'left' : 'right' });
+        doc.fillColor(INK).fontSize(size).text(say(c), x + 3, y + 3, { width: cols[i]! - 6, align: aligns[i] });
         x += cols[i]!;
       });
       doc.moveTo(MARGIN, y + h).lineTo(MARGIN + width, y + h).lineWidth(0.5).strokeColor('#c9c2b6').stroke();
@@ -146,6 +149,8 @@ export async function renderBulletinPdf(d: Dashboard, requested: BulletinLanguag
   const range = doc.bufferedPageRange();
   for (let i = 0; i < range.count; i++) {
     doc.switchToPage(range.start + i);
+    // below the bottom margin: without this pdfkit would start a new page for the number
+    doc.page.margins.bottom = 0;
     doc.fontSize(8).fillColor('#777777').text(`${i + 1} / ${range.count}`, MARGIN, doc.page.height - MARGIN + 15, { width, align: 'center', lineBreak: false });
   }
   doc.end();
