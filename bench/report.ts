@@ -10,6 +10,9 @@
  * and every figure is also given as a ratio to the bare national report query of the same run: the
  * machine is shared, so absolute times move with the load and the ratios are what compares.
  * Prints the figures and writes the "## Reports" section of docs/benchmarks.md (other sections kept).
+ * With in-person sessions in every city (two each, 40 % of the city's lawyers at one), it also times
+ * the dashboard and the bulletin (通报: PDF and XLSX) of the national association and of one
+ * province, against the same floor, and writes the "## Dashboard and bulletin (通报)" section.
  *
  * Options (env): BENCH_RUNS (9 timed rounds after one warm-up), BENCH_SESSIONS_MAX (3: each lawyer
  * with progress gets 1..this many sessions), BENCH_EXPLAIN=1 (print EXPLAIN ANALYZE of the report
@@ -28,6 +31,7 @@ import type { Db } from '../server/db/client.ts';
 import { courses, lectures, organizations, trainingPlanCourses, trainingPlans, trainingPlanTargets } from '../server/db/schema/index.ts';
 import { EvidenceRepository } from '../server/evidence/repository.ts';
 import { ReportsRepository } from '../server/reports/repository.ts';
+import { BulletinRepository } from '../server/bulletin/repository.ts';
 import { toReportLawyer, type RequirementBasis } from '../server/reports/rows.ts';
 import { storedRules, type RequirementRules } from '../server/requirements/rules.ts';
 import { rowsOf } from '../server/db/rows.ts';
@@ -222,6 +226,20 @@ try {
     }
   });
 
+  // ── in person (现场培训): every city holds two sessions of 8 学时 in 2026; 40 % of its lawyers attend one ──
+  await step('in-person sessions and attendances', async () => {
+    await db.execute(sql`
+      INSERT INTO in_person_sessions (organization_id, title, held_on, place, minutes)
+      SELECT c.id, '县域律师现场培训（第' || k || '期）', date '2026-03-01' + abs(hashtext(c.id::text || '/ip' || k)) % 270, c.name || '会议室', 360
+      FROM organizations c CROSS JOIN generate_series(1, 2) k WHERE c.kind = 'city'`);
+    await db.execute(sql`
+      INSERT INTO in_person_attendances (session_id, user_id, source)
+      SELECT DISTINCT ON (u.id) s.id, u.id, 'sheet'
+      FROM users u JOIN organizations f ON f.id = u.organization_id JOIN in_person_sessions s ON s.organization_id = f.parent_id
+      WHERE u.license_no IS NOT NULL AND abs(hashtext(u.id::text || '/attends')) % 10 < 4
+      ORDER BY u.id, hashtext(u.id::text || s.id::text)`);
+  });
+
   // ── evidence: playback sessions on lectures of each lawyer's progress (1..SESSIONS_MAX lectures,
   //    every one for one lawyer in HEAVY_ONE_IN), a session opened before the lecture's completion
   //    and running to it (a full watch: 180 heartbeats); not completed: 40–159 heartbeats in 2026.
@@ -314,6 +332,8 @@ try {
       (SELECT count(*) FROM presence_checks) AS checks,
       (SELECT count(*) FROM certificates) AS certificates,
       (SELECT count(*) FROM course_completions) AS completions,
+      (SELECT count(*) FROM in_person_sessions) AS in_person_sessions,
+      (SELECT count(*) FROM in_person_attendances) AS attendances,
       pg_total_relation_size('heartbeats') AS heartbeat_bytes`),
   )[0]!;
   const seeded = Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, Number(v)])) as Record<string, number>;
@@ -389,6 +409,7 @@ try {
   const middleTimed = timing({ jitOff: false });
   const heavyNoJit = timing({ jitOff: true });
   const reports = new ReportsRepository(db);
+  const bulletinRepo = new BulletinRepository(db);
 
   // what the report says, and what the two evidence pages hold
   const rows = await reports.lawyerFacts({ organizationId: national, year: YEAR, start, end });
@@ -457,6 +478,8 @@ try {
   // ── timing: every case once per round, the starting case rotated; one warm-up round ──
   interface Case {
     label: string;
+    /** which section of docs/benchmarks.md the row goes to */
+    section?: 'bulletin';
     run: () => Promise<number>;
     /** the bare query this figure rests on (its own label for a bare query) */
     floor: string;
@@ -476,6 +499,13 @@ try {
     { label: 'query only (evidence repository), median lawyer', floor: 'query only (evidence repository), median lawyer', run: async () => sessionsOf(await middleTimed.repo.year(middle.id!, start, end)), body: sessionCount },
     { label: 'GET evidence, most evidence', floor: 'query only (evidence repository), most evidence', run: get(`/api/users/${heaviest.id}/evidence?year=${YEAR}`), body: kib },
     { label: 'GET evidence, median lawyer', floor: 'query only (evidence repository), median lawyer', run: get(`/api/users/${middle.id}/evidence?year=${YEAR}`), body: kib },
+    // the dashboard and bulletin (通报): the report statement + the credit statement, then pure sums
+    { section: 'bulletin', label: 'query only (bulletin credit statement), national, year', floor: FLOOR, run: async () => (await bulletinRepo.credit({ organizationId: national, start, end }, start)).byFirmMonth.length, body: (n) => `${n.toLocaleString('en')} firm-months` },
+    { section: 'bulletin', label: 'GET dashboard, national, year', floor: FLOOR, run: get(`/api/organizations/${national}/dashboard?period=${YEAR}`), body: kib },
+    { section: 'bulletin', label: 'GET dashboard, national, one quarter', floor: FLOOR, run: get(`/api/organizations/${national}/dashboard?period=${YEAR}-Q2`), body: kib },
+    { section: 'bulletin', label: 'GET dashboard, one province, year', floor: FLOOR, run: get(`/api/organizations/${provinces[0]}/dashboard?period=${YEAR}`), body: kib },
+    { section: 'bulletin', label: 'GET bulletin.pdf, national, year', floor: FLOOR, run: get(`/api/organizations/${national}/bulletin.pdf?period=${YEAR}`), body: kib },
+    { section: 'bulletin', label: 'GET bulletin.xlsx, national, year', floor: FLOOR, run: get(`/api/organizations/${national}/bulletin.xlsx?period=${YEAR}`), body: kib },
   ];
   function sessionsOf(e: { sessions: unknown[] }) {
     return e.sessions.length;
@@ -501,6 +531,8 @@ try {
   }
   const timingSeconds = (performance.now() - timingStarted) / 1000;
   const loadAfterTiming = loadNow();
+  // what the national dashboard says (for the docs), before the API stops
+  const dashboardBody = (await (await fetchOk(`/api/organizations/${national}/dashboard?period=${YEAR}`)).json()) as { total: { all: Record<string, number | null>; countyFirms: { lawyers: number }; young: { lawyers: number } }; provinces: unknown[]; cities: unknown[]; commendation: { firms: unknown[]; lawyers: unknown[] } };
   await platform.close();
 
   const medians = new Map([...samples].map(([label, ms]) => [label, median(ms)]));
@@ -539,12 +571,30 @@ try {
     '',
     '| what | median ms | min ms | max ms | ÷ floor | ÷ own query | body |',
     '|---|---:|---:|---:|---:|---:|---:|',
-    ...results.map((r) => `| ${r.label} | ${fmt(r.median)} | ${fmt(r.min)} | ${fmt(r.max)} | ${ratio(r.overFloor)} | ${r.label === r.floor ? '—' : ratio(r.overOwn)} | ${r.body(r.bytes)} |`),
+    ...results.filter((r) => !r.section).map((r) => `| ${r.label} | ${fmt(r.median)} | ${fmt(r.min)} | ${fmt(r.max)} | ${ratio(r.overFloor)} | ${r.label === r.floor ? '—' : ratio(r.overOwn)} | ${r.body(r.bytes)} |`),
     '',
     `- The evidence page's statements (median over the timed rounds; one read-only REPEATABLE READ transaction), the lawyer with the most evidence: ${perStatement(heavyTimed)}; the same with \`SET LOCAL jit = off\` (diagnostic, not what the server does): ${perStatement(heavyNoJit)}; the median lawyer: ${perStatement(middleTimed)}.`,
     `- EXPLAIN ANALYZE of the sessions statement for the lawyer with the most evidence, with JIT on (as the server ran it before the evidence read switched JIT off): estimated cost ${sessionsPlan.cost} (jit_above_cost is ${jitAboveCost.toLocaleString('en')}), so PostgreSQL JIT-compiles ${sessionsPlan.functions} functions — ${sessionsPlan.jit} — for an execution of ${sessionsPlan.execution} ms in all; with JIT off it executes in ${sessionsPlan.executionNoJit} ms. The estimate is high because the per-session aggregates of heartbeats (the \`beats\` and \`accepted\` CTEs) are estimated at one group per session of the whole table and the correlated \`refused\` subquery is costed once per such row; the actual work is a few thousand heartbeats read through the (session_id, seq) index.`,
     '- JIT is switched off for the report statement (`SET LOCAL jit = off`): the CTEs’ row estimates are so high that PostgreSQL JIT-compiled the plan, 2.5 s of compiling for a query that runs in under 0.3 s.',
     '- One SQL statement per report (recursive CTE over the subtree with each organization’s path and the requirement rules in force there, plans matched by array overlap, credit, elective credit and missing courses aggregated per lawyer); the rules are applied per row in rows.ts; the rest is JSON or CSV serialisation.',
+    '',
+    '',
+  ].join('\n');
+  const bulletinSection = [
+    '## Dashboard and bulletin (通报)',
+    '',
+    `Measured in the same \`npm run bench:report\` run as "Reports" above (${new Date().toISOString().slice(0, 10)}, same seed, same interleaved rounds, same load), plus in-person records: ${seeded.in_person_sessions!.toLocaleString('en')} sessions of 8 学时 (two per city in ${YEAR}) and ${seeded.attendances!.toLocaleString('en')} attendances (40 % of the lawyers at one), which count toward the year with the online credit.`,
+    `The national dashboard for ${YEAR}: ${dashboardBody.total.all.lawyers!.toLocaleString('en')} lawyers (${dashboardBody.total.countyFirms.lawyers.toLocaleString('en')} in county firms, ${dashboardBody.total.young.lawyers.toLocaleString('en')} young), participation ${((dashboardBody.total.all.participation ?? 0) * 100).toFixed(1)} %, compliance ${((dashboardBody.total.all.compliance ?? 0) * 100).toFixed(1)} %, ${dashboardBody.total.all.classHoursPerLawyer} 学时 per lawyer; ${dashboardBody.provinces.length} provinces and ${dashboardBody.cities.length} cities, each with its months; commendation ${dashboardBody.commendation.firms.length} firms and ${dashboardBody.commendation.lawyers.length} lawyers (default rules).`,
+    '',
+    `"÷ floor" is the median over the bare national report query's median (${fmt(floorMs)} ms) of the same run — the statement the dashboard rests on for compliance; the machine is shared, so the ratios are what compares between runs:`,
+    '',
+    '| what | median ms | min ms | max ms | ÷ floor | body |',
+    '|---|---:|---:|---:|---:|---:|',
+    `| ${FLOOR} (the floor) | ${fmt(floorMs)} | ${fmt(results.find((r) => r.label === FLOOR)!.min)} | ${fmt(results.find((r) => r.label === FLOOR)!.max)} | 1.00× | ${rows.length.toLocaleString('en')} rows |`,
+    ...results.filter((r) => r.section === 'bulletin').map((r) => `| ${r.label} | ${fmt(r.median)} | ${fmt(r.min)} | ${fmt(r.max)} | ${ratio(r.overFloor)} | ${r.body(r.bytes)} |`),
+    '',
+    '- A dashboard is two statements run side by side: the report statement (compliance needs the requirement rules, applied per lawyer in rows.ts) over the training year up to the period’s end, and one credit statement aggregating online minutes, in-person minutes and completions per firm and month, and per lawyer for the period (server/bulletin/repository.ts); the sums per city, province and the whole association and the commendation ranking are pure code (server/bulletin/figures.ts, commendation.ts).',
+    '- The PDF (pdfkit, the CJK font subset embedded) and the XLSX (write-excel-file) are made from the same answer; their cost over the JSON dashboard is the rendering.',
     '',
     '',
   ].join('\n');
@@ -555,15 +605,24 @@ try {
   } catch {
     doc = '# Benchmarks\n\n';
   }
-  const startIdx = doc.indexOf('## Reports');
-  if (startIdx >= 0) {
-    const next = doc.indexOf('\n## ', startIdx + 1);
-    doc = doc.slice(0, startIdx) + section + (next >= 0 ? doc.slice(next + 1) : '');
-  } else {
-    doc = `${doc.trimEnd()}\n\n${section}`;
-  }
+  const replaceSection = (text: string, heading: string, body: string, after?: string) => {
+    const startIdx = text.indexOf(`${heading}\n`);
+    if (startIdx >= 0) {
+      const next = text.indexOf('\n## ', startIdx + 1);
+      return text.slice(0, startIdx) + body + (next >= 0 ? text.slice(next + 1) : '');
+    }
+    // a new section: right after `after` when it is there, else at the end
+    const afterIdx = after ? text.indexOf(`${after}\n`) : -1;
+    if (afterIdx >= 0) {
+      const next = text.indexOf('\n## ', afterIdx + 1);
+      if (next >= 0) return text.slice(0, next + 1) + body + text.slice(next + 1);
+    }
+    return `${text.trimEnd()}\n\n${body}`;
+  };
+  doc = replaceSection(doc, '## Reports', section);
+  doc = replaceSection(doc, '## Dashboard and bulletin (通报)', bulletinSection, '## Reports');
   await writeFile(file, doc);
-  console.log(`wrote the "## Reports" section of ${path.relative(process.cwd(), file)}`);
+  console.log(`wrote the "## Reports" and "## Dashboard and bulletin (通报)" sections of ${path.relative(process.cwd(), file)}`);
 } finally {
   await database.drop();
 }

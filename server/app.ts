@@ -61,6 +61,8 @@ import subtitleRoutes from './subtitles/routes.ts';
 import pairingRoutes, { type Pairing } from './pairing/routes.ts';
 import classRoutes from './classes/routes.ts';
 import type { ClassesService } from './classes/service.ts';
+import bulletinRoutes from './bulletin/routes.ts';
+import type { BulletinService } from './bulletin/service.ts';
 
 export interface AppDeps {
   config: Config;
@@ -73,6 +75,8 @@ export interface AppDeps {
   pairing?: Pairing;
   /** training classes (培训班), built once by server/platform.ts like inPerson */
   classes?: ClassesService;
+  /** the dashboard and bulletin (通报), built once by server/platform.ts */
+  bulletin?: BulletinService;
 }
 
 declare module 'fastify' {
@@ -243,6 +247,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(subtitleRoutes, { prefix: '/api' });
   await app.register(pairingRoutes, { prefix: '/api' });
   await app.register(classRoutes, { prefix: '/api' });
+  await app.register(bulletinRoutes, { prefix: '/api' });
   // New domains: add one line here, `await app.register(<domain>Routes, { prefix: '/api' })`.
 
   if (options.serveWeb !== false) webServed = await registerWebApp(app);

@@ -16,6 +16,7 @@ import type { RunnerOptions } from './jobs/runner.ts';
 import { createInPersonService } from './inperson/routes.ts';
 import { createPairing } from './pairing/routes.ts';
 import { createClassesService } from './classes/routes.ts';
+import { createBulletinService } from './bulletin/routes.ts';
 
 export interface Platform {
   app: FastifyInstance;
@@ -66,6 +67,7 @@ export async function startPlatform(givenConfig: Config, options: StartOptions =
     inPerson: createInPersonService(database.db),
     pairing: createPairing(database.db),
     classes: createClassesService(database.db),
+    bulletin: createBulletinService(database.db),
   };
 
   let demo: DemoIds | undefined;
