@@ -57,6 +57,7 @@ import handoutRoutes from './handouts/routes.ts';
 import path from 'node:path';
 import inPersonRoutes from './inperson/routes.ts';
 import type { InPersonService } from './inperson/service.ts';
+import type { MediaService } from './media/service.ts';
 import subtitleRoutes from './subtitles/routes.ts';
 
 export interface AppDeps {
@@ -66,6 +67,8 @@ export interface AppDeps {
   storage: Storage;
   /** built once by server/platform.ts (an app built without it makes its own) */
   inPerson?: InPersonService;
+  /** signed media delivery and S3's shared playlists (server/media); built once by server/platform.ts */
+  media?: MediaService;
 }
 
 declare module 'fastify' {

@@ -14,6 +14,7 @@ import { DEMO_ACCOUNTS, DEMO_PASSWORD, isEmpty, seedDemo, type DemoIds } from '.
 import { startBackgroundJobs } from './jobs/start.ts';
 import type { RunnerOptions } from './jobs/runner.ts';
 import { createInPersonService } from './inperson/routes.ts';
+import { MediaService } from './media/service.ts';
 
 export interface Platform {
   app: FastifyInstance;
@@ -56,7 +57,7 @@ export async function startPlatform(givenConfig: Config, options: StartOptions =
   const database = options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pglite'), maxConnections: config.databasePoolSize }));
   await runMigrations(database);
   const storage = createStorage(config, config.sessionSecret);
-  const deps: AppDeps = { config, database, db: database.db, storage, inPerson: createInPersonService(database.db) };
+  const deps: AppDeps = { config, database, db: database.db, storage, inPerson: createInPersonService(database.db), media: new MediaService(storage, config.sessionSecret) };
 
   let demo: DemoIds | undefined;
   if (config.seedDemo && (await isEmpty(database.db))) demo = await seedDemo(database.db);
