@@ -57,6 +57,7 @@ import handoutRoutes from './handouts/routes.ts';
 import path from 'node:path';
 import inPersonRoutes from './inperson/routes.ts';
 import type { InPersonService } from './inperson/service.ts';
+import type { MediaService } from './media/service.ts';
 import subtitleRoutes from './subtitles/routes.ts';
 import pairingRoutes, { type Pairing } from './pairing/routes.ts';
 import classRoutes from './classes/routes.ts';
@@ -77,6 +78,8 @@ export interface AppDeps {
   classes?: ClassesService;
   /** the dashboard and bulletin (通报), built once by server/platform.ts */
   bulletin?: BulletinService;
+  /** signed media delivery and S3's shared playlists (server/media); built once by server/platform.ts */
+  media?: MediaService;
 }
 
 declare module 'fastify' {

@@ -17,6 +17,7 @@ import { createInPersonService } from './inperson/routes.ts';
 import { createPairing } from './pairing/routes.ts';
 import { createClassesService } from './classes/routes.ts';
 import { createBulletinService } from './bulletin/routes.ts';
+import { MediaService } from './media/service.ts';
 
 export interface Platform {
   app: FastifyInstance;
@@ -68,6 +69,7 @@ export async function startPlatform(givenConfig: Config, options: StartOptions =
     pairing: createPairing(database.db),
     classes: createClassesService(database.db),
     bulletin: createBulletinService(database.db),
+    media: new MediaService(storage, config.sessionSecret),
   };
 
   let demo: DemoIds | undefined;

@@ -19,7 +19,7 @@ const Params = Type.Object({
 });
 
 export default async function mediaRoutes(app: FastifyInstance): Promise<void> {
-  const media = new MediaService(app.deps.storage, app.deps.config.sessionSecret);
+  const media = app.deps.media ?? new MediaService(app.deps.storage, app.deps.config.sessionSecret);
 
   app.route({
     method: ['GET', 'HEAD'],
@@ -33,12 +33,14 @@ export default async function mediaRoutes(app: FastifyInstance): Promise<void> {
       summary: 'Read a media file through a signed, expiring, prefix-scoped link',
       params: Params,
       description:
-        'Answers the bytes (200, or 206 for a Range), or on S3 a 302 to a presigned URL for anything but playlists. ' +
+        'Answers the bytes (200, or 206 for a Range), or on S3 a 302 to a presigned URL for anything but playlists; ' +
+        'on S3 a media playlist names its segments by presigned URLs shared by every viewer of a time window (public, cacheable, ETag, 304). ' +
         'Errors are JSON {error, message}: 403 bad_signature | expired, 404 not_found, 416 range_not_satisfiable, 503 storage_unavailable.',
       response: {
         200: FileAnswer('the file', MEDIA_TYPES),
         206: FileAnswer('the requested range of the file', MEDIA_TYPES),
         302: { description: 'S3 storage: the file at a presigned URL (Location)' },
+        304: { description: 'S3 storage: the shared playlist has not changed (If-None-Match)' },
         403: ErrorBody,
         404: ErrorBody,
         416: ErrorBody,
@@ -53,6 +55,8 @@ export default async function mediaRoutes(app: FastifyInstance): Promise<void> {
         key: params['*'],
         method: request.method === 'HEAD' ? 'HEAD' : 'GET',
         range: request.headers.range,
+        acceptEncoding: request.headers['accept-encoding'],
+        ifNoneMatch: request.headers['if-none-match'],
       });
       switch (answer.kind) {
         case 'error':

@@ -3,11 +3,13 @@
  * is answered (an error, a redirect to S3, or bytes with the right type, range and caching).
  * The route only turns these answers into HTTP.
  */
-import type { Readable } from 'node:stream';
-import { contentTypeFor, isPlaylist } from '../storage/keys.ts';
-import { serveStoredObject, storageFailureAnswer, type StoredAnswer } from '../storage/serve.ts';
+import { Readable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
+import { contentTypeFor, isPlaylist, parseRangeHeader } from '../storage/keys.ts';
+import { rangeNotSatisfiable, serveStoredObject, storageFailureAnswer, type StoredAnswer } from '../storage/serve.ts';
 import { expiryFor, nowSeconds, signPrefix, verify } from '../storage/signing.ts';
 import type { Storage } from '../storage/types.ts';
+import { SharedPlaylists, SHARED_WINDOW_SECONDS, type SharedPlaylist } from './playlists.ts';
 
 /** Segments, images and indexes of a package never change (a new package gets a new prefix). */
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -45,7 +47,7 @@ export function mediaUrls(secret: string, prefix: string, publicUrl = '', now = 
 export type MediaAnswer =
   | { kind: 'error'; status: 403 | 404 | 416 | 503; error: string; message: string; headers?: Record<string, string>; /** for the log only */ cause?: unknown }
   | { kind: 'redirect'; location: string; headers: Record<string, string> }
-  | { kind: 'object'; status: 200 | 206; headers: Record<string, string>; body: Readable | null };
+  | { kind: 'object'; status: 200 | 206 | 304; headers: Record<string, string>; body: Readable | Buffer | null };
 
 export interface MediaRequest {
   exp: string;
@@ -54,6 +56,27 @@ export interface MediaRequest {
   key: string;
   method: 'GET' | 'HEAD';
   range?: string;
+  acceptEncoding?: string;
+  ifNoneMatch?: string;
+}
+
+export interface MediaServiceOptions {
+  /** Unix seconds; tests move it to cross a shared-playlist window */
+  clock?: () => number;
+  windowSeconds?: number;
+}
+
+/** The encoding to answer a precompressed playlist in: br, gzip, or none (q=0 refuses one). */
+export function chooseEncoding(accept: string | undefined): 'br' | 'gzip' | null {
+  const offered = new Set<string>();
+  for (const part of (accept ?? '').toLowerCase().split(',')) {
+    const [name, ...params] = part.trim().split(';');
+    if (params.some((p) => /^\s*q\s*=\s*0(?:\.0*)?\s*$/.test(p))) continue;
+    if (name) offered.add(name.trim());
+  }
+  if (offered.has('br')) return 'br';
+  if (offered.has('gzip') || offered.has('*')) return 'gzip';
+  return null;
 }
 
 function cacheControlFor(key: string): string {
@@ -61,12 +84,20 @@ function cacheControlFor(key: string): string {
 }
 
 export class MediaService {
+  /** S3 only: playlists as every viewer of a window gets them (server/media/playlists.ts) */
+  readonly playlists: SharedPlaylists;
+  private readonly clock: () => number;
+
   constructor(
     private readonly storage: Storage,
     private readonly secret: string,
-  ) {}
+    options: MediaServiceOptions = {},
+  ) {
+    this.clock = options.clock ?? nowSeconds;
+    this.playlists = new SharedPlaylists(storage, options.windowSeconds ?? SHARED_WINDOW_SECONDS);
+  }
 
-  async answer(request: MediaRequest, now = nowSeconds()): Promise<MediaAnswer> {
+  async answer(request: MediaRequest, now = this.clock()): Promise<MediaAnswer> {
     const checked = verify(this.secret, request.exp, request.sig, request.key, now);
     if (!checked.ok) {
       return checked.error === 'expired'
@@ -74,6 +105,14 @@ export class MediaService {
         : { kind: 'error', status: 403, error: 'bad_signature', message: 'This media link is not valid.' };
     }
     const { key } = request;
+    if (this.storage.driver === 's3' && isPlaylist(key)) {
+      try {
+        const playlist = await this.playlists.get(key, checked.prefix, now);
+        return sharedPlaylistAnswer(playlist, request, Number(request.exp), now);
+      } catch (error) {
+        return mediaError(storageFailureAnswer(error, MISSING));
+      }
+    }
     // On S3, bytes go straight from the bucket (or the CDN before it). Playlists stay here so the
     // relative URLs inside them keep resolving under the signed path.
     if (this.storage.driver === 's3' && !isPlaylist(key)) {
@@ -87,6 +126,40 @@ export class MediaService {
     const headers = { 'content-type': contentTypeFor(key), 'cache-control': cacheControlFor(key) };
     return mediaError(await serveStoredObject(this.storage, key, { method: request.method, range: request.range, headers, missing: MISSING }));
   }
+}
+
+/**
+ * A shared playlist: public, cacheable until its window ends (or the link expires, if sooner), in
+ * the encoding the client takes, with an ETag; ranges of the identity bytes.
+ */
+function sharedPlaylistAnswer(playlist: SharedPlaylist, request: MediaRequest, exp: number, now: number): MediaAnswer {
+  const maxAge = Math.max(0, Math.min(playlist.window.end, exp) - now);
+  const headers: Record<string, string> = {
+    'content-type': 'application/vnd.apple.mpegurl',
+    'cache-control': `public, max-age=${maxAge}`,
+    etag: playlist.etag,
+    vary: 'Accept-Encoding',
+  };
+  if (request.ifNoneMatch && request.ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === playlist.etag)) {
+    return { kind: 'object', status: 304, headers, body: null };
+  }
+  // HEAD and ranges speak of the identity bytes
+  const encoding = request.range || request.method === 'HEAD' ? null : chooseEncoding(request.acceptEncoding);
+  let body: Buffer = encoding === 'br' ? playlist.br : encoding === 'gzip' ? playlist.gzip : gunzipSync(playlist.gzip);
+  let status: 200 | 206 = 200;
+  if (encoding) headers['content-encoding'] = encoding;
+  else {
+    headers['accept-ranges'] = 'bytes';
+    const range = parseRangeHeader(request.range, body.length);
+    if (range === 'unsatisfiable') return mediaError(rangeNotSatisfiable(body.length));
+    if (range) {
+      headers['content-range'] = `bytes ${range.start}-${range.end}/${body.length}`;
+      body = body.subarray(range.start, range.end + 1);
+      status = 206;
+    }
+  }
+  headers['content-length'] = String(body.length);
+  return { kind: 'object', status, headers, body: request.method === 'HEAD' ? null : body };
 }
 
 const MISSING = 'There is no such media file.';

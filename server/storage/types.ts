@@ -30,6 +30,11 @@ export interface SignedUrlOptions {
   contentType?: string;
   /** `attachment; filename*=…` for a download saved under its real name (handouts) */
   contentDisposition?: string;
+  /**
+   * S3: sign as of this Unix time, the URL living exactly `expiresInSeconds` from it (no rounding),
+   * so every URL of one time window is the same (shared playlists, server/media/playlists.ts).
+   */
+  signedAt?: number;
 }
 
 /**

@@ -7,12 +7,19 @@
  * checked here too (docs/player.md, "Two builds of hls.js").
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
+import compress from '@fastify/compress';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Config } from '../../server/config.ts';
+import mediaRoutes from '../../server/media/routes.ts';
+import { mediaUrls } from '../../server/media/service.ts';
+import { S3Storage } from '../../server/storage/s3.ts';
+import { startTestS3, type TestS3 } from '../helpers/s3.ts';
 import { npmFfmpegTools } from '../../transcoder/ffmpeg.ts';
 import { transcodeToDirectory, type PackageSummary } from '../../transcoder/pipeline.ts';
 import { chromiumAvailable, launchBrowser } from '../helpers/browser.ts';
@@ -61,6 +68,20 @@ let summary: PackageSummary;
 let server: http.Server;
 let base: string;
 let browser: Browser | undefined;
+/** S3 mode: s3rver holding the package, and the media route as app.ts registers it */
+let s3: TestS3;
+let api: FastifyInstance;
+let apiBase: string;
+/** every request the media route's server received */
+const apiRequests: string[] = [];
+const SECRET = 'hls-e2e-secret-0123456789abcdef0123456789abcdef';
+
+async function uploadDir(storage: S3Storage, dir: string, prefix: string): Promise<void> {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) await uploadDir(storage, path.join(dir, entry.name), `${prefix}${entry.name}/`);
+    else await storage.put(`${prefix}${entry.name}`, await readFile(path.join(dir, entry.name)));
+  }
+}
 
 beforeAll(async () => {
   media = await MediaWorkspace.create('lectern-hls-e2e-');
@@ -94,12 +115,29 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  // S3 mode: the package in s3rver, its playlists through the media route, segments from the store.
+  s3 = await startTestS3();
+  const storage = new S3Storage(s3.config);
+  await uploadDir(storage, packageDir, 'lectures/L/P/');
+  api = Fastify({ logger: false });
+  api.decorate('deps', { config: { sessionSecret: SECRET } as Config, storage } as unknown as FastifyInstance['deps']);
+  api.addHook('onRequest', async (request) => void apiRequests.push(request.url));
+  await api.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip'] });
+  await api.register(mediaRoutes, { prefix: '/api' });
+  const links = mediaUrls(SECRET, 'lectures/L/P/');
+  api.get('/s3-video.html', async (_request, reply) => reply.type('text/html').send(page('video', links.master)));
+  api.get('/s3-audio.html', async (_request, reply) => reply.type('text/html').send(page('audio', links.audio)));
+  api.get('/hls.min.js', async (_request, reply) => reply.type('text/javascript').send(await readFile(HLS_JS)));
+  apiBase = await api.listen({ host: '127.0.0.1', port: 0 });
   if (chromiumAvailable()) browser = await launchBrowser();
 });
 
 afterAll(async () => {
   await browser?.close();
   await new Promise((resolve) => server?.close(resolve));
+  await api?.close();
+  await s3?.close();
   await media?.dispose();
 });
 
@@ -127,14 +165,17 @@ async function play(pagePath: string, { seekTo, past = 2 }: { seekTo?: number; p
       { timeout: 60_000, polling: 200 },
     );
   try {
-    await tab.goto(`${base}${pagePath}`);
+    await tab.goto(pagePath.startsWith('http') ? pagePath : `${base}${pagePath}`);
     if (seekTo !== undefined) {
       await reached(0.2);
       await tab.evaluate((t) => {
         (document.getElementById('media') as HTMLMediaElement).currentTime = t;
       }, seekTo);
     }
-    await reached(past);
+    await reached(past).catch(async (error: Error) => {
+      const seen = await tab.evaluate(() => JSON.stringify((window as unknown as { result: unknown }).result)).catch(() => '?');
+      throw new Error(`${error.message}; hls.js: ${seen}`);
+    });
     return await tab.evaluate(() => {
       const w = window as unknown as { result: { fatal: string | null; levels: number; errors: string[] } };
       const element = document.getElementById('media') as HTMLMediaElement;
@@ -218,5 +259,26 @@ describe('HLS playback in Chromium through hls.js', () => {
     expect(result.fatal).toBeNull();
     expect(result.levels).toBe(summary.renditions.length);
     expect(result.currentTime).toBeGreaterThan(2);
+  });
+});
+
+describe('HLS playback in S3 mode: shared playlists, segments straight from the store', () => {
+  it('plays the master playlist and audio.m3u8 with no segment request reaching the API', async (ctx) => {
+    if (!browser) {
+      console.log('skipped: no Chromium at /usr/bin/chromium (set CHROMIUM_PATH)');
+      ctx.skip();
+      return;
+    }
+    for (const pagePath of ['/s3-video.html', '/s3-audio.html']) {
+      apiRequests.length = 0;
+      const result = await play(`${apiBase}${pagePath}`, { seekTo: 7, past: 9 });
+      expect(result.fatal, pagePath).toBeNull();
+      expect(result.currentTime, pagePath).toBeGreaterThan(9);
+      const media = apiRequests.filter((url) => url.startsWith('/api/media/'));
+      expect(media.length, pagePath).toBeGreaterThan(0);
+      // only playlists went through the API; every init segment and segment came from s3rver
+      expect(media.filter((url) => !url.endsWith('.m3u8')), pagePath).toEqual([]);
+    }
+    if (summary.renditions.length > 0) expect(apiRequests.length).toBeGreaterThan(0);
   });
 });
