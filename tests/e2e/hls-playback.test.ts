@@ -128,7 +128,7 @@ beforeAll(async () => {
   const links = mediaUrls(SECRET, 'lectures/L/P/');
   api.get('/s3-video.html', async (_request, reply) => reply.type('text/html').send(page('video', links.master)));
   api.get('/s3-audio.html', async (_request, reply) => reply.type('text/html').send(page('audio', links.audio)));
-  api.get('/hls.min.js', async (_request, reply) => reply.type('text/javascript').send(await readFile(HLS_JS)));
+  api.get('/hls.min.js', async (_request, reply) => reply.type('text/javascript').send(await readFile(BUILDS['/hls.min.js']!)));
   apiBase = await api.listen({ host: '127.0.0.1', port: 0 });
   if (chromiumAvailable()) browser = await launchBrowser();
 });
