@@ -58,6 +58,7 @@ import path from 'node:path';
 import inPersonRoutes from './inperson/routes.ts';
 import type { InPersonService } from './inperson/service.ts';
 import subtitleRoutes from './subtitles/routes.ts';
+import lrsRoutes from './lrs/routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -234,6 +235,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(handoutRoutes, { prefix: '/api' });
   await app.register(inPersonRoutes, { prefix: '/api' });
   await app.register(subtitleRoutes, { prefix: '/api' });
+  await app.register(lrsRoutes, { prefix: '/api' });
   // New domains: add one line here, `await app.register(<domain>Routes, { prefix: '/api' })`.
 
   if (options.serveWeb !== false) webServed = await registerWebApp(app);

@@ -47,11 +47,12 @@ export const AUDIT_ACTIONS = [
   'lecture.subtitles_uploaded',
   'lecture.subtitles_replaced',
   'lecture.subtitles_removed',
+  'lrs.failed_retried',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-export const AUDIT_TARGET_TYPES = ['user', 'organization', 'plan', 'course', 'lecture', 'in_person_session', 'handout'] as const;
+export const AUDIT_TARGET_TYPES = ['user', 'organization', 'plan', 'course', 'lecture', 'in_person_session', 'handout', 'lrs_outbox'] as const;
 
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
 

@@ -8,3 +8,4 @@ export * from './audit.ts';
 export * from './jobs.ts';
 export * from './inperson.ts';
 export * from './subtitles.ts';
+export * from './lrs.ts';
