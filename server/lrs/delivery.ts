@@ -59,7 +59,13 @@ export async function deliverDue(db: Db, config: LrsConfig, owner: string, signa
         return true;
       case 'split':
         // one statement spoils the batch (a conflicting or invalid one): find it, deliver the rest
-        for (const one of batch) if (!(await deliver([one]))) return false;
+        for (const [i, one] of batch.entries()) {
+          if (!(await deliver([one]))) {
+            // the LRS went away meanwhile: the rest waits like the one that could not be sent
+            await repo.reschedule(owner, batch.slice(i + 1).map((s) => s.id), 'lrs_unavailable', 'not tried: the LRS was unavailable', backoffSeconds(config.retrySeconds, 1));
+            return false;
+          }
+        }
         return true;
       case 'retry': {
         const attempts = Math.max(...batch.map((s) => s.attempts)) + 1;
