@@ -64,6 +64,7 @@ import classRoutes from './classes/routes.ts';
 import type { ClassesService } from './classes/service.ts';
 import bulletinRoutes from './bulletin/routes.ts';
 import type { BulletinService } from './bulletin/service.ts';
+import lrsRoutes from './lrs/routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -251,6 +252,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(pairingRoutes, { prefix: '/api' });
   await app.register(classRoutes, { prefix: '/api' });
   await app.register(bulletinRoutes, { prefix: '/api' });
+  await app.register(lrsRoutes, { prefix: '/api' });
   // New domains: add one line here, `await app.register(<domain>Routes, { prefix: '/api' })`.
 
   if (options.serveWeb !== false) webServed = await registerWebApp(app);

@@ -75,6 +75,26 @@ export interface Config {
   healthStorageProbeSeconds: number;
   /** what the web app shows as the site's identity (GET /api/site; docs/web.md, "Site identity") */
   site: SiteConfig;
+  /** LRS_*: set → xAPI statements are delivered to this learning record store (docs/operations.md) */
+  lrs?: LrsConfig;
+}
+
+/** A learning record store's statements API with basic auth. The password is never logged or shown. */
+export interface LrsConfig {
+  /** the xAPI base URL without credentials, no trailing slash; statements go to `${endpoint}/statements` */
+  endpoint: string;
+  username: string;
+  password: string;
+  /** statements per POST */
+  batchSize: number;
+  /** minutes a closed session stays quiet before its statements are final and queued */
+  settleMinutes: number;
+  /** seconds between looks for final sessions and due statements */
+  pollSeconds: number;
+  /** first retry delay; each further failure doubles it, up to an hour */
+  retrySeconds: number;
+  /** milliseconds one POST may take */
+  timeoutMs: number;
 }
 
 /** SITE_*: unset fields are absent; the web app then shows its catalog's name (讲坛) and no ICP line. */
@@ -148,6 +168,34 @@ function siteLink(env: Env, name: string): string | undefined {
   if (!raw) return undefined;
   if (raw.startsWith('/') && !raw.startsWith('//') && !/[\s\\]/.test(raw)) return raw;
   return url(env, name, ['http:', 'https:']);
+}
+
+/** LRS_ENDPOINT with LRS_USERNAME and LRS_PASSWORD; none set → no delivery. */
+function lrs(env: Env): LrsConfig | undefined {
+  const endpoint = url(env, 'LRS_ENDPOINT', ['http:', 'https:']);
+  if (!endpoint) {
+    if (env.LRS_USERNAME || env.LRS_PASSWORD) throw new ConfigError('LRS_USERNAME/LRS_PASSWORD are set but LRS_ENDPOINT is not: name the LRS');
+    return undefined;
+  }
+  const parsed = new URL(endpoint);
+  // credentials belong in LRS_USERNAME/LRS_PASSWORD, where they are never printed with the address
+  if (parsed.username || parsed.password) throw new ConfigError('LRS_ENDPOINT must not carry a user name or password: set LRS_USERNAME and LRS_PASSWORD');
+  if (parsed.search || parsed.hash) throw new ConfigError('LRS_ENDPOINT must be the xAPI base URL, without ?query or #fragment');
+  const username = env.LRS_USERNAME ?? '';
+  const password = env.LRS_PASSWORD ?? '';
+  if (!username || !password) throw new ConfigError('LRS_ENDPOINT is set: LRS_USERNAME and LRS_PASSWORD (the LRS key and secret) must be set too');
+  if (username.includes(':')) throw new ConfigError('LRS_USERNAME must not contain ":" (basic auth cannot carry it)');
+  if (/[\u0000-\u001f\u007f]/.test(username + password)) throw new ConfigError('LRS_USERNAME and LRS_PASSWORD must not contain control characters');
+  return {
+    endpoint: endpoint.replace(/\/+$/, '').replace(/\/statements$/, ''),
+    username,
+    password,
+    batchSize: int(env, 'LRS_BATCH_SIZE', 50, 1, 500),
+    settleMinutes: int(env, 'LRS_SETTLE_MINUTES', 60, 0, 7 * 24 * 60),
+    pollSeconds: int(env, 'LRS_POLL_SECONDS', 60, 1, 3600),
+    retrySeconds: int(env, 'LRS_RETRY_SECONDS', 30, 0, 3600),
+    timeoutMs: int(env, 'LRS_TIMEOUT_MS', 30_000, 100, 600_000),
+  };
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -239,5 +287,6 @@ export function loadConfig(env: Env = process.env): Config {
         helpUrl: siteLink(env, 'SITE_HELP_URL'),
       }).filter(([, v]) => v !== undefined),
     ) as SiteConfig,
+    lrs: lrs(env),
   };
 }

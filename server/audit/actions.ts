@@ -51,11 +51,12 @@ export const AUDIT_ACTIONS = [
   'pairing.pair_ended',
   'training_class.created',
   'training_class.updated',
+  'lrs.failed_retried',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-export const AUDIT_TARGET_TYPES = ['user', 'organization', 'plan', 'course', 'lecture', 'in_person_session', 'handout', 'pair', 'training_class'] as const;
+export const AUDIT_TARGET_TYPES = ['user', 'organization', 'plan', 'course', 'lecture', 'in_person_session', 'handout', 'pair', 'training_class', 'lrs_outbox'] as const;
 
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
 

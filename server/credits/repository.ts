@@ -107,6 +107,34 @@ export class CreditsRepository {
         ORDER BY f.first_id
         LIMIT ${limit}`),
     );
+    const assembled = await this.assemble(sessions);
+    return sessions.map((r, i) => ({ cursor: Number(r.first_id), registration: assembled[i]! }));
+  }
+
+  /**
+   * These playback sessions as registrations, whole (for the LRS outbox, server/lrs): the same
+   * evidence as the export's, so a statement has the same id and content in both. Sessions with no
+   * heartbeat and previews are left out, as in the export.
+   */
+  async registrationsOf(sessionIds: string[]): Promise<RegistrationEvidence[]> {
+    if (sessionIds.length === 0) return [];
+    const idList = sql.join(sessionIds.map((id) => sql`${id}::uuid`), sql`, `);
+    const sessions = rowsOf<Record<string, unknown>>(
+      await this.db.execute(sql`
+        SELECT s.id AS session_id, s.opened_at, s.closed_at, s.user_agent AS session_user_agent,
+               u.id AS user_id, u.name, u.license_no, l.id AS lecture_id, l.title, l.course_id, l.duration_seconds, c.completion_ratio
+        FROM playback_sessions s
+        JOIN users u ON u.id = s.user_id
+        JOIN lectures l ON l.id = s.lecture_id
+        JOIN courses c ON c.id = l.course_id
+        WHERE s.id IN (${idList}) AND NOT s.preview AND EXISTS (SELECT 1 FROM heartbeats h WHERE h.session_id = s.id)
+        ORDER BY s.opened_at, s.id`),
+    );
+    return this.assemble(sessions);
+  }
+
+  /** Session rows (as both queries select them) with their heartbeats and completion. */
+  private async assemble(sessions: Record<string, unknown>[]): Promise<RegistrationEvidence[]> {
     if (sessions.length === 0) return [];
     const ids = sessions.map((r) => String(r.session_id));
     const idList = sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `);
@@ -141,17 +169,14 @@ export class CreditsRepository {
     }
     const completionOf = new Map(completions.filter((c) => c.session_id != null).map((c) => [String(c.session_id), { completedAt: date(c.completed_at)!, creditMinutes: Number(c.credit_minutes ?? 0) }]));
     return sessions.map((r) => ({
-      cursor: Number(r.first_id),
-      registration: {
-        ...learnerLecture(r),
-        sessionId: String(r.session_id),
-        openedAt: date(r.opened_at)!,
-        endedAt: date(r.closed_at),
-        userAgent: (r.session_user_agent as string | null) ?? null,
-        completionThreshold: Number(r.completion_ratio),
-        heartbeats: heartbeatsOf.get(String(r.session_id))!,
-        completion: completionOf.get(String(r.session_id)) ?? null,
-      },
+      ...learnerLecture(r),
+      sessionId: String(r.session_id),
+      openedAt: date(r.opened_at)!,
+      endedAt: date(r.closed_at),
+      userAgent: (r.session_user_agent as string | null) ?? null,
+      completionThreshold: Number(r.completion_ratio),
+      heartbeats: heartbeatsOf.get(String(r.session_id))!,
+      completion: completionOf.get(String(r.session_id)) ?? null,
     }));
   }
 }

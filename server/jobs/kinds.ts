@@ -9,6 +9,7 @@ import type { Storage } from '../storage/types.ts';
 import type { JobContext } from './runner.ts';
 import { rosterImportJob } from '../roster/job.ts';
 import { uploadStoreJob } from '../uploads/store-job.ts';
+import { lrsDeliveryJob } from '../lrs/job.ts';
 
 export interface KindHandler {
   kind: string;
@@ -38,5 +39,5 @@ export interface JobKind {
 export const SECRET_HOURS = 24;
 
 export function jobKinds(): readonly JobKind[] {
-  return [rosterImportJob, uploadStoreJob];
+  return [rosterImportJob, uploadStoreJob, lrsDeliveryJob];
 }

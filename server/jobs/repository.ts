@@ -43,6 +43,21 @@ export class JobsRepository {
     return row!;
   }
 
+  /**
+   * Queues a job of the platform's own (no actor) unless one of its kind is queued or running;
+   * an advisory lock on the kind makes concurrent callers (several API processes) queue one.
+   * True when it queued one.
+   */
+  async enqueueUnlessPending(kind: string, organizationId: string): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`background_jobs:${kind}`}))`);
+      const pending = await tx.select({ id: backgroundJobs.id }).from(backgroundJobs).where(and(eq(backgroundJobs.kind, kind), inArray(backgroundJobs.status, ['queued', 'running']))).limit(1);
+      if (pending.length > 0) return false;
+      await tx.insert(backgroundJobs).values({ kind, organizationId, actorId: null, input: null, total: 0 });
+      return true;
+    });
+  }
+
   async find(jobId: string): Promise<BackgroundJobRow | undefined> {
     const [row] = await this.db.select().from(backgroundJobs).where(eq(backgroundJobs.id, jobId));
     return row;

@@ -7,13 +7,14 @@ import { jobKinds, SECRET_HOURS } from './kinds.ts';
 import { JobsRepository } from './repository.ts';
 import { startJobRunner, type RunnerOptions } from './runner.ts';
 import { actorOf } from './service.ts';
+import { scheduleLrsDelivery } from '../lrs/job.ts';
 
 export function startBackgroundJobs(app: FastifyInstance, options: RunnerOptions = {}): () => Promise<void> {
   const { db, storage, config } = app.deps;
   const kinds = jobKinds();
   const handlers = kinds.map((k) => {
     const handler = k.handler({ db, access: app.access, storage, config });
-    return { kind: k.kind, run: async (context: Parameters<typeof handler.run>[0]) => handler.run(context, await actorOf(db, context.job.actorId)) };
+    return { kind: k.kind, run: async (context: Parameters<typeof handler.run>[0]) => handler.run(context, context.job.actorId ? await actorOf(db, context.job.actorId) : null) };
   });
   const runner = startJobRunner({ db, log: app.log }, handlers, options);
 
@@ -27,7 +28,10 @@ export function startBackgroundJobs(app: FastifyInstance, options: RunnerOptions
   const sweeper = setInterval(() => void sweep().catch((err: unknown) => app.log.warn({ err }, 'background jobs: could not drop old secrets')), 10 * 60 * 1000);
   sweeper.unref();
 
+  const stopLrs = scheduleLrsDelivery(db, config, app.log);
+
   return async () => {
+    stopLrs();
     clearInterval(sweeper);
     await runner.stop();
   };

@@ -10,3 +10,4 @@ export * from './inperson.ts';
 export * from './subtitles.ts';
 export * from './pairing.ts';
 export * from './classes.ts';
+export * from './lrs.ts';

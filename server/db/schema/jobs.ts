@@ -16,7 +16,8 @@ export const backgroundJobs = pgTable(
     /** e.g. `roster_import` */
     kind: text('kind').notNull(),
     organizationId: uuid('organization_id').notNull().references(() => organizations.id, { onDelete: 'restrict' }),
-    actorId: uuid('actor_id').notNull().references(() => users.id, { onDelete: 'restrict' }),
+    /** null for the platform's own jobs (LRS delivery) */
+    actorId: uuid('actor_id').references(() => users.id, { onDelete: 'restrict' }),
     status: backgroundJobStatus('status').notNull().default('queued'),
     /** rows or items done so far, of `total` */
     progress: integer('progress').notNull().default(0),
