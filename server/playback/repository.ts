@@ -11,6 +11,7 @@ import type { CheckState } from './presence.ts';
 import type { SqlRunner } from '../db/runner.ts';
 import { dateOf as date, jsonOf as json } from '../db/rows.ts';
 import { guardedHeartbeats } from './heartbeat-write.ts';
+import type { PlaybackStore } from './store.ts';
 
 export interface SessionRow {
   id: string;
@@ -144,10 +145,10 @@ export interface HeartbeatWrite {
   commit: boolean;
 }
 
-export class PlaybackRepository {
+export class PlaybackRepository implements PlaybackStore {
   constructor(readonly runner: SqlRunner) {}
 
-  transaction<T>(work: (repo: PlaybackRepository) => Promise<T>): Promise<T> {
+  transaction<T>(work: (store: PlaybackStore) => Promise<T>): Promise<T> {
     return this.runner.transaction((runner) => work(new PlaybackRepository(runner)));
   }
 
