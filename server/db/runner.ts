@@ -16,6 +16,7 @@ import { PGlite, parse as pgliteParse, protocol, types as pgliteTypes } from '@e
 import type { Db, DbOrTx } from '../db/client.ts';
 import { rowsOf } from './rows.ts';
 import { GroupCommit } from './group-commit.ts';
+import { StatementBatcher, rowsByOrd, type BatchedStatement } from './batched-statement.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -32,11 +33,22 @@ export interface SqlRunner {
    * shared batch (rows it locks). Elsewhere (PGlite, or in a transaction) the same as `run`.
    */
   runGrouped(query: SQL, key: string): Promise<Row[]>;
+  /**
+   * Outside a transaction: `item`'s write as part of ONE autocommit statement with the items of the
+   * same `batch` arriving at the same time (PostgreSQL; batched-statement.ts), answered after its
+   * commit with the rows of `item` (by their `ord`). Elsewhere the statement for this item alone.
+   */
+  runBatched<T>(batch: BatchedStatement<T>, item: T): Promise<Row[]>;
   /** Runs `work` in one transaction (READ COMMITTED), with a runner bound to it. */
   transaction<T>(work: (runner: SqlRunner) => Promise<T>): Promise<T>;
 }
 
 const dialect = new PgDialect();
+
+/** A batched statement for one item, run as a plain statement. */
+async function alone<T>(runner: SqlRunner, batch: BatchedStatement<T>, item: T): Promise<Row[]> {
+  return rowsByOrd(await runner.run(batch.statement([item])), 1)[0]!;
+}
 
 type Params = postgres.ParameterOrJSON<never>[];
 
@@ -46,9 +58,15 @@ function postgresRunner(client: postgres.Sql): SqlRunner {
     return (await client.unsafe(sql, params as Params, { prepare: true })) as unknown as Row[];
   };
   const group = new GroupCommit(client);
+  const batchers = new Map<BatchedStatement<never>, StatementBatcher<never>>();
   return {
     run,
     runAndCommit: run,
+    runBatched<T>(batch: BatchedStatement<T>, item: T) {
+      let batcher = batchers.get(batch as BatchedStatement<never>) as StatementBatcher<T> | undefined;
+      if (!batcher) batchers.set(batch as BatchedStatement<never>, (batcher = new StatementBatcher(batch, run)) as StatementBatcher<never>);
+      return batcher.run(item);
+    },
     runGrouped(query, key) {
       const { sql, params } = dialect.sqlToQuery(query);
       return group.run(sql, params as Params, key);
@@ -88,6 +106,7 @@ function postgresRunner(client: postgres.Sql): SqlRunner {
           }
         },
         runGrouped: (query) => inTx.run(query),
+        runBatched: (batch, item) => alone(inTx, batch, item),
         transaction: (nested) => nested(inTx),
       };
       try {
@@ -218,6 +237,7 @@ function pgliteRunner(db: Db, prepared: PglitePrepared): SqlRunner {
       // any arrive while one is written; batching them measured no gain through the API
       // (docs/credit.md, "Group commit").
       runGrouped: run,
+      runBatched: (batch, item) => alone(runner, batch, item),
       transaction(work) {
         if (inTransaction) return work(runner);
         return (tx as Db).transaction((inner) => work(bound(true, inner)));
@@ -234,6 +254,9 @@ function drizzleRunner(db: DbOrTx, inTransaction = false): SqlRunner {
     run,
     runAndCommit: run,
     runGrouped: run,
+    runBatched(batch, item) {
+      return alone(this, batch, item);
+    },
     transaction(work) {
       if (inTransaction) return work(this);
       return (db as Db).transaction((tx) => work(drizzleRunner(tx, true)));

@@ -9,6 +9,7 @@ import { txRunner } from '../db/runner.ts';
 import { CertificatesRepository } from '../certificates/repository.ts';
 import { CertificatesService } from '../certificates/service.ts';
 import { PlaybackRepository } from './repository.ts';
+import type { PlaybackStore } from './store.ts';
 
 /** Completes the course of `lectureId` for everyone now done with it; returns how many. */
 export async function completeCoursesAfterLectureChange(tx: DbOrTx, lectureId: string, at: Date = new Date()): Promise<number> {
@@ -29,7 +30,7 @@ export async function completeCoursesAfterLectureChange(tx: DbOrTx, lectureId: s
  * when the course was already complete. Used by heartbeats, presence confirmations and the
  * re-evaluation above.
  */
-export async function recordCourseCompletion(repo: PlaybackRepository, userId: string, courseId: string, creditMinutes: number, at: Date): Promise<string | null> {
+export async function recordCourseCompletion(repo: PlaybackStore, userId: string, courseId: string, creditMinutes: number, at: Date): Promise<string | null> {
   if (!(await repo.insertCourseCompletion(userId, courseId, at, creditMinutes))) return null;
   const certificate = await new CertificatesService(new CertificatesRepository(repo.runner)).issue(userId, courseId, creditMinutes, at);
   return certificate.code;

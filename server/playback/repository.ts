@@ -6,11 +6,12 @@
  * guard; the row locks serialise heartbeats of one session so credit is granted once.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { ALLOWANCE_CAP_SECONDS, IDLE_CLOSE_SECONDS } from './allowance.ts';
 import type { Interval } from './credit.ts';
 import type { CheckState } from './presence.ts';
 import type { SqlRunner } from '../db/runner.ts';
 import { dateOf as date, jsonOf as json } from '../db/rows.ts';
+import { guardedHeartbeats } from './heartbeat-write.ts';
+import type { PlaybackStore } from './store.ts';
 
 export interface SessionRow {
   id: string;
@@ -144,10 +145,10 @@ export interface HeartbeatWrite {
   commit: boolean;
 }
 
-export class PlaybackRepository {
+export class PlaybackRepository implements PlaybackStore {
   constructor(readonly runner: SqlRunner) {}
 
-  transaction<T>(work: (repo: PlaybackRepository) => Promise<T>): Promise<T> {
+  transaction<T>(work: (store: PlaybackStore) => Promise<T>): Promise<T> {
     return this.runner.transaction((runner) => work(new PlaybackRepository(runner)));
   }
 
@@ -305,56 +306,9 @@ export class PlaybackRepository {
    * process's clock: the guard's allowance test on `now()` is what makes that safe.
    */
   async recordHeartbeatIfUnchanged(input: Omit<HeartbeatWrite, 'commit' | 'completion'>, state: LockedSession, tokenHash?: string): Promise<boolean> {
-    const liveLogin = tokenHash
-      ? sql`AND EXISTS (SELECT 1 FROM auth_sessions a JOIN users u ON u.id = a.user_id
-                        WHERE a.token_hash = ${tokenHash} AND a.user_id = s.user_id AND a.expires_at > now() AND NOT u.disabled)`
-      : sql``;
-    const allowanceNow = sql`least(greatest(${ALLOWANCE_CAP_SECONDS}::float8, s.allowance_seconds), s.allowance_seconds + extract(epoch from (now() - s.allowance_at))::float8)`;
-    // shares its commit with heartbeats arriving at the same moment (server/db/group-commit.ts)
-    const rows = await this.runner.runGrouped(sql`
-      WITH guard AS (
-        SELECT s.id, ${allowanceNow} AS allowance_now, ${input.seq}::integer > s.last_seq AS is_newest
-        FROM playback_sessions s
-        JOIN lecture_progress p ON p.user_id = s.user_id AND p.lecture_id = s.lecture_id
-        JOIN lectures l ON l.id = s.lecture_id
-        JOIN courses c ON c.id = l.course_id
-        WHERE s.id = ${input.sessionId} AND s.version = ${state.version} AND p.version = ${state.progressVersion} AND s.closed_at IS NULL
-          AND date_trunc('milliseconds', s.opened_at) = ${state.openedAt.toISOString()}::timestamptz
-          AND now() - coalesce(s.last_heard_at, s.opened_at) <= make_interval(secs => ${IDLE_CLOSE_SECONDS})
-          AND s.heartbeat_count < 120 + floor(extract(epoch from (now() - s.opened_at)) / 2)
-          AND ${allowanceNow} + 1e-6 >= ${input.allowanceSpent}::float8
-          -- the rules it was judged by (triggers bump these on any change: migrations/0012)
-          AND l.rules_version = ${state.lectureRulesVersion}::integer AND c.rules_version = ${state.courseRulesVersion}::integer
-          ${liveLogin}
-        FOR UPDATE OF s, p
-      ),
-      upd_session AS (
-        UPDATE playback_sessions SET
-          version = version + 1,
-          accepted_seconds = accepted_seconds + ${input.acceptedSeconds},
-          allowance_seconds = greatest(0, (SELECT allowance_now FROM guard) - ${input.allowanceSpent}::float8),
-          allowance_at = now(),
-          last_heard_at = now(),
-          heartbeat_count = heartbeat_count + 1,
-          last_seq = greatest(last_seq, ${input.seq}::integer),
-          last_position = CASE WHEN (SELECT is_newest FROM guard) THEN ${input.position} ELSE last_position END
-        WHERE id = ${input.sessionId} AND EXISTS (SELECT 1 FROM guard)
-        RETURNING id
-      ),
-      upd_progress AS (
-        UPDATE lecture_progress SET
-          ${progressAssignments({ ...input, receivedAt: null }, sql`(SELECT is_newest FROM guard)`)}
-        WHERE user_id = ${input.userId} AND lecture_id = ${input.lectureId} AND EXISTS (SELECT 1 FROM guard)
-        RETURNING user_id
-      ),
-      ins AS (
-        ${insertEvidence({ ...input, receivedAt: null }, 'select')}
-        WHERE EXISTS (SELECT 1 FROM guard)
-        RETURNING id
-      )
-      SELECT (SELECT id FROM ins) AS id, (SELECT count(*) FROM upd_progress) AS p, (SELECT count(*) FROM upd_session) AS s`, input.sessionId);
-    const r = (rows as unknown as { id: unknown }[])[0];
-    return r?.id != null;
+    // one statement with the heartbeats arriving at the same moment (server/db/batched-statement.ts)
+    const rows = await this.runner.runBatched(guardedHeartbeats, { input, state, tokenHash });
+    return rows.length > 0;
   }
 
   /** Closes an idle session at the moment it went idle (its allowance stops growing then). */

@@ -22,7 +22,8 @@ import {
   splitForPresence,
 } from './presence.ts';
 import { presenceImage } from './presence-image.ts';
-import type { LockedSession, PlaybackRepository, StoredCheck } from './repository.ts';
+import type { LockedSession, StoredCheck } from './repository.ts';
+import type { PlaybackStore } from './store.ts';
 import { RecentSessions } from './recent-sessions.ts';
 
 export const HEARTBEAT_SECONDS = 15;
@@ -93,7 +94,7 @@ export class PlaybackService {
   private clockOffsetMs = 0;
 
   constructor(
-    private readonly repo: PlaybackRepository,
+    private readonly repo: PlaybackStore,
     private readonly catalog: CatalogService,
     private readonly options: PlaybackOptions,
   ) {
@@ -251,7 +252,7 @@ export class PlaybackService {
    * and on completion the course completion and certificate. A retry of a recorded seq gets the
    * stored answer.
    */
-  private async judgeAndRecord(repo: PlaybackRepository, user: SessionUser, sessionId: string, body: HeartbeatBody, meta: RequestMeta): Promise<HeartbeatOutcome> {
+  private async judgeAndRecord(repo: PlaybackStore, user: SessionUser, sessionId: string, body: HeartbeatBody, meta: RequestMeta): Promise<HeartbeatOutcome> {
     let s = await repo.sessionForHeartbeat(sessionId, body.seq, true);
     if (!s) throw notFound('The playback session');
     if (s.userId !== user.id) throw forbidden('This playback session belongs to someone else');
@@ -332,7 +333,7 @@ export class PlaybackService {
     return presenceImage(check.code);
   }
 
-  private async ownCheck(repo: PlaybackRepository, user: SessionUser, sessionId: string, checkId: string) {
+  private async ownCheck(repo: PlaybackStore, user: SessionUser, sessionId: string, checkId: string) {
     const session = await repo.findSession(sessionId);
     if (!session) throw notFound('The playback session');
     if (session.userId !== user.id) throw forbidden('This playback session belongs to someone else');
@@ -386,7 +387,7 @@ export class PlaybackService {
  * The lecture that completes the course completes it once, with its certificate: all its lectures
  * that can be watched (not failed) are complete. Returns the new certificate's code, if one was issued.
  */
-export async function completeCourseIfDone(repo: PlaybackRepository, userId: string, courseId: string, lectureCredit: number, at: Date): Promise<string | null> {
+export async function completeCourseIfDone(repo: PlaybackStore, userId: string, courseId: string, lectureCredit: number, at: Date): Promise<string | null> {
   const course = await repo.courseProgress(userId, courseId);
   if (course.completed + 1 < course.lectures) return null;
   return recordCourseCompletion(repo, userId, courseId, course.creditMinutes + lectureCredit, at);

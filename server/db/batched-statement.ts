@@ -1,0 +1,113 @@
+/**
+ * One statement for many callers' writes (docs/credit.md, "Group commit"): on PostgreSQL, writes of
+ * one kind that arrive while earlier ones are being written go out together as ONE statement (their
+ * rows as one parameter), one autocommit transaction, one WAL flush; each caller is answered after
+ * that commit with its own rows. Where group-commit.ts sends N statements in one transaction, this
+ * sends one: PostgreSQL parses, binds and executes once per batch instead of once per write.
+ *
+ * No timer, as in group commit: a write arriving while nothing is in flight goes out at once, alone.
+ * Items with the same `key` never share a statement (a data-modifying statement must not update a
+ * row twice); a later one waits for the next batch. A batch is sorted by `key`, so batches lock rows
+ * in one order. If a batch fails, each of its items is run again alone, so one caller's error (a
+ * duplicate, say) is never another's.
+ */
+import type { SQL } from 'drizzle-orm';
+
+export type Row = Record<string, unknown>;
+
+export interface BatchedStatement<T> {
+  /** the statement for `items` (sorted by key); every row it returns carries `ord`, its item's 1-based position */
+  statement(items: T[]): SQL;
+  /** items with the same key never share a statement; a batch runs in key order */
+  key(item: T): string;
+}
+
+export interface BatchStats {
+  items: number;
+  batches: number;
+  /** batches that failed and were run again one item at a time */
+  replayed: number;
+}
+
+interface Pending<T> {
+  item: T;
+  key: string;
+  resolve: (rows: Row[]) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Rows of a batch's answer, by the item they belong to. */
+export function rowsByOrd(rows: Row[], count: number): Row[][] {
+  const out: Row[][] = Array.from({ length: count }, () => []);
+  for (const row of rows) out[Number(row.ord) - 1]?.push(row);
+  return out;
+}
+
+export class StatementBatcher<T> {
+  private queue: Pending<T>[] = [];
+  private inFlight = 0;
+  readonly stats: BatchStats = { items: 0, batches: 0, replayed: 0 };
+
+  constructor(
+    private readonly definition: BatchedStatement<T>,
+    /** runs one autocommit statement */
+    private readonly execute: (query: SQL) => Promise<Row[]>,
+    /** at most this many items share a statement */
+    private readonly maxBatch = 64,
+    /** statements in flight at once (each holds one pooled connection) */
+    private readonly maxInFlight = 2,
+  ) {}
+
+  run(item: T): Promise<Row[]> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ item, key: this.definition.key(item), resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
+      const batch: Pending<T>[] = [];
+      const keys = new Set<string>();
+      const rest: Pending<T>[] = [];
+      for (const p of this.queue) {
+        if (batch.length < this.maxBatch && !keys.has(p.key)) {
+          keys.add(p.key);
+          batch.push(p);
+        } else rest.push(p);
+      }
+      this.queue = rest;
+      this.inFlight++;
+      void this.write(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  private async write(batch: Pending<T>[]): Promise<void> {
+    this.stats.items += batch.length;
+    this.stats.batches++;
+    if (batch.length === 1) return this.alone(batch[0]!);
+    batch.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    let rows: Row[];
+    try {
+      rows = await this.execute(this.definition.statement(batch.map((p) => p.item)));
+    } catch {
+      // nothing of the batch was kept (one statement, one transaction): each item gets its own answer
+      this.stats.replayed++;
+      await Promise.all(batch.map((p) => this.alone(p)));
+      return;
+    }
+    const split = rowsByOrd(rows, batch.length);
+    batch.forEach((p, i) => p.resolve(split[i]!));
+  }
+
+  private async alone(p: Pending<T>): Promise<void> {
+    try {
+      p.resolve(rowsByOrd(await this.execute(this.definition.statement([p.item])), 1)[0]!);
+    } catch (error) {
+      p.reject(error);
+    }
+  }
+}
