@@ -9,7 +9,7 @@ import { AuditLog } from '../audit/service.ts';
 import type { Tx } from '../db/client.ts';
 import { badRequest, conflict, HttpError } from '../http/errors.ts';
 import type { OrganizationsRepository, OrganizationRow } from './repository.ts';
-import { changeProblems, placementMessage, placementProblem, type OrganizationKind, type PlacementProblem } from './region-code.ts';
+import { changeProblems, placementMessage, placementProblem, type PlacementProblem } from './region-code.ts';
 import type { NewOrganization, Organization, OrganizationChange } from './schemas.ts';
 import { buildTree, closeProblem, isClosedChain, wouldCycle, type OrgNode } from './tree.ts';
 
