@@ -14,6 +14,12 @@ export interface S3Config {
   forcePathStyle: boolean;
   /** Public base URL for signed URLs when the browser reaches S3 through another host (CDN). */
   publicEndpoint?: string;
+  /**
+   * S3_SHARED_PLAYLISTS (default true): media playlists name their segments by presigned URLs
+   * shared per window, so no segment request reaches the API; false: small playlists and one
+   * API 302 per segment (docs/storage.md, "Shared playlists": the trade-off on slow lines).
+   */
+  sharedPlaylists?: boolean;
 }
 
 export interface Config {
@@ -216,6 +222,7 @@ export function loadConfig(env: Env = process.env): Config {
       secretAccessKey: env.S3_SECRET_ACCESS_KEY,
       forcePathStyle: bool(env, 'S3_FORCE_PATH_STYLE', Boolean(env.S3_ENDPOINT)),
       publicEndpoint: url(env, 'S3_PUBLIC_ENDPOINT', ['http:', 'https:']),
+      sharedPlaylists: bool(env, 'S3_SHARED_PLAYLISTS', true),
     };
     if (Boolean(s3.accessKeyId) !== Boolean(s3.secretAccessKey)) {
       throw new ConfigError('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together');

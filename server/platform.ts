@@ -69,7 +69,7 @@ export async function startPlatform(givenConfig: Config, options: StartOptions =
     pairing: createPairing(database.db),
     classes: createClassesService(database.db),
     bulletin: createBulletinService(database.db),
-    media: new MediaService(storage, config.sessionSecret),
+    media: new MediaService(storage, config.sessionSecret, { sharedPlaylists: config.s3?.sharedPlaylists ?? true }),
   };
 
   let demo: DemoIds | undefined;

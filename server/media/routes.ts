@@ -19,7 +19,7 @@ const Params = Type.Object({
 });
 
 export default async function mediaRoutes(app: FastifyInstance): Promise<void> {
-  const media = app.deps.media ?? new MediaService(app.deps.storage, app.deps.config.sessionSecret);
+  const media = app.deps.media ?? new MediaService(app.deps.storage, app.deps.config.sessionSecret, { sharedPlaylists: app.deps.config.s3?.sharedPlaylists ?? true });
 
   app.route({
     method: ['GET', 'HEAD'],

@@ -64,6 +64,8 @@ export interface MediaServiceOptions {
   /** Unix seconds; tests move it to cross a shared-playlist window */
   clock?: () => number;
   windowSeconds?: number;
+  /** S3: segments by presigned URLs inside shared playlists (default), or one 302 per segment */
+  sharedPlaylists?: boolean;
 }
 
 /** The encoding to answer a precompressed playlist in: br, gzip, or none (q=0 refuses one). */
@@ -87,6 +89,7 @@ export class MediaService {
   /** S3 only: playlists as every viewer of a window gets them (server/media/playlists.ts) */
   readonly playlists: SharedPlaylists;
   private readonly clock: () => number;
+  private readonly sharedPlaylists: boolean;
 
   constructor(
     private readonly storage: Storage,
@@ -94,6 +97,7 @@ export class MediaService {
     options: MediaServiceOptions = {},
   ) {
     this.clock = options.clock ?? nowSeconds;
+    this.sharedPlaylists = options.sharedPlaylists ?? true;
     this.playlists = new SharedPlaylists(storage, options.windowSeconds ?? SHARED_WINDOW_SECONDS);
   }
 
@@ -105,7 +109,7 @@ export class MediaService {
         : { kind: 'error', status: 403, error: 'bad_signature', message: 'This media link is not valid.' };
     }
     const { key } = request;
-    if (this.storage.driver === 's3' && isPlaylist(key)) {
+    if (this.storage.driver === 's3' && isPlaylist(key) && this.sharedPlaylists) {
       try {
         const playlist = await this.playlists.get(key, checked.prefix, now);
         return sharedPlaylistAnswer(playlist, request, Number(request.exp), now);

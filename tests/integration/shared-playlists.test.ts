@@ -172,6 +172,24 @@ describe.each(availableBackends())('shared playlists on S3 (%s)', (backend) => {
     expect(expired).toMatchObject({ kind: 'error', status: 403, error: 'expired' });
   });
 
+  it('with S3_SHARED_PLAYLISTS=false: the stored, small playlist, and each segment a 302 through the API', async () => {
+    const media = new MediaService(server.deps.storage, server.deps.config.sessionSecret, { sharedPlaylists: false });
+    const [row] = rowsOf<{ package_prefix: string }>(await server.deps.db.execute(sql`SELECT package_prefix FROM lectures WHERE id = ${lectureId}`));
+    const prefix = row!.package_prefix;
+    const master = mediaUrls(server.deps.config.sessionSecret, prefix, '', nowSeconds()).master;
+    const [, exp, sig] = /\/api\/media\/(\d+)\/([^/]+)\//.exec(master)!;
+    const playlist = await media.answer({ exp: exp!, sig: sig!, key: `${prefix}audio.m3u8`, method: 'GET' });
+    expect(playlist).toMatchObject({ kind: 'object', status: 200, headers: { 'cache-control': 'private, max-age=60' } });
+    const chunks: Buffer[] = [];
+    if (playlist.kind === 'object' && playlist.body) for await (const chunk of playlist.body as AsyncIterable<Buffer | string>) chunks.push(Buffer.from(chunk));
+    const text = Buffer.concat(chunks).toString('utf8');
+    const uris = urisOf(text);
+    expect(uris.length).toBeGreaterThan(1);
+    expect(uris.every((u) => !/^https?:/.test(u))).toBe(true); // relative, as the transcoder wrote them
+    const segment = await media.answer({ exp: exp!, sig: sig!, key: `${prefix}audio/${uris[uris.length - 1]!.replace(/^audio\//, '')}`, method: 'GET' });
+    expect(segment.kind).toBe('redirect');
+  });
+
   it('gives no playlist to someone who may not watch the lecture', async () => {
     const anonymous = createTestClient(server.baseUrl);
     expect((await anonymous.raw('POST', `/api/lectures/${lectureId}/sessions`, {})).status).toBe(401);
