@@ -45,6 +45,10 @@ describe('config', () => {
     const c = loadConfig({ S3_BUCKET: 'lectern', S3_ENDPOINT: 'http://127.0.0.1:9000', S3_ACCESS_KEY_ID: 'k', S3_SECRET_ACCESS_KEY: 's' });
     expect(c.s3).toMatchObject({ bucket: 'lectern', forcePathStyle: true, region: 'us-east-1' });
     expect(loadConfig({ S3_BUCKET: 'lectern' }).s3?.forcePathStyle).toBe(false);
+    // shared playlists by default; S3_SHARED_PLAYLISTS=false goes back to one 302 per segment
+    expect(c.s3?.sharedPlaylists).toBe(true);
+    expect(loadConfig({ S3_BUCKET: 'lectern', S3_SHARED_PLAYLISTS: 'false' }).s3?.sharedPlaylists).toBe(false);
+    expect(() => loadConfig({ S3_BUCKET: 'lectern', S3_SHARED_PLAYLISTS: 'sometimes' })).toThrow(/S3_SHARED_PLAYLISTS/);
   });
 
   it('bounds what one trainer may keep in unfinished uploads, and for how long', () => {
