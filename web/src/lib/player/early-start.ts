@@ -76,9 +76,11 @@ export function takeEarlySession(lectureId: string, userId: string): Promise<Ses
 
 /** A playlist fetched ahead (absolute URL), once; null when it was not (or the fetch failed). */
 export function takePlaylist(url: string): Promise<Fetched | null> | null {
-  const text = playlists.get(url);
+  // hls.js asks for the master by the URL it was given (the session's, relative to the page)
+  const key = new URL(url, window.location.href).href;
+  const text = playlists.get(key);
   if (!text) return null;
-  playlists.delete(url);
+  playlists.delete(key);
   return text;
 }
 
