@@ -47,24 +47,34 @@ function deviceStore(): KeyValueStore | null {
 }
 
 /** Called by the entry: opens the session early when it is safe to (see above). */
-export function startEarly(pathname: string): void {
+export function startEarly(
+  pathname: string,
+  store: KeyValueStore | null = deviceStore(),
+  open: (lectureId: string) => Promise<SessionInfo> = (id) => api.openSession(id) as Promise<SessionInfo>,
+  warm: (info: SessionInfo, store: KeyValueStore) => void = warmPlaylists,
+): boolean {
   const match = /^\/lectures\/([^/]+)\/?$/.exec(pathname);
-  const store = deviceStore();
-  if (!match || !store) return;
+  if (!match || !store) return false;
   let userId: string | null = null;
   try {
     userId = store.getItem(USER_HINT_KEY);
   } catch {
-    return;
+    return false;
   }
-  if (!userId || new HeartbeatQueue(store).sessions(userId).length > 0) return;
-  const lectureId = decodeURIComponent(match[1]!);
-  const session = api.openSession(lectureId) as Promise<SessionInfo>;
+  if (!userId || new HeartbeatQueue(store).sessions(userId).length > 0) return false;
+  let lectureId: string;
+  try {
+    lectureId = decodeURIComponent(match[1]!);
+  } catch {
+    return false; // a malformed link: the page says "not found" the usual way
+  }
+  const session = open(lectureId);
   early = { lectureId, userId, session };
   session.then(
-    (info) => warmPlaylists(info, store),
+    (info) => warm(info, store),
     () => undefined, // the controller sees the failure when it takes the session
   );
+  return true;
 }
 
 /** The early session for this lecture and user, once; null when there is none (then open one). */
