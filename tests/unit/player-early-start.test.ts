@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { firstPlaylists, startEarly, takeEarlySession, USER_HINT_KEY } from '../../web/src/lib/player/early-start.ts';
+import { firstPlaylists } from '../../web/src/lib/player/early-playlists.ts';
+import { startEarly, takeEarlySession, USER_HINT_KEY } from '../../web/src/lib/player/early-start.ts';
 import { HeartbeatQueue, memoryStore } from '../../web/src/lib/player/heartbeat-queue.ts';
 import type { SessionInfo } from '../../web/src/lib/player/transport.ts';
 

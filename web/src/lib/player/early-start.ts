@@ -3,9 +3,10 @@
  * the entry: when the page is /lectures/:id, the playback session is opened **beside** GET
  * /api/me instead of after it (the session route authenticates by the cookie itself; a 401 just
  * goes unused while /api/me's 401 sends the shell to /login), and as soon as it answers the
- * playlists the player will need are fetched: the master playlist, the media playlist of the
- * rendition the ABR starts on and the audio rendition's (video mode), or `audio.m3u8` (audio
- * modes). hls.js then gets their text from `takePlaylist` instead of asking the line again.
+ * playlists the player will need are fetched: the master playlist (video mode; the lecture chunk
+ * adds the media playlists of the rendition the ABR starts on and of the audio rendition,
+ * early-playlists.ts), or `audio.m3u8` (audio modes). hls.js then gets their text from
+ * `takePlaylist` instead of asking the line again. Kept small: it is part of the entry.
  *
  * Opening a session closes the user's other open session, so leftover heartbeats of this user
  * must go out first (docs/player.md, "The outbox"). Before /api/me answers, the user is the one
@@ -15,10 +16,9 @@
  * user (`takeEarlySession`).
  */
 import { api } from '../api/browser.ts';
-import { chooseStartLevel, levelForHeight } from './abr.ts';
-import { loadBandwidth } from './bandwidth.ts';
-import { loadChoices } from './controls.ts';
-import { HeartbeatQueue, webStore, type KeyValueStore } from './heartbeat-queue.ts';
+import { loadChoices } from './choices.ts';
+import type { KeyValueStore } from './heartbeat-queue.ts';
+import { hasOutbox } from './outbox-keys.ts';
 import type { SessionInfo } from './transport.ts';
 
 /** the id of the user this device last saw signed in */
@@ -38,9 +38,16 @@ export interface Fetched {
 }
 const playlists = new Map<string, Promise<Fetched | null>>();
 
+/** window.localStorage, read only (the entry must not carry heartbeat-queue.ts's webStore) */
 function deviceStore(): KeyValueStore | null {
   try {
-    return webStore(window.localStorage);
+    const storage = window.localStorage;
+    return {
+      getItem: (key) => storage.getItem(key),
+      setItem: () => undefined,
+      removeItem: () => undefined,
+      keys: () => Array.from({ length: storage.length }, (_, i) => storage.key(i) ?? ''),
+    };
   } catch {
     return null;
   }
@@ -61,7 +68,7 @@ export function startEarly(
   } catch {
     return false;
   }
-  if (!userId || new HeartbeatQueue(store).sessions(userId).length > 0) return false;
+  if (!userId || hasOutbox(store, userId)) return false;
   let lectureId: string;
   try {
     lectureId = decodeURIComponent(match[1]!);
@@ -94,7 +101,8 @@ export function takePlaylist(url: string): Promise<Fetched | null> | null {
   return text;
 }
 
-function fetchText(url: string): Promise<Fetched | null> {
+/** Fetches a playlist for hls.js to take (absolute URL), once. */
+export function fetchPlaylist(url: string): Promise<Fetched | null> {
   let promise = playlists.get(url);
   if (!promise) {
     promise = fetch(url, { credentials: 'same-origin' })
@@ -105,48 +113,19 @@ function fetchText(url: string): Promise<Fetched | null> {
   return promise;
 }
 
+let master: Promise<Fetched | null> | null = null;
+
 function warmPlaylists(info: SessionInfo, store: KeyValueStore): void {
-  const choices = loadChoices(store);
   const base = window.location.href;
-  if (choices.listening !== 'video') {
-    void fetchText(new URL(info.media.audio, base).href);
-    return;
-  }
-  const masterUrl = new URL(info.media.master, base).href;
-  void fetchText(masterUrl).then((master) => {
-    if (master === null) return;
-    const fixed = choices.quality.kind === 'level' ? choices.quality.height : null;
-    for (const uri of firstPlaylists(master.text, loadBandwidth(store), fixed)) void fetchText(new URL(uri, master.url).href);
-  });
+  if (loadChoices(store).listening !== 'video') void fetchPlaylist(new URL(info.media.audio, base).href);
+  else master = fetchPlaylist(new URL(info.media.master, base).href);
 }
 
 /**
- * The media playlists hls.js asks for first: the rendition it starts on (the same choice as
- * hls-loader.ts: a fixed height, else `chooseStartLevel`) and the audio rendition of its group.
+ * The master playlist fetched early (video mode), or null. The lecture chunk then fetches the
+ * media playlists hls.js starts on (early-playlists.ts: the start-level choice stays out of the
+ * entry).
  */
-export function firstPlaylists(master: string, estimate: number | null, fixedHeight: number | null): string[] {
-  const variants: { bitrate: number; height?: number; uri: string; audio?: string }[] = [];
-  const audio = new Map<string, string>();
-  const lines = master.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (line.startsWith('#EXT-X-MEDIA:') && /TYPE=AUDIO/.test(line)) {
-      const group = /GROUP-ID="([^"]*)"/.exec(line)?.[1];
-      const uri = /URI="([^"]*)"/.exec(line)?.[1];
-      if (group !== undefined && uri && (!audio.has(group) || /DEFAULT=YES/.test(line))) audio.set(group, uri);
-    } else if (line.startsWith('#EXT-X-STREAM-INF:')) {
-      const uri = lines.slice(i + 1).find((next) => next.trim() !== '' && !next.startsWith('#'));
-      if (!uri) continue;
-      const height = /RESOLUTION=\d+x(\d+)/.exec(line)?.[1];
-      const group = /AUDIO="([^"]*)"/.exec(line)?.[1];
-      // hls.js's `level.bitrate`, which hls-loader.ts chooses by, is BANDWIDTH
-      const bitrate = /[:,]BANDWIDTH=(\d+)/.exec(line)?.[1] ?? '0';
-      variants.push({ bitrate: Number(bitrate), uri: uri.trim(), ...(height ? { height: Number(height) } : {}), ...(group !== undefined ? { audio: group } : {}) });
-    }
-  }
-  const byHeight = fixedHeight !== null ? levelForHeight(variants, fixedHeight) : -1;
-  const start = variants[byHeight >= 0 ? byHeight : chooseStartLevel(variants, estimate)];
-  if (!start) return [];
-  const audioUri = start.audio !== undefined ? audio.get(start.audio) : undefined;
-  return audioUri ? [start.uri, audioUri] : [start.uri];
+export function earlyMaster(): Promise<Fetched | null> | null {
+  return master;
 }
