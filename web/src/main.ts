@@ -1,14 +1,14 @@
+// First: a lecture page opens its playback session beside /api/me, not after it, and before the
+// shell below is evaluated (docs/player.md, "Start-up").
+import './lib/player/early-boot.ts';
 import './app.css';
 import { mount } from 'svelte';
 import App from './App.svelte';
 import { initLocale } from './lib/i18n/index.svelte.ts';
-import { startEarly } from './lib/player/early-start.ts';
 import { refreshSession } from './lib/session.svelte.ts';
 import { loadSite } from './lib/site.svelte.ts';
 import { registerServiceWorker } from './lib/sw-register.ts';
 
-// A lecture page opens its playback session beside /api/me, not after it (docs/player.md, "Start-up").
-startEarly(window.location.pathname);
 // Ask who is signed in while the language settles; the shell shows "loading" until it knows.
 void refreshSession();
 void loadSite();
