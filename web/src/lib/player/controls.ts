@@ -3,7 +3,6 @@
  * are remembered, the speeds offered under a course's cap, the time-left estimate, the keyboard
  * shortcuts, and when the slowest-line mode is suggested. See docs/player.md ("Controls").
  */
-import type { KeyValueStore } from './heartbeat-queue.ts';
 import type { LevelInfo } from './abr.ts';
 
 // The two remembered choices live in choices.ts (small: the entry reads them, early-start.ts).
