@@ -1,3 +1,6 @@
+// First: a lecture page opens its playback session beside /api/me, not after it, and before the
+// shell below is evaluated (docs/player.md, "Start-up").
+import './lib/player/early-boot.ts';
 import './app.css';
 import { mount } from 'svelte';
 import App from './App.svelte';

@@ -3,7 +3,8 @@
  * modes and the presence prompt, and the figures the page shows. It only reports what was played;
  * the server decides what counts (DESIGN.md "Credit"). Order on start: send what earlier visits
  * left in the outbox (their sessions are still open until this page opens a new one), then open
- * the session, then play.
+ * the session, then play. (The page's `openSession` may hand over the session the entry opened
+ * beside /api/me: only for a user with no outbox on the device, lib/player/early-start.ts.)
  *
  * Everything outside (API calls, hls.js, the store, the clock, page visibility) comes in through
  * `PlayerDeps`, so tests/unit/player-controller.test.ts runs it in Node against a fake element.

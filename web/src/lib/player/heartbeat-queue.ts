@@ -10,6 +10,7 @@
  *
  * Pure apart from the injected store and sender, so it is unit-tested in Node.
  */
+import { OUTBOX_PREFIX } from './outbox-keys.ts';
 import type { HeartbeatRequest, HeartbeatResponse } from '../api/types.ts';
 
 export interface KeyValueStore {
@@ -121,7 +122,7 @@ export interface FlushResult {
   remaining: number;
 }
 
-const PREFIX = 'lectern.hb.';
+const PREFIX = OUTBOX_PREFIX;
 
 function recordKey(sessionId: string): string {
   return `${PREFIX}${sessionId}`;

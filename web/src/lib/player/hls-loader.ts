@@ -13,8 +13,9 @@
  * mode needs the full build's alternate audio.
  */
 import type HlsType from 'hls.js';
-import type { ErrorData, HlsConfig } from 'hls.js';
+import type { ErrorData, HlsConfig, Loader, LoaderCallbacks, LoaderConfiguration, LoaderContext, LoaderStats, PlaylistLoaderContext } from 'hls.js';
 import { chooseStartLevel, hlsTuning, levelForHeight, type LevelInfo } from './abr.ts';
+import { takePlaylist } from './early-start.ts';
 
 export interface MediaSource {
   /** 'hls.js' or 'native' */
@@ -81,7 +82,12 @@ export async function attachSource(element: HTMLMediaElement, url: string, optio
     return attachNative(element, url, options);
   }
 
-  const hls = new Hls({ ...(hlsTuning(options.estimate, -1) as Partial<HlsConfig>), autoStartLoad: false, startPosition: options.startAt });
+  const hls = new Hls({
+    ...(hlsTuning(options.estimate, -1) as Partial<HlsConfig>),
+    autoStartLoad: false,
+    startPosition: options.startAt,
+    pLoader: prefetchedPlaylists(Hls.DefaultConfig.loader),
+  });
   let recoveredMedia = false;
 
   hls.on(Hls.Events.MANIFEST_PARSED, () => {
@@ -133,6 +139,65 @@ export async function attachSource(element: HTMLMediaElement, url: string, optio
       return Number.isFinite(estimate) && estimate > 0 ? estimate : null;
     },
     destroy: () => hls.destroy(),
+  };
+}
+
+type LoaderClass = new (config: HlsConfig) => Loader<LoaderContext>;
+
+/**
+ * hls.js's playlist loader, answering from the playlists early-start.ts fetched as soon as the
+ * session answered (docs/player.md, "Start-up"); any other playlist, or one whose early fetch
+ * failed, goes to the default loader as usual.
+ */
+function prefetchedPlaylists(Default: LoaderClass): new (config: HlsConfig) => Loader<PlaylistLoaderContext> {
+  return class PrefetchedPlaylists implements Loader<PlaylistLoaderContext> {
+    private readonly inner: Loader<LoaderContext>;
+    private own: PlaylistLoaderContext | null = null;
+    private aborted = false;
+
+    constructor(config: HlsConfig) {
+      this.inner = new Default(config);
+    }
+
+    get context(): PlaylistLoaderContext | null {
+      return this.own ?? (this.inner.context as PlaylistLoaderContext | null);
+    }
+
+    get stats(): LoaderStats {
+      return this.inner.stats;
+    }
+
+    load(context: PlaylistLoaderContext, config: LoaderConfiguration, callbacks: LoaderCallbacks<PlaylistLoaderContext>): void {
+      const early = takePlaylist(context.url);
+      if (!early) {
+        this.inner.load(context, config, callbacks as unknown as LoaderCallbacks<LoaderContext>);
+        return;
+      }
+      this.own = context;
+      const stats = this.inner.stats;
+      stats.loading.start = performance.now();
+      void early.then((fetched) => {
+        if (this.aborted) return;
+        if (!fetched) {
+          this.own = null;
+          this.inner.load(context, config, callbacks as unknown as LoaderCallbacks<LoaderContext>);
+          return;
+        }
+        stats.loading.first = stats.loading.end = Math.max(stats.loading.start, performance.now());
+        stats.loaded = stats.total = fetched.text.length;
+        callbacks.onSuccess({ url: fetched.url, data: fetched.text, code: 200 }, stats, context, null);
+      });
+    }
+
+    abort(): void {
+      this.aborted = true;
+      this.inner.abort();
+    }
+
+    destroy(): void {
+      this.aborted = true;
+      this.inner.destroy();
+    }
   };
 }
 

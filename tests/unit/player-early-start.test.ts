@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { firstPlaylists } from '../../web/src/lib/player/early-playlists.ts';
+import { startEarly, takeEarlySession, USER_HINT_KEY } from '../../web/src/lib/player/early-start.ts';
+import { HeartbeatQueue, memoryStore } from '../../web/src/lib/player/heartbeat-queue.ts';
+import type { SessionInfo } from '../../web/src/lib/player/transport.ts';
+
+// The master playlist as the transcoder writes it (docs/transcoding.md): video renditions without
+// sound, one audio rendition.
+const master = [
+  '#EXTM3U',
+  '#EXT-X-VERSION:7',
+  '#EXT-X-INDEPENDENT-SEGMENTS',
+  '',
+  '#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio",LANGUAGE="zh",NAME="中文",DEFAULT=YES,AUTOSELECT=YES,CHANNELS="1",URI="audio/index.m3u8"',
+  '',
+  '#EXT-X-STREAM-INF:BANDWIDTH=88750,AVERAGE-BANDWIDTH=63159,CODECS="avc1.4d401e,mp4a.40.2",RESOLUTION=640x360,FRAME-RATE=25.000,AUDIO="audio"',
+  '360p/index.m3u8',
+  '#EXT-X-STREAM-INF:BANDWIDTH=55722,AVERAGE-BANDWIDTH=46225,CODECS="avc1.4d400b,mp4a.40.2",RESOLUTION=256x144,FRAME-RATE=12.500,AUDIO="audio"',
+  '144p/index.m3u8',
+  '#EXT-X-STREAM-INF:BANDWIDTH=70178,AVERAGE-BANDWIDTH=53385,CODECS="avc1.4d4015,mp4a.40.2",RESOLUTION=426x240,FRAME-RATE=12.500,AUDIO="audio"',
+  '240p/index.m3u8',
+  '',
+].join('\n');
+
+describe('firstPlaylists', () => {
+  it('names the lowest rendition and its audio without a measured line', () => {
+    expect(firstPlaylists(master, null, null)).toEqual(['144p/index.m3u8', 'audio/index.m3u8']);
+  });
+
+  it('follows the start-level choice of hls-loader.ts (70 % of the remembered line, by BANDWIDTH)', () => {
+    expect(firstPlaylists(master, 100_000, null)).toEqual(['144p/index.m3u8', 'audio/index.m3u8']); // 70 kbit/s < 70.2
+    expect(firstPlaylists(master, 110_000, null)).toEqual(['240p/index.m3u8', 'audio/index.m3u8']);
+    expect(firstPlaylists(master, 200_000, null)).toEqual(['360p/index.m3u8', 'audio/index.m3u8']);
+  });
+
+  it('takes a fixed rendition by height, and falls back when that height is gone', () => {
+    expect(firstPlaylists(master, null, 360)).toEqual(['360p/index.m3u8', 'audio/index.m3u8']);
+    expect(firstPlaylists(master, null, 1080)).toEqual(['144p/index.m3u8', 'audio/index.m3u8']);
+  });
+
+  it('answers nothing for a playlist without renditions', () => {
+    expect(firstPlaylists('#EXTM3U\n#EXT-X-TARGETDURATION:2\nseg-0.m4s\n', null, null)).toEqual([]);
+  });
+});
+
+describe('startEarly', () => {
+  const session = { sessionId: 's-early' } as SessionInfo;
+  function opener(): { open: (id: string) => Promise<SessionInfo>; opened: string[] } {
+    const opened: string[] = [];
+    return { opened, open: (id) => (opened.push(id), Promise.resolve(session)) };
+  }
+
+  it('opens the session of a lecture page for the last user, once, and only for that user and lecture', async () => {
+    const store = memoryStore();
+    store.setItem(USER_HINT_KEY, 'u1');
+    const { open, opened } = opener();
+    expect(startEarly('/lectures/L1', store, open, () => undefined)).toBe(true);
+    expect(opened).toEqual(['L1']);
+    expect(takeEarlySession('L1', 'u2')).toBeNull(); // /api/me named someone else: open anew
+    expect(takeEarlySession('L1', 'u1')).toBeNull(); // taken (and dropped) once
+
+    startEarly('/lectures/L1', store, open, () => undefined);
+    expect(takeEarlySession('L2', 'u1')).toBeNull();
+    startEarly('/lectures/L1', store, open, () => undefined);
+    expect(await takeEarlySession('L1', 'u1')).toBe(session);
+  });
+
+  it('waits for /api/me when the user has heartbeats waiting (opening would close their session)', () => {
+    const store = memoryStore();
+    store.setItem(USER_HINT_KEY, 'u1');
+    new HeartbeatQueue(store).open('old-session', 'L0', 'u1');
+    const { open, opened } = opener();
+    expect(startEarly('/lectures/L1', store, open, () => undefined)).toBe(false);
+    expect(opened).toEqual([]);
+    expect(takeEarlySession('L1', 'u1')).toBeNull();
+  });
+
+  it("opens early beside another user's waiting heartbeats (theirs are not closed by it)", () => {
+    const store = memoryStore();
+    store.setItem(USER_HINT_KEY, 'u1');
+    new HeartbeatQueue(store).open('their-session', 'L0', 'u2');
+    const { open, opened } = opener();
+    expect(startEarly('/lectures/L1', store, open, () => undefined)).toBe(true);
+    expect(opened).toEqual(['L1']);
+    expect(takeEarlySession('L1', 'u1')).not.toBeNull();
+  });
+
+  it('does nothing on other pages, without a known user, or for a malformed link', () => {
+    const store = memoryStore();
+    const { open, opened } = opener();
+    expect(startEarly('/lectures/L1', store, open, () => undefined)).toBe(false); // nobody known
+    store.setItem(USER_HINT_KEY, 'u1');
+    expect(startEarly('/courses/C1', store, open, () => undefined)).toBe(false);
+    expect(startEarly('/lectures/L1/x', store, open, () => undefined)).toBe(false);
+    expect(startEarly('/lectures/%E0%A4%A', store, open, () => undefined)).toBe(false);
+    expect(startEarly('/lectures/L1', null, open, () => undefined)).toBe(false);
+    expect(opened).toEqual([]);
+  });
+});
