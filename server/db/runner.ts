@@ -15,7 +15,6 @@ import type postgres from 'postgres';
 import { PGlite, parse as pgliteParse, protocol, types as pgliteTypes } from '@electric-sql/pglite';
 import type { Db, DbOrTx } from '../db/client.ts';
 import { rowsOf } from './rows.ts';
-import { GroupCommit } from './group-commit.ts';
 import { StatementBatcher, rowsByOrd, type BatchedStatement } from './batched-statement.ts';
 
 export type Row = Record<string, unknown>;
@@ -27,12 +26,6 @@ export interface SqlRunner {
    * on PostgreSQL). Nothing may run after it. Outside a transaction: the same as `run`.
    */
   runAndCommit(query: SQL): Promise<Row[]>;
-  /**
-   * Outside a transaction: an autocommit statement that may share its commit with others arriving
-   * at the same time (PostgreSQL; group-commit.ts), answered after that commit. `key` orders a
-   * shared batch (rows it locks). Elsewhere (PGlite, or in a transaction) the same as `run`.
-   */
-  runGrouped(query: SQL, key: string): Promise<Row[]>;
   /**
    * Outside a transaction: `item`'s write as part of ONE autocommit statement with the items of the
    * same `batch` arriving at the same time (PostgreSQL; batched-statement.ts), answered after its
@@ -57,7 +50,6 @@ function postgresRunner(client: postgres.Sql): SqlRunner {
     const { sql, params } = dialect.sqlToQuery(query);
     return (await client.unsafe(sql, params as Params, { prepare: true })) as unknown as Row[];
   };
-  const group = new GroupCommit(client);
   const batchers = new Map<BatchedStatement<never>, StatementBatcher<never>>();
   return {
     run,
@@ -66,10 +58,6 @@ function postgresRunner(client: postgres.Sql): SqlRunner {
       let batcher = batchers.get(batch as BatchedStatement<never>) as StatementBatcher<T> | undefined;
       if (!batcher) batchers.set(batch as BatchedStatement<never>, (batcher = new StatementBatcher(batch, run)) as StatementBatcher<never>);
       return batcher.run(item);
-    },
-    runGrouped(query, key) {
-      const { sql, params } = dialect.sqlToQuery(query);
-      return group.run(sql, params as Params, key);
     },
     async transaction(work) {
       const connection = await client.reserve();
@@ -105,7 +93,6 @@ function postgresRunner(client: postgres.Sql): SqlRunner {
             throw error;
           }
         },
-        runGrouped: (query) => inTx.run(query),
         runBatched: (batch, item) => alone(inTx, batch, item),
         transaction: (nested) => nested(inTx),
       };
@@ -233,10 +220,9 @@ function pgliteRunner(db: Db, prepared: PglitePrepared): SqlRunner {
     const runner: SqlRunner = {
       run,
       runAndCommit: run,
-      // No group commit on PGlite: its statements run synchronously on this one thread, so hardly
+      // No batching on PGlite: its statements run synchronously on this one thread, so hardly
       // any arrive while one is written; batching them measured no gain through the API
       // (docs/credit.md, "Group commit").
-      runGrouped: run,
       runBatched: (batch, item) => alone(runner, batch, item),
       transaction(work) {
         if (inTransaction) return work(runner);
@@ -253,7 +239,6 @@ function drizzleRunner(db: DbOrTx, inTransaction = false): SqlRunner {
   return {
     run,
     runAndCommit: run,
-    runGrouped: run,
     runBatched(batch, item) {
       return alone(this, batch, item);
     },

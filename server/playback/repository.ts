@@ -5,12 +5,12 @@
  * progress only if the evidence row was new. The unique (session_id, seq) index is the idempotency
  * guard; the row locks serialise heartbeats of one session so credit is granted once.
  */
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Interval } from './credit.ts';
 import type { CheckState } from './presence.ts';
 import type { SqlRunner } from '../db/runner.ts';
 import { dateOf as date, jsonOf as json } from '../db/rows.ts';
-import { guardedHeartbeats } from './heartbeat-write.ts';
+import { heartbeatWriteStatement, unchangedHeartbeats, type GuardedHeartbeat } from './heartbeat-write.ts';
 import type { PlaybackStore } from './store.ts';
 
 export interface SessionRow {
@@ -112,37 +112,6 @@ function toLockedSession(r: Record<string, unknown>): LockedSession {
     progressCreditMinutes: num(r.progress_credit_minutes),
     storedResponse: r.stored_response == null ? null : json(r.stored_response),
   };
-}
-
-export interface HeartbeatWrite {
-  sessionId: string;
-  userId: string;
-  lectureId: string;
-  seq: number;
-  receivedAt: Date;
-  ip: string | null;
-  userAgent: string | null;
-  payload: unknown;
-  accepted: Interval[];
-  rejected: unknown;
-  response: unknown;
-  acceptedSeconds: number;
-  position: number;
-  /** the allowance left after this heartbeat, as of `receivedAt` */
-  allowanceSeconds: number;
-  /** wall seconds of allowance this heartbeat spends (the optimistic write re-checks it on the database clock) */
-  allowanceSpent: number;
-  /** a late heartbeat of a closed session does not move the resume position */
-  movePosition: boolean;
-  progressIntervals: Interval[];
-  coveredSeconds: number;
-  /** set when this heartbeat completes the lecture, dated `at` */
-  completion: { creditMinutes: number; at: Date } | null;
-  /**
-   * Commit together with this statement (one round trip). Only when nothing else was written in
-   * the transaction: if the insert turns out a duplicate, the commit then keeps nothing.
-   */
-  commit: boolean;
 }
 
 export class PlaybackRepository implements PlaybackStore {
@@ -249,65 +218,18 @@ export class PlaybackRepository implements PlaybackStore {
   }
 
   /**
-   * Appends the evidence and, only when it was new, updates the session and the progress. Returns
-   * false when (session, seq) was already recorded (a concurrent duplicate): nothing changed.
-   * Runs inside the locking transaction (the session and progress rows are locked).
+   * One heartbeat's write (heartbeat-write.ts): appends the evidence and, only when it was new and
+   * its guard holds, updates the session and the progress. False when it did not apply (a duplicate
+   * seq, or for the `unchanged` guard a state that moved on): nothing changed, the caller re-reads.
+   * The `unchanged` write may share one statement and commit with heartbeats arriving at the same
+   * moment (server/db/batched-statement.ts); the `locked` one runs in the locking transaction, and
+   * with `commit` commits with the statement (one round trip).
    */
-  async recordHeartbeat(input: HeartbeatWrite): Promise<boolean> {
-    const at = input.receivedAt.toISOString();
-    const rows = await (input.commit ? this.runner.runAndCommit.bind(this.runner) : this.runner.run.bind(this.runner))(sql`
-      WITH ins AS (
-        ${insertEvidence(input, 'values')}
-        ON CONFLICT (session_id, seq) DO NOTHING
-        RETURNING id
-      ),
-      newest AS (
-        -- a late, out-of-order heartbeat must not move the resume position backwards
-        SELECT ${input.movePosition} AND ${input.seq}::integer > s.last_seq AS is_newest FROM playback_sessions s WHERE s.id = ${input.sessionId}
-      ),
-      upd_session AS (
-        UPDATE playback_sessions SET
-          version = version + 1,
-          accepted_seconds = accepted_seconds + ${input.acceptedSeconds},
-          allowance_seconds = ${input.allowanceSeconds},
-          -- never back in time: a transaction that waited for the lock has an older now() than the
-          -- write it waited for, and the allowance it judged is as of that write (allowanceAt clamps)
-          allowance_at = greatest(allowance_at, ${at}::timestamptz),
-          last_heard_at = ${at}::timestamptz,
-          heartbeat_count = heartbeat_count + 1,
-          last_seq = greatest(last_seq, ${input.seq}::integer),
-          last_position = CASE WHEN (SELECT is_newest FROM newest) THEN ${input.position} ELSE last_position END
-        WHERE id = ${input.sessionId} AND EXISTS (SELECT 1 FROM ins)
-        RETURNING id
-      ),
-      upd_progress AS (
-        UPDATE lecture_progress SET
-          ${progressAssignments(input, sql`(SELECT is_newest FROM newest)`)},
-          completed_at = CASE WHEN completed_at IS NULL AND ${input.completion !== null} THEN ${input.completion?.at.toISOString() ?? at}::timestamptz ELSE completed_at END,
-          credit_minutes = CASE WHEN completed_at IS NULL AND ${input.completion !== null} THEN ${input.completion?.creditMinutes ?? 0} ELSE credit_minutes END
-        WHERE user_id = ${input.userId} AND lecture_id = ${input.lectureId} AND EXISTS (SELECT 1 FROM ins)
-        RETURNING user_id
-      )
-      SELECT (SELECT id FROM ins) AS id, (SELECT count(*) FROM upd_session) AS s, (SELECT count(*) FROM upd_progress) AS p`);
-    const r = (rows as unknown as { id: unknown }[])[0];
-    return r?.id != null;
-  }
-
-  /**
-   * The optimistic heartbeat write, one autocommit statement without a prior lock. Its first step
-   * (`guard`) locks the session and progress rows and checks that nothing the judgment used has
-   * changed: both rows' versions (every other writer bumps them), the session still open and not
-   * idle, the lecture and course rules, the login (with `tokenHash`), the heartbeat rate, and the
-   * allowance on the database clock. Only then are the session and progress updated and the
-   * evidence appended. Returns false when it did not apply (nothing changed): the caller re-reads.
-   *
-   * The state may come from the API process's memory of this session's last heartbeat
-   * (RecentSessions in service.ts) instead of a fresh read, and the judgment then used this
-   * process's clock: the guard's allowance test on `now()` is what makes that safe.
-   */
-  async recordHeartbeatIfUnchanged(input: Omit<HeartbeatWrite, 'commit' | 'completion'>, state: LockedSession, tokenHash?: string): Promise<boolean> {
-    // one statement with the heartbeats arriving at the same moment (server/db/batched-statement.ts)
-    const rows = await this.runner.runBatched(guardedHeartbeats, { input, state, tokenHash });
+  async recordHeartbeat(heartbeat: GuardedHeartbeat): Promise<boolean> {
+    const { guard } = heartbeat;
+    if (guard.kind === 'unchanged') return (await this.runner.runBatched(unchangedHeartbeats, heartbeat)).length > 0;
+    const statement = heartbeatWriteStatement([heartbeat], 'locked');
+    const rows = guard.commit ? await this.runner.runAndCommit(statement) : await this.runner.run(statement);
     return rows.length > 0;
   }
 
@@ -483,28 +405,4 @@ function toCheck(r: Record<string, unknown>): StoredCheck {
     wrongAnswers: num(r.wrong_answers),
     heldIntervals: json<Interval[]>(r.held_intervals) ?? [],
   };
-}
-
-/**
- * The one statement shape that appends a heartbeat's evidence, for both writes: `VALUES` (the
- * locking path, with ON CONFLICT after it) or `SELECT` (the optimistic path, with its WHERE after
- * it). Without `receivedAt` the database clock stamps it.
- */
-function insertEvidence(input: Omit<HeartbeatWrite, 'receivedAt' | 'commit' | 'completion'> & { receivedAt: Date | null }, form: 'values' | 'select') {
-  const at = input.receivedAt ? sql`${input.receivedAt.toISOString()}::timestamptz` : sql`now()`;
-  const values = sql`${input.sessionId}::uuid, ${input.seq}::integer, ${at}, ${input.ip}::text, ${input.userAgent}::text,
-    ${JSON.stringify(input.payload)}::jsonb, ${JSON.stringify(input.accepted)}::jsonb,
-    ${JSON.stringify(input.rejected)}::jsonb, ${JSON.stringify(input.response)}::jsonb`;
-  const row = form === 'values' ? sql`VALUES (${values})` : sql`SELECT ${values}`;
-  return sql`INSERT INTO heartbeats (session_id, seq, received_at, ip, user_agent, payload, accepted, rejected, response) ${row}`;
-}
-
-/** The progress columns every heartbeat write sets; `isNewest` decides whether the resume position moves. */
-function progressAssignments(input: Pick<HeartbeatWrite, 'progressIntervals' | 'coveredSeconds' | 'position'> & { receivedAt: Date | null }, isNewest: SQL) {
-  const at = input.receivedAt ? sql`${input.receivedAt.toISOString()}::timestamptz` : sql`now()`;
-  return sql`intervals = ${JSON.stringify(input.progressIntervals)}::jsonb,
-          covered_seconds = ${input.coveredSeconds},
-          last_position = CASE WHEN ${isNewest} THEN ${input.position} ELSE last_position END,
-          version = version + 1,
-          updated_at = ${at}`;
 }

@@ -22,6 +22,7 @@ import {
   splitForPresence,
 } from './presence.ts';
 import { presenceImage } from './presence-image.ts';
+import type { HeartbeatWrite } from './heartbeat-write.ts';
 import type { LockedSession, StoredCheck } from './repository.ts';
 import type { PlaybackStore } from './store.ts';
 import { RecentSessions } from './recent-sessions.ts';
@@ -216,35 +217,30 @@ export class PlaybackService {
     if (idleClosedAt(s.lastHeardAt, s.openedAt, now) || s.heartbeatCount >= heartbeatLimit(secondsBetween(s.openedAt, now))) return { kind: 'needs_lock' };
     const judged = judge(s, body, now, null);
     if (judged.newlyCompleted) return { kind: 'needs_lock' };
-    try {
-      const applied = await this.repo.recordHeartbeatIfUnchanged(writeOf(s, body, meta, now, judged, true), s, tokenHash);
-      if (!applied) return { kind: 'stale' };
-      if (tokenHash) {
-        // what the statement just wrote (the database stamped its own clock; the next judgment re-checks it)
-        this.recent.set(
-          {
-            ...s,
-            version: s.version + 1,
-            progressVersion: s.progressVersion + 1,
-            acceptedSeconds: s.acceptedSeconds + judged.decision.acceptedSeconds,
-            allowanceSeconds: judged.allowanceLeft,
-            allowanceAt: now,
-            lastHeardAt: now,
-            heartbeatCount: s.heartbeatCount + 1,
-            lastSeq: Math.max(s.lastSeq, body.seq),
-            progressIntervals: judged.coverage.intervals,
-            storedResponse: null,
-          },
-          tokenHash,
-          Date.now(),
-        );
-      }
-      return { kind: 'written', outcome: { kind: 'recorded', answer: judged.answer } };
-    } catch (error) {
-      // (session, seq) recorded after our read: the re-read finds its stored answer
-      if ((error as { code?: string; cause?: { code?: string } }).code === '23505' || (error as { cause?: { code?: string } }).cause?.code === '23505') return { kind: 'stale' };
-      throw error;
+    const applied = await this.repo.recordHeartbeat({ write: writeOf(s, body, meta, judged, true), guard: { kind: 'unchanged', state: s, tokenHash } });
+    // a state that moved on, or (session, seq) recorded after our read: the re-read finds out which
+    if (!applied) return { kind: 'stale' };
+    if (tokenHash) {
+      // what the statement just wrote (the database stamped its own clock; the next judgment re-checks it)
+      this.recent.set(
+        {
+          ...s,
+          version: s.version + 1,
+          progressVersion: s.progressVersion + 1,
+          acceptedSeconds: s.acceptedSeconds + judged.decision.acceptedSeconds,
+          allowanceSeconds: judged.allowanceLeft,
+          allowanceAt: now,
+          lastHeardAt: now,
+          heartbeatCount: s.heartbeatCount + 1,
+          lastSeq: Math.max(s.lastSeq, body.seq),
+          progressIntervals: judged.coverage.intervals,
+          storedResponse: null,
+        },
+        tokenHash,
+        Date.now(),
+      );
     }
+    return { kind: 'written', outcome: { kind: 'recorded', answer: judged.answer } };
   }
 
   /**
@@ -314,9 +310,8 @@ export class PlaybackService {
 
     const stored: StoredAnswer = closedReason ? { ...answer, closedReason } : answer;
     const inserted = await repo.recordHeartbeat({
-      ...writeOf(s, body, meta, now, { ...judged, answer: stored }, closedReason === null),
-      completion: judged.newlyCompleted ? { creditMinutes: judged.lectureCredit, at: completionAt } : null,
-      commit: !wroteBefore,
+      write: writeOf(s, body, meta, { ...judged, answer: stored }, closedReason === null),
+      guard: { kind: 'locked', at: now, completion: judged.newlyCompleted ? { creditMinutes: judged.lectureCredit, at: completionAt } : null, commit: !wroteBefore },
     });
     if (!inserted) throw new DuplicateHeartbeat();
     return closedReason ? { kind: 'closed', reason: closedReason, answer } : { kind: 'recorded', answer };
@@ -435,13 +430,12 @@ function judge(s: LockedSession, body: HeartbeatBody, now: Date, presence: Exclu
   return { decision, split, coverage, allowanceSpent, allowanceLeft: Math.max(0, allowance - allowanceSpent), newlyCompleted, lectureCredit, answer };
 }
 
-function writeOf(s: LockedSession, body: HeartbeatBody, meta: RequestMeta, now: Date, judged: Judged, movePosition: boolean) {
+function writeOf(s: LockedSession, body: HeartbeatBody, meta: RequestMeta, judged: Judged, movePosition: boolean): HeartbeatWrite {
   return {
     sessionId: s.id,
     userId: s.userId,
     lectureId: s.lectureId,
     seq: body.seq,
-    receivedAt: now,
     ip: meta.ip,
     userAgent: meta.userAgent,
     payload: body,

@@ -9,7 +9,8 @@
  */
 import type { SqlRunner } from '../db/runner.ts';
 import type { Interval } from './credit.ts';
-import type { HeartbeatWrite, LockedSession, SessionRow, StoredCheck } from './repository.ts';
+import type { GuardedHeartbeat } from './heartbeat-write.ts';
+import type { LockedSession, SessionRow, StoredCheck } from './repository.ts';
 
 export interface PlaybackStore {
   /** the runner of this store (its transaction's, inside one): for repositories that must join it (certificates) */
@@ -40,15 +41,13 @@ export interface PlaybackStore {
   /** The same read, found only for a live login (token hash) of the session's owner. */
   sessionForHeartbeatByToken(tokenHash: string, sessionId: string, seq: number): Promise<LockedSession | null>;
   lockSessionAndProgress(sessionId: string): Promise<LockedSession | null>;
-  /** In the locking transaction: appends the evidence and updates session and progress; false for a duplicate seq. */
-  recordHeartbeat(input: HeartbeatWrite): Promise<boolean>;
   /**
-   * The optimistic write without a prior lock: applies only if nothing the judgment used changed
-   * (versions, open and not idle, opening time, rules, login with `tokenHash`, rate bound, allowance
-   * on the database clock); false when it did not apply (nothing changed). May share one statement
-   * and commit with other heartbeats arriving at the same time.
+   * Appends a heartbeat's evidence and updates session and progress, under its guard
+   * (heartbeat-write.ts): `locked` in the locking transaction, `unchanged` without a lock (may share
+   * one statement and commit with heartbeats arriving at the same time). False when it did not
+   * apply — a duplicate seq, or a state that moved on — and nothing changed.
    */
-  recordHeartbeatIfUnchanged(input: Omit<HeartbeatWrite, 'commit' | 'completion'>, state: LockedSession, tokenHash?: string): Promise<boolean>;
+  recordHeartbeat(heartbeat: GuardedHeartbeat): Promise<boolean>;
   updateProgress(userId: string, lectureId: string, values: { intervals: Interval[]; coveredSeconds: number; completion: { creditMinutes: number; at: Date } | null; at: Date }): Promise<void>;
 
   // presence

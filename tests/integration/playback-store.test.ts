@@ -14,7 +14,8 @@ import { grantAllowance } from '../helpers/playback-time.ts';
 import { rowsOf } from '../../server/db/rows.ts';
 import { sqlRunner } from '../../server/db/runner.ts';
 import { hashToken } from '../../server/auth/service.ts';
-import { PlaybackRepository, type HeartbeatWrite, type LockedSession } from '../../server/playback/repository.ts';
+import { PlaybackRepository, type LockedSession } from '../../server/playback/repository.ts';
+import type { HeartbeatWrite } from '../../server/playback/heartbeat-write.ts';
 import type { PlaybackStore } from '../../server/playback/store.ts';
 
 describe.each(availableBackends())('playback store on %s', (backend) => {
@@ -41,14 +42,19 @@ describe.each(availableBackends())('playback store on %s', (backend) => {
   }
 
   /** a plain 10-second heartbeat against the state read */
-  function write(s: LockedSession, seq: number): Omit<HeartbeatWrite, 'commit' | 'completion'> {
+  function write(s: LockedSession, seq: number): HeartbeatWrite {
     const from = seq * 10;
     return {
-      sessionId: s.id, userId: s.userId, lectureId: s.lectureId, seq, receivedAt: s.dbNow, ip: '127.0.0.1', userAgent: 'store-test',
+      sessionId: s.id, userId: s.userId, lectureId: s.lectureId, seq, ip: '127.0.0.1', userAgent: 'store-test',
       payload: { seq, intervals: [[from, from + 10]] }, accepted: [[from, from + 10]], rejected: [], response: { acceptedSeconds: 10, seq },
       acceptedSeconds: 10, position: from + 10, allowanceSeconds: 0, allowanceSpent: 10, movePosition: true,
       progressIntervals: [...s.progressIntervals, [from, from + 10]], coveredSeconds: 10 * (seq + 1),
     };
+  }
+
+  /** the optimistic write of `w` against `state` */
+  function unchanged(w: HeartbeatWrite, state: LockedSession, tokenHash?: string): Promise<boolean> {
+    return store.recordHeartbeat({ write: w, guard: { kind: 'unchanged', state, tokenHash } });
   }
 
   async function read(sessionId: string, seq = 0) {
@@ -81,13 +87,13 @@ describe.each(availableBackends())('playback store on %s', (backend) => {
   it('the optimistic write applies once against the state read, and a stale state changes nothing', async () => {
     const { sessionId, tokenHash } = await lawyerWithSession('optimistic');
     const s = await read(sessionId);
-    expect(await store.recordHeartbeatIfUnchanged(write(s, 0), s, tokenHash)).toBe(true);
+    expect(await unchanged(write(s, 0), s, tokenHash)).toBe(true);
     const after = await read(sessionId, 0);
     expect(after).toMatchObject({ version: s.version + 1, progressVersion: s.progressVersion + 1, acceptedSeconds: 10, heartbeatCount: 1, lastSeq: 0, lastPosition: 10, storedResponse: { acceptedSeconds: 10, seq: 0 } });
     expect(after.allowanceSeconds).toBeGreaterThan(s.allowanceSeconds - 11);
     expect(after.allowanceSeconds).toBeLessThan(s.allowanceSeconds);
     // the same judgment again (the versions moved): nothing is written
-    expect(await store.recordHeartbeatIfUnchanged(write(s, 1), s, tokenHash)).toBe(false);
+    expect(await unchanged(write(s, 1), s, tokenHash)).toBe(false);
     expect(await read(sessionId)).toMatchObject({ version: after.version, heartbeatCount: 1 });
     expect(await store.storedAnswer(sessionId, 0)).toEqual({ acceptedSeconds: 10, seq: 0 });
     expect(await store.storedAnswer(sessionId, 1)).toBeNull();
@@ -96,16 +102,16 @@ describe.each(availableBackends())('playback store on %s', (backend) => {
   it('the guard refuses a dead login, changed rules, a closed session and an overspent allowance', async () => {
     const { sessionId, tokenHash, userId } = await lawyerWithSession('guard');
     let s = await read(sessionId);
-    expect(await store.recordHeartbeatIfUnchanged(write(s, 0), s, hashToken('not a login'))).toBe(false);
-    expect(await store.recordHeartbeatIfUnchanged(write(s, 0), { ...s, lectureRulesVersion: s.lectureRulesVersion + 1 }, tokenHash)).toBe(false);
-    expect(await store.recordHeartbeatIfUnchanged({ ...write(s, 0), allowanceSpent: 10_000 }, s, tokenHash)).toBe(false);
+    expect(await unchanged(write(s, 0), s, hashToken('not a login'))).toBe(false);
+    expect(await unchanged(write(s, 0), { ...s, lectureRulesVersion: s.lectureRulesVersion + 1 }, tokenHash)).toBe(false);
+    expect(await unchanged({ ...write(s, 0), allowanceSpent: 10_000 }, s, tokenHash)).toBe(false);
     await q(sql`UPDATE auth_sessions SET expires_at = now() - interval '1 second' WHERE user_id = ${userId}`);
-    expect(await store.recordHeartbeatIfUnchanged(write(s, 0), s, tokenHash)).toBe(false);
+    expect(await unchanged(write(s, 0), s, tokenHash)).toBe(false);
     // without a token (the authenticated path) the login is not the write's to check
-    expect(await store.recordHeartbeatIfUnchanged(write(s, 0), s)).toBe(true);
+    expect(await unchanged(write(s, 0), s)).toBe(true);
     s = await read(sessionId);
     await store.closeIdleSession(sessionId, s.dbNow);
-    expect(await store.recordHeartbeatIfUnchanged(write(s, 1), s)).toBe(false);
+    expect(await unchanged(write(s, 1), s)).toBe(false);
     expect(await q<{ n: unknown }>(sql`SELECT count(*) AS n FROM heartbeats WHERE session_id = ${sessionId}`).then((r) => Number(r[0]!.n))).toBe(1);
   });
 
@@ -115,7 +121,7 @@ describe.each(availableBackends())('playback store on %s', (backend) => {
     // every session twice with the same state (a race within one batch), and one with a stale rules version
     const attempts = states.flatMap((s, i) => {
       const state = i === 0 ? { ...s, courseRulesVersion: s.courseRulesVersion + 1 } : s;
-      return [0, 1].map(() => store.recordHeartbeatIfUnchanged(write(s, 0), state, lawyers[i]!.tokenHash));
+      return [0, 1].map(() => unchanged(write(s, 0), state, lawyers[i]!.tokenHash));
     });
     const applied = await Promise.all(attempts);
     const perSession = states.map((_, i) => applied.slice(2 * i, 2 * i + 2).filter(Boolean).length);
@@ -135,15 +141,38 @@ describe.each(availableBackends())('playback store on %s', (backend) => {
     const { sessionId } = await lawyerWithSession('locking');
     const first = await store.transaction(async (tx) => {
       const s = (await tx.sessionForHeartbeat(sessionId, 0, true))!;
-      return tx.recordHeartbeat({ ...write(s, 0), completion: null, commit: true });
+      return tx.recordHeartbeat({ write: write(s, 0), guard: { kind: 'locked', at: s.dbNow, completion: null, commit: true } });
     });
     expect(first).toBe(true);
     const again = await store.transaction(async (tx) => {
       const s = (await tx.sessionForHeartbeat(sessionId, 0, true))!;
-      return tx.recordHeartbeat({ ...write(s, 0), completion: null, commit: false });
+      return tx.recordHeartbeat({ write: write(s, 0), guard: { kind: 'locked', at: s.dbNow, completion: null, commit: false } });
     });
     expect(again).toBe(false);
+    // the optimistic write of a seq recorded meanwhile does not apply either (no error: ON CONFLICT)
+    const s = await read(sessionId);
+    expect(await unchanged(write(s, 0), s)).toBe(false);
     expect(await read(sessionId)).toMatchObject({ heartbeatCount: 1, acceptedSeconds: 10 });
+  });
+
+  it('the locking write completes the lecture once, dated as judged, and a late one keeps the resume position', async () => {
+    const { sessionId, userId } = await lawyerWithSession('locked-completion');
+    const completedAt = new Date(Date.now() - 3_600_000);
+    await store.transaction(async (tx) => {
+      const s = (await tx.sessionForHeartbeat(sessionId, 0, true))!;
+      return tx.recordHeartbeat({ write: write(s, 0), guard: { kind: 'locked', at: s.dbNow, completion: { creditMinutes: 45, at: completedAt }, commit: true } });
+    });
+    await store.transaction(async (tx) => {
+      const s = (await tx.sessionForHeartbeat(sessionId, 1, true))!;
+      // a later completion never moves the first; a write that must not move the position keeps it
+      return tx.recordHeartbeat({ write: { ...write(s, 1), position: 3, movePosition: false }, guard: { kind: 'locked', at: s.dbNow, completion: { creditMinutes: 90, at: new Date() }, commit: true } });
+    });
+    const [progress] = await q<{ completed_at: unknown; credit_minutes: unknown; last_position: unknown }>(sql`
+      SELECT completed_at, credit_minutes, last_position FROM lecture_progress WHERE user_id = ${userId} AND lecture_id = ${lectureId}`);
+    expect(new Date(String(progress!.completed_at)).toISOString()).toBe(completedAt.toISOString());
+    expect(Number(progress!.credit_minutes)).toBe(45);
+    expect(Number(progress!.last_position)).toBe(10);
+    expect(await read(sessionId)).toMatchObject({ heartbeatCount: 2, lastSeq: 1, lastPosition: 10 });
   });
 
   it('a course completion is recorded once', async () => {

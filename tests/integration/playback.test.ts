@@ -371,7 +371,7 @@ describe.each(availableBackends())('playback on %s', (backend) => {
       // The service over the real database, with a runner that counts the statements it sends.
       let statements = 0;
       const real = sqlRunner(server.deps.db);
-      const counting: SqlRunner = { ...real, run: (query) => ((statements += 1), real.run(query)), runGrouped: (query, key) => ((statements += 1), real.runGrouped(query, key)), runBatched: (batch, item) => ((statements += 1), real.runBatched(batch, item)) };
+      const counting: SqlRunner = { ...real, run: (query) => ((statements += 1), real.run(query)), runBatched: (batch, item) => ((statements += 1), real.runBatched(batch, item)) };
       const service = new PlaybackService(new PlaybackRepository(counting), new CatalogService(new CatalogRepository(server.deps.db), server.app.access), { mediaSecret: 'x' });
       const s = await open();
       await age(s.sessionId, 3600);

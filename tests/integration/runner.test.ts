@@ -10,6 +10,7 @@ import { availableBackends, createTestDatabase, type TestDatabase } from '../hel
 import type { PGlite } from '@electric-sql/pglite';
 import { PglitePrepared, pglitePrepared, sqlRunner, type SqlRunner } from '../../server/db/runner.ts';
 import { rowsOf } from '../../server/db/rows.ts';
+import type { BatchedStatement } from '../../server/db/batched-statement.ts';
 
 describe.each(availableBackends())('sql runner on %s', (backend) => {
   let database: TestDatabase;
@@ -103,14 +104,25 @@ describe.each(availableBackends())('sql runner on %s', (backend) => {
     expect(rows.map((r) => r.note)).toEqual(['kept', 'kept too']);
   });
 
-  it('grouped statements arriving together are each answered, and a failing one fails its own caller only', async () => {
-    const add = (id: number) => sql`INSERT INTO runner_t (id, note) VALUES (${id}, ${`g${id}`}) RETURNING id, note`;
-    const ids = Array.from({ length: 100 }, (_, i) => 1000 + i);
-    // 1003 twice: the second is a duplicate and fails alone
-    const answers = await Promise.all([...ids, 1003].map((id) => runner.runGrouped(add(id), String(id)).then((rows) => Number(rows[0]!.id), (e: { code?: string }) => e.code)));
-    expect(answers).toEqual([...ids, '23505']);
-    const rows = await runner.run(sql`SELECT count(*)::int AS n FROM runner_t WHERE id >= 1000 AND id < 1100`);
+  it('batched writes arriving together are each answered with their own rows, and a failing one fails its own caller only', async () => {
+    // one multi-row INSERT per batch; `ord` tells each caller its rows
+    const addNotes: BatchedStatement<number> = {
+      key: (id) => String(id),
+      statement: (ids) => sql`INSERT INTO runner_t (id, note) SELECT id, 'b' || id FROM unnest(${`{${ids.join(',')}}`}::int[]) AS v(id)
+        RETURNING id, note, array_position(${`{${ids.join(',')}}`}::int[], id) AS ord`,
+    };
+    const ids = Array.from({ length: 100 }, (_, i) => 2000 + i);
+    // 2003 twice: the same key never shares a statement, so the second runs after the first and fails alone
+    const answers = await Promise.all([...ids, 2003].map((id) => runner.runBatched(addNotes, id).then((rows) => rows.map((r) => `${Number(r.id)}:${String(r.note)}`), (e: { code?: string }) => e.code)));
+    expect(answers).toEqual([...ids.map((id) => [`${id}:b${id}`]), '23505']);
+    const rows = await runner.run(sql`SELECT count(*)::int AS n FROM runner_t WHERE id >= 2000 AND id < 2100`);
     expect(Number(rows[0]!.n)).toBe(100);
+    // inside a transaction the item runs alone, and rolls back with it
+    await expect(runner.transaction(async (tx) => {
+      expect((await tx.runBatched(addNotes, 2100)).map((r) => Number(r.id))).toEqual([2100]);
+      throw new Error('roll back');
+    })).rejects.toThrow('roll back');
+    expect(await runner.run(sql`SELECT id FROM runner_t WHERE id = 2100`)).toEqual([]);
   });
 
   if (backend !== 'pglite') console.info('[runner] the statement-cache limit test runs on PGlite only: postgres.js keeps its own cache per connection');
