@@ -18,6 +18,9 @@ export const PLAYLIST_CACHE = 'private, max-age=60';
 /** How long the presigned S3 URL behind a redirect lives at least, and how long browsers keep the redirect. */
 const REDIRECT_URL_SECONDS = 2 * 3600;
 const REDIRECT_CACHE = 'private, max-age=3600';
+/** Master playlists kept in memory (packages are immutable under their prefix), and the largest carried. */
+const MASTER_CACHE_ENTRIES = 2_000;
+const MASTER_MAX_BYTES = 16 * 1024;
 
 export interface MediaUrls {
   master: string;
@@ -90,6 +93,7 @@ export class MediaService {
   readonly playlists: SharedPlaylists;
   private readonly clock: () => number;
   private readonly sharedPlaylists: boolean;
+  private readonly masters = new Map<string, string>();
 
   constructor(
     private readonly storage: Storage,
@@ -99,6 +103,38 @@ export class MediaService {
     this.clock = options.clock ?? nowSeconds;
     this.sharedPlaylists = options.sharedPlaylists ?? true;
     this.playlists = new SharedPlaylists(storage, options.windowSeconds ?? SHARED_WINDOW_SECONDS);
+  }
+
+  /**
+   * The master playlist of the package under `prefix`, as stored, for the session answer to carry
+   * (docs/player.md, "Start-up": the player then asks for the media playlists at once, one round
+   * trip earlier). A package never changes under its prefix, so it is read once and kept (a few
+   * hundred bytes each, at most MASTER_CACHE_ENTRIES of them). Null when it cannot be read: the
+   * player then fetches it by its URL as before, and that request reports the problem.
+   */
+  async masterPlaylist(prefix: string): Promise<string | null> {
+    const key = `${prefix.endsWith('/') ? prefix : `${prefix}/`}master.m3u8`;
+    const cached = this.masters.get(key);
+    if (cached !== undefined) return cached;
+    try {
+      const object = await this.storage.get(key);
+      const chunks: Buffer[] = [];
+      let bytes = 0;
+      for await (const chunk of object.body) {
+        chunks.push(chunk as Buffer);
+        bytes += (chunk as Buffer).length;
+        if (bytes > MASTER_MAX_BYTES) {
+          object.body.destroy();
+          return null;
+        }
+      }
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (this.masters.size >= MASTER_CACHE_ENTRIES) this.masters.delete(this.masters.keys().next().value!);
+      this.masters.set(key, text);
+      return text;
+    } catch {
+      return null;
+    }
   }
 
   async answer(request: MediaRequest, now = this.clock()): Promise<MediaAnswer> {

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { SubtitleViewSchema } from '../subtitles/schemas.ts';
 import { SubtitlesRepository } from '../subtitles/repository.ts';
 import { subtitleViews } from '../subtitles/service.ts';
 import type { FastifySchemaCompiler } from 'fastify';
@@ -8,7 +7,7 @@ import { Compile } from 'typebox/compile';
 import { ErrorBody } from '../http/schemas.ts';
 import { CatalogRepository } from '../catalog/repository.ts';
 import { CatalogService } from '../catalog/service.ts';
-import { HeartbeatAnswerFields, HeartbeatAnswerSchema } from './schemas.ts';
+import { HeartbeatAnswerFields, HeartbeatAnswerSchema, SessionAnswerSchema } from './schemas.ts';
 import { PlaybackRepository } from './repository.ts';
 import { sqlRunner } from '../db/runner.ts';
 import { SESSION_COOKIE } from '../auth/cookie.ts';
@@ -51,31 +50,14 @@ const HeartbeatAnswer = HeartbeatAnswerSchema;
 /** 409 for a closed session: what was played before it closed is still judged, and the judgment rides along. */
 const ClosedSessionAnswer = Type.Object({ error: Type.Union([Type.Literal('session_closed'), Type.Literal('session_expired')]), message: Type.String(), ...HeartbeatAnswerFields });
 
-const SessionAnswer = Type.Object({
-  sessionId: Type.String(),
-  lectureId: Type.String(),
-  resumeAt: Type.Number(),
-  heartbeatSeconds: Type.Integer(),
-  maxPlaybackRate: Type.Number(),
-  completionRatio: Type.Number(),
-  media: Type.Object({ master: Type.String(), audio: Type.String(), slides: Type.String(), poster: Type.String() }),
-  durationSeconds: Type.Number(),
-  creditMinutes: Type.Integer(),
-  coverageSeconds: Type.Number(),
-  requireVisible: Type.Boolean(),
-  presenceChecks: Type.Boolean(),
-  /** a look outside the published catalog (a trainer's or admin's preview): earns nothing */
-  preview: Type.Boolean(),
-  title: Type.String(),
-  courseId: Type.String(),
-  courseTitle: Type.String(),
-  subtitles: Type.Array(SubtitleViewSchema, { description: 'the lecture’s subtitle files, zh-CN first (docs/subtitles.md)' }),
-});
+const SessionAnswer = SessionAnswerSchema;
 
 const playbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const subtitles = new SubtitlesRepository(app.deps.db);
   const catalog = new CatalogService(new CatalogRepository(app.deps.db), app.access);
+  const media = app.deps.media;
   const service = new PlaybackService(new PlaybackRepository(sqlRunner(app.deps.db)), catalog, {
+    ...(media ? { masterPlaylist: (prefix: string) => media.masterPlaylist(prefix) } : {}),
     mediaSecret: app.deps.config.sessionSecret,
     rememberSessions: app.deps.config.heartbeatMemorySessions,
   });

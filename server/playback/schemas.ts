@@ -5,6 +5,7 @@
  */
 import { Type, type Static } from 'typebox';
 import { REJECTION_REASONS } from './credit.ts';
+import { SubtitleViewSchema } from '../subtitles/schemas.ts';
 
 export const RejectionSchema = Type.Object({
   from: Type.Number(),
@@ -36,3 +37,29 @@ export const HeartbeatAnswerSchema = Type.Object(HeartbeatAnswerFields);
 export type HeartbeatAnswer = Static<typeof HeartbeatAnswerSchema>;
 export type PresenceCheckView = Static<typeof PresenceCheckSchema>;
 export type RejectedInterval = Static<typeof RejectionSchema>;
+
+/** The session route's answer (POST /api/lectures/:id/sessions): route schema, service result and web type. */
+export const SessionAnswerSchema = Type.Object({
+  sessionId: Type.String(),
+  lectureId: Type.String(),
+  resumeAt: Type.Number(),
+  heartbeatSeconds: Type.Integer(),
+  maxPlaybackRate: Type.Number(),
+  completionRatio: Type.Number(),
+  media: Type.Object({ master: Type.String(), audio: Type.String(), slides: Type.String(), poster: Type.String() }),
+  masterPlaylist: Type.Optional(
+    Type.String({ description: 'the text of the playlist at media.master, so the player need not fetch it (docs/player.md, "Start-up"); absent when it could not be read' }),
+  ),
+  durationSeconds: Type.Number(),
+  creditMinutes: Type.Integer(),
+  coverageSeconds: Type.Number(),
+  requireVisible: Type.Boolean(),
+  presenceChecks: Type.Boolean(),
+  /** a look outside the published catalog (a trainer's or admin's preview): earns nothing */
+  preview: Type.Boolean(),
+  title: Type.String(),
+  courseId: Type.String(),
+  courseTitle: Type.String(),
+  subtitles: Type.Array(SubtitleViewSchema, { description: 'the lecture’s subtitle files, zh-CN first (docs/subtitles.md)' }),
+});
+export type SessionAnswer = Static<typeof SessionAnswerSchema>;

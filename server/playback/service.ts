@@ -73,6 +73,8 @@ export interface PlaybackOptions {
   mediaSecret: string;
   /** sessions to remember between heartbeats (config.heartbeatMemorySessions; 0: every heartbeat reads) */
   rememberSessions?: number;
+  /** the stored master playlist of a package (MediaService.masterPlaylist), carried in the session answer */
+  masterPlaylist?: (prefix: string) => Promise<string | null>;
 }
 
 /** Thrown inside the transaction when a concurrent duplicate got there first: roll back, answer as stored. */
@@ -108,6 +110,8 @@ export class PlaybackService {
     if (!lecture.packagePrefix || !(duration > 0)) throw new HttpError(409, 'lecture_not_ready', 'The lecture has no published media yet.');
     // Only the published catalog earns credit: a trainer's or admin's look at a draft is a preview.
     const preview = course.status !== 'published';
+    // read beside the transaction (usually from memory): carried so the player skips one round trip
+    const masterPlaylist = this.options.masterPlaylist?.(lecture.packagePrefix) ?? Promise.resolve(null);
     const { session, progress } = await this.repo.transaction(async (repo) => {
       const openedAt = await repo.lockUser(user.id);
       await repo.closeOpenSessions(user.id, openedAt, 'replaced');
@@ -137,6 +141,7 @@ export class PlaybackService {
       maxPlaybackRate: course.maxPlaybackRate,
       completionRatio: course.completionRatio,
       media: mediaUrls(this.options.mediaSecret, lecture.packagePrefix),
+      ...(await masterPlaylist.then((text) => (text === null ? {} : { masterPlaylist: text }))),
       durationSeconds: duration,
       creditMinutes: lectureCreditMinutes(lecture),
       coverageSeconds: progress.coveredSeconds,

@@ -1,4 +1,4 @@
-/** Schemas of the subtitle answers, shared with the session answer (server/playback/routes.ts). */
+/** Schemas of the subtitle answers, shared with the session answer (server/playback/schemas.ts). */
 import { Type } from 'typebox';
 
 export const Lang = Type.Union([Type.Literal('zh-CN'), Type.Literal('en')]);

@@ -83,6 +83,20 @@ describe.each(availableBackends())('playback on %s', (backend) => {
       const media = s.media as Record<string, string>;
       for (const key of ['master', 'audio', 'slides', 'poster']) expect(media[key]).toMatch(/^\/api\/media\/\d+\/[A-Za-z0-9_-]{43}\/lectures\//);
       expect(media.master).toMatch(/master\.m3u8$/);
+      // no master stored under this package: the player fetches it by its URL (and sees why)
+      expect(s).not.toHaveProperty('masterPlaylist');
+    });
+
+    it('carries the master playlist as stored, the same text its signed URL serves', async () => {
+      const prefix = `lectures/${lectureId}/pkg-master/`;
+      const text = '#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-STREAM-INF:BANDWIDTH=55722,RESOLUTION=256x144\n144p/index.m3u8\n';
+      await server.deps.storage.put(`${prefix}master.m3u8`, text, { contentType: 'application/vnd.apple.mpegurl' });
+      await q(sql`UPDATE lectures SET package_prefix = ${prefix} WHERE id = ${lectureId}`);
+      const s = await open();
+      expect(s.masterPlaylist).toBe(text);
+      const served = await lawyer.raw('GET', (s.media as Record<string, string>).master);
+      expect(served.status).toBe(200);
+      expect(served.text).toBe(text);
     });
 
     it('404 for an unknown lecture, 409 for a lecture that is not ready, 401 without a login', async () => {

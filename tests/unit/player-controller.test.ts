@@ -116,7 +116,15 @@ function sessionInfo(extra: Partial<SessionInfo> = {}): SessionInfo {
     maxPlaybackRate: 1.5,
     completionRatio: 0.95,
     durationSeconds: 75,
+    creditMinutes: 1,
+    coverageSeconds: 0,
+    requireVisible: true,
+    presenceChecks: false,
+    preview: false,
+    title: 'Lecture',
     courseId: 'c1',
+    courseTitle: 'Course',
+    subtitles: [],
     media: { master: '/m/master.m3u8', audio: '/m/audio.m3u8', slides: '/m/slides.json', poster: '/m/poster.jpg' },
     ...extra,
   };
@@ -498,7 +506,7 @@ describe('player controller: subtitles and transcript (docs/subtitles.md)', () =
     { start: 5, end: 9, text: '今天讲合同解除。' },
     { start: 20, end: 25, text: '情势变更。' },
   ];
-  const subtitles = [{ lang: 'zh-CN', label: '中文', cueCount: 3, url: '/api/lectures/l1/subtitles/zh-CN.vtt?v=1' }];
+  const subtitles = [{ lang: 'zh-CN' as const, label: '中文', cueCount: 3, updatedAt: '2026-12-01T00:00:00.000Z', url: '/api/lectures/l1/subtitles/zh-CN.vtt?v=1' }];
   const withTrack = (element: FakeMedia) => {
     element.textTracks = { length: 1, 0: { kind: 'subtitles', mode: 'disabled' } };
     return element;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { firstPlaylists } from '../../web/src/lib/player/early-playlists.ts';
-import { startEarly, takeEarlySession, USER_HINT_KEY } from '../../web/src/lib/player/early-start.ts';
+import { seedMasterPlaylist, startEarly, takeEarlySession, takePlaylist, USER_HINT_KEY } from '../../web/src/lib/player/early-start.ts';
 import { HeartbeatQueue, memoryStore } from '../../web/src/lib/player/heartbeat-queue.ts';
 import type { SessionInfo } from '../../web/src/lib/player/transport.ts';
 
@@ -95,5 +95,25 @@ describe('startEarly', () => {
     expect(startEarly('/lectures/%E0%A4%A', store, open, () => undefined)).toBe(false);
     expect(startEarly('/lectures/L1', null, open, () => undefined)).toBe(false);
     expect(opened).toEqual([]);
+  });
+});
+
+describe('seedMasterPlaylist', () => {
+  it('hands hls.js the master playlist the session answer carried, once, as fetched from its URL', async () => {
+    const scope = globalThis as { window?: unknown };
+    const before = scope.window;
+    scope.window = { location: { href: 'http://lectern.test/lectures/L1' } };
+    try {
+      const info = { media: { master: '/api/media/1/sig/lectures/L1/pkg/master.m3u8' }, masterPlaylist: master } as unknown as SessionInfo;
+      seedMasterPlaylist(info);
+      // no server answers here: a fetch would resolve to null, so the text proves nothing went out
+      expect(await takePlaylist('/api/media/1/sig/lectures/L1/pkg/master.m3u8')).toEqual({ url: 'http://lectern.test/api/media/1/sig/lectures/L1/pkg/master.m3u8', text: master });
+      expect(takePlaylist('/api/media/1/sig/lectures/L1/pkg/master.m3u8')).toBeNull();
+      // without the text (it could not be read) nothing is seeded: hls.js fetches the master itself
+      seedMasterPlaylist({ media: info.media } as unknown as SessionInfo);
+      expect(takePlaylist('/api/media/1/sig/lectures/L1/pkg/master.m3u8')).toBeNull();
+    } finally {
+      scope.window = before;
+    }
   });
 });

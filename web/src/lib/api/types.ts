@@ -150,22 +150,8 @@ export interface Handout {
 
 // ── Watching and credit ──────────────────────────────────────────────────────
 
-export interface SessionMedia {
-  master: string;
-  audio: string;
-  slides: string;
-  poster: string;
-}
-
-export interface PlaybackSession {
-  sessionId: string;
-  lectureId: string;
-  resumeAt: number;
-  heartbeatSeconds: number;
-  maxPlaybackRate: number;
-  completionRatio: number;
-  media: SessionMedia;
-}
+/** The session answer: the route's schema (server/playback/schemas.ts), type-only. */
+export type PlaybackSession = SessionAnswer;
 
 /** A media-time interval [from, to] in seconds. */
 export type MediaInterval = [number, number];
@@ -179,7 +165,7 @@ export interface HeartbeatRequest {
 }
 
 // The heartbeat answer's shapes come from the server's route schema (type-only, nothing bundled).
-import type { HeartbeatAnswer, PresenceCheckView, RejectedInterval } from '../../../../server/playback/schemas.ts';
+import type { HeartbeatAnswer, PresenceCheckView, RejectedInterval, SessionAnswer } from '../../../../server/playback/schemas.ts';
 export type { RejectedInterval };
 export type RejectionReason = RejectedInterval['reason'];
 export type PresenceCheck = PresenceCheckView;

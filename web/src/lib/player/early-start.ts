@@ -3,7 +3,8 @@
  * the entry: when the page is /lectures/:id, the playback session is opened **beside** GET
  * /api/me instead of after it (the session route authenticates by the cookie itself; a 401 just
  * goes unused while /api/me's 401 sends the shell to /login), and as soon as it answers the
- * playlists the player will need are fetched: the master playlist (video mode; the lecture chunk
+ * playlists the player will need are fetched: the master playlist (video mode; its text usually
+ * rides in the session answer, `masterPlaylist`, so it costs no round trip; the lecture chunk
  * adds the media playlists of the rendition the ABR starts on and of the audio rendition,
  * early-playlists.ts), or `audio.m3u8` (audio modes). hls.js then gets their text from
  * `takePlaylist` instead of asking the line again. Kept small: it is part of the entry.
@@ -118,7 +119,19 @@ let master: Promise<Fetched | null> | null = null;
 function warmPlaylists(info: SessionInfo, store: KeyValueStore): void {
   const base = window.location.href;
   if (loadChoices(store).listening !== 'video') void fetchPlaylist(new URL(info.media.audio, base).href);
-  else master = fetchPlaylist(new URL(info.media.master, base).href);
+  else master = info.masterPlaylist !== undefined ? seedPlaylist(new URL(info.media.master, base).href, info.masterPlaylist) : fetchPlaylist(new URL(info.media.master, base).href);
+}
+
+/** For a session opened the usual way: its master playlist's text, for hls.js to take without asking. */
+export function seedMasterPlaylist(info: SessionInfo): void {
+  if (info.masterPlaylist !== undefined) void seedPlaylist(new URL(info.media.master, window.location.href).href, info.masterPlaylist);
+}
+
+/** A playlist the session answer carried (the master): hls.js takes it as if fetched, no round trip. */
+function seedPlaylist(url: string, text: string): Promise<Fetched | null> {
+  const promise = Promise.resolve({ url, text });
+  playlists.set(url, promise);
+  return promise;
 }
 
 /**

@@ -8,21 +8,8 @@ import type { HeartbeatRequest, HeartbeatResponse, PlaybackSession } from '../ap
 import { noteFailure } from '../errors.ts';
 import { outcomeForStatus, type SendOutcome } from './heartbeat-queue.ts';
 
-/** What the session route answers beyond API.md's fixed fields (used when present). */
-export type SessionInfo = PlaybackSession & {
-  durationSeconds?: number;
-  creditMinutes?: number;
-  coverageSeconds?: number;
-  requireVisible?: boolean;
-  presenceChecks?: boolean;
-  /** a look outside the published catalog (a trainer's preview): earns nothing */
-  preview?: boolean;
-  courseId?: string;
-  title?: string;
-  courseTitle?: string;
-  /** the lecture's subtitle files, zh-CN first (docs/subtitles.md) */
-  subtitles?: { lang: string; label: string; cueCount: number; url: string }[];
-};
+/** What the session route answers (its schema: server/playback/schemas.ts). */
+export type SessionInfo = PlaybackSession;
 
 /** The heartbeat answer (certificateCode set when this heartbeat completed a course). */
 export type HeartbeatAnswer = HeartbeatResponse;
