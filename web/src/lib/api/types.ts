@@ -11,14 +11,11 @@ export interface ApiErrorBody {
 
 // ── Health and session ───────────────────────────────────────────────────────
 
-export interface HealthResponse {
-  status: 'ok';
-}
-
-export interface LoginRequest {
-  login: string;
-  password: string;
-}
+// The health answers come from their route schemas (type-only: nothing of the server is bundled).
+import type { HealthOk, HealthUnavailable, ReadyOk, ReadyUnavailable } from '../../../../server/health/schemas.ts';
+export type { HealthOk, HealthUnavailable, ReadyOk, ReadyUnavailable };
+/** GET /api/health 200 */
+export type HealthResponse = HealthOk;
 
 export interface LoginResponse {
   user: { id: string; login: string; name: string };
