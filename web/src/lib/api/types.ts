@@ -17,27 +17,12 @@ export type { HealthOk, HealthUnavailable, ReadyOk, ReadyUnavailable };
 /** GET /api/health 200 */
 export type HealthResponse = HealthOk;
 
-export interface LoginResponse {
-  user: { id: string; login: string; name: string };
-}
+// The session routes' shapes come from their schemas (server/auth/schemas.ts).
+import type { LoginRequest, LoginResponse, Me, RoleGrant } from '../../../../server/auth/schemas.ts';
+export type { LoginRequest, LoginResponse, Me, RoleGrant };
 
 import type { RoleName } from '../../../../server/staff/schemas.ts';
 export type { RoleName };
-
-export interface RoleGrant {
-  organizationId: string;
-  role: RoleName;
-}
-
-export interface Me {
-  id: string;
-  login: string;
-  name: string;
-  organizationId: string;
-  roles: RoleGrant[];
-  /** the password is a one-time password (roster import or reset): the shell asks for a new one first */
-  passwordChangeRequired: boolean;
-}
 
 // ── Accounts (docs/accounts.md) ──────────────────────────────────────────────
 
