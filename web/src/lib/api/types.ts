@@ -26,31 +26,11 @@ export type { RoleName };
 
 // ── Accounts (docs/accounts.md) ──────────────────────────────────────────────
 
-export interface ChangePasswordRequest {
-  currentPassword: string;
-  newPassword: string;
-}
-
+// The account routes' shapes come from their schemas (server/users/schemas.ts); the password rules' codes from server/users/password-rules.ts.
+import type { Account, ChangePasswordRequest, PasswordReset } from '../../../../server/users/schemas.ts';
+export type { Account, ChangePasswordRequest, PasswordReset };
 /** 400 codes of POST /api/me/password when the new password breaks a rule. */
-export type PasswordProblem = 'password_too_short' | 'password_is_login' | 'password_is_license_no' | 'password_unchanged' | 'password_blank' | 'password_too_common';
-
-export interface PasswordReset {
-  userId: string;
-  login: string;
-  name: string;
-  /** shown once; the account must change it at its next login */
-  oneTimePassword: string;
-}
-
-export interface Account {
-  id: string;
-  login: string;
-  name: string;
-  organizationId: string;
-  licenseNo: string | null;
-  disabled: boolean;
-  passwordChangeRequired: boolean;
-}
+export type { PasswordProblem } from '../../../../server/users/password-rules.ts';
 
 // ── Catalog ──────────────────────────────────────────────────────────────────
 
