@@ -234,28 +234,9 @@ export type CertificateVerification = {
 import type { AuditAction, AuditState, AuditTargetType } from '../../../../server/audit/actions.ts';
 export type { AuditAction, AuditState, AuditTargetType };
 
-export interface AuditEntry {
-  id: string;
-  /** ISO 8601 instant (UTC) */
-  at: string;
-  /** who did it; null for changes made outside a login (the admin:create script) */
-  actor: { id: string; login: string; name: string } | null;
-  action: AuditAction;
-  /** the organization whose administrators (and those above) may read the entry */
-  organizationId: string;
-  targetType: AuditTargetType;
-  targetId: string | null;
-  before: AuditState | null;
-  after: AuditState | null;
-  ip: string | null;
-}
-
-export interface AuditPage {
-  /** newest first */
-  items: AuditEntry[];
-  /** pass as `before` for the next (older) page; null when this is the last page */
-  nextBefore: string | null;
-}
+// The route's answer comes from its schema (server/audit/schemas.ts).
+import type { AuditEntry, AuditPage } from '../../../../server/audit/schemas.ts';
+export type { AuditEntry, AuditPage };
 
 // ── The evidence page (docs/audit.md, "The evidence page") ────────────────────
 
