@@ -199,26 +199,11 @@ export type { Organization, OrganizationChange, OrganizationKind, OrganizationNo
 /** An organization as the administration routes answer it (the same shape as every organization route). */
 export type AdministeredOrganization = Organization;
 
-export interface ReportLawyer {
-  id: string;
-  name: string;
-  licenseNo: string;
-  /** a disabled account; listed only when the report is asked with includeDisabled */
-  disabled: boolean;
-  firm: string;
-  creditMinutes: number;
-  requiredMinutes: number;
-  /** false when no plan of the year covers the lawyer: then met is null (never compliant) */
-  planned: boolean;
-  met: boolean | null;
-}
-
-export interface OrganizationReport {
-  organization: { id: string; name: string };
-  lawyers: ReportLawyer[];
-  /** met counts planned lawyers only; planned: how many a plan covers */
-  totals: { lawyers: number; creditMinutes: number; met: number; planned: number };
-}
+// The report's shapes come from its route schema (server/reports/schemas.ts).
+import type { Report, ReportLawyer, ReportTotals, RequirementBasis } from '../../../../server/reports/schemas.ts';
+export type { ReportLawyer, ReportTotals, RequirementBasis };
+/** GET /api/organizations/:orgId/report */
+export type OrganizationReport = Report;
 
 export type CertificateVerification = {
   valid: true;
@@ -459,8 +444,6 @@ export interface RequirementRulesView {
   editable: boolean;
 }
 
-/** Why a lawyer owes what they owe. */
-export type RequirementBasis = 'not_planned' | 'annual' | 'pro_rated' | 'part_time' | 'exempt_new_practice' | 'exempt_age';
 
 /** GET /api/me/requirement (API.md's fixed fields first) */
 export interface MyRequirement {

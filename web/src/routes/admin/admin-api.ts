@@ -8,28 +8,9 @@ import type { Account, OrganizationReport, PasswordReset, ReportLawyer } from '.
 
 const enc = encodeURIComponent;
 
-export interface ReportLawyerDetail extends ReportLawyer {
-  firmId: string;
-  regionCode: string;
-  county: boolean;
-  classHours: number;
-  /** of creditMinutes: lectures online, and in-person sessions (现场培训) */
-  onlineMinutes: number;
-  inPersonMinutes: number;
-  planCount: number;
-  missingCourses: { id: string; title: string }[];
-}
-
-export interface ReportDetail extends OrganizationReport {
-  organization: { id: string; name: string; kind: string; regionCode: string };
-  year: number;
-  trainingYearStartMonth: number;
-  minutesPerClassHour: number;
-  from: string;
-  to: string;
-  lawyers: ReportLawyerDetail[];
-  totals: OrganizationReport['totals'] & { onlineMinutes: number; inPersonMinutes: number };
-}
+/** The report as the route answers it (server/reports/schemas.ts): every field beyond API.md's core. */
+export type ReportLawyerDetail = ReportLawyer;
+export type ReportDetail = OrganizationReport;
 
 export interface TrainingPlan {
   id: string;
@@ -67,7 +48,7 @@ export interface TrainingSettings {
 
 /** Disabled lawyers are left out unless `includeDisabled` (docs/accounts.md). */
 export function fetchReport(orgId: string, year: number, includeDisabled = false): Promise<ReportDetail> {
-  return api.report(orgId, year, { includeDisabled }) as Promise<ReportDetail>;
+  return api.report(orgId, year, { includeDisabled });
 }
 
 export function reportCsvHref(orgId: string, year: number, english: boolean, includeDisabled = false): string {
