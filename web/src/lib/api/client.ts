@@ -11,6 +11,7 @@ import type {
   ApiErrorBody,
   AuditPage,
   CertificateVerification,
+  MyCertificate,
   CourseDetail,
   CourseList,
   CourseQuery,
@@ -207,6 +208,10 @@ export class ApiClient {
   }
   verifyCertificate(code: string): Promise<CertificateVerification> {
     return this.request('GET', `/api/certificates/verify/${enc(code)}`);
+  }
+  /** My course certificates, with their PDF and verification links. */
+  myCertificates(): Promise<MyCertificate[]> {
+    return this.request('GET', '/api/me/certificates');
   }
 
   // ── Audit log ──

@@ -205,13 +205,9 @@ export type { ReportLawyer, ReportTotals, RequirementBasis };
 /** GET /api/organizations/:orgId/report */
 export type OrganizationReport = Report;
 
-export type CertificateVerification = {
-  valid: true;
-  holder: string;
-  course: string;
-  creditMinutes: number;
-  issuedAt: string;
-};
+// The certificate answers come from their route schemas (server/certificates/schemas.ts).
+import type { CertificateIssuer, CertificateVerification, MyCertificate } from '../../../../server/certificates/schemas.ts';
+export type { CertificateIssuer, CertificateVerification, MyCertificate };
 
 // ── Audit log (docs/audit.md, "The audit log") ───────────────────────────────
 
