@@ -11,7 +11,7 @@ import { RequirementsService } from '../requirements/service.ts';
 import { SubtitlesRepository } from '../subtitles/repository.ts';
 import { CatalogRepository } from './repository.ts';
 import { AUDIENCES, CatalogService, COURSE_CATEGORIES, courseView } from './service.ts';
-import { HandoutSchema } from '../handouts/routes.ts';
+import { HandoutSchema } from '../handouts/schemas.ts';
 
 const Category = Type.Enum(COURSE_CATEGORIES);
 const Status = Type.Union([Type.Literal('draft'), Type.Literal('published'), Type.Literal('archived')]);

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody, MultilineText, PlainText } from '../http/schemas.ts';
 import { AUDIENCES, COURSE_CATEGORIES } from '../catalog/service.ts';
-import { HandoutSchema } from '../handouts/routes.ts';
+import { HandoutSchema } from '../handouts/schemas.ts';
 
 const Category = Type.Enum(COURSE_CATEGORIES);
 const Audience = Type.Enum(AUDIENCES);

@@ -97,18 +97,9 @@ export interface CourseDetail {
   handouts: Handout[];
 }
 
-/** A handout (讲义) of a course or one of its lectures (server/handouts). */
-export type HandoutType = 'pdf' | 'doc' | 'docx' | 'ppt' | 'pptx' | 'xls' | 'xlsx';
-export interface Handout {
-  id: string;
-  title: string;
-  type: HandoutType;
-  bytes: number;
-  lectureId: string | null;
-  fileName: string;
-  /** GET: the file, as a download */
-  url: string;
-}
+// A handout (讲义) of a course or one of its lectures: from its route schema (server/handouts/schemas.ts).
+import type { Handout, HandoutType } from '../../../../server/handouts/schemas.ts';
+export type { Handout, HandoutType };
 
 // ── Watching and credit ──────────────────────────────────────────────────────
 
