@@ -34,6 +34,22 @@ export type { PasswordProblem } from '../../../../server/users/password-rules.ts
 
 // ── Catalog ──────────────────────────────────────────────────────────────────
 
+// The catalog's shapes come from its route schemas (server/catalog/schemas.ts); the two lists
+// stay here as values (the web needs them at run time) and are checked against the schemas' types.
+import type {
+  AudienceCode,
+  CatalogCourseDetail,
+  CatalogList,
+  CategoryCode,
+  CourseStatus,
+  CourseSummary,
+  LectureStatus,
+  LectureSummary,
+} from '../../../../server/catalog/schemas.ts';
+export type { AudienceCode, CategoryCode, CourseStatus, CourseSummary, LectureStatus, LectureSummary };
+
+type SameList<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
 /** The course categories of DESIGN.md; their names live in the message catalogs. */
 export const CATEGORY_CODES = [
   'criminal',
@@ -47,13 +63,8 @@ export const CATEGORY_CODES = [
   'practice_management',
   'ethics_regulation',
 ] as const;
-export type CategoryCode = (typeof CATEGORY_CODES)[number];
-
 export const AUDIENCE_CODES = ['county_lawyers', 'firm_directors', 'young_lawyers'] as const;
-export type AudienceCode = (typeof AUDIENCE_CODES)[number];
-
-export type CourseStatus = 'draft' | 'published' | 'archived';
-export type LectureStatus = 'uploading' | 'processing' | 'ready' | 'failed';
+export const CATALOG_LISTS_MATCH: SameList<(typeof CATEGORY_CODES)[number], CategoryCode> & SameList<(typeof AUDIENCE_CODES)[number], AudienceCode> = true;
 
 export interface CourseQuery {
   q?: string;
@@ -62,40 +73,11 @@ export interface CourseQuery {
   pageSize?: number;
 }
 
-export interface CourseSummary {
-  id: string;
-  title: string;
-  category: CategoryCode;
-  status: CourseStatus;
-  lectureCount: number;
-  creditMinutes: number;
-}
+/** GET /api/courses, API.md's fixed fields (the full answer: lib/api/learning.ts). */
+export type CourseList = Pick<CatalogList, 'total'> & { items: CourseSummary[] };
 
-export interface CourseList {
-  items: CourseSummary[];
-  total: number;
-}
-
-export interface LectureSummary {
-  id: string;
-  title: string;
-  position: number;
-  status: LectureStatus;
-  /** null until the transcoder has measured it */
-  durationSeconds: number | null;
-  creditMinutes: number;
-}
-
-export interface CourseDetail {
-  id: string;
-  title: string;
-  summary: string;
-  category: CategoryCode;
-  status: CourseStatus;
-  lectures: LectureSummary[];
-  /** the course's own handouts (lectureId null) and those of the lectures listed */
-  handouts: Handout[];
-}
+/** GET /api/courses/:courseId, API.md's fixed fields and the handouts (the full answer: lib/api/learning.ts). */
+export type CourseDetail = Pick<CatalogCourseDetail, 'id' | 'title' | 'summary' | 'category' | 'status' | 'handouts'> & { lectures: LectureSummary[] };
 
 // A handout (讲义) of a course or one of its lectures: from its route schema (server/handouts/schemas.ts).
 import type { Handout, HandoutType } from '../../../../server/handouts/schemas.ts';
