@@ -388,60 +388,11 @@ export interface XapiStatementPage {
 
 // ── The yearly requirement (docs/audit.md, "The yearly requirement") ─────────
 
-/** An association's requirement rules, in 学时 (server/requirements/rules.ts). */
-export interface RequirementRules {
-  /** what a full-time lawyer who practised the whole training year owes */
-  annualClassHours: number;
-  /** for a lawyer who started during the year: the step with the most months not above theirs; below every step: exempt */
-  proRating: { minMonthsPractised: number; classHours: number }[];
-  /** part-time lawyers (兼职律师) owe at most this */
-  partTimeClassHours?: number;
-  /** from this age (reached in the calendar year the training year starts in) nothing is owed */
-  exemptFromAge?: number;
-}
-
+// The requirement routes' shapes come from their schemas (server/requirements/schemas.ts, rules.ts).
+import type { MyRequirement, RequirementRules, RulesView } from '../../../../server/requirements/schemas.ts';
+export type { MyRequirement, RequirementRules };
 /** GET/PATCH /api/organizations/:orgId/requirement-rules */
-export interface RequirementRulesView {
-  organizationId: string;
-  kind: string;
-  /** own rules; null = inherited */
-  own: RequirementRules | null;
-  effective: RequirementRules;
-  /** whose rules are in force; null = the built-in ones (0 学时: only what the plans ask) */
-  effectiveFrom: { id: string; name: string } | null;
-  minutesPerClassHour: number;
-  editable: boolean;
-}
-
-
-/** GET /api/me/requirement (API.md's fixed fields first) */
-export interface MyRequirement {
-  year: number;
-  planned: boolean;
-  requiredMinutes: number;
-  /** what counts toward the year: online + in-person */
-  creditMinutes: number;
-  /** of creditMinutes, lectures completed online */
-  onlineMinutes: number;
-  /** of creditMinutes, in-person sessions (现场培训) held in the year */
-  inPersonMinutes: number;
-  remainingMinutes: number;
-  requiredCourses: { courseId: string; title: string; completed: boolean }[];
-  /** end of the training year (exclusive), ISO instant */
-  deadline: string;
-  from: string;
-  minutesPerClassHour: number;
-  requiredClassHours: number;
-  creditClassHours: number;
-  onlineClassHours: number;
-  inPersonClassHours: number;
-  remainingClassHours: number;
-  /** 选修: of requiredMinutes, at least this many from courses that are not required */
-  electiveMinutes: number;
-  electiveCreditMinutes: number;
-  basis: RequirementBasis;
-  met: boolean | null;
-}
+export type RequirementRulesView = RulesView;
 
 // ── Roster import (docs/accounts.md, "Roster import") ──
 
