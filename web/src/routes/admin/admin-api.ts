@@ -12,39 +12,9 @@ const enc = encodeURIComponent;
 export type ReportLawyerDetail = ReportLawyer;
 export type ReportDetail = OrganizationReport;
 
-export interface TrainingPlan {
-  id: string;
-  organization: { id: string; name: string };
-  year: number;
-  name: string;
-  requiredMinutes: number;
-  /** empty: the whole subtree of the organization that set it */
-  targets: { id: string; name: string }[];
-  requiredCourses: { id: string; title: string }[];
-  createdAt: string;
-  inherited: boolean;
-}
-
-export interface NewTrainingPlan {
-  year: number;
-  name: string;
-  requiredMinutes: number;
-  targetOrganizationIds?: string[];
-  requiredCourseIds?: string[];
-}
-
-export interface TrainingRules {
-  minutesPerClassHour: number;
-  trainingYearStartMonth: number;
-}
-
-export interface TrainingSettings {
-  organizationId: string;
-  kind: string;
-  own: { minutesPerClassHour: number | null; trainingYearStartMonth: number | null };
-  effective: TrainingRules;
-  editable: boolean;
-}
+// The plans and settings routes' shapes come from their schemas (server/plans/schemas.ts).
+import type { NewTrainingPlan, SettingsChange, TrainingPlan, TrainingRules, TrainingSettings } from '../../../../server/plans/schemas.ts';
+export type { NewTrainingPlan, TrainingPlan, TrainingRules, TrainingSettings };
 
 /** Disabled lawyers are left out unless `includeDisabled` (docs/accounts.md). */
 export function fetchReport(orgId: string, year: number, includeDisabled = false): Promise<ReportDetail> {
@@ -81,6 +51,6 @@ export function fetchSettings(orgId: string): Promise<TrainingSettings> {
   return api.request('GET', `/api/organizations/${enc(orgId)}/settings`);
 }
 
-export function saveSettings(orgId: string, values: { minutesPerClassHour?: number | null; trainingYearStartMonth?: number | null }): Promise<TrainingSettings> {
+export function saveSettings(orgId: string, values: SettingsChange): Promise<TrainingSettings> {
   return api.request('PATCH', `/api/organizations/${enc(orgId)}/settings`, { body: values });
 }
