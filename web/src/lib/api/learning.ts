@@ -5,6 +5,7 @@
  */
 import { t } from '../i18n/index.svelte.ts';
 import { api } from './browser.ts';
+import type { ApiClient } from './client.ts';
 import type { AudienceCode, CategoryCode } from './types.ts';
 
 import type { CourseProgress, LectureProgress, Resume } from '../../../../server/learning/schemas.ts';
@@ -33,17 +34,32 @@ export interface CatalogQuery {
   pageSize?: number;
 }
 
+/** The catalog routes for any client (the web's `api`, a test's client). */
+export function catalogApi(client: ApiClient) {
+  return {
+    list(query: CatalogQuery, signal?: AbortSignal): Promise<LearnerCourseList> {
+      const { required, ...rest } = query;
+      return client.request('GET', '/api/courses', { query: { ...rest, required: required ? 'true' : undefined }, ...(signal ? { signal } : {}) });
+    },
+    course(courseId: string, signal?: AbortSignal): Promise<LearnerCourseDetail> {
+      return client.request('GET', `/api/courses/${encodeURIComponent(courseId)}`, signal ? { signal } : {});
+    },
+    progress(signal?: AbortSignal): Promise<{ resume: ResumePoint | null }> {
+      return client.request('GET', '/api/me/progress', signal ? { signal } : {});
+    },
+  };
+}
+
 export function listCatalog(query: CatalogQuery, signal?: AbortSignal): Promise<LearnerCourseList> {
-  const { required, ...rest } = query;
-  return api.request('GET', '/api/courses', { query: { ...rest, required: required ? 'true' : undefined }, ...(signal ? { signal } : {}) });
+  return catalogApi(api).list(query, signal);
 }
 
 export function courseState(courseId: string, signal?: AbortSignal): Promise<LearnerCourseDetail> {
-  return api.request('GET', `/api/courses/${encodeURIComponent(courseId)}`, signal ? { signal } : {});
+  return catalogApi(api).course(courseId, signal);
 }
 
 export function myProgress(signal?: AbortSignal): Promise<{ resume: ResumePoint | null }> {
-  return api.request('GET', '/api/me/progress', signal ? { signal } : {});
+  return catalogApi(api).progress(signal);
 }
 
 /** The lecture page's link; the session itself resumes at `resumeAt` (server/playback). */
