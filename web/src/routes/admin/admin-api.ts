@@ -4,6 +4,7 @@
  * shared client's `request()`, so errors arrive as ApiError like everywhere else.
  */
 import { api } from '../../lib/api/browser.ts';
+import type { ApiClient } from '../../lib/api/client.ts';
 import type { Account, OrganizationReport, PasswordReset, ReportLawyer } from '../../lib/api/types.ts';
 
 const enc = encodeURIComponent;
@@ -34,23 +35,38 @@ export function setDisabled(userId: string, disabled: boolean): Promise<Account>
   return api.setUserDisabled(userId, disabled);
 }
 
-export async function listPlans(orgId: string, year: number): Promise<TrainingPlan[]> {
-  const answer = await api.request<{ items: TrainingPlan[] }>('GET', `/api/organizations/${enc(orgId)}/plans`, { query: { year } });
-  return answer.items;
+/** The plans and settings routes for any client (the web's `api`, a test's client). */
+export function plansApi(client: ApiClient) {
+  return {
+    async list(orgId: string, year?: number): Promise<TrainingPlan[]> {
+      return (await client.request<{ items: TrainingPlan[] }>('GET', `/api/organizations/${enc(orgId)}/plans`, { query: { year } })).items;
+    },
+    /** 201; 400 target_outside_organization / unknown_organization / not_an_association, 403, 409 plan_exists */
+    create: (orgId: string, plan: NewTrainingPlan): Promise<TrainingPlan> => client.request('POST', `/api/organizations/${enc(orgId)}/plans`, { body: plan }),
+    /** 204; audited */
+    remove: (planId: string): Promise<void> => client.request('DELETE', `/api/plans/${enc(planId)}`),
+    settings: (orgId: string): Promise<TrainingSettings> => client.request('GET', `/api/organizations/${enc(orgId)}/settings`),
+    /** null = inherit; 400 not_an_association / root_cannot_inherit */
+    saveSettings: (orgId: string, values: SettingsChange): Promise<TrainingSettings> => client.request('PATCH', `/api/organizations/${enc(orgId)}/settings`, { body: values }),
+  };
+}
+
+export function listPlans(orgId: string, year: number): Promise<TrainingPlan[]> {
+  return plansApi(api).list(orgId, year);
 }
 
 export function createPlan(orgId: string, plan: NewTrainingPlan): Promise<TrainingPlan> {
-  return api.request('POST', `/api/organizations/${enc(orgId)}/plans`, { body: plan });
+  return plansApi(api).create(orgId, plan);
 }
 
 export function deletePlan(planId: string): Promise<void> {
-  return api.request('DELETE', `/api/plans/${enc(planId)}`);
+  return plansApi(api).remove(planId);
 }
 
 export function fetchSettings(orgId: string): Promise<TrainingSettings> {
-  return api.request('GET', `/api/organizations/${enc(orgId)}/settings`);
+  return plansApi(api).settings(orgId);
 }
 
 export function saveSettings(orgId: string, values: SettingsChange): Promise<TrainingSettings> {
-  return api.request('PATCH', `/api/organizations/${enc(orgId)}/settings`, { body: values });
+  return plansApi(api).saveSettings(orgId, values);
 }
