@@ -7,9 +7,11 @@
 import type { AccessPolicy, SessionUser } from '../auth/access.ts';
 import type { Tx } from '../db/client.ts';
 import { badRequest } from '../http/errors.ts';
-import { AuditRepository, type AuditAction, type AuditRecord, type AuditState, type AuditTargetType } from './repository.ts';
+import { AuditRepository, type AuditAction, type AuditState, type AuditTargetType } from './repository.ts';
+import type { AuditPage } from './schemas.ts';
 
 export type { AuditAction, AuditRecord, AuditState, AuditTargetType } from './repository.ts';
+export type { AuditEntry, AuditPage } from './schemas.ts';
 
 export interface AuditEvent {
   /** who did it; null outside a login (the admin:create script) */
@@ -23,12 +25,6 @@ export interface AuditEvent {
   after: AuditState | null;
   /** the address the request came from (`request.ip`, the client's behind a trusted proxy) */
   ip: string | null;
-}
-
-export interface AuditPage {
-  items: AuditRecord[];
-  /** the `before` of the next, older page; null on the last page */
-  nextBefore: string | null;
 }
 
 export const DEFAULT_AUDIT_PAGE = 50;
@@ -67,7 +63,7 @@ export class AuditLog {
     }
     const limit = page.limit ?? DEFAULT_AUDIT_PAGE;
     const rows = await this.repo.listForSubtree(organizationId, { before, limit: limit + 1 });
-    const items = rows.slice(0, limit);
+    const items = rows.slice(0, limit).map((e) => ({ ...e, at: e.at.toISOString() }));
     return { items, nextBefore: rows.length > limit ? items.at(-1)!.id : null };
   }
 }

@@ -1,16 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ErrorBody, PlainText } from '../http/schemas.ts';
+import { ErrorBody } from '../http/schemas.ts';
+import { LoginRequestSchema, LoginResponseSchema, MeSchema, type Me } from './schemas.ts';
 import { DEVICE_COOKIE, DEVICE_COOKIE_PATH, SESSION_COOKIE, issueDeviceCookie, trustedDeviceId } from './cookie.ts';
-
-const MeBody = Type.Object({
-  id: Type.String(),
-  login: Type.String(),
-  name: Type.String(),
-  organizationId: Type.String(),
-  roles: Type.Array(Type.Object({ organizationId: Type.String(), role: Type.Union([Type.Literal('admin'), Type.Literal('trainer')]) })),
-  passwordChangeRequired: Type.Boolean({ description: 'the password is a one-time password (roster import or reset): the web app asks for a new one first' }),
-});
 
 const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
@@ -19,12 +11,8 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['session'],
         summary: 'Log in with the 执业证号 (or a staff login) and password; sets the session cookie',
-        body: Type.Object(
-          // A password may hold any character but NUL (refused for every field by the validator).
-          { login: PlainText({ minLength: 1, maxLength: 100 }), password: Type.String({ minLength: 1, maxLength: 200 }) },
-          { additionalProperties: false },
-        ),
-        response: { 200: Type.Object({ user: Type.Object({ id: Type.String(), login: Type.String(), name: Type.String() }) }), 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
+        body: LoginRequestSchema,
+        response: { 200: LoginResponseSchema, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
       },
     },
     async (request, reply) => {
@@ -52,7 +40,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return reply.status(204).send(null);
   });
 
-  app.get('/me', { preHandler: app.authenticate, schema: { tags: ['session'], summary: 'Who I am: name, organization and roles', response: { 200: MeBody, 401: ErrorBody } } }, async (request) => {
+  app.get('/me', { preHandler: app.authenticate, schema: { tags: ['session'], summary: 'Who I am: name, organization and roles', response: { 200: MeSchema, 401: ErrorBody } } }, async (request): Promise<Me> => {
     const u = request.user!;
     return { id: u.id, login: u.login, name: u.name, organizationId: u.organizationId, roles: u.roles, passwordChangeRequired: u.passwordChangeRequired };
   });

@@ -6,23 +6,12 @@ import { OrganizationsService } from '../organizations/service.ts';
 import { classHours } from '../playback/credit.ts';
 import { CertificatesRepository } from './repository.ts';
 import { sqlRunner } from '../db/runner.ts';
+import { CertificateVerificationSchema, MyCertificateSchema, type MyCertificate } from './schemas.ts';
 import { CertificatesService } from './service.ts';
 import { renderCertificatePdf } from './pdf.ts';
 import { IssuerRepository } from '../organizations/issuer-repository.ts';
 import { IssuerService } from '../organizations/issuer-service.ts';
 import { createClassesService } from '../classes/routes.ts';
-
-const Issuer = Type.Union(
-  [
-    Type.Object({
-      name: Type.String({ description: 'the issuing association: the one that owns the course' }),
-      signer: Type.Union([Type.String(), Type.Null()]),
-      signerTitle: Type.Union([Type.String(), Type.Null()]),
-      sealUrl: Type.Union([Type.String(), Type.Null()], { description: 'the seal image (PNG or JPEG), public; null when the association has none' }),
-    }),
-    Type.Null(),
-  ],
-);
 
 const certificateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const organizationsRepo = new OrganizationsRepository(app.deps.db);
@@ -41,7 +30,7 @@ const certificateRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Public: check a certificate by its verification code',
         params: Type.Object({ code: Type.String({ minLength: 1, maxLength: 64 }) }),
         response: {
-          200: Type.Object({ valid: Type.Literal(true), kind: Type.Union([Type.Literal('course'), Type.Literal('class')], { description: 'a course certificate, or a training class’s (培训班; `course` then holds the class’s name)' }), holder: Type.String(), course: Type.String(), creditMinutes: Type.Integer(), issuedAt: Type.String(), serial: Type.String(), issuer: Issuer }),
+          200: CertificateVerificationSchema,
           404: ErrorBody,
         },
       },
@@ -57,25 +46,13 @@ const certificateRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['certificates'],
         summary: 'My certificates',
         response: {
-          200: Type.Array(
-            Type.Object({
-              id: Type.String(),
-              serial: Type.String(),
-              code: Type.String(),
-              courseId: Type.String(),
-              course: Type.String(),
-              creditMinutes: Type.Integer(),
-              issuedAt: Type.String(),
-              pdfUrl: Type.String(),
-              verifyUrl: Type.String(),
-            }),
-          ),
+          200: Type.Array(MyCertificateSchema),
           401: ErrorBody,
         },
       },
     },
     async (request) =>
-      (await service.listOwn(request.user!)).map((c) => ({
+      (await service.listOwn(request.user!)).map((c): MyCertificate => ({
         id: c.id,
         serial: c.serial,
         code: c.code,

@@ -8,6 +8,7 @@ import type { SessionUser } from '../auth/access.ts';
 import { shanghaiYear } from '../playback/credit.ts';
 import type { Issuer } from '../organizations/issuer-service.ts';
 import type { CertificateRow, CertificatesRepository } from './repository.ts';
+import type { CertificateVerification } from './schemas.ts';
 
 /** Base32 without the look-alikes 0/O and 1/I: codes are read off paper and typed in. */
 export const CODE_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
@@ -57,7 +58,7 @@ export class CertificatesService {
     return this.repo.insert({ serial, code: newVerificationCode(), userId, courseId, creditMinutes, issuedAt: at });
   }
 
-  async verify(code: string) {
+  async verify(code: string): Promise<CertificateVerification> {
     const normalized = normalizeCode(code);
     const wellFormed = /^[0-9A-Z]{1,32}$/.test(normalized);
     const cert = wellFormed ? await this.repo.byCode(normalized) : null;

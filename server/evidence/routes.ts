@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody } from '../http/schemas.ts';
 import { REJECTION_REASONS } from '../playback/credit.ts';
-import { YearQuery } from '../reports/routes.ts';
+import { YearQuery } from '../reports/schemas.ts';
 import { InPersonRepository } from '../inperson/repository.ts';
 import { EvidenceRepository } from './repository.ts';
 import { EvidenceService } from './service.ts';

@@ -14,8 +14,10 @@
 import { open } from 'node:fs/promises';
 import { unzipSync } from 'fflate';
 
-export const HANDOUT_TYPES = ['pdf', 'doc', 'docx', 'ppt', 'pptx', 'xls', 'xlsx'] as const;
-export type HandoutType = (typeof HANDOUT_TYPES)[number];
+import type { HandoutType } from './schemas.ts';
+
+// The list lives with the route schemas (pure: the web reads its type).
+export { HANDOUT_TYPES, type HandoutType } from './schemas.ts';
 
 /** The content type a download is answered with. */
 export const HANDOUT_CONTENT_TYPES: Record<HandoutType, string> = {

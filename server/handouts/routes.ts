@@ -6,18 +6,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type {} from '@fastify/compress'; // the `compress` route option
 import type { Readable } from 'node:stream';
 import { Type } from 'typebox';
-import { ErrorBody, FileAnswer, PlainText } from '../http/schemas.ts';
-import { HANDOUT_CONTENT_TYPES, HANDOUT_TYPES } from './file-type.ts';
-
-export const HandoutSchema = Type.Object({
-  id: Type.String(),
-  title: Type.String(),
-  type: Type.Enum(HANDOUT_TYPES),
-  bytes: Type.Integer(),
-  lectureId: Type.Union([Type.String(), Type.Null()], { description: 'null: the course’s own handout' }),
-  fileName: Type.String(),
-  url: Type.String({ description: 'GET: the file, as a download (ranges on local storage, a redirect on S3)' }),
-});
+import { ErrorBody, FileAnswer } from '../http/schemas.ts';
+import { HANDOUT_CONTENT_TYPES } from './file-type.ts';
+import { HandoutRenameSchema, HandoutSchema, HandoutUploadQuerySchema } from './schemas.ts';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
@@ -37,14 +28,7 @@ const handoutRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'The type is read from the file’s bytes. 400 empty_handout | invalid_file_name, 413 handout_too_large (over HANDOUT_MAX_BYTES), ' +
           '415 unsupported_handout_type, 409 course_archived, 503 storage_unavailable.',
         params: Type.Object({ courseId: Type.String({ format: 'uuid' }) }),
-        querystring: Type.Object(
-          {
-            name: PlainText({ minLength: 1, maxLength: 255, description: 'the file’s name; the default title' }),
-            title: Type.Optional(PlainText({ minLength: 1, maxLength: 200 })),
-            lectureId: Type.Optional(Type.String({ format: 'uuid', description: 'attach to this lecture of the course' })),
-          },
-          { additionalProperties: false },
-        ),
+        querystring: HandoutUploadQuerySchema,
         response: { 201: HandoutSchema, ...errors, 413: ErrorBody, 415: ErrorBody, 503: ErrorBody },
       },
     },
@@ -66,7 +50,7 @@ const handoutRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['handouts'],
         summary: 'Rename a handout',
         params: Type.Object({ handoutId: Type.String({ format: 'uuid' }) }),
-        body: Type.Object({ title: PlainText({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+        body: HandoutRenameSchema,
         response: { 200: HandoutSchema, ...errors },
       },
     },

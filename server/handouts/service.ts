@@ -25,6 +25,7 @@ import { TeachRepository } from '../teach/repository.ts';
 import type { TeachService } from '../teach/service.ts';
 import { detectHandoutType, HANDOUT_CONTENT_TYPES, HANDOUT_TYPES, type HandoutType } from './file-type.ts';
 import { HandoutsRepository, type HandoutRow } from './repository.ts';
+import type { Handout, HandoutUploadQuery } from './schemas.ts';
 
 /** How long a presigned S3 download link is asked for (the S3 driver rounds it up to its signing window). */
 const SIGNED_DOWNLOAD_SECONDS = 5 * 60;
@@ -32,17 +33,8 @@ const SIGNED_DOWNLOAD_SECONDS = 5 * 60;
 const DOWNLOAD_CACHE = 'private, max-age=86400';
 const MAX_NAME = 200;
 
-export interface HandoutView {
-  id: string;
-  title: string;
-  type: HandoutType;
-  bytes: number;
-  /** null: the course's own handout */
-  lectureId: string | null;
-  fileName: string;
-  /** GET: the file (a download) */
-  url: string;
-}
+/** A handout as every answer shows it (schemas.ts). */
+export type HandoutView = Handout;
 
 export function handoutView(h: HandoutRow): HandoutView {
   return { id: h.id, title: h.title, type: h.type as HandoutType, bytes: h.bytes, lectureId: h.lectureId, fileName: h.fileName, url: `/api/handouts/${h.id}/file` };
@@ -64,11 +56,8 @@ export function handoutNames(name: string, type: HandoutType): { fileName: strin
 
 export type DownloadAnswer = StoredAnswer | { kind: 'redirect'; location: string; headers: Record<string, string> } | { kind: 'not_modified'; headers: Record<string, string> };
 
-export interface UploadInput {
-  name: string;
-  title?: string | undefined;
-  lectureId?: string | undefined;
-}
+/** The upload's query: the file's name, a title, the lecture (schemas.ts). */
+export type UploadInput = HandoutUploadQuery;
 
 export class HandoutsService {
   constructor(

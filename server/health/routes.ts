@@ -12,18 +12,13 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { LogLevel } from 'fastify';
-import { Type } from 'typebox';
 import { sql } from 'drizzle-orm';
 import { StateLog, StorageProbe, within } from './probe.ts';
+import { HealthOkSchema, HealthUnavailableSchema, ReadyOkSchema, ReadyUnavailableSchema, type HealthUnavailable } from './schemas.ts';
 
 /** A database that has not answered `select 1` in this long counts as down. */
 const DATABASE_TIMEOUT_MS = 5_000;
 
-const Ok = Type.Object({ status: Type.Literal('ok') });
-const Failing = Type.Array(Type.Union([Type.Literal('database'), Type.Literal('storage')]));
-const StorageField = Type.Union([Type.Literal('ok'), Type.Literal('unavailable'), Type.Literal('unknown')], {
-  description: "the last background storage probe's answer ('unknown' until the first one is in)",
-});
 
 const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const probe = new StorageProbe(app.deps.storage, { intervalMs: app.deps.config.healthStorageProbeSeconds * 1000, log: app.log });
@@ -57,12 +52,12 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['health'],
         summary: 'Health for people: database and storage',
         description: 'The database answers and storage is writable (storage as of the last background probe).',
-        response: { 200: Ok, 503: Type.Object({ status: Type.Literal('unavailable'), failing: Failing }) },
+        response: { 200: HealthOkSchema, 503: HealthUnavailableSchema },
       },
     },
     async (_request, reply) => {
       const [database, storage] = await Promise.all([databaseAnswers(), probe.settled()]);
-      const failing: ('database' | 'storage')[] = [];
+      const failing: HealthUnavailable['failing'] = [];
       if (!database) failing.push('database');
       if (storage !== 'ok') failing.push('storage');
       if (failing.length) return reply.status(503).send({ status: 'unavailable' as const, failing });
@@ -72,7 +67,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/health/live',
-    { ...quiet, schema: { tags: ['health'], summary: 'Liveness (for the orchestrator)', description: 'Liveness: the process is up. No I/O.', response: { 200: Ok } } },
+    { ...quiet, schema: { tags: ['health'], summary: 'Liveness (for the orchestrator)', description: 'Liveness: the process is up. No I/O.', response: { 200: HealthOkSchema } } },
     async () => ({ status: 'ok' as const }),
   );
 
@@ -85,8 +80,8 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Readiness (for the load balancer)',
         description: 'Readiness: the database answers. Storage trouble is reported, never a 503.',
         response: {
-          200: Type.Object({ status: Type.Literal('ok'), storage: StorageField }),
-          503: Type.Object({ status: Type.Literal('unavailable'), failing: Failing, storage: StorageField }),
+          200: ReadyOkSchema,
+          503: ReadyUnavailableSchema,
         },
       },
     },

@@ -5,23 +5,15 @@
  * fixed shapes of shared/API.md stay as they are and a card needs no second request.
  */
 import type { SessionUser } from '../auth/access.ts';
+import type { CatalogList, CatalogQuery } from '../catalog/schemas.ts';
 import type { CatalogService } from '../catalog/service.ts';
 import { lectureView } from '../catalog/service.ts';
 import type { RequirementsService } from '../requirements/service.ts';
 import type { LearningRepository } from './repository.ts';
 import { courseProgress, lectureProgress, resumeView, type Resume } from './state.ts';
 
-export interface CatalogQuery {
-  q?: string;
-  category?: string;
-  audience?: string;
-  /** organization id of the organizing association */
-  organizer?: string;
-  /** only the courses that count toward my requirement as required (必修) courses */
-  required?: boolean;
-  page: number;
-  pageSize: number;
-}
+/** GET /api/courses's query (server/catalog/schemas.ts). */
+export type { CatalogQuery } from '../catalog/schemas.ts';
 
 export class LearningService {
   constructor(
@@ -40,7 +32,7 @@ export class LearningService {
     return new Set(requirement.requiredCourses.map((c) => c.courseId));
   }
 
-  async list(user: SessionUser, query: CatalogQuery) {
+  async list(user: SessionUser, query: CatalogQuery): Promise<CatalogList> {
     const required = await this.requiredCourseIds(user);
     const list = await this.catalog.listPublished({
       q: query.q,

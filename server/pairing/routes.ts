@@ -11,7 +11,7 @@ import { ErrorBody, FileAnswer, PlainText, Uuid } from '../http/schemas.ts';
 import { LearningRepository } from '../learning/repository.ts';
 import { OrganizationsRepository } from '../organizations/repository.ts';
 import { ReportsRepository } from '../reports/repository.ts';
-import { YearQuery } from '../reports/routes.ts';
+import { YearQuery } from '../reports/schemas.ts';
 import { RequirementsRepository } from '../requirements/repository.ts';
 import { RequirementsService } from '../requirements/service.ts';
 import { PairingReportService } from './report.ts';

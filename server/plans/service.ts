@@ -12,35 +12,12 @@ import { badRequest, conflict, forbidden, HttpError, notFound } from '../http/er
 import type { OrganizationsRepository } from '../organizations/repository.ts';
 import { creditRulesOf, type OrganizationsService } from '../organizations/service.ts';
 import type { PlanRecord, PlansRepository } from './repository.ts';
+import type { NewTrainingPlan, SettingsChange, TrainingPlan, TrainingSettings } from './schemas.ts';
 
-export interface CreatePlanInput {
-  year: number;
-  name: string;
-  requiredMinutes: number;
-  /** 选修 minimum in minutes (the API is in minutes; the web converts 学时) */
-  electiveMinutes?: number | undefined;
-  targetOrganizationIds?: string[] | undefined;
-  requiredCourseIds?: string[] | undefined;
-}
-
-export interface PlanView {
-  id: string;
-  organization: { id: string; name: string };
-  year: number;
-  name: string;
-  requiredMinutes: number;
-  electiveMinutes: number;
-  targets: { id: string; name: string }[];
-  requiredCourses: { id: string; title: string }[];
-  createdAt: string;
-  /** owned by an organization above the one asked about: it applies here, but is managed there */
-  inherited: boolean;
-}
-
-export interface SettingsInput {
-  minutesPerClassHour?: number | null | undefined;
-  trainingYearStartMonth?: number | null | undefined;
-}
+/** What the routes take and answer (schemas.ts). */
+export type CreatePlanInput = NewTrainingPlan;
+export type PlanView = TrainingPlan;
+export type SettingsInput = SettingsChange;
 
 export class PlansService {
   constructor(
@@ -119,7 +96,7 @@ export class PlansService {
     });
   }
 
-  async settings(user: SessionUser, organizationId: string) {
+  async settings(user: SessionUser, organizationId: string): Promise<TrainingSettings> {
     const chain = await this.access.assertRole(user, organizationId, 'admin');
     const org = chain[0]!;
     const effective = creditRulesOf(chain);
@@ -136,7 +113,7 @@ export class PlansService {
    * Any admin of an association (or above it) may set its minutes per 学时 and year start; firms
    * cannot — their lawyers follow the association they belong to. Null returns to inheriting.
    */
-  async updateSettings(user: SessionUser, organizationId: string, input: SettingsInput, ip: string) {
+  async updateSettings(user: SessionUser, organizationId: string, input: SettingsInput, ip: string): Promise<TrainingSettings> {
     const org = await this.adminAssociation(user, organizationId);
     if (org.parentId === null && (input.minutesPerClassHour === null || input.trainingYearStartMonth === null)) {
       throw badRequest('root_cannot_inherit', 'The national association has nothing to inherit from; give a value.');

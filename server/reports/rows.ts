@@ -9,6 +9,7 @@ import { classHours } from '../playback/credit.ts';
 import { isMet, targetMinutes, yearRequirement, type YearRequirement } from '../requirements/requirement.ts';
 import { requiredMinutesFor, type LawyerProfile, type RequirementRules } from '../requirements/rules.ts';
 import { attachmentDisposition, encodeRfc5987 } from '../http/content-disposition.ts';
+import type { ReportLawyer, ReportTotals, RequirementBasis } from './schemas.ts';
 
 /** Minutes in one 学时 where no association up to the root sets it (as creditRulesOf). */
 export const DEFAULT_MINUTES_PER_CLASS_HOUR = 45;
@@ -51,51 +52,8 @@ export interface LawyerFacts {
   requiredCourses?: { id: string; title: string; completed: boolean }[];
 }
 
-/** Why the lawyer owes what they owe, as one code (JSON rows, CSV, web). */
-export type RequirementBasis = 'not_planned' | 'annual' | 'pro_rated' | 'part_time' | 'exempt_new_practice' | 'exempt_age';
-
-export interface ReportLawyer {
-  id: string;
-  name: string;
-  licenseNo: string;
-  disabled: boolean;
-  firmId: string;
-  firm: string;
-  regionCode: string;
-  county: boolean;
-  /** what counts toward the year: online + in-person minutes */
-  creditMinutes: number;
-  /** of creditMinutes, from lectures completed online */
-  onlineMinutes: number;
-  /** of creditMinutes, from in-person sessions (现场培训) */
-  inPersonMinutes: number;
-  /** creditMinutes in 学时 of the reported organization */
-  classHours: number;
-  /** false: no plan of the year covers the lawyer — measured against nothing, so met is null */
-  planned: boolean;
-  basis: RequirementBasis;
-  /** the year's target (0 when not planned or exempt) */
-  requiredMinutes: number;
-  requiredClassHours: number;
-  /** of requiredMinutes, at least this many from courses that are not required (选修) */
-  electiveMinutes: number;
-  electiveCreditMinutes: number;
-  planCount: number;
-  /** required courses not completed by the end of the year (none for an exempt lawyer) */
-  missingCourses: { id: string; title: string }[];
-  met: boolean | null;
-}
-
-export interface ReportTotals {
-  lawyers: number;
-  creditMinutes: number;
-  onlineMinutes: number;
-  inPersonMinutes: number;
-  /** planned lawyers who met the year; a lawyer no plan covers is never counted */
-  met: number;
-  /** lawyers a plan covers */
-  planned: number;
-}
+// The row and totals as the report route answers them (schemas.ts).
+export type { ReportLawyer, ReportTotals, RequirementBasis } from './schemas.ts';
 
 /** The training year a report measures, and the reported organization's minutes per 学时. */
 export interface ReportYear {

@@ -8,19 +8,10 @@ import type { AccessPolicy } from '../auth/access.ts';
 import { creditRulesOf } from '../organizations/service.ts';
 import { trainingYearOf, trainingYearRange } from '../playback/credit.ts';
 import type { ReportsRepository } from './repository.ts';
-import { attachmentHeader, csvHeader, csvRecord, csvText, toReportLawyer, totalsOf, type CsvLanguage, type ReportLawyer, type ReportTotals } from './rows.ts';
+import { attachmentHeader, csvHeader, csvRecord, csvText, toReportLawyer, totalsOf, type CsvLanguage } from './rows.ts';
+import type { Report } from './schemas.ts';
 
-export interface Report {
-  organization: { id: string; name: string; kind: string; regionCode: string };
-  year: number;
-  trainingYearStartMonth: number;
-  minutesPerClassHour: number;
-  /** the training year as [from, to) instants */
-  from: string;
-  to: string;
-  lawyers: ReportLawyer[];
-  totals: ReportTotals;
-}
+export type { Report } from './schemas.ts';
 
 export class ReportsService {
   constructor(

@@ -11,54 +11,12 @@ import type { OrganizationRow, OrganizationsRepository } from '../organizations/
 import { creditRulesOf } from '../organizations/service.ts';
 import { classHours, trainingYearOf, trainingYearRange } from '../playback/credit.ts';
 import type { ReportsRepository } from '../reports/repository.ts';
-import { requirementOf, toReportLawyer, type RequirementBasis } from '../reports/rows.ts';
+import { requirementOf, toReportLawyer } from '../reports/rows.ts';
 import type { RequirementsRepository } from './repository.ts';
 import { BUILT_IN_RULES, rulesProblem, storedRules, type RequirementRules } from './rules.ts';
+import type { MyRequirement, RulesView } from './schemas.ts';
 
-export interface RulesView {
-  organizationId: string;
-  kind: string;
-  /** the organization's own rules; null = inherited */
-  own: RequirementRules | null;
-  /** the rules in force here */
-  effective: RequirementRules;
-  /** whose rules those are; null = the built-in rules (nothing set up to the root) */
-  effectiveFrom: { id: string; name: string } | null;
-  /** minutes per 学时 in force here: what the rules' 学时 are in minutes */
-  minutesPerClassHour: number;
-  /** firms follow their association: only associations have rules of their own */
-  editable: boolean;
-}
-
-export interface MyRequirement {
-  year: number;
-  /** false: no plan of the year covers me (then requiredMinutes is 0 and met null) */
-  planned: boolean;
-  requiredMinutes: number;
-  /** what counts toward the year: online + in-person */
-  creditMinutes: number;
-  /** of creditMinutes, lectures completed online */
-  onlineMinutes: number;
-  /** of creditMinutes, in-person sessions (现场培训) held in the year */
-  inPersonMinutes: number;
-  /** what is still to earn: the target, or the elective minimum when that is further away */
-  remainingMinutes: number;
-  requiredCourses: { courseId: string; title: string; completed: boolean }[];
-  /** end of the training year (exclusive), ISO instant */
-  deadline: string;
-  /** start of the training year, ISO instant */
-  from: string;
-  minutesPerClassHour: number;
-  requiredClassHours: number;
-  creditClassHours: number;
-  onlineClassHours: number;
-  inPersonClassHours: number;
-  remainingClassHours: number;
-  electiveMinutes: number;
-  electiveCreditMinutes: number;
-  basis: RequirementBasis;
-  met: boolean | null;
-}
+export type { MyRequirement, RulesView } from './schemas.ts';
 
 /** The rules in force for an organization, from its ancestor chain (itself first). */
 export function effectiveRulesOf(chain: readonly OrganizationRow[]): { rules: RequirementRules; from: OrganizationRow | null } {

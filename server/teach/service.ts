@@ -18,22 +18,13 @@ import type { TranscodeJobsRepository, TranscodeJobRow } from '../transcoding/re
 import { jobFailure } from '../transcoding/service.ts';
 import type { HandoutsRepository } from '../handouts/repository.ts';
 import { handoutView } from '../handouts/service.ts';
+import type { CoursePatch, LecturePatch, NewCourse, RemovedLecture, TeachCourse, TeachLecture, TeachOverview, TranscodeState } from './schemas.ts';
 
 export type CourseStatus = CourseRow['status'];
 
-export interface CourseInput {
-  title: string;
-  summary?: string;
-  category: CourseRow['category'];
-  audience?: string[];
-  organizationId: string;
-  maxPlaybackRate?: number;
-  completionRatio?: number;
-  requireVisible?: boolean;
-  presenceChecks?: boolean;
-}
-
-export type CoursePatch = Partial<Omit<CourseInput, 'organizationId'>> & { status?: CourseStatus };
+/** What the routes take (schemas.ts). */
+export type CourseInput = NewCourse;
+export type { CoursePatch } from './schemas.ts';
 
 /** Allowed status moves. Archived courses may come back (a course withdrawn by mistake). */
 const TRANSITIONS: Record<CourseStatus, CourseStatus[]> = {
@@ -53,7 +44,7 @@ export class TeachService {
     private readonly handouts: HandoutsRepository,
   ) {}
 
-  async listMyCourses(user: SessionUser) {
+  async listMyCourses(user: SessionUser): Promise<Omit<TeachOverview, 'handoutMaxBytes'>> {
     const roots = this.access.rootsFor(user, 'trainer');
     if (roots.length === 0) throw forbidden('You are not a trainer of any organization');
     const organizations = await this.organizations.subtree(roots);
@@ -72,7 +63,7 @@ export class TeachService {
     };
   }
 
-  async createCourse(user: SessionUser, input: CourseInput, ip: string | null = null) {
+  async createCourse(user: SessionUser, input: CourseInput, ip: string | null = null): Promise<TeachCourse> {
     const org = await this.organizations.findById(input.organizationId);
     if (!org) throw notFound('The organization');
     await this.access.assertRole(user, org.id, 'trainer');
@@ -102,7 +93,7 @@ export class TeachService {
    * each real change writes its audit entry (fields: `course.updated` with only what changed;
    * `course.published`, `course.archived`). Saving the same values writes nothing.
    */
-  async updateCourse(user: SessionUser, courseId: string, patch: CoursePatch, ip: string | null = null) {
+  async updateCourse(user: SessionUser, courseId: string, patch: CoursePatch, ip: string | null = null): Promise<TeachCourse> {
     await this.courseForTrainer(user, courseId);
     const updated = await this.db.transaction(async (tx) => {
       const teach = new TeachRepository(tx);
@@ -156,7 +147,7 @@ export class TeachService {
    * Adds a lecture at the end. In a published course it starts hidden: learners would otherwise
    * see a lecture that cannot play (and the catalog count it); the trainer shows it once ready.
    */
-  async addLecture(user: SessionUser, courseId: string, title: string, ip: string | null = null) {
+  async addLecture(user: SessionUser, courseId: string, title: string, ip: string | null = null): Promise<TeachLecture> {
     const course = await this.courseForTrainer(user, courseId);
     if (course.status === 'archived') throw conflict('course_archived', 'The course is archived; publish it again before adding lectures.');
     const trimmed = title.trim();
@@ -183,7 +174,7 @@ export class TeachService {
    * Renames a lecture, hides or shows it, or sets its credit minutes (bounded by its duration).
    * One transaction; each real change is one audit entry.
    */
-  async updateLecture(user: SessionUser, lectureId: string, patch: { title?: string; creditMinutes?: number | null; hidden?: boolean }, ip: string | null = null) {
+  async updateLecture(user: SessionUser, lectureId: string, patch: LecturePatch, ip: string | null = null): Promise<TeachLecture> {
     const { lecture, course } = await this.lectureForTrainer(user, lectureId);
     const values: Parameters<CatalogRepository['updateLecture']>[1] = {};
     if (patch.title !== undefined) {
@@ -228,7 +219,7 @@ export class TeachService {
   }
 
   /** Puts the course's lectures in the given order: every lecture of the course exactly once. */
-  async reorderLectures(user: SessionUser, courseId: string, lectureIds: string[], ip: string | null = null) {
+  async reorderLectures(user: SessionUser, courseId: string, lectureIds: string[], ip: string | null = null): Promise<TeachCourse> {
     const checked = await this.courseForTrainer(user, courseId);
     if (checked.status === 'archived') throw conflict('course_archived', 'The course is archived; publish it again before changing its lectures.');
     const updated = await this.db.transaction(async (tx) => {
@@ -264,7 +255,7 @@ export class TeachService {
    * Course completion is re-evaluated in the same transaction, as when a lecture fails: whoever
    * had completed every other lecture completes the course now, with its certificate.
    */
-  async removeLecture(user: SessionUser, lectureId: string, ip: string | null = null) {
+  async removeLecture(user: SessionUser, lectureId: string, ip: string | null = null): Promise<RemovedLecture> {
     const { lecture, course: checked } = await this.lectureForTrainer(user, lectureId);
     if (checked.status === 'archived') throw conflict('course_archived', 'The course is archived; publish it again before changing its lectures.');
     const { course, coursesCompleted } = await this.db.transaction(async (tx) => {
@@ -295,7 +286,7 @@ export class TeachService {
     return { ...(await this.courseDetail(course)), coursesCompleted };
   }
 
-  async transcodeStatus(user: SessionUser, lectureId: string) {
+  async transcodeStatus(user: SessionUser, lectureId: string): Promise<TranscodeState> {
     const { lecture } = await this.lectureForTrainer(user, lectureId);
     const job = (await this.jobs.latestFor([lecture.id])).get(lecture.id);
     return transcodeView(lecture, job);
@@ -318,7 +309,7 @@ export class TeachService {
     return course;
   }
 
-  private async courseDetail(course: CourseRow) {
+  private async courseDetail(course: CourseRow): Promise<TeachCourse> {
     const org = await this.organizations.findById(course.organizationId);
     const lectures = await this.teach.liveLecturesOf(course.id);
     const jobs = await this.jobs.latestFor(lectures.map((l) => l.id));
@@ -334,7 +325,7 @@ export class TeachService {
   }
 }
 
-export function transcodeView(lecture: LectureRow, job: TranscodeJobRow | undefined) {
+export function transcodeView(lecture: LectureRow, job: TranscodeJobRow | undefined): TranscodeState {
   const jobError = job ? jobFailure(job) : null;
   return {
     lectureId: lecture.id,
@@ -359,7 +350,7 @@ export function transcodeView(lecture: LectureRow, job: TranscodeJobRow | undefi
   };
 }
 
-export function teachLectureView(l: LectureRow, job: TranscodeJobRow | undefined) {
+export function teachLectureView(l: LectureRow, job: TranscodeJobRow | undefined): TeachLecture {
   const t = transcodeView(l, job);
   return {
     ...lectureView(l),

@@ -8,16 +8,10 @@ import { eq } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../db/client.ts';
 import { roleGrants, users } from '../db/schema/index.ts';
 import { AuthRepository, type RoleGrant } from '../auth/repository.ts';
+import type { Account } from './schemas.ts';
 
-export interface Account {
-  id: string;
-  login: string;
-  name: string;
-  organizationId: string;
-  licenseNo: string | null;
-  disabled: boolean;
-  passwordChangeRequired: boolean;
-}
+/** An account as the administrator's routes answer it (schemas.ts). */
+export type { Account } from './schemas.ts';
 
 /** The columns of an account as every account repository reads it. */
 export const accountColumns = {

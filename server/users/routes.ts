@@ -7,19 +7,9 @@ import { Type } from 'typebox';
 import { SESSION_COOKIE } from '../auth/cookie.ts';
 import { hashToken } from '../auth/service.ts';
 import { ErrorBody } from '../http/schemas.ts';
-import { MAX_PASSWORD_LENGTH } from './password-rules.ts';
 import { UsersRepository } from './repository.ts';
+import { AccountChangeSchema, AccountSchema, ChangePasswordRequestSchema, PasswordResetSchema } from './schemas.ts';
 import { UsersService } from './service.ts';
-
-const Account = Type.Object({
-  id: Type.String(),
-  login: Type.String(),
-  name: Type.String(),
-  organizationId: Type.String(),
-  licenseNo: Type.Union([Type.String(), Type.Null()]),
-  disabled: Type.Boolean(),
-  passwordChangeRequired: Type.Boolean(),
-});
 
 const userParams = Type.Object({ userId: Type.String({ format: 'uuid' }) });
 const adminErrors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
@@ -36,10 +26,7 @@ const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Change my password',
         description:
           'Checks the current password like a login (same 401, same rate limit: 429), then the new one: at least 8 characters, not the login, not the licence number, not the current password, not blank-looking or one of the commonest passwords (400 password_too_short, password_is_login, password_is_license_no, password_unchanged, password_blank, password_too_common). Closes every other login session of the caller (this one stays) and clears passwordChangeRequired.',
-        body: Type.Object(
-          { currentPassword: Type.String({ minLength: 1, maxLength: MAX_PASSWORD_LENGTH }), newPassword: Type.String({ maxLength: MAX_PASSWORD_LENGTH }) },
-          { additionalProperties: false },
-        ),
+        body: ChangePasswordRequestSchema,
         response: { 204: Type.Null(), 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
       },
     },
@@ -61,10 +48,7 @@ const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'Answers a new one-time password, once; the account must change it at its next login, and every login session of the account is closed. 403 outside the caller’s subtree, 403 peer_account for a trainer or administrator the caller does not administer from strictly above, 404 for an unknown user, 409 for the caller’s own account. Written to the audit log.',
         params: userParams,
         body: Type.Object({}, { additionalProperties: false }),
-        response: {
-          200: Type.Object({ userId: Type.String(), login: Type.String(), name: Type.String(), oneTimePassword: Type.String() }),
-          ...adminErrors,
-        },
+        response: { 200: PasswordResetSchema, ...adminErrors },
       },
     },
     async (request, reply) => {
@@ -83,8 +67,8 @@ const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'A disabled account cannot log in (the same 401 as a wrong password), its login sessions are closed, and it leaves the training report unless includeDisabled=true. Its watch history, credit and certificates are kept. The same refusals as the password reset (403 peer_account included); written to the audit log.',
         params: userParams,
-        body: Type.Object({ disabled: Type.Boolean() }, { additionalProperties: false }),
-        response: { 200: Account, ...adminErrors },
+        body: AccountChangeSchema,
+        response: { 200: AccountSchema, ...adminErrors },
       },
     },
     async (request) => service.setDisabled(request.user!, request.params.userId, request.body.disabled, request.ip),

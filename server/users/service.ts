@@ -10,15 +10,10 @@ import { hashPassword, oneTimePassword } from '../auth/password.ts';
 import type { AuthService } from '../auth/service.ts';
 import { badRequest, notFound } from '../http/errors.ts';
 import { passwordProblem, passwordProblemMessage } from './password-rules.ts';
-import type { Account, UsersRepository } from './repository.ts';
+import type { UsersRepository } from './repository.ts';
+import type { Account, PasswordReset } from './schemas.ts';
 
-export interface PasswordReset {
-  userId: string;
-  login: string;
-  name: string;
-  /** shown once to the administrator; the account must change it at its next login */
-  oneTimePassword: string;
-}
+export type { PasswordReset } from './schemas.ts';
 
 export class UsersService {
   constructor(

@@ -56,18 +56,36 @@ export class CookieJar {
 
 export class TestClient extends ApiClient {
   readonly jar: CookieJar;
+  /**
+   * The status of the last answer a typed call of this client got (201 vs 200, 202…): a typed
+   * call resolves on any 2xx, so a test that cares about which one reads it right after the call.
+   */
+  get lastStatus(): number | undefined {
+    return this.answered.status;
+  }
+  private readonly answered: { status: number | undefined };
 
   constructor(baseUrl: string, jar = new CookieJar()) {
+    const answered: { status: number | undefined } = { status: undefined };
     const cookieFetch: typeof fetch = async (input, init = {}) => {
       const headers = new Headers(init.headers);
       const cookie = jar.header();
       if (cookie && !headers.has('cookie')) headers.set('cookie', cookie);
       const response = await fetch(input, { ...init, headers });
       jar.store(response.headers);
+      answered.status = response.status;
       return response;
     };
     super({ baseUrl, fetch: cookieFetch });
     this.jar = jar;
+    this.answered = answered;
+  }
+
+  /** A typed call's value, after checking the exact 2xx status it was answered with. */
+  async expectStatus<T>(status: number, call: Promise<T>): Promise<T> {
+    const value = await call;
+    if (this.lastStatus !== status) throw new Error(`expected HTTP ${status}, got ${this.lastStatus}`);
+    return value;
   }
 
   /**

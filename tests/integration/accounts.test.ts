@@ -39,6 +39,14 @@ async function newLawyer(firmId: string, name = '测试律师'): Promise<{ id: s
 
 const loggedIn = (login: string, password = PASSWORD): Promise<TestClient> => signedInClient(server.baseUrl, login, password);
 
+/** how a refused typed call was answered: status, machine code, sentence */
+const refusal = async (call: Promise<unknown>) => {
+  const error = await errorOf(call);
+  return { status: error.status, code: error.code, message: error.message };
+};
+/** a fresh browser's login, refused */
+const refusedLogin = (login: string, password: string) => refusal(createTestClient(server.baseUrl).login(login, password));
+
 const hashOf = async (userId: string) => (await server.deps.db.select({ h: users.passwordHash }).from(users).where(eq(users.id, userId)))[0]!.h;
 const sessionsOf = async (userId: string) => Number((await server.deps.db.select({ n: count() }).from(authSessions).where(eq(authSessions.userId, userId)))[0]!.n);
 
@@ -47,11 +55,11 @@ describe('change my password', () => {
     const lawyer = await newLawyer(demo.santaiFirm);
     const client = await loggedIn(lawyer.login);
     const before = await hashOf(lawyer.id);
-    const res = await client.raw('POST', '/api/me/password', { currentPassword: 'not-the-password', newPassword: 'a-new-password' });
-    expect(res.status).toBe(401);
-    const login = await createTestClient(server.baseUrl).raw('POST', '/api/auth/login', { login: lawyer.login, password: 'not-the-password' });
-    expect(res.json).toEqual(login.json);
-    expect(res.json).toMatchObject({ error: 'invalid_credentials' });
+    const refused = await refusal(client.changePassword('not-the-password', 'a-new-password'));
+    expect(refused.status).toBe(401);
+    const login = await refusedLogin(lawyer.login, 'not-the-password');
+    expect(refused).toEqual(login);
+    expect(refused).toMatchObject({ code: 'invalid_credentials' });
     expect(await hashOf(lawyer.id)).toBe(before);
     // the session itself is still fine, and the old password still works
     expect((await client.me()).id).toBe(lawyer.id);
@@ -88,7 +96,7 @@ describe('change my password', () => {
     expect((await client.raw('POST', '/api/me/password', { currentPassword: PASSWORD, newPassword: 12345678 })).status).toBe(400);
     expect((await client.raw('POST', '/api/me/password', { newPassword: 'a-new-password' })).status).toBe(400);
     expect((await client.raw('POST', '/api/me/password', 'currentPassword=x', { 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(415);
-    expect((await createTestClient(server.baseUrl).raw('POST', '/api/me/password', { currentPassword: PASSWORD, newPassword: 'a-new-password' })).status).toBe(401);
+    expect((await errorOf(createTestClient(server.baseUrl).changePassword(PASSWORD, 'a-new-password'))).status).toBe(401);
     await loggedIn('lawyer'); // unchanged
   });
 
@@ -101,12 +109,12 @@ describe('change my password', () => {
 
     await phone.changePassword(PASSWORD, 'my-own-password-1');
     expect((await phone.me()).id).toBe(lawyer.id);
-    expect((await laptop.raw('GET', '/api/me')).status).toBe(401);
-    expect((await tablet.raw('GET', '/api/me')).status).toBe(401);
+    expect((await errorOf(laptop.me())).status).toBe(401);
+    expect((await errorOf(tablet.me())).status).toBe(401);
     expect(await sessionsOf(lawyer.id)).toBe(1);
     expect((await hashOf(lawyer.id))!.startsWith('scrypt$')).toBe(true);
 
-    expect((await createTestClient(server.baseUrl).raw('POST', '/api/auth/login', { login: lawyer.login, password: PASSWORD })).status).toBe(401);
+    expect((await refusedLogin(lawyer.login, PASSWORD)).status).toBe(401);
     await loggedIn(lawyer.login, 'my-own-password-1');
   });
 
@@ -114,13 +122,10 @@ describe('change my password', () => {
     const lawyer = await newLawyer(demo.santaiFirm);
     const client = await loggedIn(lawyer.login); // a success: not counted
     for (let i = 1; i <= 10; i++) {
-      const res = await client.raw('POST', '/api/me/password', { currentPassword: `guess-${i}`, newPassword: 'a-new-password' });
-      expect(res.status, `try ${i}`).toBe(401);
+      expect((await errorOf(client.changePassword(`guess-${i}`, 'a-new-password'))).status, `try ${i}`).toBe(401);
     }
-    const blocked = await client.raw('POST', '/api/me/password', { currentPassword: PASSWORD, newPassword: 'a-new-password' });
-    expect(blocked.status).toBe(429);
-    expect(blocked.json).toMatchObject({ error: 'too_many_attempts' });
-    expect((await createTestClient(server.baseUrl).raw('POST', '/api/auth/login', { login: lawyer.login, password: PASSWORD })).status).toBe(429);
+    expect(await refusal(client.changePassword(PASSWORD, 'a-new-password'))).toMatchObject({ status: 429, code: 'too_many_attempts' });
+    expect((await refusedLogin(lawyer.login, PASSWORD)).status).toBe(429);
     // the 429 changed nothing
     await server.deps.db.delete(loginAttempts);
     await loggedIn(lawyer.login);
@@ -136,15 +141,16 @@ describe('must change after a one-time password', () => {
 
   it('a lawyer imported by roster must change the one-time password; changing it clears the flag', async () => {
     const csv = ['licenseNo,name,firm', '15107202310000501,钱六,三台县明理律师事务所'].join('\n');
-    const res = await adminSc.raw('POST', `/api/organizations/${demo.sichuan}/roster`, { csv });
-    expect(res.status, res.text).toBe(200);
-    const account = (res.json as { accounts: { login: string; initialPassword: string }[] }).accounts[0]!;
-    const client = await loggedIn(account.login, account.initialPassword);
+    const imported = await adminSc.expectStatus(200, adminSc.importRoster(demo.sichuan, { csv }));
+    if (imported.kind !== 'imported') throw new Error('expected the roster imported at once');
+    const account = imported.accounts[0]!;
+    expect(account.initialPassword).toBeTruthy();
+    const client = await loggedIn(account.login, account.initialPassword!);
     const me = await client.me();
     expect(me.passwordChangeRequired).toBe(true);
     // every field API.md names is still there
     expect(Object.keys(me)).toEqual(expect.arrayContaining(['id', 'login', 'name', 'organizationId', 'roles']));
-    await client.changePassword(account.initialPassword, 'qian-liu-2027');
+    await client.changePassword(account.initialPassword!, 'qian-liu-2027');
     expect((await client.me()).passwordChangeRequired).toBe(false);
   });
 });
@@ -154,6 +160,7 @@ describe('administrator: password reset', () => {
     const lawyer = await newLawyer(demo.santaiFirm);
     const a = await loggedIn(lawyer.login);
     const b = await loggedIn(lawyer.login);
+    // raw for the cache-control header
     const res = await adminSc.raw('POST', `/api/users/${lawyer.id}/password-reset`, {});
     expect(res.status, res.text).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
@@ -163,17 +170,17 @@ describe('administrator: password reset', () => {
     // only its hash is stored
     expect(await hashOf(lawyer.id)).not.toContain(reset.oneTimePassword);
 
-    expect((await a.raw('GET', '/api/me')).status).toBe(401);
-    expect((await b.raw('GET', '/api/me')).status).toBe(401);
+    expect((await errorOf(a.me())).status).toBe(401);
+    expect((await errorOf(b.me())).status).toBe(401);
     expect(await sessionsOf(lawyer.id)).toBe(0);
-    expect((await createTestClient(server.baseUrl).raw('POST', '/api/auth/login', { login: lawyer.login, password: PASSWORD })).status).toBe(401);
+    expect((await refusedLogin(lawyer.login, PASSWORD)).status).toBe(401);
     const fresh = await loggedIn(lawyer.login, reset.oneTimePassword);
     expect((await fresh.me()).passwordChangeRequired).toBe(true);
 
     // a second reset answers a different password; the first stops working
     const again = await adminSc.resetPassword(lawyer.id);
     expect(again.oneTimePassword).not.toBe(reset.oneTimePassword);
-    expect((await createTestClient(server.baseUrl).raw('POST', '/api/auth/login', { login: lawyer.login, password: reset.oneTimePassword })).status).toBe(401);
+    expect((await refusedLogin(lawyer.login, reset.oneTimePassword)).status).toBe(401);
   });
 
   it('Sichuan administrator on a Gansu lawyer: 403, and nothing changes', async () => {
@@ -203,6 +210,7 @@ describe('administrator: password reset', () => {
     const trainer = await newLawyer(demo.santaiFirm, '全国讲师');
     await new AuthRepository(server.deps.db).grantRole(trainer.id, demo.national, 'trainer');
     expect((await errorOf(adminSc.resetPassword(trainer.id))).status).toBe(403);
+    // malformed bodies and ids: raw
     expect((await adminSc.raw('PATCH', `/api/users/${lawyer.id}`, { disabled: 'yes' })).status).toBe(400);
     expect((await adminSc.raw('PATCH', `/api/users/${lawyer.id}`, { disabled: true, name: 'x' })).status).toBe(400);
     expect((await adminSc.raw('POST', `/api/users/${lawyer.id}/password-reset`, { extra: 1 })).status).toBe(400);
@@ -217,9 +225,9 @@ describe('administrator: disable and re-enable', () => {
     const account = await adminSc.setUserDisabled(lawyer.id, true);
     expect(account).toMatchObject({ id: lawyer.id, disabled: true, licenseNo: lawyer.login });
     expect(await sessionsOf(lawyer.id)).toBe(0);
-    const oldCookie = await old.raw('GET', '/api/me');
-    expect(oldCookie.status).toBe(401);
+    expect((await errorOf(old.me())).status).toBe(401);
 
+    // raw: the answer's Set-Cookie headers are checked
     const right = await createTestClient(server.baseUrl).raw('POST', '/api/auth/login', { login: lawyer.login, password: PASSWORD });
     const wrong = await createTestClient(server.baseUrl).raw('POST', '/api/auth/login', { login: lawyer.login, password: 'wrong-password' });
     expect(right.status).toBe(401);
@@ -233,8 +241,6 @@ describe('administrator: disable and re-enable', () => {
 
 describe('report and disabled lawyers', () => {
   const year = new Date(Date.now() + 8 * 3600 * 1000).getUTCFullYear();
-  interface Row { id: string; licenseNo: string; disabled: boolean; creditMinutes: number }
-  interface Report { lawyers: Row[]; totals: { lawyers: number; creditMinutes: number } }
 
   it('are left out by default, listed and flagged with includeDisabled; their evidence stays', async () => {
     const db = server.deps.db;
@@ -242,17 +248,17 @@ describe('report and disabled lawyers', () => {
     await db.insert(lectureProgress).values({ userId: gone.id, lectureId: demo.lectureId, creditMinutes: 40, completedAt: new Date(), intervals: [[0, 60]] });
     await db.insert(courseCompletions).values({ userId: gone.id, courseId: demo.courseId, completedAt: new Date(), creditMinutes: 40 });
     const org = demo.mianyang;
-    const before = (await adminSc.report(org, year)) as unknown as Report;
+    const before = (await adminSc.report(org, year));
     expect(before.lawyers.find((l) => l.id === gone.id)).toMatchObject({ disabled: false, creditMinutes: 40 });
 
     await adminSc.setUserDisabled(gone.id, true);
-    const plain = (await adminSc.report(org, year)) as unknown as Report;
+    const plain = (await adminSc.report(org, year));
     expect(plain.lawyers.some((l) => l.id === gone.id)).toBe(false);
     expect(plain.lawyers.every((l) => l.disabled === false)).toBe(true);
     expect(plain.totals.lawyers).toBe(before.totals.lawyers - 1);
     expect(plain.totals.creditMinutes).toBe(before.totals.creditMinutes - 40);
 
-    const all = (await adminSc.report(org, year, { includeDisabled: true })) as unknown as Report;
+    const all = (await adminSc.report(org, year, { includeDisabled: true }));
     expect(all.lawyers.find((l) => l.id === gone.id)).toMatchObject({ disabled: true, creditMinutes: 40 });
     expect(all.totals.lawyers).toBe(before.totals.lawyers);
 

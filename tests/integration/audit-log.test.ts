@@ -260,8 +260,8 @@ describe('who may read the log', () => {
     expect(mine.every((e) => sichuanSubtree.has(e.organizationId))).toBe(true);
     expect(mine.some((e) => e.id === gansuEntry.id || e.id === nationalEntry.id)).toBe(false);
     // a cursor taken from another province's entries is refused, not used to page around in it
-    const cursor = await adminSc.raw('GET', `/api/organizations/${demo.sichuan}/audit?before=${gansuEntry.id}`);
-    expect([cursor.status, (cursor.json as { error: string }).error]).toEqual([400, 'unknown_cursor']);
+    const cursor = await errorOf(adminSc.auditLog(demo.sichuan, { before: gansuEntry.id }));
+    expect([cursor.status, cursor.code]).toEqual([400, 'unknown_cursor']);
   });
 
   it('lawyers and trainers: 403; no session: 401; bad paging parameters: 400', async () => {
@@ -269,14 +269,15 @@ describe('who may read the log', () => {
     expect((await errorOf(lawyer.auditLog(demo.santaiFirm))).status).toBe(403);
     const trainer = await loggedIn('trainer'); // a trainer of the national association
     expect((await errorOf(trainer.auditLog(demo.national))).status).toBe(403);
-    expect((await createTestClient(server.baseUrl).raw('GET', `/api/organizations/${demo.sichuan}/audit`)).status).toBe(401);
+    expect((await errorOf(createTestClient(server.baseUrl).auditLog(demo.sichuan))).status).toBe(401);
     const adminSc = await loggedIn('admin-sc');
+    // malformed paging parameters: raw
     for (const query of ['limit=0', 'limit=201', 'limit=x', 'before=not-a-uuid', 'other=1']) {
       expect((await adminSc.raw('GET', `/api/organizations/${demo.sichuan}/audit?${query}`)).status, query).toBe(400);
     }
     expect((await adminSc.raw('GET', `/api/organizations/not-a-uuid/audit`)).status).toBe(400);
-    const unknown = await adminSc.raw('GET', `/api/organizations/${demo.sichuan}/audit?before=${randomUUID()}`);
-    expect([unknown.status, (unknown.json as { error: string }).error]).toEqual([400, 'unknown_cursor']);
+    const unknown = await errorOf(adminSc.auditLog(demo.sichuan, { before: randomUUID() }));
+    expect([unknown.status, unknown.code]).toEqual([400, 'unknown_cursor']);
   });
 });
 

@@ -16,11 +16,13 @@ import readXlsxFile from 'read-excel-file/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthRepository } from '../../server/auth/repository.ts';
 import { AuthService } from '../../server/auth/service.ts';
-import type { Dashboard } from '../../server/bulletin/schemas.ts';
 import { courseCompletions, lectureProgress, users } from '../../server/db/schema/index.ts';
 import type { DemoIds } from '../../server/demo/seed.ts';
 import { availableBackends } from '../helpers/database.ts';
-import { createTestClient, type TestClient } from '../helpers/http.ts';
+import { createTestClient, errorOf, type TestClient } from '../helpers/http.ts';
+import { bulletinApi } from '../../web/src/routes/admin/bulletin-api.ts';
+import { plansApi } from '../../web/src/routes/admin/admin-api.ts';
+import { inPersonApi } from '../../web/src/routes/admin/in-person-api.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const run = promisify(execFile);
@@ -70,11 +72,10 @@ describe.each(availableBackends())('dashboard and bulletin on %s', (backend) => 
     await adminGs.login('admin-gs', 'bulletin-test-1');
     await lawyer.login('lawyer', 'lectern-demo');
     // in person: 赵一 attends a Mianyang session of 8 学时 (360 minutes) in May
-    const session = await adminSc.raw('POST', `/api/organizations/${demo.mianyang}/in-person-sessions`, { title: '县域律师现场培训', heldOn: '2027-05-20', place: '绵阳市律师协会', minutes: 360 });
-    expect(session.status, session.text).toBe(201);
-    expect((await adminSc.raw('POST', `/api/in-person-sessions/${(session.json as { id: string }).id}/attendances`, { lawyer: ZHAO })).status).toBe(201);
+    const session = await adminSc.expectStatus(201, inPersonApi(adminSc).create(demo.mianyang, { title: '县域律师现场培训', heldOn: '2027-05-20', place: '绵阳市律师协会', minutes: 360 }));
+    await adminSc.expectStatus(201, inPersonApi(adminSc).addAttendee(session.id, ZHAO));
     // a Sichuan plan of 600 minutes: 李明 meets it, 赵一 and 钱二 not yet; 王芳 is not planned
-    expect((await adminSc.raw('POST', `/api/organizations/${demo.sichuan}/plans`, { year: YEAR, name: '县域律师培训', requiredMinutes: 600 })).status).toBe(201);
+    await adminSc.expectStatus(201, plansApi(adminSc).create(demo.sichuan, { year: YEAR, name: '县域律师培训', requiredMinutes: 600 }));
   });
   afterAll(async () => {
     await server?.close();
@@ -82,9 +83,7 @@ describe.each(availableBackends())('dashboard and bulletin on %s', (backend) => 
   });
 
   it('the national dashboard of a quarter: totals, provinces, cities, months', async () => {
-    const res = await admin.raw('GET', `/api/organizations/${demo.national}/dashboard?period=${YEAR}-Q2`);
-    expect(res.status, res.text).toBe(200);
-    const d = res.json as Dashboard;
+    const d = await admin.expectStatus(200, bulletinApi(admin).dashboard(demo.national, { period: `${YEAR}-Q2` }));
     expect(d.period).toMatchObject({ id: '2027-Q2', kind: 'quarter', year: YEAR, months: ['2027-04', '2027-05', '2027-06'], label: { zh: '2027年度第二季度' } });
     expect(d.total.all).toMatchObject({ lawyers: 4, participants: 4, participation: 1, planned: 3, met: 1, compliance: 0.3333, yearMinutes: 1680, periodMinutes: 1380, periodParticipants: 3, completions: 1 });
     expect(d.total.all.classHoursPerLawyer).toBe(9.3); // 1680 / 4 / 45
@@ -115,23 +114,21 @@ describe.each(availableBackends())('dashboard and bulletin on %s', (backend) => 
   });
 
   it('the commendation follows the rules the admin picks', async () => {
-    const byCompletions = (await admin.raw('GET', `/api/organizations/${demo.national}/dashboard?period=${YEAR}-Q2&lawyersBy=completions&firmsBy=compliance`)).json as Dashboard;
+    const byCompletions = await bulletinApi(admin).dashboard(demo.national, { period: `${YEAR}-Q2`, lawyersBy: 'completions', firmsBy: 'compliance' });
     expect(byCompletions.commendation.lawyers.map((l) => l.name)).toEqual(['李明']);
     expect(byCompletions.commendation.firms.map((f) => [f.name, f.compliance])).toEqual([['三台县明理律师事务所', 0.5]]);
-    const strict = (await admin.raw('GET', `/api/organizations/${demo.national}/dashboard?period=${YEAR}-Q2&top=1&minFirmLawyers=2&minClassHours=5`)).json as Dashboard;
+    const strict = await bulletinApi(admin).dashboard(demo.national, { period: `${YEAR}-Q2`, top: 1, minFirmLawyers: 2, minClassHours: 5 });
     expect(strict.commendation.lawyers.map((l) => l.name)).toEqual(['李明']);
     expect(strict.commendation.firms.map((f) => f.name)).toEqual(['三台县明理律师事务所']);
     expect(strict.commendation.rules).toMatchObject({ top: 1, minFirmLawyers: 2, minClassHours: 5, countyOnly: false });
     // February: only 钱二 (a city firm); county only: nobody
-    const feb = (await admin.raw('GET', `/api/organizations/${demo.national}/dashboard?period=${YEAR}-02`)).json as Dashboard;
+    const feb = await bulletinApi(admin).dashboard(demo.national, { period: `${YEAR}-02` });
     expect(feb.commendation.lawyers.map((l) => l.name)).toEqual(['钱二']);
-    expect(((await admin.raw('GET', `/api/organizations/${demo.national}/dashboard?period=${YEAR}-02&countyOnly=true`)).json as Dashboard).commendation.lawyers).toEqual([]);
+    expect((await bulletinApi(admin).dashboard(demo.national, { period: `${YEAR}-02`, countyOnly: true })).commendation.lawyers).toEqual([]);
   });
 
   it('the Sichuan admin gets Sichuan: per city, no provinces', async () => {
-    const res = await adminSc.raw('GET', `/api/organizations/${demo.sichuan}/dashboard?period=${YEAR}`);
-    expect(res.status, res.text).toBe(200);
-    const d = res.json as Dashboard;
+    const d = await adminSc.expectStatus(200, bulletinApi(adminSc).dashboard(demo.sichuan, { period: String(YEAR) }));
     expect(d.provinces).toEqual([]);
     expect(d.cities.map((c) => c.name)).toEqual(['绵阳市律师协会']);
     expect(d.total.all).toMatchObject({ lawyers: 3, planned: 3, met: 1, yearMinutes: 1560 });
@@ -139,15 +136,23 @@ describe.each(availableBackends())('dashboard and bulletin on %s', (backend) => 
   });
 
   it('scope: another province, a lawyer → 403; anonymous → 401; a firm or a bad period → 400', async () => {
-    for (const url of ['dashboard', 'bulletin.pdf', 'bulletin.xlsx']) {
+    const period = String(YEAR);
+    expect((await errorOf(bulletinApi(adminSc).dashboard(demo.gansu, { period }))).status).toBe(403);
+    expect((await errorOf(bulletinApi(adminSc).dashboard(demo.national, { period }))).status).toBe(403);
+    expect((await errorOf(bulletinApi(adminGs).dashboard(demo.sichuan, { period }))).status).toBe(403);
+    expect((await errorOf(bulletinApi(lawyer).dashboard(demo.sichuan, { period }))).status).toBe(403);
+    expect((await errorOf(bulletinApi(createTestClient(server.baseUrl)).dashboard(demo.sichuan, { period }))).status).toBe(401);
+    // the file downloads: raw
+    for (const url of ['bulletin.pdf', 'bulletin.xlsx']) {
       expect((await adminSc.raw('GET', `/api/organizations/${demo.gansu}/${url}?period=${YEAR}`)).status, url).toBe(403);
       expect((await adminSc.raw('GET', `/api/organizations/${demo.national}/${url}?period=${YEAR}`)).status, url).toBe(403);
       expect((await adminGs.raw('GET', `/api/organizations/${demo.sichuan}/${url}?period=${YEAR}`)).status, url).toBe(403);
       expect((await lawyer.raw('GET', `/api/organizations/${demo.sichuan}/${url}?period=${YEAR}`)).status, url).toBe(403);
       expect((await createTestClient(server.baseUrl).raw('GET', `/api/organizations/${demo.sichuan}/${url}?period=${YEAR}`)).status, url).toBe(401);
     }
-    const firm = await adminSc.raw('GET', `/api/organizations/${demo.santaiFirm}/dashboard?period=${YEAR}`);
-    expect([firm.status, (firm.json as { error: string }).error]).toEqual([400, 'bulletin_needs_association']);
+    const firm = await errorOf(bulletinApi(adminSc).dashboard(demo.santaiFirm, { period }));
+    expect([firm.status, firm.code]).toEqual([400, 'bulletin_needs_association']);
+    // malformed queries: raw
     for (const bad of ['2027-13', '2027-Q5', '27', '2027-1', '1999']) {
       const res = await adminSc.raw('GET', `/api/organizations/${demo.sichuan}/dashboard?period=${bad}`);
       expect(res.status, bad).toBe(400);

@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { availableBackends } from '../helpers/database.ts';
-import { createTestClient, signedInClient, type TestClient } from '../helpers/http.ts';
+import { createTestClient, errorOf, signedInClient, type TestClient } from '../helpers/http.ts';
+import { certificateApi } from '../../web/src/routes/admin/certificate-api.ts';
 import { makeJpeg, noisePng, sealPng } from '../helpers/images.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { rowsOf } from '../../server/db/rows.ts';
@@ -66,26 +67,20 @@ describe.each(availableBackends())('certificate issuer on %s', (backend) => {
   });
 
   it('before any settings, verify names the issuing association, without signer or seal', async () => {
-    const res = await createTestClient(server.baseUrl).raw('GET', `/api/certificates/verify/${code}`);
-    expect(res.status, res.text).toBe(200);
-    expect(res.json).toMatchObject({ valid: true, holder: '李明', course: '刑事辩护实务', creditMinutes: 60, issuer: { name: '中华全国律师协会', signer: null, signerTitle: null, sealUrl: null } });
-    const firm = await createTestClient(server.baseUrl).raw('GET', `/api/certificates/verify/${firmCode}`);
-    expect((firm.json as { issuer: { name: string } }).issuer.name).toBe('绵阳市律师协会');
+    const anonymous = createTestClient(server.baseUrl);
+    expect(await anonymous.expectStatus(200, anonymous.verifyCertificate(code))).toMatchObject({ valid: true, holder: '李明', course: '刑事辩护实务', creditMinutes: 60, issuer: { name: '中华全国律师协会', signer: null, signerTitle: null, sealUrl: null } });
+    expect((await anonymous.verifyCertificate(firmCode)).issuer!.name).toBe('绵阳市律师协会');
   });
 
   it('an administrator sets the signer and uploads a PNG seal; verify shows both and the seal loads', async () => {
     const national = server.demo!.national;
-    const signer = await admin.raw('PATCH', `/api/organizations/${national}/certificate-settings`, { signerName: ' 王俊峰 ', signerTitle: '会长' });
-    expect(signer.status, signer.text).toBe(200);
-    expect(signer.json).toMatchObject({ name: '中华全国律师协会', signerName: '王俊峰', signerTitle: '会长', seal: null });
+    expect(await admin.expectStatus(200, certificateApi(admin).saveSigner(national, { signerName: ' 王俊峰 ', signerTitle: '会长' }))).toMatchObject({ name: '中华全国律师协会', signerName: '王俊峰', signerTitle: '会长', seal: null });
 
     const png = sealPng(120);
-    const put = await admin.raw('PUT', `/api/organizations/${national}/certificate-settings/seal`, { image: `data:image/png;base64,${b64(png)}` });
-    expect(put.status, put.text).toBe(200);
-    const seal = (put.json as { seal: { contentType: string; bytes: number; url: string } }).seal;
+    const seal = (await admin.expectStatus(200, certificateApi(admin).uploadSeal(national, `data:image/png;base64,${b64(png)}`))).seal!;
     expect(seal).toMatchObject({ contentType: 'image/png', bytes: png.length });
 
-    const verify = (await createTestClient(server.baseUrl).raw('GET', `/api/certificates/verify/${code}`)).json as { issuer: Record<string, unknown> };
+    const verify = await createTestClient(server.baseUrl).verifyCertificate(code);
     expect(verify.issuer).toEqual({ name: '中华全国律师协会', signer: '王俊峰', signerTitle: '会长', sealUrl: seal.url });
 
     const image = await bytesOf(server, null, seal.url);
@@ -97,7 +92,7 @@ describe.each(availableBackends())('certificate issuer on %s', (backend) => {
 
   it('refuses what is not a PNG or JPEG, a damaged one and one over 200 kB, with a code the catalogs name', async () => {
     const national = server.demo!.national;
-    const put = (image: string) => admin.raw('PUT', `/api/organizations/${national}/certificate-settings/seal`, { image });
+    const put = (image: string) => errorOf(certificateApi(admin).uploadSeal(national, image));
     const cases: [string, string][] = [
       [b64(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>')), 'seal_not_image'],
       [b64(Buffer.from('GIF89a\x01\x00\x01\x00', 'latin1')), 'seal_not_image'],
@@ -106,51 +101,49 @@ describe.each(availableBackends())('certificate issuer on %s', (backend) => {
       [b64(noisePng(260, 260)), 'seal_too_large'],
     ];
     for (const [image, error] of cases) {
-      const res = await put(image);
-      expect(res.status, `${error}: ${res.text}`).toBe(400);
-      expect((res.json as { error: string }).error).toBe(error);
+      const refused = await put(image);
+      expect([refused.status, refused.code], error).toEqual([400, error]);
     }
-    expect(((await admin.raw('GET', `/api/organizations/${national}/certificate-settings`)).json as { seal: { bytes: number } }).seal.bytes).toBe(sealPng(120).length);
+    expect((await certificateApi(admin).settings(national)).seal!.bytes).toBe(sealPng(120).length);
   });
 
   it('403 for another province’s administrator and for an association above; 400 for a firm', async () => {
     const { gansu, national, sichuan, santaiFirm } = server.demo!;
     const png = b64(sealPng(60));
     for (const orgId of [gansu, national]) {
-      expect((await adminSc.raw('PUT', `/api/organizations/${orgId}/certificate-settings/seal`, { image: png })).status).toBe(403);
-      expect((await adminSc.raw('PATCH', `/api/organizations/${orgId}/certificate-settings`, { signerName: 'x' })).status).toBe(403);
-      expect((await adminSc.raw('GET', `/api/organizations/${orgId}/certificate-settings`)).status).toBe(403);
+      expect((await errorOf(certificateApi(adminSc).uploadSeal(orgId, png))).status).toBe(403);
+      expect((await errorOf(certificateApi(adminSc).saveSigner(orgId, { signerName: 'x' }))).status).toBe(403);
+      expect((await errorOf(certificateApi(adminSc).settings(orgId))).status).toBe(403);
     }
-    expect((await lawyer.raw('PUT', `/api/organizations/${sichuan}/certificate-settings/seal`, { image: png })).status).toBe(403);
-    expect((await adminSc.raw('PUT', `/api/organizations/${sichuan}/certificate-settings/seal`, { image: png })).status).toBe(200);
-    const firm = await adminSc.raw('PUT', `/api/organizations/${santaiFirm}/certificate-settings/seal`, { image: png });
-    expect(firm.status).toBe(400);
-    expect((firm.json as { error: string }).error).toBe('firm_not_issuer');
+    expect((await errorOf(certificateApi(lawyer).uploadSeal(sichuan, png))).status).toBe(403);
+    await adminSc.expectStatus(200, certificateApi(adminSc).uploadSeal(sichuan, png));
+    const firm = await errorOf(certificateApi(adminSc).uploadSeal(santaiFirm, png));
+    expect([firm.status, firm.code]).toEqual([400, 'firm_not_issuer']);
   });
 
   it('every change is one audit entry with before and after; saving the same values writes none', async () => {
     const national = server.demo!.national;
     const entries = async () =>
-      ((await admin.raw('GET', `/api/organizations/${national}/audit?limit=200`)).json as { items: { action: string; organizationId: string; before: Record<string, unknown>; after: Record<string, unknown>; actor: { login: string } }[] }).items.filter(
+      (await admin.auditLog(national, { limit: 200 })).items.filter(
         (e) => e.action === 'organization.certificate_settings_changed' && e.organizationId === national,
       );
     const [sealEntry, signerEntry] = await entries();
     expect(signerEntry).toMatchObject({ actor: { login: 'admin' }, before: { signerName: null, signerTitle: null, seal: null }, after: { signerName: '王俊峰', signerTitle: '会长', seal: null } });
     expect(sealEntry).toMatchObject({ before: { signerName: '王俊峰', seal: null }, after: { seal: { contentType: 'image/png', bytes: sealPng(120).length } } });
-    expect(String((sealEntry!.after.seal as { sha256: string }).sha256)).toMatch(/^[0-9a-f]{64}$/);
+    expect(String((sealEntry!.after!.seal as { sha256: string }).sha256)).toMatch(/^[0-9a-f]{64}$/);
 
     const count = (await entries()).length;
-    expect((await admin.raw('PATCH', `/api/organizations/${national}/certificate-settings`, { signerName: '王俊峰' })).status).toBe(200);
+    await admin.expectStatus(200, certificateApi(admin).saveSigner(national, { signerName: '王俊峰' }));
     expect((await entries()).length).toBe(count);
     // Sichuan's administrator reads Sichuan's entry, not the national one
-    const sc = (await adminSc.raw('GET', `/api/organizations/${server.demo!.sichuan}/audit`)).json as { items: { action: string }[] };
+    const sc = await adminSc.auditLog(server.demo!.sichuan);
     expect(sc.items.filter((e) => e.action === 'organization.certificate_settings_changed')).toHaveLength(1);
   });
 
   it('the PDF carries the seal image and names the association', async () => {
     const national = server.demo!.national;
     const jpeg = await makeJpeg(96, 96, 'red');
-    expect((await admin.raw('PUT', `/api/organizations/${national}/certificate-settings/seal`, { image: b64(jpeg) })).status).toBe(200);
+    await admin.expectStatus(200, certificateApi(admin).uploadSeal(national, b64(jpeg)));
     const pdf = await bytesOf(server, lawyer, `/api/me/certificates/${certificateId}/pdf`);
     expect(pdf.status).toBe(200);
     expect(pdf.bytes.subarray(0, 5).toString()).toBe('%PDF-');
@@ -163,12 +156,10 @@ describe.each(availableBackends())('certificate issuer on %s', (backend) => {
 
   it('removing the seal takes it off verify and the seal link', async () => {
     const national = server.demo!.national;
-    const before = (await admin.raw('GET', `/api/organizations/${national}/certificate-settings`)).json as { seal: { url: string } };
-    const del = await admin.raw('DELETE', `/api/organizations/${national}/certificate-settings/seal`);
-    expect(del.status, del.text).toBe(200);
-    expect((del.json as { seal: unknown }).seal).toBeNull();
-    const verify = (await createTestClient(server.baseUrl).raw('GET', `/api/certificates/verify/${code}`)).json as { issuer: { sealUrl: unknown; signer: string } };
+    const before = await certificateApi(admin).settings(national);
+    expect((await admin.expectStatus(200, certificateApi(admin).removeSeal(national))).seal).toBeNull();
+    const verify = await createTestClient(server.baseUrl).verifyCertificate(code);
     expect(verify.issuer).toMatchObject({ sealUrl: null, signer: '王俊峰' });
-    expect((await bytesOf(server, null, before.seal.url)).status).toBe(404);
+    expect((await bytesOf(server, null, before.seal!.url)).status).toBe(404);
   });
 });

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { ageSession } from '../helpers/playback-time.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { createTestClient, type TestClient } from '../helpers/http.ts';
+import { createTestClient, errorOf, type TestClient } from '../helpers/http.ts';
+import type { HeartbeatResponse } from '../../web/src/lib/api/types.ts';
 import { rowsOf } from '../../server/db/rows.ts';
 import { CODE_ALPHABET, formatSerial, newVerificationCode, normalizeCode } from '../../server/certificates/service.ts';
 
@@ -21,15 +22,11 @@ async function q<T = Record<string, unknown>>(query: ReturnType<typeof sql>): Pr
 
 /** Plays a whole lecture through heartbeats (an hour of server time having passed). */
 async function watch(client: TestClient, lectureId: string, duration: number) {
-  const open = await client.raw('POST', `/api/lectures/${lectureId}/sessions`, {});
-  expect(open.status, open.text).toBe(201);
-  const { sessionId } = open.json as { sessionId: string };
+  const { sessionId } = await client.expectStatus(201, client.openSession(lectureId));
   await ageSession(server.deps.db, sessionId, 2 * 3600);
-  let last: Record<string, unknown> = {};
+  let last: Partial<HeartbeatResponse> = {};
   for (let seq = 0, t = 0; t < duration; seq++, t += 15) {
-    const res = await client.raw('POST', `/api/sessions/${sessionId}/heartbeats`, { seq, intervals: [[t, Math.min(duration, t + 15)]], playbackRate: 1, visible: true, position: Math.min(duration, t + 15) });
-    expect(res.status, res.text).toBe(200);
-    last = res.json as Record<string, unknown>;
+    last = await client.expectStatus(200, client.sendHeartbeat(sessionId, { seq, intervals: [[t, Math.min(duration, t + 15)]], playbackRate: 1, visible: true, position: Math.min(duration, t + 15) }));
     if (last.certificateCode) return last;
   }
   return last;
@@ -77,28 +74,26 @@ describe('a course certificate', () => {
     code = String(last.certificateCode);
     expect(code).toMatch(/^[2-9A-HJ-NP-Z]{10}$/);
 
-    const mine = (await lawyer.raw('GET', '/api/me/certificates')).json as { id: string; code: string; serial: string; creditMinutes: number; verifyUrl: string }[];
+    const mine = await lawyer.myCertificates();
     expect(mine).toHaveLength(1);
     expect(mine[0]).toMatchObject({ code, creditMinutes: 3 });
     expect(mine[0]!.serial).toMatch(/^LC-20\d\d-\d{6}$/);
     expect(mine[0]!.verifyUrl).toMatch(new RegExp(`/verify/${code}$`));
     certificateId = mine[0]!.id;
 
-    const credits = (await lawyer.raw('GET', '/api/me/credits')).json as { creditMinutes: number; courses: Record<string, unknown>[] };
+    const credits = await lawyer.myCredits();
     expect(credits.creditMinutes).toBe(3);
     expect(credits.courses).toEqual([expect.objectContaining({ courseId, completed: true, certificateCode: code, lectureCount: 2, completedLectures: 2 })]);
   });
 
   it('verifies publicly by its code, and 404 for an unknown code', async () => {
     const anonymous = createTestClient(server.baseUrl);
-    const res = await anonymous.raw('GET', `/api/certificates/verify/${code}`);
-    expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ valid: true, holder: '李明', course: '县域律师刑事辩护实务', creditMinutes: 3 });
-    expect(new Date((res.json as { issuedAt: string }).issuedAt).toISOString()).toBe((res.json as { issuedAt: string }).issuedAt);
-    expect((await anonymous.raw('GET', `/api/certificates/verify/${code.toLowerCase()}`)).status).toBe(200);
-    const unknown = await anonymous.raw('GET', '/api/certificates/verify/ZZZZZZZZZZ');
-    expect(unknown.status).toBe(404);
-    expect(unknown.json).toMatchObject({ error: 'not_found' });
+    const verified = await anonymous.expectStatus(200, anonymous.verifyCertificate(code));
+    expect(verified).toMatchObject({ valid: true, holder: '李明', course: '县域律师刑事辩护实务', creditMinutes: 3 });
+    expect(new Date(verified.issuedAt).toISOString()).toBe(verified.issuedAt);
+    await anonymous.expectStatus(200, anonymous.verifyCertificate(code.toLowerCase()));
+    const unknown = await errorOf(anonymous.verifyCertificate('ZZZZZZZZZZ'));
+    expect([unknown.status, unknown.code]).toEqual([404, 'not_found']);
   });
 
   it('downloads as a PDF with the CJK font embedded, for its holder only', async () => {

@@ -9,7 +9,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { createTestClient, type TestClient } from '../helpers/http.ts';
+import { createTestClient, errorOf, type TestClient } from '../helpers/http.ts';
 import { availableBackends } from '../helpers/database.ts';
 import { cachedPackage, createReadyLecture } from '../helpers/lecture.ts';
 import { AuthService } from '../../server/auth/service.ts';
@@ -18,26 +18,21 @@ import { auditLog, certificates, courseCompletions, lectureProgress, lectures } 
 import { TranscodingService, sourceKey } from '../../server/transcoding/service.ts';
 import { TranscodeJobsRepository } from '../../server/transcoding/repository.ts';
 import { rowsOf } from '../../server/db/rows.ts';
+import { catalogApi } from '../../web/src/lib/api/learning.ts';
+import { teachApi, type CoursePatch, type TeachCourse, type TeachLecture } from '../../web/src/routes/teach/teach-api.ts';
 
 const PASSWORD = 'lectern-demo';
 const NO_SUCH = '00000000-0000-4000-8000-000000000000';
 
-interface Lecture {
-  id: string;
-  title: string;
-  position: number;
-  status: string;
-  hidden: boolean;
-  mediaVersion: number;
-  durationSeconds: number | null;
-}
-interface Course {
-  id: string;
-  title: string;
-  status: string;
-  lectures: Lecture[];
-  [key: string]: unknown;
-}
+type Course = TeachCourse;
+type Lecture = TeachLecture;
+const teach = (client: TestClient) => teachApi(client);
+const catalog = (client: TestClient) => catalogApi(client);
+/** status and machine code of a refused typed call */
+const refusal = async (call: Promise<unknown>) => {
+  const error = await errorOf(call);
+  return { status: error.status, code: error.code, message: error.message };
+};
 
 describe.each(availableBackends())('course editor on %s', (backend) => {
   let server: TestServer;
@@ -61,14 +56,10 @@ describe.each(availableBackends())('course editor on %s', (backend) => {
   afterAll(async () => server?.close());
 
   const newCourse = async (title = '合同纠纷实务'): Promise<Course> => {
-    const res = await trainer.raw('POST', '/api/courses', { title, category: 'civil_commercial', organizationId: server.demo!.national });
-    expect(res.status).toBe(201);
-    return res.json as Course;
+    return trainer.expectStatus(201, teach(trainer).createCourse({ title, category: 'civil_commercial', organizationId: server.demo!.national }));
   };
   const addLecture = async (courseId: string, title: string): Promise<Lecture> => {
-    const res = await trainer.raw('POST', `/api/courses/${courseId}/lectures`, { title });
-    expect(res.status).toBe(201);
-    return res.json as Lecture;
+    return trainer.expectStatus(201, teach(trainer).addLecture(courseId, title));
   };
   const entries = async (targetId: string) =>
     server.deps.db.select().from(auditLog).where(eq(auditLog.targetId, targetId)).orderBy(auditLog.at);
@@ -83,7 +74,7 @@ describe.each(availableBackends())('course editor on %s', (backend) => {
     const created = await entries(course.id);
     expect(created.map((e) => e.action)).toEqual(['course.created']);
 
-    const patch = {
+    const patch: CoursePatch = {
       title: '合同纠纷实务（第二版）',
       summary: '新的简介',
       category: 'labour_employment',
@@ -93,18 +84,16 @@ describe.each(availableBackends())('course editor on %s', (backend) => {
       requireVisible: false,
       presenceChecks: true,
     };
-    const res = await trainer.raw('PATCH', `/api/courses/${course.id}`, patch);
-    expect(res.status).toBe(200);
-    expect(res.json).toMatchObject(patch);
+    expect(await trainer.expectStatus(200, teach(trainer).updateCourse(course.id, patch))).toMatchObject(patch);
     const [, updated] = await entries(course.id);
     expect(updated).toMatchObject({ action: 'course.updated', targetType: 'course', organizationId: server.demo!.national, actorId: server.demo!.users.trainer });
     expect(updated!.before).toMatchObject({ title: '合同纠纷实务', requireVisible: true, maxPlaybackRate: 1 });
     expect(updated!.after).toMatchObject(patch);
 
     // the same values again: nothing to record; one changed field: only it is recorded
-    expect((await trainer.raw('PATCH', `/api/courses/${course.id}`, patch)).status).toBe(200);
+    await trainer.expectStatus(200, teach(trainer).updateCourse(course.id, patch));
     expect(await entries(course.id)).toHaveLength(2);
-    await trainer.raw('PATCH', `/api/courses/${course.id}`, { ...patch, completionRatio: 0.9 });
+    await teach(trainer).updateCourse(course.id, { ...patch, completionRatio: 0.9 });
     const last = (await entries(course.id)).at(-1)!;
     expect(last.before).toEqual({ completionRatio: 0.8 });
     expect(last.after).toEqual({ completionRatio: 0.9 });
@@ -120,40 +109,37 @@ describe.each(availableBackends())('course editor on %s', (backend) => {
     const course = await newCourse();
     const lecture = await addLecture(course.id, '第一讲');
     for (const client of [sichuanTrainer, adminSc, lawyer]) {
-      expect((await client.raw('PATCH', `/api/courses/${course.id}`, { title: 'x' })).status).toBe(403);
-      expect((await client.raw('PUT', `/api/courses/${course.id}/lecture-order`, { lectureIds: [lecture.id] })).status).toBe(403);
-      expect((await client.raw('PATCH', `/api/lectures/${lecture.id}`, { hidden: true })).status).toBe(403);
-      expect((await client.raw('DELETE', `/api/lectures/${lecture.id}`)).status).toBe(403);
+      expect((await errorOf(teach(client).updateCourse(course.id, { title: 'x' }))).status).toBe(403);
+      expect((await errorOf(teach(client).reorderLectures(course.id, [lecture.id]))).status).toBe(403);
+      expect((await errorOf(teach(client).updateLecture(lecture.id, { hidden: true }))).status).toBe(403);
+      expect((await errorOf(teach(client).removeLecture(lecture.id))).status).toBe(403);
     }
-    expect((await trainer.raw('PUT', `/api/courses/${NO_SUCH}/lecture-order`, { lectureIds: [lecture.id] })).status).toBe(404);
-    expect((await trainer.raw('DELETE', `/api/lectures/${NO_SUCH}`)).status).toBe(404);
+    expect((await errorOf(teach(trainer).reorderLectures(NO_SUCH, [lecture.id]))).status).toBe(404);
+    expect((await errorOf(teach(trainer).removeLecture(NO_SUCH))).status).toBe(404);
+    // a malformed id: raw, the typed client would never send it
     expect((await trainer.raw('DELETE', '/api/lectures/not-a-uuid')).status).toBe(400);
-    expect((await createTestClient(server.baseUrl).raw('DELETE', `/api/lectures/${lecture.id}`)).status).toBe(401);
+    expect((await errorOf(teach(createTestClient(server.baseUrl)).removeLecture(lecture.id))).status).toBe(401);
     // a Sichuan trainer edits the courses of a city below Sichuan
-    const city = (await sichuanTrainer.raw('POST', '/api/courses', { title: '绵阳课程', category: 'criminal', organizationId: server.demo!.mianyang })).json as Course;
-    expect((await sichuanTrainer.raw('PATCH', `/api/courses/${city.id}`, { summary: '县域' })).status).toBe(200);
+    const city = await teach(sichuanTrainer).createCourse({ title: '绵阳课程', category: 'criminal', organizationId: server.demo!.mianyang });
+    expect(await teach(sichuanTrainer).updateCourse(city.id, { summary: '县域' })).toMatchObject({ id: city.id, summary: '县域' });
   });
 
   it('renames, hides and shows lectures, each with its audit entry', async () => {
     const course = await newCourse();
     const lecture = await addLecture(course.id, '第一讲');
     expect(lecture).toMatchObject({ status: 'uploading', hidden: false, mediaVersion: 0 });
-    let res = await trainer.raw('PATCH', `/api/lectures/${lecture.id}`, { title: '第一讲：证据', hidden: true });
-    expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ title: '第一讲：证据', hidden: true });
+    expect(await teach(trainer).updateLecture(lecture.id, { title: '第一讲：证据', hidden: true })).toMatchObject({ title: '第一讲：证据', hidden: true });
     expect((await entries(lecture.id)).map((e) => e.action)).toEqual(['lecture.created', 'lecture.renamed', 'lecture.visibility_changed']);
-    res = await trainer.raw('PATCH', `/api/lectures/${lecture.id}`, { hidden: 'no' });
-    expect(res.status).toBe(400);
-    res = await trainer.raw('PATCH', `/api/lectures/${lecture.id}`, { hidden: false });
-    expect(res.json).toMatchObject({ hidden: false });
+    // a malformed body: raw
+    expect((await trainer.raw('PATCH', `/api/lectures/${lecture.id}`, { hidden: 'no' })).status).toBe(400);
+    expect(await teach(trainer).updateLecture(lecture.id, { hidden: false })).toMatchObject({ hidden: false });
   });
 
   it('reorders lectures: every lecture exactly once (400 otherwise), one audit entry', async () => {
     const course = await newCourse();
     const [a, b, c] = [await addLecture(course.id, '甲'), await addLecture(course.id, '乙'), await addLecture(course.id, '丙')];
-    const res = await trainer.raw('PUT', `/api/courses/${course.id}/lecture-order`, { lectureIds: [c!.id, a!.id, b!.id] });
-    expect(res.status).toBe(200);
-    expect((res.json as Course).lectures.map((l) => [l.title, l.position])).toEqual([
+    const reordered = await teach(trainer).reorderLectures(course.id, [c!.id, a!.id, b!.id]);
+    expect(reordered.lectures.map((l) => [l.title, l.position])).toEqual([
       ['丙', 1],
       ['甲', 2],
       ['乙', 3],
@@ -163,18 +149,17 @@ describe.each(availableBackends())('course editor on %s', (backend) => {
 
     const other = await addLecture((await newCourse()).id, '别的课');
     for (const lectureIds of [[a!.id, b!.id], [a!.id, a!.id, b!.id], [a!.id, b!.id, other.id], [a!.id, b!.id, c!.id, other.id]]) {
-      const bad = await trainer.raw('PUT', `/api/courses/${course.id}/lecture-order`, { lectureIds });
-      expect(bad.status).toBe(400);
-      expect((bad.json as { error: string }).error).toBe('lecture_order_mismatch');
+      expect(await refusal(teach(trainer).reorderLectures(course.id, lectureIds))).toMatchObject({ status: 400, code: 'lecture_order_mismatch' });
     }
+    // malformed bodies: raw
     expect((await trainer.raw('PUT', `/api/courses/${course.id}/lecture-order`, { lectureIds: [] })).status).toBe(400);
     expect((await trainer.raw('PUT', `/api/courses/${course.id}/lecture-order`, { lectureIds: ['x'] })).status).toBe(400);
     // the catalog shows the new order
     await makeReady(a!.id);
     await makeReady(b!.id);
     await makeReady(c!.id);
-    expect((await trainer.raw('PATCH', `/api/courses/${course.id}`, { status: 'published' })).status).toBe(200);
-    const seen = (await lawyer.raw('GET', `/api/courses/${course.id}`)).json as Course;
+    expect(await teach(trainer).updateCourse(course.id, { status: 'published' })).toMatchObject({ status: 'published' });
+    const seen = await catalog(lawyer).course(course.id);
     expect(seen.lectures.map((l) => l.title)).toEqual(['丙', '甲', '乙']);
   });
 
@@ -186,32 +171,28 @@ describe.each(availableBackends())('course editor on %s', (backend) => {
     await makeReady(ready.id);
     await server.deps.db.update(lectures).set({ status: 'failed', failureCode: 'not_media', failureReasonZh: '不是音视频', failureReasonEn: 'not media' }).where(eq(lectures.id, failed.id));
 
-    const refused = await trainer.raw('PATCH', `/api/courses/${course.id}`, { status: 'published', title: '发布检查（新）' });
-    expect(refused.status).toBe(409);
-    expect((refused.json as { error: string; message: string }).error).toBe('unready_lectures');
-    expect((refused.json as { message: string }).message).toContain('转码失败');
+    const refused = await refusal(teach(trainer).updateCourse(course.id, { status: 'published', title: '发布检查（新）' }));
+    expect(refused).toMatchObject({ status: 409, code: 'unready_lectures' });
+    expect(refused.message).toContain('转码失败');
     // nothing of the refused request was kept, and no entry written
-    expect(((await trainer.raw('GET', `/api/courses/${course.id}`)).json as Course)).toMatchObject({ status: 'draft', title: '发布检查' });
+    expect(await catalog(trainer).course(course.id)).toMatchObject({ status: 'draft', title: '发布检查' });
     expect((await entries(course.id)).map((e) => e.action)).toEqual(['course.created']);
 
-    await trainer.raw('PATCH', `/api/lectures/${failed.id}`, { hidden: true });
-    expect(((await trainer.raw('PATCH', `/api/courses/${course.id}`, { status: 'published' })).json as { error: string }).error).toBe('unready_lectures');
-    await trainer.raw('PATCH', `/api/lectures/${waiting.id}`, { hidden: true });
-    const published = await trainer.raw('PATCH', `/api/courses/${course.id}`, { status: 'published' });
-    expect(published.status).toBe(200);
+    await teach(trainer).updateLecture(failed.id, { hidden: true });
+    expect((await errorOf(teach(trainer).updateCourse(course.id, { status: 'published' }))).code).toBe('unready_lectures');
+    await teach(trainer).updateLecture(waiting.id, { hidden: true });
+    expect(await teach(trainer).updateCourse(course.id, { status: 'published' })).toMatchObject({ status: 'published' });
     expect((await entries(course.id)).map((e) => e.action)).toEqual(['course.created', 'course.published']);
 
     // learners: the hidden lectures are neither shown nor counted, and cannot be opened
-    const detail = (await lawyer.raw('GET', `/api/courses/${course.id}`)).json as Course;
+    const detail = await catalog(lawyer).course(course.id);
     expect(detail.lectures.map((l) => l.title)).toEqual(['可以播放']);
-    const list = (await lawyer.raw('GET', `/api/courses?q=${encodeURIComponent('发布检查')}`)).json as { items: { id: string; lectureCount: number }[] };
+    const list = await catalog(lawyer).list({ q: '发布检查' });
     expect(list.items.find((c) => c.id === course.id)?.lectureCount).toBe(1);
-    expect((await lawyer.raw('POST', `/api/lectures/${failed.id}/sessions`, {})).status).toBe(404);
+    expect((await errorOf(lawyer.openSession(failed.id))).status).toBe(404);
 
     // an unready lecture cannot be shown in a published course; a lecture added to it starts hidden
-    const show = await trainer.raw('PATCH', `/api/lectures/${waiting.id}`, { hidden: false });
-    expect(show.status).toBe(409);
-    expect((show.json as { error: string }).error).toBe('lecture_not_ready');
+    expect(await refusal(teach(trainer).updateLecture(waiting.id, { hidden: false }))).toMatchObject({ status: 409, code: 'lecture_not_ready' });
     expect(await addLecture(course.id, '以后再加')).toMatchObject({ hidden: true });
   });
 
@@ -221,15 +202,13 @@ describe.each(availableBackends())('course editor on %s', (backend) => {
     const second = await addLecture(course.id, '第二讲');
     const third = await addLecture(course.id, '第三讲');
     for (const l of [first, second, third]) await makeReady(l.id);
-    expect((await trainer.raw('PATCH', `/api/courses/${course.id}`, { status: 'published' })).status).toBe(200);
+    expect(await teach(trainer).updateCourse(course.id, { status: 'published' })).toMatchObject({ status: 'published' });
     // the lawyer completed the first and the third lecture; the second is what keeps the course open
     await completeFor(lawyerId(), first.id, 10);
     await completeFor(lawyerId(), third.id, 10);
     await server.deps.db.insert(lectureProgress).values({ userId: server.demo!.users.trainer, lectureId: second.id, intervals: [[0, 30]], coveredSeconds: 30 });
 
-    const res = await trainer.raw('DELETE', `/api/lectures/${second.id}`);
-    expect(res.status).toBe(200);
-    const answer = res.json as Course & { coursesCompleted: number };
+    const answer = await teach(trainer).removeLecture(second.id);
     expect(answer.coursesCompleted).toBe(1);
     expect(answer.lectures.map((l) => [l.title, l.position])).toEqual([
       ['第一讲', 1],
@@ -246,20 +225,18 @@ describe.each(availableBackends())('course editor on %s', (backend) => {
     expect(entry!.after).toEqual({ removed: true, coursesCompleted: 1 });
 
     // gone for learners and trainers; a second removal, an edit or an upload of it is a 404
-    expect(((await lawyer.raw('GET', `/api/courses/${course.id}`)).json as Course).lectures).toHaveLength(2);
-    expect((await trainer.raw('DELETE', `/api/lectures/${second.id}`)).status).toBe(404);
-    expect((await trainer.raw('PATCH', `/api/lectures/${second.id}`, { title: 'x' })).status).toBe(404);
-    expect((await lawyer.raw('POST', `/api/lectures/${second.id}/sessions`, {})).status).toBe(404);
+    expect((await catalog(lawyer).course(course.id)).lectures).toHaveLength(2);
+    expect((await errorOf(teach(trainer).removeLecture(second.id))).status).toBe(404);
+    expect((await errorOf(teach(trainer).updateLecture(second.id, { title: 'x' }))).status).toBe(404);
+    expect((await errorOf(lawyer.openSession(second.id))).status).toBe(404);
     // the order can be set again without it, and new lectures go at the end
-    expect((await trainer.raw('PUT', `/api/courses/${course.id}/lecture-order`, { lectureIds: [third.id, first.id] })).status).toBe(200);
-    expect((await trainer.raw('PUT', `/api/courses/${course.id}/lecture-order`, { lectureIds: [third.id, first.id, second.id] })).status).toBe(400);
+    expect((await teach(trainer).reorderLectures(course.id, [third.id, first.id])).lectures.map((l) => l.id)).toEqual([third.id, first.id]);
+    expect((await errorOf(teach(trainer).reorderLectures(course.id, [third.id, first.id, second.id]))).status).toBe(400);
     expect((await addLecture(course.id, '第四讲')).position).toBe(3);
 
     // the last ready lecture of a published course stays (archive instead)
-    await trainer.raw('DELETE', `/api/lectures/${third.id}`);
-    const last = await trainer.raw('DELETE', `/api/lectures/${first.id}`);
-    expect(last.status).toBe(409);
-    expect((last.json as { error: string }).error).toBe('last_ready_lecture');
+    await teach(trainer).removeLecture(third.id);
+    expect(await refusal(teach(trainer).removeLecture(first.id))).toMatchObject({ status: 409, code: 'last_ready_lecture' });
   });
 
   it('replacing a recording makes a new version: completed credit stays; coverage kept within 5 % of the length, else reset', async () => {
@@ -295,7 +272,7 @@ describe.each(availableBackends())('course editor on %s', (backend) => {
       expect.objectContaining({ mediaVersion: 3, coverageKept: false, coverageReset: 1 }),
     ]);
     // the trainer page shows the version
-    const mine = (await trainer.raw('GET', '/api/teach/courses')).json as { items: Course[] };
+    const mine = await teach(trainer).overview();
     expect(mine.items.find((c) => c.id === course.id)!.lectures[0]).toMatchObject({ mediaVersion: 3 });
   }, 180_000);
 
@@ -309,7 +286,7 @@ describe.each(availableBackends())('course editor on %s', (backend) => {
       const source = await repo.insertSource(tx, { lectureId: gone.id, storageKey: `sources/${gone.id}/x/original`, bytes: 1 });
       return repo.enqueue(tx, { lectureId: gone.id, sourceId: source.id });
     });
-    expect((await trainer.raw('DELETE', `/api/lectures/${gone.id}`)).status).toBe(200);
+    expect((await teach(trainer).removeLecture(gone.id)).lectures.map((l) => l.id)).not.toContain(gone.id);
     const [stopped] = rowsOf<Record<string, unknown>>(await server.deps.db.execute(sql`SELECT status, error_code FROM transcode_jobs WHERE id = ${job.id}`));
     expect(stopped).toMatchObject({ status: 'failed', error_code: 'superseded' });
     const [row] = await server.deps.db.select().from(lectures).where(eq(lectures.id, gone.id));

@@ -13,9 +13,17 @@ import { AuthRepository } from '../../server/auth/repository.ts';
 import { AuthService } from '../../server/auth/service.ts';
 import { auditLog, lectureProgress, users } from '../../server/db/schema/index.ts';
 import type { DemoIds } from '../../server/demo/seed.ts';
-import type { MenteeProgress, Mentoring, MyRecommendations, Pair, PairingReport } from '../../server/pairing/schemas.ts';
+import type { Pair } from '../../server/pairing/schemas.ts';
 import { availableBackends } from '../helpers/database.ts';
-import { createTestClient, type TestClient } from '../helpers/http.ts';
+import { createTestClient, errorOf, type TestClient } from '../helpers/http.ts';
+import { pairingApi, type NewPair } from '../../web/src/lib/api/pairing.ts';
+
+const pairing = (client: TestClient) => pairingApi(client);
+/** status and machine code of a refused typed call */
+const refusal = async (call: Promise<unknown>) => {
+  const error = await errorOf(call);
+  return { status: error.status, code: error.code };
+};
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const LIMING = '15107202110000001';
@@ -69,25 +77,23 @@ describe.each(availableBackends())('pairing on %s', (backend) => {
   afterAll(async () => server?.close());
 
   it('the Sichuan admin pairs a senior lawyer with 李明 and the city firm with the county firm; audited', async () => {
-    const a = await adminSc.raw('POST', `/api/organizations/${demo.mianyang}/pairs`, { kind: 'lawyer', mentor: SENIOR, mentee: 'lawyer', startsOn: '2026-01-01' });
-    expect(a.status, a.text).toBe(201);
-    lawyerPair = a.json as Pair;
+    lawyerPair = await adminSc.expectStatus(201, pairing(adminSc).createPair(demo.mianyang, { kind: 'lawyer', mentor: SENIOR, mentee: 'lawyer', startsOn: '2026-01-01' }));
     expect(lawyerPair).toMatchObject({ kind: 'lawyer', status: 'active', startsOn: '2026-01-01', endsOn: null, mentor: { id: seniorId, licenseNo: SENIOR }, mentee: { id: demo.users.lawyer, licenseNo: LIMING } });
-    const b = await adminSc.raw('POST', `/api/organizations/${demo.sichuan}/pairs`, { kind: 'firm', mentorOrganizationId: demo.mianyangCityFirm, menteeOrganizationId: demo.santaiFirm, startsOn: '2026-01-01', endsOn: '2028-12-31' });
-    expect(b.status, b.text).toBe(201);
-    firmPair = b.json as Pair;
+    firmPair = await adminSc.expectStatus(
+      201,
+      pairing(adminSc).createPair(demo.sichuan, { kind: 'firm', mentorOrganizationId: demo.mianyangCityFirm, menteeOrganizationId: demo.santaiFirm, startsOn: '2026-01-01', endsOn: '2028-12-31' }),
+    );
     expect(firmPair).toMatchObject({ kind: 'firm', status: 'active', mentor: { id: demo.mianyangCityFirm, firm: null }, mentee: { id: demo.santaiFirm } });
     expect(await auditCount('pairing.pair_created')).toBe(2);
-    const list = (await adminSc.raw('GET', `/api/organizations/${demo.sichuan}/pairs`)).json as { items: Pair[] };
-    expect(list.items.map((p) => p.id).sort()).toEqual([lawyerPair.id, firmPair.id].sort());
+    const list = await pairing(adminSc).listPairs(demo.sichuan);
+    expect(list.map((p) => p.id).sort()).toEqual([lawyerPair.id, firmPair.id].sort());
     // the city association sees the pair it recorded only
-    const city = (await adminSc.raw('GET', `/api/organizations/${demo.mianyang}/pairs`)).json as { items: Pair[] };
-    expect(city.items.map((p) => p.id)).toEqual([lawyerPair.id]);
+    const city = await pairing(adminSc).listPairs(demo.mianyang);
+    expect(city.map((p) => p.id)).toEqual([lawyerPair.id]);
   });
 
   it('bad input is a clear 4xx, nothing stored', async () => {
-    const post = (body: object) => adminSc.raw('POST', `/api/organizations/${demo.sichuan}/pairs`, body);
-    const cases: [object, number, string][] = [
+    const cases: [NewPair, number, string][] = [
       [{ kind: 'lawyer', mentor: 'lawyer', mentee: SENIOR, startsOn: '2026-01-01' }, 400, 'mentee_not_young'],
       [{ kind: 'lawyer', mentor: SENIOR, mentee: SENIOR, startsOn: '2026-01-01' }, 400, 'pair_same_lawyer'],
       [{ kind: 'lawyer', mentor: SENIOR, mentee: '15107209990000009', startsOn: '2026-01-01' }, 400, 'lawyer_unknown'],
@@ -98,61 +104,57 @@ describe.each(availableBackends())('pairing on %s', (backend) => {
       [{ kind: 'firm', mentorOrganizationId: demo.santaiFirm, menteeOrganizationId: demo.santaiFirm, startsOn: '2026-01-01' }, 400, 'pair_mentor_not_city_firm'],
       [{ kind: 'firm', mentorOrganizationId: demo.mianyangCityFirm, menteeOrganizationId: demo.mianyang, startsOn: '2026-01-01' }, 400, 'pair_mentee_not_county_firm'],
       [{ kind: 'firm', mentorOrganizationId: demo.mianyangCityFirm, menteeOrganizationId: demo.santaiFirm, startsOn: '2026-01-01' }, 409, 'pair_exists'],
-      [{ kind: 'team', startsOn: '2026-01-01' }, 400, 'invalid_request'],
     ];
     for (const [body, status, code] of cases) {
-      const res = await post(body);
-      expect(res.status, `${code}: ${res.text}`).toBe(status);
-      expect(errorCode(res.json)).toBe(code);
+      expect(await refusal(pairing(adminSc).createPair(demo.sichuan, body)), code).toEqual({ status, code });
     }
+    // a malformed body: raw
+    const team = await adminSc.raw('POST', `/api/organizations/${demo.sichuan}/pairs`, { kind: 'team', startsOn: '2026-01-01' });
+    expect(team.status, team.text).toBe(400);
+    expect(errorCode(team.json)).toBe('invalid_request');
     // 李明's practice start unknown: not a young lawyer by the roster
     await server.deps.db.update(users).set({ practiceStartedOn: null }).where(eq(users.id, demo.users.lawyer));
-    const unknown = await adminSc.raw('POST', `/api/organizations/${demo.sichuan}/pairs`, { kind: 'lawyer', mentor: SENIOR, mentee: 'lawyer', startsOn: '2026-03-01' });
-    expect(errorCode(unknown.json)).toBe('mentee_not_young');
+    expect((await errorOf(pairing(adminSc).createPair(demo.sichuan, { kind: 'lawyer', mentor: SENIOR, mentee: 'lawyer', startsOn: '2026-03-01' }))).code).toBe('mentee_not_young');
     await server.deps.db.update(users).set({ practiceStartedOn: '2025-09-01' }).where(eq(users.id, demo.users.lawyer));
     expect(await auditCount('pairing.pair_created')).toBe(2);
   });
 
   it('scope: an admin outside the subtree, lawyers and mentors get 403 on the administrative routes', async () => {
-    const lawyerBody = { kind: 'lawyer', mentor: SENIOR, mentee: 'lawyer', startsOn: '2026-06-01' };
+    const lawyerBody: NewPair = { kind: 'lawyer', mentor: SENIOR, mentee: 'lawyer', startsOn: '2026-06-01' };
     for (const client of [adminGs, lawyer, senior, lawyer2]) {
-      expect((await client.raw('POST', `/api/organizations/${demo.mianyang}/pairs`, lawyerBody)).status).toBe(403);
-      expect((await client.raw('GET', `/api/organizations/${demo.sichuan}/pairs`)).status).toBe(403);
-      expect((await client.raw('POST', `/api/pairs/${lawyerPair.id}/end`)).status).toBe(403);
-      expect((await client.raw('GET', `/api/organizations/${demo.sichuan}/pairing-report`)).status).toBe(403);
+      expect((await errorOf(pairing(client).createPair(demo.mianyang, lawyerBody))).status).toBe(403);
+      expect((await errorOf(pairing(client).listPairs(demo.sichuan))).status).toBe(403);
+      expect((await errorOf(pairing(client).endPair(lawyerPair.id))).status).toBe(403);
+      expect((await errorOf(pairing(client).pairingReport(demo.sichuan))).status).toBe(403);
+      // the CSV download: raw
       expect((await client.raw('GET', `/api/organizations/${demo.sichuan}/pairing-report.csv`)).status).toBe(403);
     }
     // the Gansu admin, on Gansu, cannot reach Sichuan firms or lawyers either
-    const firms = await adminGs.raw('POST', `/api/organizations/${demo.gansu}/pairs`, { kind: 'firm', mentorOrganizationId: demo.mianyangCityFirm, menteeOrganizationId: demo.ganguFirm, startsOn: '2026-01-01' });
-    expect(firms.status).toBe(403);
-    const people = await adminGs.raw('POST', `/api/organizations/${demo.gansu}/pairs`, { ...lawyerBody, mentor: SENIOR, mentee: 'lawyer2' });
-    expect(people.status).toBe(403);
+    expect((await errorOf(pairing(adminGs).createPair(demo.gansu, { kind: 'firm', mentorOrganizationId: demo.mianyangCityFirm, menteeOrganizationId: demo.ganguFirm, startsOn: '2026-01-01' }))).status).toBe(403);
+    expect((await errorOf(pairing(adminGs).createPair(demo.gansu, { kind: 'lawyer', mentor: SENIOR, mentee: 'lawyer2', startsOn: '2026-06-01' }))).status).toBe(403);
     // the firm's director administers the firm, not the county firm: no pair across
-    const director1 = await director.raw('POST', `/api/organizations/${demo.mianyangCityFirm}/pairs`, { kind: 'firm', mentorOrganizationId: demo.mianyangCityFirm, menteeOrganizationId: demo.santaiFirm, startsOn: '2026-01-01' });
-    expect(director1.status).toBe(403);
+    expect((await errorOf(pairing(director).createPair(demo.mianyangCityFirm, { kind: 'firm', mentorOrganizationId: demo.mianyangCityFirm, menteeOrganizationId: demo.santaiFirm, startsOn: '2026-01-01' }))).status).toBe(403);
   });
 
   it('the mentor reads the mentee’s progress: the numbers of the mentee’s own /me', async () => {
     await server.deps.db.insert(lectureProgress).values({ userId: demo.users.lawyer, lectureId: demo.lectureId, creditMinutes: 90, completedAt: new Date(), coveredSeconds: 60, intervals: [] });
-    const mine = (await senior.raw('GET', '/api/me/mentoring')).json as Mentoring;
+    const mine = await pairing(senior).myMentoring();
     expect(mine.items.map((p) => p.id)).toEqual([lawyerPair.id]);
     expect(mine.items[0]!.mentees.map((m) => m.id)).toEqual([demo.users.lawyer]);
-    const res = await senior.raw('GET', `/api/pairs/${lawyerPair.id}/mentees/${demo.users.lawyer}/progress`);
-    expect(res.status, res.text).toBe(200);
-    const progress = res.json as MenteeProgress;
-    const own = (await lawyer.raw('GET', '/api/me/requirement')).json as { creditMinutes: number; requiredMinutes: number; year: number };
+    const progress = await senior.expectStatus(200, pairing(senior).menteeProgress(lawyerPair.id, demo.users.lawyer));
+    const own = await lawyer.myRequirement();
     expect(progress.requirement).toMatchObject({ creditMinutes: own.creditMinutes, requiredMinutes: own.requiredMinutes, year: own.year });
     expect(progress.requirement.creditMinutes).toBeGreaterThanOrEqual(90);
     expect(progress.mentee).toMatchObject({ id: demo.users.lawyer, licenseNo: LIMING });
     // the city firm's director sees the county firm's lawyers
-    const firm = (await director.raw('GET', '/api/me/mentoring')).json as Mentoring;
+    const firm = await pairing(director).myMentoring();
     expect(firm.items.map((p) => p.id)).toEqual([firmPair.id]);
     expect(firm.items[0]!.mentees.map((m) => m.id)).toContain(demo.users.lawyer);
-    expect((await director.raw('GET', `/api/pairs/${firmPair.id}/mentees/${demo.users.lawyer}/progress`)).status).toBe(200);
+    await director.expectStatus(200, pairing(director).menteeProgress(firmPair.id, demo.users.lawyer));
   });
 
   it('nobody else reads a progress: not the mentee the other way, not an unpaired lawyer, not through another pair', async () => {
-    const progress = (client: TestClient, pairId: string, userId: string) => client.raw('GET', `/api/pairs/${pairId}/mentees/${userId}/progress`);
+    const progress = (client: TestClient, pairId: string, userId: string) => errorOf(pairing(client).menteeProgress(pairId, userId));
     // the mentee cannot read the mentor's progress (nor their own through the pair)
     expect((await progress(lawyer, lawyerPair.id, seniorId)).status).toBe(403);
     expect((await progress(lawyer, lawyerPair.id, demo.users.lawyer)).status).toBe(403);
@@ -163,34 +165,30 @@ describe.each(availableBackends())('pairing on %s', (backend) => {
     expect((await progress(senior, firmPair.id, demo.users.lawyer)).status).toBe(403);
     // another province's lawyer and administrator, an administrator above (not the mentor side)
     for (const client of [lawyer2, adminGs, adminSc]) expect((await progress(client, lawyerPair.id, demo.users.lawyer)).status).toBe(403);
-    expect((await lawyer.raw('POST', `/api/pairs/${lawyerPair.id}/recommendations`, { courseId: demo.courseId })).status).toBe(403);
-    expect((await adminSc.raw('POST', `/api/pairs/${lawyerPair.id}/recommendations`, { courseId: demo.courseId })).status).toBe(403);
-    expect(((await lawyer.raw('GET', '/api/me/mentoring')).json as Mentoring).items).toEqual([]);
+    expect((await errorOf(pairing(lawyer).recommendCourse(lawyerPair.id, demo.courseId))).status).toBe(403);
+    expect((await errorOf(pairing(adminSc).recommendCourse(lawyerPair.id, demo.courseId))).status).toBe(403);
+    expect((await pairing(lawyer).myMentoring()).items).toEqual([]);
   });
 
   it('the mentor recommends a course; the mentee sees it on /me', async () => {
-    const res = await senior.raw('POST', `/api/pairs/${lawyerPair.id}/recommendations`, { courseId: demo.courseId, note: '先看这门' });
-    expect(res.status, res.text).toBe(201);
-    expect((await senior.raw('POST', `/api/pairs/${lawyerPair.id}/recommendations`, { courseId: demo.courseId })).status).toBe(409);
-    const draft = await senior.raw('POST', `/api/pairs/${lawyerPair.id}/recommendations`, { courseId: demo.draftCourseId });
-    expect(errorCode(draft.json)).toBe('unknown_course');
-    expect((await director.raw('POST', `/api/pairs/${firmPair.id}/recommendations`, { courseId: demo.courseId })).status).toBe(201);
-    const mine = (await lawyer.raw('GET', '/api/me/recommendations')).json as MyRecommendations;
+    await senior.expectStatus(201, pairing(senior).recommendCourse(lawyerPair.id, demo.courseId, '先看这门'));
+    expect((await errorOf(pairing(senior).recommendCourse(lawyerPair.id, demo.courseId))).status).toBe(409);
+    expect((await errorOf(pairing(senior).recommendCourse(lawyerPair.id, demo.draftCourseId))).code).toBe('unknown_course');
+    await director.expectStatus(201, pairing(director).recommendCourse(firmPair.id, demo.courseId));
+    const mine = await pairing(lawyer).myRecommendations();
     expect(mine.items).toHaveLength(2);
     expect(mine.items.map((r) => r.mentor).sort()).toEqual(['周律师', firmPair.mentor.name].sort());
     expect(mine.items.find((r) => r.pairId === lawyerPair.id)).toMatchObject({ courseId: demo.courseId, note: '先看这门', recommendedBy: { id: seniorId } });
     expect(mine.mentors.map((m) => m.pairId).sort()).toEqual([lawyerPair.id, firmPair.id].sort());
-    expect(((await lawyer2.raw('GET', '/api/me/recommendations')).json as MyRecommendations).items).toEqual([]);
+    expect((await pairing(lawyer2).myRecommendations()).items).toEqual([]);
   });
 
   it('the report lists the pairs with their activity, as JSON and CSV', async () => {
     // 李明 watches the recommended course after the recommendation: followed
     await server.deps.db.update(lectureProgress).set({ updatedAt: new Date(Date.now() + 1000) }).where(eq(lectureProgress.userId, demo.users.lawyer));
-    const res = await adminSc.raw('GET', `/api/organizations/${demo.sichuan}/pairing-report`);
-    expect(res.status, res.text).toBe(200);
-    const report = res.json as PairingReport;
+    const report = await adminSc.expectStatus(200, pairing(adminSc).pairingReport(demo.sichuan));
     const row = report.items.find((p) => p.id === lawyerPair.id)!;
-    const own = (await lawyer.raw('GET', '/api/me/requirement')).json as { creditMinutes: number };
+    const own = await lawyer.myRequirement();
     expect(row).toMatchObject({ mentees: 1, menteeCreditMinutes: own.creditMinutes, recommendations: 1, followed: 1, status: 'active' });
     const firm = report.items.find((p) => p.id === firmPair.id)!;
     expect(firm.mentees).toBeGreaterThanOrEqual(1);
@@ -207,23 +205,20 @@ describe.each(availableBackends())('pairing on %s', (backend) => {
   });
 
   it('once the pair ends, the mentor sees the mentee no more; audited', async () => {
-    const res = await adminSc.raw('POST', `/api/pairs/${lawyerPair.id}/end`);
-    expect(res.status, res.text).toBe(200);
-    expect((res.json as Pair).status).toBe('ended');
+    expect((await adminSc.expectStatus(200, pairing(adminSc).endPair(lawyerPair.id))).status).toBe('ended');
     expect(await auditCount('pairing.pair_ended')).toBe(1);
-    expect(errorCode((await adminSc.raw('POST', `/api/pairs/${lawyerPair.id}/end`)).json)).toBe('pair_ended');
-    expect((await senior.raw('GET', `/api/pairs/${lawyerPair.id}/mentees/${demo.users.lawyer}/progress`)).status).toBe(403);
-    expect((await senior.raw('POST', `/api/pairs/${lawyerPair.id}/recommendations`, { courseId: demo.courseId })).status).toBe(403);
-    expect(((await senior.raw('GET', '/api/me/mentoring')).json as Mentoring).items).toEqual([]);
-    const mine = (await lawyer.raw('GET', '/api/me/recommendations')).json as MyRecommendations;
+    expect((await errorOf(pairing(adminSc).endPair(lawyerPair.id))).code).toBe('pair_ended');
+    expect((await errorOf(pairing(senior).menteeProgress(lawyerPair.id, demo.users.lawyer))).status).toBe(403);
+    expect((await errorOf(pairing(senior).recommendCourse(lawyerPair.id, demo.courseId))).status).toBe(403);
+    expect((await pairing(senior).myMentoring()).items).toEqual([]);
+    const mine = await pairing(lawyer).myRecommendations();
     expect(mine.items.map((r) => r.pairId)).toEqual([firmPair.id]);
     // a pair not yet started is not active either; a new pair of the same two is allowed after the end
-    const later = await adminSc.raw('POST', `/api/organizations/${demo.mianyang}/pairs`, { kind: 'lawyer', mentor: SENIOR, mentee: 'lawyer', startsOn: '2027-06-01' });
-    expect(later.status, later.text).toBe(201);
-    expect((later.json as Pair).status).toBe('scheduled');
-    expect((await senior.raw('GET', `/api/pairs/${(later.json as Pair).id}/mentees/${demo.users.lawyer}/progress`)).status).toBe(403);
+    const later = await adminSc.expectStatus(201, pairing(adminSc).createPair(demo.mianyang, { kind: 'lawyer', mentor: SENIOR, mentee: 'lawyer', startsOn: '2027-06-01' }));
+    expect(later.status).toBe('scheduled');
+    expect((await errorOf(pairing(senior).menteeProgress(later.id, demo.users.lawyer))).status).toBe(403);
     // an unknown pair: 404 to an administrator, 403 to anyone else
-    expect((await adminSc.raw('POST', `/api/pairs/00000000-0000-4000-8000-000000000000/end`)).status).toBe(404);
-    expect((await lawyer.raw('POST', `/api/pairs/00000000-0000-4000-8000-000000000000/end`)).status).toBe(403);
+    expect((await errorOf(pairing(adminSc).endPair('00000000-0000-4000-8000-000000000000'))).status).toBe(404);
+    expect((await errorOf(pairing(lawyer).endPair('00000000-0000-4000-8000-000000000000'))).status).toBe(403);
   });
 });

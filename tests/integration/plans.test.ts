@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count } from 'drizzle-orm';
 import { trainingPlans } from '../../server/db/schema/index.ts';
 import type { DemoIds } from '../../server/demo/seed.ts';
-import { createTestClient, type TestClient } from '../helpers/http.ts';
+import { createTestClient, errorOf, type TestClient } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { plansApi, type TrainingPlan } from '../../web/src/routes/admin/admin-api.ts';
 
 let server: TestServer;
 let demo: DemoIds;
@@ -12,16 +13,13 @@ let admin: TestClient;
 let adminSc: TestClient;
 let lawyer: TestClient;
 
-interface Plan {
-  id: string;
-  organization: { id: string; name: string };
-  year: number;
-  name: string;
-  requiredMinutes: number;
-  targets: { id: string; name: string }[];
-  requiredCourses: { id: string; title: string }[];
-  inherited: boolean;
-}
+type Plan = TrainingPlan;
+const plans = (client: TestClient) => plansApi(client);
+/** status and machine code of a refused typed call */
+const refusal = async (call: Promise<unknown>) => {
+  const error = await errorOf(call);
+  return { status: error.status, error: error.code };
+};
 
 const planCount = async () => Number((await server.deps.db.select({ n: count() }).from(trainingPlans))[0]!.n);
 
@@ -39,15 +37,17 @@ afterAll(async () => server?.close());
 
 describe('creating plans', () => {
   it('the Sichuan admin sets a plan for Mianyang with a required course', async () => {
-    const res = await adminSc.raw('POST', `/api/organizations/${demo.sichuan}/plans`, {
-      year: 2027,
-      name: ' 县域律师年度培训 ',
-      requiredMinutes: 1800,
-      targetOrganizationIds: [demo.mianyang, demo.mianyang],
-      requiredCourseIds: [demo.courseId],
-    });
-    expect(res.status, res.text).toBe(201);
-    expect(res.json).toMatchObject({
+    const plan = await adminSc.expectStatus(
+      201,
+      plans(adminSc).create(demo.sichuan, {
+        year: 2027,
+        name: ' 县域律师年度培训 ',
+        requiredMinutes: 1800,
+        targetOrganizationIds: [demo.mianyang, demo.mianyang],
+        requiredCourseIds: [demo.courseId],
+      }),
+    );
+    expect(plan).toMatchObject({
       organization: { id: demo.sichuan, name: '四川省律师协会' },
       year: 2027,
       name: '县域律师年度培训',
@@ -60,34 +60,31 @@ describe('creating plans', () => {
 
   it('the same name twice in a year is a 409; another year is fine', async () => {
     const body = { year: 2027, name: '县域律师年度培训', requiredMinutes: 60 };
-    const again = await adminSc.raw('POST', `/api/organizations/${demo.sichuan}/plans`, body);
-    expect(again.status).toBe(409);
-    expect(again.json).toMatchObject({ error: 'plan_exists' });
-    expect((await adminSc.raw('POST', `/api/organizations/${demo.sichuan}/plans`, { ...body, year: 2028 })).status).toBe(201);
+    expect(await refusal(plans(adminSc).create(demo.sichuan, body))).toEqual({ status: 409, error: 'plan_exists' });
+    await adminSc.expectStatus(201, plans(adminSc).create(demo.sichuan, { ...body, year: 2028 }));
   });
 
   it('targets outside the subtree: 403 when the caller does not administer them, 400 when they do', async () => {
     const before = await planCount();
-    const gansu = await adminSc.raw('POST', `/api/organizations/${demo.sichuan}/plans`, { year: 2027, name: 'x', requiredMinutes: 60, targetOrganizationIds: [demo.ganguFirm] });
-    expect(gansu.status).toBe(403);
-    const national = await admin.raw('POST', `/api/organizations/${demo.sichuan}/plans`, { year: 2027, name: 'x', requiredMinutes: 60, targetOrganizationIds: [demo.santaiFirm, demo.ganguFirm] });
-    expect(national.status).toBe(400);
-    expect(national.json).toMatchObject({ error: 'target_outside_organization' });
-    const unknown = await admin.raw('POST', `/api/organizations/${demo.sichuan}/plans`, { year: 2027, name: 'x', requiredMinutes: 60, targetOrganizationIds: ['00000000-0000-4000-8000-000000000000'] });
-    expect(unknown.status).toBe(400);
-    expect(unknown.json).toMatchObject({ error: 'unknown_organization' });
+    expect((await errorOf(plans(adminSc).create(demo.sichuan, { year: 2027, name: 'x', requiredMinutes: 60, targetOrganizationIds: [demo.ganguFirm] }))).status).toBe(403);
+    expect(await refusal(plans(admin).create(demo.sichuan, { year: 2027, name: 'x', requiredMinutes: 60, targetOrganizationIds: [demo.santaiFirm, demo.ganguFirm] }))).toEqual({
+      status: 400,
+      error: 'target_outside_organization',
+    });
+    expect(await refusal(plans(admin).create(demo.sichuan, { year: 2027, name: 'x', requiredMinutes: 60, targetOrganizationIds: ['00000000-0000-4000-8000-000000000000'] }))).toEqual({
+      status: 400,
+      error: 'unknown_organization',
+    });
     expect(await planCount()).toBe(before);
   });
 
   it('who may set a plan: not a lawyer, not Sichuan for Gansu or the country, not on a firm', async () => {
     const body = { year: 2027, name: 'y', requiredMinutes: 60 };
-    expect((await lawyer.raw('POST', `/api/organizations/${demo.sichuan}/plans`, body)).status).toBe(403);
-    expect((await adminSc.raw('POST', `/api/organizations/${demo.gansu}/plans`, body)).status).toBe(403);
-    expect((await adminSc.raw('POST', `/api/organizations/${demo.national}/plans`, body)).status).toBe(403);
-    const firm = await adminSc.raw('POST', `/api/organizations/${demo.santaiFirm}/plans`, body);
-    expect(firm.status).toBe(400);
-    expect(firm.json).toMatchObject({ error: 'not_an_association' });
-    expect((await createTestClient(server.baseUrl).raw('POST', `/api/organizations/${demo.sichuan}/plans`, body)).status).toBe(401);
+    expect((await errorOf(plans(lawyer).create(demo.sichuan, body))).status).toBe(403);
+    expect((await errorOf(plans(adminSc).create(demo.gansu, body))).status).toBe(403);
+    expect((await errorOf(plans(adminSc).create(demo.national, body))).status).toBe(403);
+    expect(await refusal(plans(adminSc).create(demo.santaiFirm, body))).toEqual({ status: 400, error: 'not_an_association' });
+    expect((await errorOf(plans(createTestClient(server.baseUrl)).create(demo.sichuan, body))).status).toBe(401);
   });
 
   it('bad bodies are 400 with a message and store nothing', async () => {
@@ -109,6 +106,7 @@ describe('creating plans', () => {
       ['nothing required', { ...good, requiredMinutes: 0 }],
       ['not an object', [1, 2]],
     ];
+    // malformed bodies: raw (the typed client would not send them)
     for (const [why, body] of bad) {
       const res = await adminSc.raw('POST', url, body);
       expect(res.status, why).toBe(400);
@@ -124,61 +122,54 @@ describe('listing and deleting plans', () => {
   let nationalPlan: Plan;
 
   it('a city sees the plans set above it (inherited) and inside it; years filter', async () => {
-    const created = await admin.raw('POST', `/api/organizations/${demo.national}/plans`, { year: 2027, name: '全国县域律师', requiredMinutes: 600 });
-    expect(created.status).toBe(201);
-    nationalPlan = created.json as Plan;
+    nationalPlan = await admin.expectStatus(201, plans(admin).create(demo.national, { year: 2027, name: '全国县域律师', requiredMinutes: 600 }));
 
-    const res = await adminSc.raw('GET', `/api/organizations/${demo.mianyang}/plans?year=2027`);
-    expect(res.status).toBe(200);
-    const items = (res.json as { items: Plan[] }).items;
+    const items = await adminSc.expectStatus(200, plans(adminSc).list(demo.mianyang, 2027));
     expect(items.map((p) => [p.name, p.inherited]).sort()).toEqual([
       ['全国县域律师', true],
       ['县域律师年度培训', true],
     ]);
-    const sichuan = (await adminSc.raw('GET', `/api/organizations/${demo.sichuan}/plans`)).json as { items: Plan[] };
-    expect(sichuan.items.filter((p) => !p.inherited).map((p) => p.year).sort()).toEqual([2027, 2028]);
+    const sichuan = await plans(adminSc).list(demo.sichuan);
+    expect(sichuan.filter((p) => !p.inherited).map((p) => p.year).sort()).toEqual([2027, 2028]);
     // a Sichuan plan for Mianyang does not concern a firm elsewhere; one for the firm itself does
-    const other = await adminSc.raw('POST', `/api/organizations/${demo.sichuan}/plans`, { year: 2027, name: '涪城专项', requiredMinutes: 90, targetOrganizationIds: [demo.mianyangCityFirm] });
-    expect(other.status).toBe(201);
-    const santai = (await adminSc.raw('GET', `/api/organizations/${demo.santaiFirm}/plans?year=2027`)).json as { items: Plan[] };
-    expect(santai.items.map((p) => p.name).sort()).toEqual(['全国县域律师', '县域律师年度培训']);
-    const city = (await adminSc.raw('GET', `/api/organizations/${demo.mianyangCityFirm}/plans?year=2027`)).json as { items: Plan[] };
-    expect(city.items.map((p) => p.name).sort()).toEqual(['全国县域律师', '县域律师年度培训', '涪城专项']);
-    expect((await adminSc.raw('GET', `/api/organizations/${demo.gansu}/plans`)).status).toBe(403);
+    await adminSc.expectStatus(201, plans(adminSc).create(demo.sichuan, { year: 2027, name: '涪城专项', requiredMinutes: 90, targetOrganizationIds: [demo.mianyangCityFirm] }));
+    const santai = await plans(adminSc).list(demo.santaiFirm, 2027);
+    expect(santai.map((p) => p.name).sort()).toEqual(['全国县域律师', '县域律师年度培训']);
+    const city = await plans(adminSc).list(demo.mianyangCityFirm, 2027);
+    expect(city.map((p) => p.name).sort()).toEqual(['全国县域律师', '县域律师年度培训', '涪城专项']);
+    expect((await errorOf(plans(adminSc).list(demo.gansu))).status).toBe(403);
+    // a malformed query: raw
     expect((await adminSc.raw('GET', `/api/organizations/${demo.sichuan}/plans?year=abc`)).status).toBe(400);
   });
 
   it('only an admin of the owner deletes a plan; a second delete is 404', async () => {
-    expect((await adminSc.raw('DELETE', `/api/plans/${nationalPlan.id}`, {})).status).toBe(403);
-    expect((await admin.raw('DELETE', `/api/plans/${nationalPlan.id}`, {})).status).toBe(204);
-    expect((await admin.raw('DELETE', `/api/plans/${nationalPlan.id}`, {})).status).toBe(404);
+    expect((await errorOf(plans(adminSc).remove(nationalPlan.id))).status).toBe(403);
+    await admin.expectStatus(204, plans(admin).remove(nationalPlan.id));
+    expect((await errorOf(plans(admin).remove(nationalPlan.id))).status).toBe(404);
+    // a malformed id: raw
     expect((await admin.raw('DELETE', `/api/plans/not-a-uuid`, {})).status).toBe(400);
   });
 });
 
 describe('association settings', () => {
   it('a provincial admin sets minutes per 学时 and the year start; children inherit; null inherits again', async () => {
-    const patch = await adminSc.raw('PATCH', `/api/organizations/${demo.sichuan}/settings`, { minutesPerClassHour: 50, trainingYearStartMonth: 4 });
-    expect(patch.status, patch.text).toBe(200);
-    expect(patch.json).toMatchObject({ own: { minutesPerClassHour: 50, trainingYearStartMonth: 4 }, effective: { minutesPerClassHour: 50, trainingYearStartMonth: 4 }, editable: true });
-    const firm = await adminSc.raw('GET', `/api/organizations/${demo.santaiFirm}/settings`);
-    expect(firm.json).toMatchObject({ own: { minutesPerClassHour: null }, effective: { minutesPerClassHour: 50, trainingYearStartMonth: 4 }, editable: false });
-    const reset = await adminSc.raw('PATCH', `/api/organizations/${demo.sichuan}/settings`, { minutesPerClassHour: null, trainingYearStartMonth: null });
-    expect(reset.json).toMatchObject({ own: { minutesPerClassHour: null, trainingYearStartMonth: null }, effective: { minutesPerClassHour: 45, trainingYearStartMonth: 1 } });
+    const patch = await adminSc.expectStatus(200, plans(adminSc).saveSettings(demo.sichuan, { minutesPerClassHour: 50, trainingYearStartMonth: 4 }));
+    expect(patch).toMatchObject({ own: { minutesPerClassHour: 50, trainingYearStartMonth: 4 }, effective: { minutesPerClassHour: 50, trainingYearStartMonth: 4 }, editable: true });
+    expect(await plans(adminSc).settings(demo.santaiFirm)).toMatchObject({ own: { minutesPerClassHour: null }, effective: { minutesPerClassHour: 50, trainingYearStartMonth: 4 }, editable: false });
+    expect(await plans(adminSc).saveSettings(demo.sichuan, { minutesPerClassHour: null, trainingYearStartMonth: null })).toMatchObject({ own: { minutesPerClassHour: null, trainingYearStartMonth: null }, effective: { minutesPerClassHour: 45, trainingYearStartMonth: 1 } });
   });
 
   it('not on firms, not outside the subtree, not nonsense values, and the root cannot inherit', async () => {
     const url = `/api/organizations/${demo.sichuan}/settings`;
-    expect((await adminSc.raw('PATCH', `/api/organizations/${demo.santaiFirm}/settings`, { minutesPerClassHour: 40 })).status).toBe(400);
-    expect((await adminSc.raw('PATCH', `/api/organizations/${demo.gansu}/settings`, { minutesPerClassHour: 40 })).status).toBe(403);
-    expect((await adminSc.raw('PATCH', `/api/organizations/${demo.national}/settings`, { minutesPerClassHour: 40 })).status).toBe(403);
-    expect((await lawyer.raw('PATCH', url, { minutesPerClassHour: 40 })).status).toBe(403);
+    expect((await errorOf(plans(adminSc).saveSettings(demo.santaiFirm, { minutesPerClassHour: 40 }))).status).toBe(400);
+    expect((await errorOf(plans(adminSc).saveSettings(demo.gansu, { minutesPerClassHour: 40 }))).status).toBe(403);
+    expect((await errorOf(plans(adminSc).saveSettings(demo.national, { minutesPerClassHour: 40 }))).status).toBe(403);
+    expect((await errorOf(plans(lawyer).saveSettings(demo.sichuan, { minutesPerClassHour: 40 }))).status).toBe(403);
+    // malformed bodies: raw
     for (const body of [{ trainingYearStartMonth: 13 }, { trainingYearStartMonth: 0 }, { minutesPerClassHour: 0 }, { minutesPerClassHour: '45' }, {}, { colour: 'red' }]) {
       expect((await adminSc.raw('PATCH', url, body)).status, JSON.stringify(body)).toBe(400);
     }
-    const root = await admin.raw('PATCH', `/api/organizations/${demo.national}/settings`, { minutesPerClassHour: null });
-    expect(root.status).toBe(400);
-    expect(root.json).toMatchObject({ error: 'root_cannot_inherit' });
-    expect((await admin.raw('GET', `/api/organizations/${demo.national}/settings`)).json).toMatchObject({ effective: { minutesPerClassHour: 45, trainingYearStartMonth: 1 } });
+    expect(await refusal(plans(admin).saveSettings(demo.national, { minutesPerClassHour: null }))).toEqual({ status: 400, error: 'root_cannot_inherit' });
+    expect(await plans(admin).settings(demo.national)).toMatchObject({ effective: { minutesPerClassHour: 45, trainingYearStartMonth: 1 } });
   });
 });

@@ -7,7 +7,9 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { courseCompletions, courses, lectureProgress, lectures, trainingPlanCourses, trainingPlans, trainingPlanTargets, users } from '../../server/db/schema/index.ts';
 import type { DemoIds } from '../../server/demo/seed.ts';
-import { createTestClient, type TestClient } from '../helpers/http.ts';
+import { createTestClient, errorOf, type TestClient } from '../helpers/http.ts';
+import type { OrganizationReport } from '../../web/src/lib/api/types.ts';
+import { plansApi } from '../../web/src/routes/admin/admin-api.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 let server: TestServer;
@@ -17,34 +19,10 @@ let adminSc: TestClient;
 let lawyer: TestClient;
 const ids: Record<string, string> = {};
 
-interface Row {
-  id: string;
-  name: string;
-  licenseNo: string;
-  firm: string;
-  firmId: string;
-  creditMinutes: number;
-  classHours: number;
-  requiredMinutes: number;
-  planCount: number;
-  missingCourses: { id: string; title: string }[];
-  planned: boolean;
-  met: boolean | null;
-}
-interface Report {
-  organization: { id: string; name: string };
-  year: number;
-  from: string;
-  to: string;
-  minutesPerClassHour: number;
-  lawyers: Row[];
-  totals: { lawyers: number; creditMinutes: number; onlineMinutes: number; inPersonMinutes: number; met: number; planned: number };
-}
+type Report = OrganizationReport;
 
 const report = async (client: TestClient, orgId: string, year: number): Promise<Report> => {
-  const res = await client.raw('GET', `/api/organizations/${orgId}/report?year=${year}`);
-  expect(res.status, res.text).toBe(200);
-  return res.json as Report;
+  return client.expectStatus(200, client.report(orgId, year));
 };
 const byLicence = (r: Report) => new Map(r.lawyers.map((l) => [l.licenseNo, l]));
 
@@ -181,8 +159,7 @@ describe('report numbers (training year in Asia/Shanghai)', () => {
   });
 
   it('an association that starts its year in April moves the boundaries (and 学时 follow its minutes)', async () => {
-    const patch = await adminSc.raw('PATCH', `/api/organizations/${demo.sichuan}/settings`, { trainingYearStartMonth: 4, minutesPerClassHour: 40 });
-    expect(patch.status, patch.text).toBe(200);
+    await adminSc.expectStatus(200, plansApi(adminSc).saveSettings(demo.sichuan, { trainingYearStartMonth: 4, minutesPerClassHour: 40 }));
     try {
       const r = await report(adminSc, demo.sichuan, 2026);
       expect(r.from).toBe('2026-03-31T16:00:00.000Z');
@@ -191,7 +168,7 @@ describe('report numbers (training year in Asia/Shanghai)', () => {
       // 1 Apr 2026 – 31 Mar 2027: 90 (March 2027) + 60 (1 Jan 2027) + 20 (31 Dec 2026)
       expect(byLicence(r).get('15107202110000001')).toMatchObject({ creditMinutes: 170, classHours: 4.25 });
     } finally {
-      await adminSc.raw('PATCH', `/api/organizations/${demo.sichuan}/settings`, { trainingYearStartMonth: null, minutesPerClassHour: null });
+      await plansApi(adminSc).saveSettings(demo.sichuan, { trainingYearStartMonth: null, minutesPerClassHour: null });
     }
   });
 });
@@ -199,21 +176,23 @@ describe('report numbers (training year in Asia/Shanghai)', () => {
 describe('who may see a report', () => {
   it('the Sichuan admin gets 403 on Gansu, on a Gansu firm and on the national association', async () => {
     for (const orgId of [demo.gansu, demo.ganguFirm, demo.national]) {
-      for (const path of ['report', 'report.csv']) {
-        const res = await adminSc.raw('GET', `/api/organizations/${orgId}/${path}?year=2027`);
-        expect(res.status).toBe(403);
-        expect(res.json).toMatchObject({ error: 'forbidden' });
-      }
+      const refused = await errorOf(adminSc.report(orgId, 2027));
+      expect([refused.status, refused.code]).toEqual([403, 'forbidden']);
+      // the CSV download: raw
+      const csv = await adminSc.raw('GET', `/api/organizations/${orgId}/report.csv?year=2027`);
+      expect(csv.status).toBe(403);
+      expect(csv.json).toMatchObject({ error: 'forbidden' });
     }
   });
 
   it('a lawyer gets 403, no session 401, an unknown organization 403', async () => {
-    expect((await lawyer.raw('GET', `/api/organizations/${demo.santaiFirm}/report?year=2027`)).status).toBe(403);
-    expect((await createTestClient(server.baseUrl).raw('GET', `/api/organizations/${demo.sichuan}/report?year=2027`)).status).toBe(401);
-    expect((await admin.raw('GET', `/api/organizations/00000000-0000-4000-8000-000000000000/report?year=2027`)).status).toBe(403);
+    expect((await errorOf(lawyer.report(demo.santaiFirm, 2027))).status).toBe(403);
+    expect((await errorOf(createTestClient(server.baseUrl).report(demo.sichuan, 2027))).status).toBe(401);
+    expect((await errorOf(admin.report('00000000-0000-4000-8000-000000000000', 2027))).status).toBe(403);
   });
 
   it('a bad year or organization id is a 400 with a message', async () => {
+    // malformed queries and ids: raw
     for (const query of ['year=99999', 'year=abc', 'year=2026.5', 'year=1999', 'year=', 'yaer=2026']) {
       const res = await admin.raw('GET', `/api/organizations/${demo.national}/report?${query}`);
       expect(res.status, query).toBe(400);
@@ -224,10 +203,9 @@ describe('who may see a report', () => {
   });
 
   it('without a year: the current training year', async () => {
-    const res = await admin.raw('GET', `/api/organizations/${demo.national}/report`);
-    expect(res.status).toBe(200);
+    const current = await admin.expectStatus(200, admin.report(demo.national));
     const year = Number(new Intl.DateTimeFormat('en', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format(new Date()));
-    expect((res.json as Report).year).toBe(year);
+    expect(current.year).toBe(year);
   });
 });
 

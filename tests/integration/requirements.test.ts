@@ -11,8 +11,9 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { courseCompletions, courses, lectureProgress, lectures, users } from '../../server/db/schema/index.ts';
 import type { DemoIds } from '../../server/demo/seed.ts';
-import type { MyRequirement, RequirementRules } from '../../web/src/lib/api/types.ts';
-import { createTestClient, type TestClient } from '../helpers/http.ts';
+import type { MyRequirement, OrganizationReport, ReportLawyer, RequirementRules } from '../../web/src/lib/api/types.ts';
+import { plansApi } from '../../web/src/routes/admin/admin-api.ts';
+import { createTestClient, errorOf, type TestClient } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const PASSWORD = 'requirement-test-pass-1';
@@ -34,28 +35,14 @@ let adminSc: TestClient;
 const ids: Record<string, string> = {};
 const licence: Record<string, string> = {};
 
-interface Row {
-  id: string;
-  licenseNo: string;
-  planned: boolean;
-  met: boolean | null;
-  basis: string;
-  creditMinutes: number;
-  requiredMinutes: number;
-  requiredClassHours: number;
-  electiveMinutes: number;
-  electiveCreditMinutes: number;
-  missingCourses: { id: string; title: string }[];
-}
-interface Report {
-  lawyers: Row[];
-  totals: { lawyers: number; creditMinutes: number; met: number; planned: number };
-}
+type Row = ReportLawyer;
+type Report = OrganizationReport;
 
-const report = async (client: TestClient, orgId: string): Promise<Report> => {
-  const res = await client.raw('GET', `/api/organizations/${orgId}/report?year=${YEAR}`);
-  expect(res.status, res.text).toBe(200);
-  return res.json as Report;
+const report = async (client: TestClient, orgId: string): Promise<Report> => client.expectStatus(200, client.report(orgId, YEAR));
+/** status, machine code and message of a refused typed call */
+const refusal = async (call: Promise<unknown>) => {
+  const error = await errorOf(call);
+  return { status: error.status, error: error.code, message: error.message };
 };
 const row = (r: Report, key: string): Row => {
   const found = r.lawyers.find((l) => l.licenseNo === licence[key]);
@@ -128,36 +115,28 @@ beforeAll(async () => {
   await db.insert(courseCompletions).values(['full', 'partTimer', 'electiveShort'].map((key) => ({ userId: ids[key]!, courseId: ethics.id, completedAt: in2027, creditMinutes: 120 })));
 
   // Sichuan's rules, in 学时, and its plan for 2027: the ethics course and 300 elective minutes.
-  const rules = await adminSc.raw('PATCH', `/api/organizations/${demo.sichuan}/requirement-rules`, { rules: SHANGHAI_STYLE });
-  expect(rules.status, rules.text).toBe(200);
-  const plan = await adminSc.raw('POST', `/api/organizations/${demo.sichuan}/plans`, { year: YEAR, name: '四川年度继续教育', requiredMinutes: 0, electiveMinutes: 300, requiredCourseIds: [ethics.id] });
-  expect(plan.status, plan.text).toBe(201);
-  expect(plan.json).toMatchObject({ electiveMinutes: 300, requiredMinutes: 0 });
+  await adminSc.expectStatus(200, adminSc.setRequirementRules(demo.sichuan, SHANGHAI_STYLE));
+  const plan = await adminSc.expectStatus(201, plansApi(adminSc).create(demo.sichuan, { year: YEAR, name: '四川年度继续教育', requiredMinutes: 0, electiveMinutes: 300, requiredCourseIds: [ethics.id] }));
+  expect(plan).toMatchObject({ electiveMinutes: 300, requiredMinutes: 0 });
 });
 afterAll(async () => server?.close());
 
 describe('rules are set by an association and inherited below it', () => {
   it('a firm below Sichuan inherits Sichuan’s rules; Gansu has the built-in ones', async () => {
-    const santai = await adminSc.raw('GET', `/api/organizations/${demo.santaiFirm}/requirement-rules`);
-    expect(santai.status, santai.text).toBe(200);
-    expect(santai.json).toMatchObject({ organizationId: demo.santaiFirm, own: null, effective: SHANGHAI_STYLE, effectiveFrom: { id: demo.sichuan, name: '四川省律师协会' }, editable: false });
-    const sichuan = await adminSc.raw('GET', `/api/organizations/${demo.sichuan}/requirement-rules`);
-    expect(sichuan.json).toMatchObject({ own: SHANGHAI_STYLE, effective: SHANGHAI_STYLE, editable: true });
-    const gansu = await admin.raw('GET', `/api/organizations/${demo.ganguFirm}/requirement-rules`);
-    expect(gansu.json).toMatchObject({ own: null, effective: { annualClassHours: 0, proRating: [] }, effectiveFrom: null });
+    expect(await adminSc.expectStatus(200, adminSc.requirementRules(demo.santaiFirm))).toMatchObject({ organizationId: demo.santaiFirm, own: null, effective: SHANGHAI_STYLE, effectiveFrom: { id: demo.sichuan, name: '四川省律师协会' }, editable: false });
+    expect(await adminSc.requirementRules(demo.sichuan)).toMatchObject({ own: SHANGHAI_STYLE, effective: SHANGHAI_STYLE, editable: true });
+    expect(await admin.requirementRules(demo.ganguFirm)).toMatchObject({ own: null, effective: { annualClassHours: 0, proRating: [] }, effectiveFrom: null });
   });
 
   it('the nearest rules win: Mianyang’s own rules, then back to inheriting Sichuan’s', async () => {
-    const own = await adminSc.raw('PATCH', `/api/organizations/${demo.mianyang}/requirement-rules`, { rules: { annualClassHours: 30, proRating: [] } });
-    expect(own.status, own.text).toBe(200);
+    await adminSc.expectStatus(200, adminSc.setRequirementRules(demo.mianyang, { annualClassHours: 30, proRating: [] }));
     try {
       expect(row(await report(adminSc, demo.sichuan), 'full')).toMatchObject({ requiredMinutes: 30 * 45, basis: 'annual' });
       // no pro-rating table in Mianyang: the newcomer owes the whole 30 学时
       expect(row(await report(adminSc, demo.sichuan), 'newbie')).toMatchObject({ requiredMinutes: 30 * 45 });
     } finally {
-      const back = await adminSc.raw('PATCH', `/api/organizations/${demo.mianyang}/requirement-rules`, { rules: null });
-      expect(back.status, back.text).toBe(200);
-      expect(back.json).toMatchObject({ own: null, effectiveFrom: { id: demo.sichuan } });
+      const back = await adminSc.expectStatus(200, adminSc.setRequirementRules(demo.mianyang, null));
+      expect(back).toMatchObject({ own: null, effectiveFrom: { id: demo.sichuan } });
     }
     expect(row(await report(adminSc, demo.sichuan), 'full')).toMatchObject({ requiredMinutes: 40 * 45 });
   });
@@ -260,16 +239,15 @@ describe('GET /api/me/requirement', () => {
 
   it('the fixed shape, a bad year is a 400, no session a 401', async () => {
     const me = await loggedIn(licence.full!);
-    const res = await me.raw('GET', `/api/me/requirement?year=${YEAR}`);
-    expect(res.status).toBe(200);
-    for (const key of ['year', 'planned', 'requiredMinutes', 'creditMinutes', 'remainingMinutes', 'requiredCourses', 'deadline']) expect(res.json).toHaveProperty(key);
-    expect((await me.raw('GET', '/api/me/requirement?year=1999')).status).toBe(400);
+    const mine = await me.expectStatus(200, me.myRequirement(YEAR));
+    for (const key of ['year', 'planned', 'requiredMinutes', 'creditMinutes', 'remainingMinutes', 'requiredCourses', 'deadline']) expect(mine).toHaveProperty(key);
+    expect((await errorOf(me.myRequirement(1999))).status).toBe(400);
+    // a malformed query: raw
     expect((await me.raw('GET', '/api/me/requirement?year=abc')).status).toBe(400);
-    expect((await createTestClient(server.baseUrl).raw('GET', '/api/me/requirement')).status).toBe(401);
+    expect((await errorOf(createTestClient(server.baseUrl).myRequirement())).status).toBe(401);
     // without a year: the current training year
-    const current = await me.raw('GET', '/api/me/requirement');
-    expect(current.status).toBe(200);
-    expect((current.json as MyRequirement).year).toBe(Number(new Intl.DateTimeFormat('en', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format(new Date())));
+    const current = await me.expectStatus(200, me.myRequirement());
+    expect(current.year).toBe(Number(new Intl.DateTimeFormat('en', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format(new Date())));
   });
 });
 
@@ -277,24 +255,29 @@ describe('who may read and change the rules', () => {
   it('403 outside the subtree (also for an unknown id), for a lawyer; 401 without a session', async () => {
     const lawyer = await loggedIn('lawyer', 'lectern-demo');
     for (const orgId of [demo.gansu, demo.ganguFirm, demo.national, '00000000-0000-4000-8000-000000000000']) {
-      expect((await adminSc.raw('GET', `/api/organizations/${orgId}/requirement-rules`)).status, orgId).toBe(403);
-      const patch = await adminSc.raw('PATCH', `/api/organizations/${orgId}/requirement-rules`, { rules: SHANGHAI_STYLE });
-      expect(patch.status, orgId).toBe(403);
-      expect(patch.json).toMatchObject({ error: 'forbidden' });
+      expect((await errorOf(adminSc.requirementRules(orgId))).status, orgId).toBe(403);
+      expect(await refusal(adminSc.setRequirementRules(orgId, SHANGHAI_STYLE)), orgId).toMatchObject({ status: 403, error: 'forbidden' });
     }
-    expect((await lawyer.raw('GET', `/api/organizations/${demo.santaiFirm}/requirement-rules`)).status).toBe(403);
-    expect((await lawyer.raw('PATCH', `/api/organizations/${demo.sichuan}/requirement-rules`, { rules: null })).status).toBe(403);
-    expect((await createTestClient(server.baseUrl).raw('GET', `/api/organizations/${demo.sichuan}/requirement-rules`)).status).toBe(401);
+    expect((await errorOf(lawyer.requirementRules(demo.santaiFirm))).status).toBe(403);
+    expect((await errorOf(lawyer.setRequirementRules(demo.sichuan, null))).status).toBe(403);
+    expect((await errorOf(createTestClient(server.baseUrl).requirementRules(demo.sichuan))).status).toBe(401);
     // nothing changed in Gansu
-    expect((await admin.raw('GET', `/api/organizations/${demo.gansu}/requirement-rules`)).json).toMatchObject({ own: null });
+    expect(await admin.requirementRules(demo.gansu)).toMatchObject({ own: null });
   });
 
   it('bad rules are a 400 that stores nothing', async () => {
+    // well-formed rules the service refuses: typed calls
+    const refused: [string, string, RequirementRules | null, string][] = [
+      ['a firm has no rules of its own', demo.santaiFirm, SHANGHAI_STYLE, 'not_an_association'],
+      ['the root cannot inherit', demo.national, null, 'root_cannot_inherit'],
+      ['part-time above full-time', demo.sichuan, { ...SHANGHAI_STYLE, partTimeClassHours: 41 }, 'invalid_requirement_rules'],
+      ['a table asking less for more months', demo.sichuan, { annualClassHours: 40, proRating: [{ minMonthsPractised: 2, classHours: 30 }, { minMonthsPractised: 6, classHours: 20 }] }, 'invalid_requirement_rules'],
+    ];
+    for (const [what, target, rules, code] of refused) {
+      expect(await refusal(admin.setRequirementRules(target, rules)), what).toMatchObject({ status: 400, error: code, message: expect.any(String) });
+    }
+    // malformed bodies: raw (the typed client would not send them)
     const cases: [string, unknown, string][] = [
-      ['a firm has no rules of its own', { target: demo.santaiFirm, rules: SHANGHAI_STYLE }, 'not_an_association'],
-      ['the root cannot inherit', { target: demo.national, rules: null }, 'root_cannot_inherit'],
-      ['part-time above full-time', { target: demo.sichuan, rules: { ...SHANGHAI_STYLE, partTimeClassHours: 41 } }, 'invalid_requirement_rules'],
-      ['a table asking less for more months', { target: demo.sichuan, rules: { annualClassHours: 40, proRating: [{ minMonthsPractised: 2, classHours: 30 }, { minMonthsPractised: 6, classHours: 20 }] } }, 'invalid_requirement_rules'],
       ['学时 as text', { target: demo.sichuan, rules: { annualClassHours: '40', proRating: [] } }, 'invalid_request'],
       ['fractional 学时', { target: demo.sichuan, rules: { annualClassHours: 40.5, proRating: [] } }, 'invalid_request'],
       ['an unknown field', { target: demo.sichuan, rules: { annualClassHours: 40, proRating: [], minutes: 1800 } }, 'invalid_request'],
@@ -307,27 +290,24 @@ describe('who may read and change the rules', () => {
       expect(res.json, what).toMatchObject({ error: code, message: expect.any(String) });
     }
     expect((await admin.raw('PATCH', `/api/organizations/${demo.sichuan}/requirement-rules`, {})).status).toBe(400);
-    expect((await adminSc.raw('GET', `/api/organizations/${demo.sichuan}/requirement-rules`)).json).toMatchObject({ own: SHANGHAI_STYLE });
+    expect(await adminSc.requirementRules(demo.sichuan)).toMatchObject({ own: SHANGHAI_STYLE });
   });
 
   it('the national administrator may set a province’s rules', async () => {
-    const res = await admin.raw('PATCH', `/api/organizations/${demo.gansu}/requirement-rules`, { rules: { annualClassHours: 36, proRating: [] } });
-    expect(res.status, res.text).toBe(200);
-    await admin.raw('PATCH', `/api/organizations/${demo.gansu}/requirement-rules`, { rules: null });
+    await admin.expectStatus(200, admin.setRequirementRules(demo.gansu, { annualClassHours: 36, proRating: [] }));
+    await admin.setRequirementRules(demo.gansu, null);
   });
 });
 
 describe('plans take an elective minimum in minutes', () => {
   it('electiveMinutes alone makes a plan; bad values are a 400', async () => {
-    const ok = await adminSc.raw('POST', `/api/organizations/${demo.sichuan}/plans`, { year: 2030, name: '只有选修', requiredMinutes: 0, electiveMinutes: 600 });
-    expect(ok.status, ok.text).toBe(201);
-    const list = await adminSc.raw('GET', `/api/organizations/${demo.sichuan}/plans?year=2030`);
-    expect((list.json as { items: { name: string; electiveMinutes: number }[] }).items).toEqual([expect.objectContaining({ name: '只有选修', electiveMinutes: 600 })]);
+    await adminSc.expectStatus(201, plansApi(adminSc).create(demo.sichuan, { year: 2030, name: '只有选修', requiredMinutes: 0, electiveMinutes: 600 }));
+    expect(await plansApi(adminSc).list(demo.sichuan, 2030)).toEqual([expect.objectContaining({ name: '只有选修', electiveMinutes: 600 })]);
+    // malformed values: raw
     for (const electiveMinutes of [-1, 1.5, '600', 60_001]) {
       const res = await adminSc.raw('POST', `/api/organizations/${demo.sichuan}/plans`, { year: 2030, name: `bad ${String(electiveMinutes)}`, requiredMinutes: 60, electiveMinutes });
       expect(res.status, String(electiveMinutes)).toBe(400);
     }
-    const empty = await adminSc.raw('POST', `/api/organizations/${demo.sichuan}/plans`, { year: 2030, name: '空', requiredMinutes: 0, electiveMinutes: 0 });
-    expect(empty.json).toMatchObject({ error: 'empty_plan' });
+    expect((await errorOf(plansApi(adminSc).create(demo.sichuan, { year: 2030, name: '空', requiredMinutes: 0, electiveMinutes: 0 }))).code).toBe('empty_plan');
   });
 });

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count, eq, inArray, like } from 'drizzle-orm';
 import writeXlsxFile from 'write-excel-file/node';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { createTestClient, type TestClient } from '../helpers/http.ts';
+import { createTestClient, errorOf, type TestClient } from '../helpers/http.ts';
 import { auditLog, backgroundJobs, users } from '../../server/db/schema/index.ts';
 import { BACKGROUND_ABOVE } from '../../server/roster/service.ts';
 import { AuthRepository } from '../../server/auth/repository.ts';
@@ -94,6 +94,7 @@ describe('a long roster import runs as a background job', () => {
 
   it(`more than ${BACKGROUND_ABOVE} rows answer 202 with a job that reports progress while nothing is stored yet`, async () => {
     const reached = gate.close();
+    // raw: the whole 202 body is checked (ApiClient.importRoster answers its kind, id and total)
     const res = await adminSc.raw('POST', `/api/organizations/${server.demo!.sichuan}/roster`, { xlsx: await roster(1) });
     expect(res.status, res.text).toBe(202);
     const body = res.json as { jobId: string; total: number; status: string };
@@ -109,15 +110,14 @@ describe('a long roster import runs as a background job', () => {
     expect(await imported(1)).toBe(0);
 
     // The same lawyers again while the job runs: refused, not queued twice.
-    const again = await adminSc.raw('POST', `/api/organizations/${server.demo!.sichuan}/roster`, { xlsx: await roster(1) });
-    expect(again.status).toBe(409);
-    expect((again.json as { error: string }).error).toBe('roster_import_pending');
+    const again = await errorOf(adminSc.importRoster(server.demo!.sichuan, { xlsx: await roster(1) }));
+    expect([again.status, again.code]).toEqual([409, 'roster_import_pending']);
   });
 
   it('403 for the job outside its organization’s administrators; another administrator above sees it without passwords', async () => {
-    for (const client of [adminGs, lawyer]) expect((await client.raw('GET', `/api/jobs/${jobId}`)).status).toBe(403);
-    expect((await adminSc.raw('GET', '/api/jobs/00000000-0000-4000-8000-000000000000')).status).toBe(403);
-    expect((await createTestClient(server.baseUrl).raw('GET', `/api/jobs/${jobId}`)).status).toBe(401);
+    for (const client of [adminGs, lawyer]) expect((await errorOf(client.job(jobId))).status).toBe(403);
+    expect((await errorOf(adminSc.job('00000000-0000-4000-8000-000000000000'))).status).toBe(403);
+    expect((await errorOf(createTestClient(server.baseUrl).job(jobId))).status).toBe(401);
     gate.release();
     const done = await ended(jobId);
     expect(done).toMatchObject({ status: 'done', progress: rows, total: rows, imported: rows, passwords: 'actor_only' });
@@ -159,9 +159,9 @@ describe('a long roster import runs as a background job', () => {
 
   it('a lawyer registered while the job hashes fails the whole job (roster_conflict): nobody of the file is imported', async () => {
     const reached = gate.close();
-    const res = await adminSc.raw('POST', `/api/organizations/${server.demo!.sichuan}/roster`, { xlsx: await roster(2) });
-    expect(res.status, res.text).toBe(202);
-    const { jobId: conflicted } = res.json as { jobId: string };
+    const queued = await adminSc.expectStatus(202, adminSc.importRoster(server.demo!.sichuan, { xlsx: await roster(2) }));
+    if (queued.kind !== 'queued') throw new Error('expected a background job');
+    const conflicted = queued.jobId;
     await reached;
     // Someone else registers row 10's lawyer in the meantime.
     await server.deps.db.insert(users).values({ login: licence(2, 10), licenseNo: licence(2, 10), name: '别处导入', organizationId: server.demo!.santaiFirm });

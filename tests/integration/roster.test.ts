@@ -3,7 +3,7 @@ import { count, eq, inArray } from 'drizzle-orm';
 import writeXlsxFile, { type SheetData } from 'write-excel-file/node';
 import { zipSync } from 'fflate';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { createTestClient, type TestClient } from '../helpers/http.ts';
+import { createTestClient, errorOf, type TestClient } from '../helpers/http.ts';
 import { auditLog, organizations, users } from '../../server/db/schema/index.ts';
 import type { RosterPreview } from '../../web/src/lib/api/types.ts';
 
@@ -23,6 +23,13 @@ const userCount = async () => Number((await server.deps.db.select({ n: count() }
 const auditCount = async () => Number((await server.deps.db.select({ n: count() }).from(auditLog))[0]!.n);
 const xlsx = async (data: SheetData) => (await writeXlsxFile(data).toBuffer()).toString('base64');
 const rosterPath = (orgId: string) => `/api/organizations/${orgId}/roster`;
+/** The accounts of an import answered at once (a short roster); anything else fails the test. */
+const importedNow = async (client: TestClient, orgId: string, file: { csv: string } | { xlsx: string }) => {
+  const answer = await client.expectStatus(200, client.importRoster(orgId, file));
+  if (answer.kind !== 'imported') throw new Error(`expected an import at once, got ${answer.kind}`);
+  return { imported: answer.imported, accounts: answer.accounts.map((a) => ({ ...a, initialPassword: a.initialPassword! })) };
+};
+// The refused imports stay raw: their 400 body lists the problems, beyond { error, message }.
 
 describe('roster import', () => {
   it('one bad row → nothing imported, and the row is named', async () => {
@@ -62,9 +69,7 @@ describe('roster import', () => {
   it('a good roster imports every lawyer, who can then log in with the one-time password', async () => {
     const before = await userCount();
     const csv = 'licenseNo,name,firm\n15107202310000031,钱四,三台县明理律师事务所\n15107032310000032,孙五,绵阳涪城正衡律师事务所\n';
-    const res = await adminSc.raw('POST', rosterPath(server.demo!.sichuan), { csv });
-    expect(res.status).toBe(200);
-    const body = res.json as { imported: number; accounts: { login: string; initialPassword: string }[] };
+    const body = await importedNow(adminSc, server.demo!.sichuan, { csv });
     expect(body.imported).toBe(2);
     expect(await userCount()).toBe(before + 2);
     const newcomer = createTestClient(server.baseUrl);
@@ -93,9 +98,7 @@ describe('roster import', () => {
         ],
       },
     ]).toBuffer();
-    const res = await adminSc.raw('POST', rosterPath(server.demo!.sichuan), { xlsx: workbook.toString('base64') });
-    expect(res.status, res.text).toBe(200);
-    const body = res.json as { imported: number; accounts: { licenseNo: string; login: string; initialPassword: string }[] };
+    const body = await importedNow(adminSc, server.demo!.sichuan, { xlsx: workbook.toString('base64') });
     expect(body.imported).toBe(3);
     expect(body.accounts.map((a) => a.login)).toEqual(['15107202310000041', '15107202310000042', '15107202310000043']);
     expect(await userCount()).toBe(before + 3);
@@ -136,9 +139,9 @@ describe('roster import', () => {
     expect((notZip.json as { problems: { row: number; message: string }[] }).problems).toEqual([{ row: 0, message: expect.stringMatching(/not an XLSX workbook/) }]);
     // 80 MB of zeros compress to about 80 kB: refused before it is unpacked
     const bomb = Buffer.from(zipSync({ 'xl/worksheets/sheet1.xml': new Uint8Array(80 * 1024 * 1024) }, { level: 1 }));
-    const bombed = await adminSc.raw('POST', `${rosterPath(server.demo!.sichuan)}/preview`, { xlsx: bomb.toString('base64') });
-    expect(bombed.status).toBe(200);
-    expect((bombed.json as RosterPreview).problems).toEqual([expect.objectContaining({ code: 'file_unreadable', message: expect.stringMatching(/unpack to 80 MB/) })]);
+    const bombed = await adminSc.expectStatus(200, adminSc.previewRoster(server.demo!.sichuan, { xlsx: bomb.toString('base64') }));
+    expect(bombed.problems).toEqual([expect.objectContaining({ code: 'file_unreadable', message: expect.stringMatching(/unpack to 80 MB/) })]);
+    // malformed bodies: raw
     for (const body of [{}, { csv: 'licenseNo,name,firm\n', xlsx: 'AAAA' }]) {
       const res = await adminSc.raw('POST', rosterPath(server.demo!.sichuan), body);
       expect(res.status).toBe(400);
@@ -159,9 +162,7 @@ describe('roster preview', () => {
       ['15107202110000001', '尤五', '三台县明理律师事务所', null], // the demo lawyer's licence
       ['15107202310000066', '许六', '甘谷县渭水律师事务所', '也许'], // Gansu: not under Sichuan; bad part-time
     ]);
-    const res = await adminSc.raw('POST', `${rosterPath(server.demo!.sichuan)}/preview`, { xlsx: file });
-    expect(res.status, res.text).toBe(200);
-    const preview = res.json as RosterPreview;
+    const preview: RosterPreview = await adminSc.expectStatus(200, adminSc.previewRoster(server.demo!.sichuan, { xlsx: file }));
     expect(preview).toMatchObject({ format: 'xlsx', headerRow: 1, optionalColumns: ['partTime'], total: 6, valid: 1, background: false });
     expect(preview.organization).toEqual({ id: server.demo!.sichuan, name: '四川省律师协会', path: ['中华全国律师协会', '四川省律师协会'] });
     expect(preview.firms).toEqual([{ id: server.demo!.santaiFirm, name: '三台县明理律师事务所', path: ['四川省律师协会', '绵阳市律师协会', '三台县明理律师事务所'], rows: 2 }]);
@@ -198,7 +199,7 @@ describe('roster preview', () => {
     await db.insert(organizations).values({ kind: 'firm', name: '绵阳涪城正衡律师事务所', regionCode: '510104', parentId: chengdu!.id });
     const [closed] = await db.insert(organizations).values({ kind: 'firm', name: '已注销律师事务所', regionCode: '510104', parentId: chengdu!.id, closedAt: new Date() }).returning();
     const csv = 'licenseNo,name,firm\n15107202310000071,吕一,绵阳涪城正衡律师事务所\n15107202310000072,施二,已注销律师事务所\n';
-    const preview = (await adminSc.raw('POST', `${rosterPath(server.demo!.sichuan)}/preview`, { csv })).json as RosterPreview;
+    const preview = await adminSc.previewRoster(server.demo!.sichuan, { csv });
     expect(preview.problems.map((p) => [p.row, p.code])).toEqual([
       [2, 'firm_ambiguous'],
       [3, 'firm_closed'],
@@ -206,7 +207,7 @@ describe('roster preview', () => {
     expect(preview.problems[0]!.message).toContain('四川省律师协会 › 绵阳市律师协会 › 绵阳涪城正衡律师事务所');
     expect(preview.problems[0]!.message).toContain('四川省律师协会 › 成都市律师协会 › 绵阳涪城正衡律师事务所');
     // From the city association the name is unique again.
-    const fromMianyang = (await adminSc.raw('POST', `${rosterPath(server.demo!.mianyang)}/preview`, { csv: 'licenseNo,name,firm\n15107202310000071,吕一,绵阳涪城正衡律师事务所\n' })).json as RosterPreview;
+    const fromMianyang = await adminSc.previewRoster(server.demo!.mianyang, { csv: 'licenseNo,name,firm\n15107202310000071,吕一,绵阳涪城正衡律师事务所\n' });
     expect(fromMianyang.problems).toEqual([]);
     await db.delete(organizations).where(eq(organizations.id, closed!.id));
   });
@@ -214,14 +215,13 @@ describe('roster preview', () => {
   it('403 outside the caller’s subtree and for a lawyer, on the preview and the import; nothing stored', async () => {
     const before = await userCount();
     const csv = 'licenseNo,name,firm\n16205202310000081,何一,甘谷县渭水律师事务所\n';
-    for (const path of [rosterPath(server.demo!.gansu), `${rosterPath(server.demo!.gansu)}/preview`, rosterPath(server.demo!.ganguFirm), rosterPath('00000000-0000-4000-8000-000000000000')]) {
-      const res = await adminSc.raw('POST', path, { csv });
-      expect(res.status, path).toBe(403);
-    }
-    for (const path of [rosterPath(server.demo!.santaiFirm), `${rosterPath(server.demo!.santaiFirm)}/preview`]) {
-      expect((await lawyer.raw('POST', path, { csv })).status, path).toBe(403);
-    }
-    expect((await createTestClient(server.baseUrl).raw('POST', `${rosterPath(server.demo!.sichuan)}/preview`, { csv })).status).toBe(401);
+    expect((await errorOf(adminSc.importRoster(server.demo!.gansu, { csv }))).status).toBe(403);
+    expect((await errorOf(adminSc.previewRoster(server.demo!.gansu, { csv }))).status).toBe(403);
+    expect((await errorOf(adminSc.importRoster(server.demo!.ganguFirm, { csv }))).status).toBe(403);
+    expect((await errorOf(adminSc.importRoster('00000000-0000-4000-8000-000000000000', { csv }))).status).toBe(403);
+    expect((await errorOf(lawyer.importRoster(server.demo!.santaiFirm, { csv }))).status).toBe(403);
+    expect((await errorOf(lawyer.previewRoster(server.demo!.santaiFirm, { csv }))).status).toBe(403);
+    expect((await errorOf(createTestClient(server.baseUrl).previewRoster(server.demo!.sichuan, { csv }))).status).toBe(401);
     expect(await userCount()).toBe(before);
   });
 });

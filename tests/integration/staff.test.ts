@@ -12,6 +12,7 @@ import { loginAttempts, organizations, roleGrants, users } from '../../server/db
 import { createFirstAdmin } from '../../server/staff/first-admin.ts';
 import type { AdministeredOrganization, AuditEntry, Me, StaffAccountCreated } from '../../web/src/lib/api/types.ts';
 import { createTestClient, errorOf, type TestClient } from '../helpers/http.ts';
+import { teachApi, type NewCourse } from '../../web/src/routes/teach/teach-api.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 let server: TestServer;
@@ -219,17 +220,16 @@ describe('from admin:create to a running province', () => {
 
   it('the trainer (after changing the one-time password) creates a course in its organization, not above it', async () => {
     const trainer = await firstLogin(accounts.trainer, 'mianyang-trainer-9');
-    const course = await trainer.raw('POST', '/api/courses', { title: '县域刑辩实务', category: 'criminal', organizationId: ids.mianyang });
-    expect(course.status).toBe(201);
-    expect(course.json).toMatchObject({ organizationId: ids.mianyang, status: 'draft' });
-    expect((await trainer.raw('POST', '/api/courses', { title: '省级课程', category: 'criminal', organizationId: ids.sichuan })).status).toBe(403);
+    const course = await trainer.expectStatus(201, teachApi(trainer).createCourse({ title: '县域刑辩实务', category: 'criminal', organizationId: ids.mianyang }));
+    expect(course).toMatchObject({ organizationId: ids.mianyang, status: 'draft' });
+    expect((await errorOf(teachApi(trainer).createCourse({ title: '省级课程', category: 'criminal', organizationId: ids.sichuan }))).status).toBe(403);
   });
 
   it('an administrator becomes a course author by granting themselves trainer (the national root included)', async () => {
-    const course = { title: '全国课程', category: 'ethics_regulation', organizationId: ids.national };
-    expect((await root.raw('POST', '/api/courses', course)).status).toBe(403);
+    const course: NewCourse = { title: '全国课程', category: 'ethics_regulation', organizationId: ids.national };
+    expect((await errorOf(teachApi(root).createCourse(course))).status).toBe(403);
     await root.grantRole(ids.national, 'root', 'trainer');
-    expect((await root.raw('POST', '/api/courses', course)).status).toBe(201);
+    await root.expectStatus(201, teachApi(root).createCourse(course));
     expect((await root.me()).roles).toContainEqual({ organizationId: ids.national, role: 'trainer' });
   });
 

@@ -7,7 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { createTestClient, type TestClient } from '../helpers/http.ts';
+import { createTestClient, errorOf, type TestClient } from '../helpers/http.ts';
+import { catalogApi } from '../../web/src/lib/api/learning.ts';
+import { teachApi, type SubtitleView } from '../../web/src/routes/teach/teach-api.ts';
 import { availableBackends } from '../helpers/database.ts';
 import { AuthService } from '../../server/auth/service.ts';
 import { AuthRepository } from '../../server/auth/repository.ts';
@@ -28,12 +30,6 @@ const SRT = `1
 第三点：情势变更与不可抗力的区分。
 `;
 
-interface SubtitleView {
-  lang: string;
-  label: string;
-  cueCount: number;
-  url: string;
-}
 
 describe.each(availableBackends())('subtitles on %s', (backend) => {
   let server: TestServer;
@@ -54,9 +50,7 @@ describe.each(availableBackends())('subtitles on %s', (backend) => {
     };
     [trainer, sichuanTrainer, lawyer] = await Promise.all([login('trainer'), login('trainer-sc'), login('lawyer')]);
     // a shown, ready lecture of 60 s in the demo's published course (the package is not fetched here)
-    const res = await trainer.raw('POST', `/api/courses/${server.demo!.courseId}/lectures`, { title: '合同解除实务' });
-    expect(res.status).toBe(201);
-    lectureId = (res.json as { id: string }).id;
+    lectureId = (await trainer.expectStatus(201, teachApi(trainer).addLecture(server.demo!.courseId, '合同解除实务'))).id;
     await server.deps.db
       .update(lectures)
       .set({ status: 'ready', durationSeconds: 60, packagePrefix: `lectures/${lectureId}/p/`, mediaVersion: 1, hidden: false })
@@ -98,8 +92,8 @@ describe.each(availableBackends())('subtitles on %s', (backend) => {
     expect((await upload(sichuanTrainer, SRT)).status).toBe(403);
     expect((await upload(lawyer, SRT)).status).toBe(403);
     expect((await upload(trainer, SRT, 'application/x-subrip', 'fr')).status).toBe(400);
-    expect((await sichuanTrainer.raw('DELETE', `/api/lectures/${lectureId}/subtitles/zh-CN`)).status).toBe(403);
-    expect((await sichuanTrainer.raw('GET', `/api/lectures/${lectureId}/subtitles`)).status).toBe(403);
+    expect((await errorOf(teachApi(sichuanTrainer).removeSubtitles(lectureId, 'zh-CN'))).status).toBe(403);
+    expect((await errorOf(teachApi(sichuanTrainer).subtitles(lectureId))).status).toBe(403);
   });
 
   it('stores an SRT as normalised WebVTT and cues, audited, and serves both to learners', async () => {
@@ -137,16 +131,13 @@ describe.each(availableBackends())('subtitles on %s', (backend) => {
   });
 
   it('finds a word only in a transcript, naming the lecture, a snippet and the cue time', async () => {
-    const res = await lawyer.raw('GET', `/api/courses?q=${encodeURIComponent('情势变更')}`);
-    expect(res.status).toBe(200);
-    const body = res.json as { items: { id: string; transcriptMatch: unknown }[]; total: number };
+    const body = await lawyer.expectStatus(200, catalogApi(lawyer).list({ q: '情势变更' }));
     expect(body.items.map((c) => c.id)).toEqual([server.demo!.courseId]);
     expect(body.items[0]!.transcriptMatch).toEqual({ lectureId, lectureTitle: '合同解除实务', lang: 'zh-CN', snippet: expect.stringContaining('情势变更'), atSeconds: 20 });
-    const title = await lawyer.raw('GET', `/api/courses?q=${encodeURIComponent('不存在的词语')}`);
-    expect((title.json as { total: number }).total).toBe(0);
+    expect((await catalogApi(lawyer).list({ q: '不存在的词语' })).total).toBe(0);
     // hidden lectures' transcripts are not searched
     await server.deps.db.update(lectures).set({ hidden: true }).where(eq(lectures.id, lectureId));
-    expect(((await lawyer.raw('GET', `/api/courses?q=${encodeURIComponent('情势变更')}`)).json as { total: number }).total).toBe(0);
+    expect((await catalogApi(lawyer).list({ q: '情势变更' })).total).toBe(0);
     await server.deps.db.update(lectures).set({ hidden: false }).where(eq(lectures.id, lectureId));
   });
 
@@ -158,16 +149,15 @@ describe.each(availableBackends())('subtitles on %s', (backend) => {
     expect(res.json).toMatchObject({ cueCount: 1 });
     expect(await server.deps.storage.head(before!.storageKey)).toBeNull();
     // the search folds case (and a % or _ in the words is just a character)
-    const found = await lawyer.raw('GET', `/api/courses?q=${encodeURIComponent('force MAJEURE')}`);
-    expect((found.json as { items: { transcriptMatch: { snippet: string } | null }[] }).items[0]!.transcriptMatch!.snippet).toContain('Force Majeure');
-    expect(((await lawyer.raw('GET', `/api/courses?q=${encodeURIComponent('%')}`)).json as { total: number }).total).toBe(0);
+    const found = await catalogApi(lawyer).list({ q: 'force MAJEURE' });
+    expect(found.items[0]!.transcriptMatch!.snippet).toContain('Force Majeure');
+    expect((await catalogApi(lawyer).list({ q: '%' })).total).toBe(0);
     const en = await upload(trainer, vtt, 'text/vtt', 'en');
     expect(en.json).toMatchObject({ lang: 'en', label: 'English' });
-    const list = await trainer.raw('GET', `/api/lectures/${lectureId}/subtitles`);
-    expect((list.json as { items: SubtitleView[] }).items.map((s) => s.lang)).toEqual(['zh-CN', 'en']);
+    expect((await teachApi(trainer).subtitles(lectureId)).map((s) => s.lang)).toEqual(['zh-CN', 'en']);
 
-    expect((await trainer.raw('DELETE', `/api/lectures/${lectureId}/subtitles/zh-CN`)).status).toBe(204);
-    expect((await trainer.raw('DELETE', `/api/lectures/${lectureId}/subtitles/zh-CN`)).status).toBe(404);
+    await trainer.expectStatus(204, teachApi(trainer).removeSubtitles(lectureId, 'zh-CN'));
+    expect((await errorOf(teachApi(trainer).removeSubtitles(lectureId, 'zh-CN'))).status).toBe(404);
     expect((await lawyer.raw('GET', `/api/lectures/${lectureId}/subtitles/zh-CN.vtt`)).status).toBe(404);
     const transcript = await lawyer.raw('GET', `/api/lectures/${lectureId}/transcript`);
     expect(transcript.json).toMatchObject({ lang: 'en', cues: [{ start: 2, end: 3, text: '新的字幕 Force Majeure' }] });

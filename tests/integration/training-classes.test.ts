@@ -14,9 +14,11 @@ import { AuthRepository } from '../../server/auth/repository.ts';
 import { AuthService } from '../../server/auth/service.ts';
 import { auditLog, courseCompletions, lectureProgress } from '../../server/db/schema/index.ts';
 import type { DemoIds } from '../../server/demo/seed.ts';
-import type { MyTrainingClasses, TrainingClassDetail, TrainingClassReport } from '../../server/classes/schemas.ts';
+import type { TrainingClassDetail } from '../../server/classes/schemas.ts';
+import { classesApi, type TrainingClassBody } from '../../web/src/routes/admin/classes-api.ts';
+import { inPersonApi } from '../../web/src/routes/admin/in-person-api.ts';
 import { availableBackends } from '../helpers/database.ts';
-import { createTestClient, type TestClient } from '../helpers/http.ts';
+import { createTestClient, errorOf, type TestClient } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const LIMING = '15107202110000001';
@@ -38,8 +40,10 @@ describe.each(availableBackends())('training classes on %s', (backend) => {
 
   const auditCount = async (action: string) => Number((await server.deps.db.select({ n: count() }).from(auditLog).where(eq(auditLog.action, action)))[0]!.n);
   const error = (res: { json: unknown }) => (res.json as { error: string }).error;
+  const classes = (client: TestClient) => classesApi(client);
+  const codeOf = async (call: Promise<unknown>) => (await errorOf(call)).code;
 
-  const body = () => ({
+  const body = (): TrainingClassBody => ({
     name: '2027年县域律师示范培训班',
     organizer: '四川省律师协会',
     kind: 'demonstration',
@@ -69,18 +73,13 @@ describe.each(availableBackends())('training classes on %s', (backend) => {
     await adminGs.login('admin-gs', 'classes-test-1');
     await lawyer.login('lawyer', 'lectern-demo');
     await trainer.login('trainer', 'lectern-demo');
-    const s = await adminSc.raw('POST', `/api/organizations/${demo.mianyang}/in-person-sessions`, { title: '示范班开班现场培训', heldOn: '2027-06-12', place: '绵阳市律师协会', minutes: 270 });
-    expect(s.status, s.text).toBe(201);
-    sessionId = (s.json as { id: string }).id;
-    const g = await adminGs.raw('POST', `/api/organizations/${demo.gansu}/in-person-sessions`, { title: '甘肃现场培训', heldOn: '2027-06-12', place: '兰州', minutes: 60 });
-    gansuSessionId = (g.json as { id: string }).id;
+    sessionId = (await adminSc.expectStatus(201, inPersonApi(adminSc).create(demo.mianyang, { title: '示范班开班现场培训', heldOn: '2027-06-12', place: '绵阳市律师协会', minutes: 270 }))).id;
+    gansuSessionId = (await inPersonApi(adminGs).create(demo.gansu, { title: '甘肃现场培训', heldOn: '2027-06-12', place: '兰州', minutes: 60 })).id;
   });
   afterAll(async () => server?.close());
 
   it('the Sichuan admin creates a class of Mianyang; audited', async () => {
-    const res = await adminSc.raw('POST', `/api/organizations/${demo.mianyang}/training-classes`, { ...body(), name: ' 2027年县域律师示范培训班 ' });
-    expect(res.status, res.text).toBe(201);
-    klass = res.json as TrainingClassDetail;
+    klass = await adminSc.expectStatus(201, classes(adminSc).create(demo.mianyang, { ...body(), name: ' 2027年县域律师示范培训班 ' }));
     expect(klass).toMatchObject({
       name: '2027年县域律师示范培训班',
       organizer: '四川省律师协会',
@@ -93,34 +92,35 @@ describe.each(availableBackends())('training classes on %s', (backend) => {
       enrolled: 3, // 李明 and 赵一 through Santai's firm, 钱二 by licence number
     });
     expect(await auditCount('training_class.created')).toBe(1);
-    const list = await adminSc.raw('GET', `/api/organizations/${demo.sichuan}/training-classes`);
-    expect((list.json as { items: { id: string; courses: number; sessions: number; enrolled: number }[] }).items).toEqual([expect.objectContaining({ id: klass.id, courses: 1, sessions: 1, enrolled: 3 })]);
+    expect(await classes(adminSc).list(demo.sichuan)).toEqual([expect.objectContaining({ id: klass.id, courses: 1, sessions: 1, enrolled: 3 })]);
   });
 
   it('scope: another province’s admin, a lawyer and a trainer get 403 on every admin route', async () => {
     for (const client of [adminGs, lawyer, trainer]) {
-      expect((await client.raw('POST', `/api/organizations/${demo.mianyang}/training-classes`, body())).status).toBe(403);
-      expect((await client.raw('GET', `/api/organizations/${demo.sichuan}/training-classes`)).status).toBe(403);
-      expect((await client.raw('GET', `/api/training-classes/${klass.id}`)).status).toBe(403);
-      expect((await client.raw('PUT', `/api/training-classes/${klass.id}`, body())).status).toBe(403);
-      expect((await client.raw('GET', `/api/training-classes/${klass.id}/report`)).status).toBe(403);
+      expect((await errorOf(classes(client).create(demo.mianyang, body()))).status).toBe(403);
+      expect((await errorOf(classes(client).list(demo.sichuan))).status).toBe(403);
+      expect((await errorOf(classes(client).get(klass.id))).status).toBe(403);
+      expect((await errorOf(classes(client).replace(klass.id, body()))).status).toBe(403);
+      expect((await errorOf(classes(client).report(klass.id))).status).toBe(403);
+      // the file downloads: raw
       expect((await client.raw('GET', `/api/training-classes/${klass.id}/report.csv`)).status).toBe(403);
       expect((await client.raw('GET', `/api/training-classes/${klass.id}/report.xlsx`)).status).toBe(403);
     }
     // an unknown class: 404 to an administrator, 403 to anyone else
-    expect((await adminSc.raw('GET', '/api/training-classes/00000000-0000-4000-8000-000000000000')).status).toBe(404);
-    expect((await lawyer.raw('GET', '/api/training-classes/00000000-0000-4000-8000-000000000000')).status).toBe(403);
+    expect((await errorOf(classes(adminSc).get('00000000-0000-4000-8000-000000000000'))).status).toBe(404);
+    expect((await errorOf(classes(lawyer).get('00000000-0000-4000-8000-000000000000'))).status).toBe(403);
     // the Gansu admin may make a Gansu class, with nothing of Sichuan in it
-    const gansu = { ...body(), sessionIds: [gansuSessionId], organizationIds: [demo.gansu], lawyers: [] };
-    expect((await adminGs.raw('POST', `/api/organizations/${demo.gansu}/training-classes`, gansu)).status).toBe(201);
-    expect(error(await adminGs.raw('POST', `/api/organizations/${demo.gansu}/training-classes`, { ...gansu, organizationIds: [demo.santaiFirm] }))).toBe('class_target_outside_organization');
-    expect(error(await adminGs.raw('POST', `/api/organizations/${demo.gansu}/training-classes`, { ...gansu, lawyers: [LIMING] }))).toBe('lawyer_outside_organization');
-    expect(error(await adminGs.raw('POST', `/api/organizations/${demo.gansu}/training-classes`, { ...gansu, sessionIds: [sessionId] }))).toBe('session_outside_organization');
+    const gansu: TrainingClassBody = { ...body(), sessionIds: [gansuSessionId], organizationIds: [demo.gansu], lawyers: [] };
+    await adminGs.expectStatus(201, classes(adminGs).create(demo.gansu, gansu));
+    expect(await codeOf(classes(adminGs).create(demo.gansu, { ...gansu, organizationIds: [demo.santaiFirm] }))).toBe('class_target_outside_organization');
+    expect(await codeOf(classes(adminGs).create(demo.gansu, { ...gansu, lawyers: [LIMING] }))).toBe('lawyer_outside_organization');
+    expect(await codeOf(classes(adminGs).create(demo.gansu, { ...gansu, sessionIds: [sessionId] }))).toBe('session_outside_organization');
     // and 李明 does not see the Gansu class
-    expect((await lawyer.raw('GET', '/api/me/training-classes')).json).toMatchObject({ items: [{ id: klass.id }] });
+    expect(await classes(lawyer).mine()).toMatchObject({ items: [{ id: klass.id }] });
   });
 
   it('bad input is a clear 400', async () => {
+    // malformed or refused bodies: raw (some the typed client would not send)
     for (const [bad, code] of [
       [{ ...body(), opensOn: '2027-02-30' }, 'invalid_date'],
       [{ ...body(), opensOn: '2028-01-01' }, 'class_dates_reversed'],
@@ -141,10 +141,10 @@ describe.each(availableBackends())('training classes on %s', (backend) => {
   });
 
   it('李明 sees the class on /me with progress and deadline; an attendance counts', async () => {
-    const before = (await lawyer.raw('GET', '/api/me/training-classes')).json as MyTrainingClasses;
+    const before = await classes(lawyer).mine();
     expect(before.items[0]).toMatchObject({ id: klass.id, closesOn: '2027-12-31', total: 2, done: 0, completed: false, certificate: null });
-    expect((await adminSc.raw('POST', `/api/in-person-sessions/${sessionId}/attendances`, { lawyer: LIMING })).status).toBe(201);
-    const after = (await lawyer.raw('GET', '/api/me/training-classes')).json as MyTrainingClasses;
+    await adminSc.expectStatus(201, inPersonApi(adminSc).addAttendee(sessionId, LIMING));
+    const after = await classes(lawyer).mine();
     expect(after.items[0]).toMatchObject({ done: 1, minutes: 270, classHours: 6, sessions: [{ id: sessionId, attended: true }], courses: [{ id: demo.courseId, done: false }], completed: false, certificate: null });
   });
 
@@ -156,15 +156,15 @@ describe.each(availableBackends())('training classes on %s', (backend) => {
       { userId: people[ZHAOYI]!, courseId: demo.courseId, completedAt: new Date('2027-12-31T16:30:00Z'), creditMinutes: 45 },
     ]);
     await db.insert(lectureProgress).values({ userId: people[ZHAOYI]!, lectureId: demo.lectureId, coveredSeconds: 600, intervals: [], creditMinutes: 45, completedAt: new Date('2027-12-31T16:30:00Z') });
-    const mine = (await lawyer.raw('GET', '/api/me/training-classes')).json as MyTrainingClasses;
+    const mine = await classes(lawyer).mine();
     expect(mine.items[0]).toMatchObject({ done: 2, total: 2, minutes: 315, completed: true });
     const cert = mine.items[0]!.certificate!;
     expect(cert.serial).toMatch(/^LC-\d{4}-\d{6}$/);
     // issued once: reading again answers the same certificate
-    expect(((await lawyer.raw('GET', '/api/me/training-classes')).json as MyTrainingClasses).items[0]!.certificate!.id).toBe(cert.id);
-    const verified = await createTestClient(server.baseUrl).raw('GET', `/api/certificates/verify/${cert.code}`);
-    expect(verified.status).toBe(200);
-    expect(verified.json).toMatchObject({ valid: true, kind: 'class', holder: '李明', course: '2027年县域律师示范培训班', creditMinutes: 315, serial: cert.serial });
+    expect((await classes(lawyer).mine()).items[0]!.certificate!.id).toBe(cert.id);
+    const anonymous = createTestClient(server.baseUrl);
+    expect(await anonymous.expectStatus(200, anonymous.verifyCertificate(cert.code))).toMatchObject({ valid: true, kind: 'class', holder: '李明', course: '2027年县域律师示范培训班', creditMinutes: 315, serial: cert.serial });
+    // the PDF: raw (a file, its headers checked)
     const pdf = await lawyer.raw('GET', cert.pdfUrl);
     expect(pdf.status).toBe(200);
     expect(pdf.headers.get('content-type')).toBe('application/pdf');
@@ -173,13 +173,11 @@ describe.each(availableBackends())('training classes on %s', (backend) => {
     const other = createTestClient(server.baseUrl);
     await other.login(QIANER, 'classes-test-1');
     expect((await other.raw('GET', cert.pdfUrl)).status).toBe(403);
-    expect(((await other.raw('GET', '/api/me/training-classes')).json as MyTrainingClasses).items[0]).toMatchObject({ done: 0, completed: false });
+    expect((await classes(other).mine()).items[0]).toMatchObject({ done: 0, completed: false });
   });
 
   it('the report: enrolled, started, completed, hours; CSV and XLSX', async () => {
-    const res = await adminSc.raw('GET', `/api/training-classes/${klass.id}/report`);
-    expect(res.status, res.text).toBe(200);
-    const report = res.json as TrainingClassReport;
+    const report = await adminSc.expectStatus(200, classes(adminSc).report(klass.id));
     expect(report.totals).toEqual({ enrolled: 3, started: 2, completed: 1, minutes: 315, classHours: 7 });
     const byLicence = Object.fromEntries(report.rows.map((r) => [r.lawyer.licenseNo, r]));
     expect(byLicence[LIMING]).toMatchObject({ done: 2, total: 2, minutes: 315, started: true, completed: true });
@@ -210,14 +208,13 @@ describe.each(availableBackends())('training classes on %s', (backend) => {
   });
 
   it('an edit replaces the lists and is audited with before and after', async () => {
-    const res = await adminSc.raw('PUT', `/api/training-classes/${klass.id}`, { ...body(), kind: 'provincial', organizationIds: [], lawyers: [LIMING] });
-    expect(res.status, res.text).toBe(200);
-    expect(res.json).toMatchObject({ kind: 'provincial', organizations: [], lawyers: [{ licenseNo: LIMING }], enrolled: 1 });
+    const replaced = await adminSc.expectStatus(200, classes(adminSc).replace(klass.id, { ...body(), kind: 'provincial', organizationIds: [], lawyers: [LIMING] }));
+    expect(replaced).toMatchObject({ kind: 'provincial', organizations: [], lawyers: [{ licenseNo: LIMING }], enrolled: 1 });
     const [entry] = await server.deps.db.select().from(auditLog).where(eq(auditLog.action, 'training_class.updated'));
     expect(entry).toMatchObject({ targetType: 'training_class', targetId: klass.id, before: { kind: 'demonstration', organizationIds: [demo.santaiFirm] }, after: { kind: 'provincial', organizationIds: [], licenseNos: [LIMING] } });
     // 钱二 is no longer enrolled
     const other = createTestClient(server.baseUrl);
     await other.login(QIANER, 'classes-test-1');
-    expect(((await other.raw('GET', '/api/me/training-classes')).json as MyTrainingClasses).items).toEqual([]);
+    expect((await classes(other).mine()).items).toEqual([]);
   });
 });

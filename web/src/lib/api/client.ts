@@ -11,6 +11,7 @@ import type {
   ApiErrorBody,
   AuditPage,
   CertificateVerification,
+  MyCertificate,
   CourseDetail,
   CourseList,
   CourseQuery,
@@ -197,8 +198,8 @@ export class ApiClient {
   organization(orgId: string): Promise<Organization> {
     return this.request('GET', `/api/organizations/${enc(orgId)}`);
   }
-  /** Disabled accounts are left out unless `includeDisabled`. */
-  report(orgId: string, year: number, options: { includeDisabled?: boolean } = {}): Promise<OrganizationReport> {
+  /** Disabled accounts are left out unless `includeDisabled`; year null/undefined: the organization's current training year. */
+  report(orgId: string, year?: number | null, options: { includeDisabled?: boolean } = {}): Promise<OrganizationReport> {
     return this.request('GET', `/api/organizations/${enc(orgId)}/report`, { query: { year, includeDisabled: options.includeDisabled || undefined } });
   }
   /** For a download link: the browser fetches it with the session cookie. */
@@ -207,6 +208,10 @@ export class ApiClient {
   }
   verifyCertificate(code: string): Promise<CertificateVerification> {
     return this.request('GET', `/api/certificates/verify/${enc(code)}`);
+  }
+  /** My course certificates, with their PDF and verification links. */
+  myCertificates(): Promise<MyCertificate[]> {
+    return this.request('GET', '/api/me/certificates');
   }
 
   // ── Audit log ──

@@ -5,60 +5,24 @@
  */
 import { t } from '../i18n/index.svelte.ts';
 import { api } from './browser.ts';
-import type { AudienceCode, CategoryCode, CourseDetail, CourseSummary, LectureSummary } from './types.ts';
+import type { ApiClient } from './client.ts';
+import type { AudienceCode, CategoryCode } from './types.ts';
 
 import type { CourseProgress, LectureProgress, Resume } from '../../../../server/learning/schemas.ts';
+import type { CatalogCourse, CatalogCourseDetail, CatalogLecture, CatalogList, TranscriptMatch } from '../../../../server/catalog/schemas.ts';
 
 // The shapes come from the server's route schemas (type-only: nothing of the server is bundled).
-export type { CourseProgress, LectureProgress };
+export type { CourseProgress, LectureProgress, TranscriptMatch };
 /** "继续学习": the most recently watched unfinished lecture and where its session resumes. */
 export type ResumePoint = Resume;
-
-export interface Organizer {
-  id: string;
-  name: string;
-}
-
-export interface LearnerCourse extends CourseSummary {
-  audience: AudienceCode[];
-  organizer: Organizer | null;
-  trainer: string | null;
-  required: boolean;
-  progress: CourseProgress;
-  /** with a search: the first lecture whose subtitles contain the words (docs/subtitles.md, "Search") */
-  transcriptMatch?: TranscriptMatch | null;
-}
-
-export interface TranscriptMatch {
-  lectureId: string;
-  lectureTitle: string;
-  lang: string;
-  /** the transcript around the hit */
-  snippet: string;
-  /** where the cue with the hit starts: open the lecture at ?t= */
-  atSeconds: number;
-}
-
-export interface LearnerCourseList {
-  items: LearnerCourse[];
-  total: number;
-  organizers: Organizer[];
-  resume: ResumePoint | null;
-}
-
-export interface LearnerLecture extends LectureSummary {
-  progress: LectureProgress;
-}
-
-export interface LearnerCourseDetail extends Omit<CourseDetail, 'lectures'> {
-  audience: AudienceCode[];
-  organizer: Organizer | null;
-  trainer: string | null;
-  required: boolean;
-  progress: CourseProgress;
-  resume: ResumePoint | null;
-  lectures: LearnerLecture[];
-}
+export type Organizer = CatalogList['organizers'][number];
+/** one of GET /api/courses's items, with my state */
+export type LearnerCourse = CatalogCourse;
+/** GET /api/courses */
+export type LearnerCourseList = CatalogList;
+export type LearnerLecture = CatalogLecture;
+/** GET /api/courses/:courseId */
+export type LearnerCourseDetail = CatalogCourseDetail;
 
 export interface CatalogQuery {
   q?: string;
@@ -70,17 +34,32 @@ export interface CatalogQuery {
   pageSize?: number;
 }
 
+/** The catalog routes for any client (the web's `api`, a test's client). */
+export function catalogApi(client: ApiClient) {
+  return {
+    list(query: CatalogQuery, signal?: AbortSignal): Promise<LearnerCourseList> {
+      const { required, ...rest } = query;
+      return client.request('GET', '/api/courses', { query: { ...rest, required: required ? 'true' : undefined }, ...(signal ? { signal } : {}) });
+    },
+    course(courseId: string, signal?: AbortSignal): Promise<LearnerCourseDetail> {
+      return client.request('GET', `/api/courses/${encodeURIComponent(courseId)}`, signal ? { signal } : {});
+    },
+    progress(signal?: AbortSignal): Promise<{ resume: ResumePoint | null }> {
+      return client.request('GET', '/api/me/progress', signal ? { signal } : {});
+    },
+  };
+}
+
 export function listCatalog(query: CatalogQuery, signal?: AbortSignal): Promise<LearnerCourseList> {
-  const { required, ...rest } = query;
-  return api.request('GET', '/api/courses', { query: { ...rest, required: required ? 'true' : undefined }, ...(signal ? { signal } : {}) });
+  return catalogApi(api).list(query, signal);
 }
 
 export function courseState(courseId: string, signal?: AbortSignal): Promise<LearnerCourseDetail> {
-  return api.request('GET', `/api/courses/${encodeURIComponent(courseId)}`, signal ? { signal } : {});
+  return catalogApi(api).course(courseId, signal);
 }
 
 export function myProgress(signal?: AbortSignal): Promise<{ resume: ResumePoint | null }> {
-  return api.request('GET', '/api/me/progress', signal ? { signal } : {});
+  return catalogApi(api).progress(signal);
 }
 
 /** The lecture page's link; the session itself resumes at `resumeAt` (server/playback). */

@@ -4,6 +4,7 @@
  * the server is bundled).
  */
 import { api } from './browser.ts';
+import type { ApiClient } from './client.ts';
 import type { MenteeProgress, Mentoring, MyRecommendations, Pair, PairingReport } from '../../../../server/pairing/schemas.ts';
 
 export type { MenteeProgress, Mentoring, MyRecommendations, Pair, PairingReport };
@@ -14,15 +15,32 @@ export type NewPair =
   | { kind: 'firm'; mentorOrganizationId: string; menteeOrganizationId: string; startsOn: string; endsOn?: string | null }
   | { kind: 'lawyer'; mentor: string; mentee: string; startsOn: string; endsOn?: string | null };
 
-export const myMentoring = (signal?: AbortSignal): Promise<Mentoring> => api.request('GET', '/api/me/mentoring', { signal });
-export const myRecommendations = (signal?: AbortSignal): Promise<MyRecommendations> => api.request('GET', '/api/me/recommendations', { signal });
-export const menteeProgress = (pairId: string, userId: string, signal?: AbortSignal): Promise<MenteeProgress> =>
-  api.request('GET', `/api/pairs/${enc(pairId)}/mentees/${enc(userId)}/progress`, { signal });
-export const recommendCourse = (pairId: string, courseId: string, note: string | null) => api.request('POST', `/api/pairs/${enc(pairId)}/recommendations`, { body: { courseId, note } });
+/** The pairing routes for any client (the web's `api`, a test's client). */
+export function pairingApi(client: ApiClient) {
+  return {
+    myMentoring: (signal?: AbortSignal): Promise<Mentoring> => client.request('GET', '/api/me/mentoring', { signal }),
+    myRecommendations: (signal?: AbortSignal): Promise<MyRecommendations> => client.request('GET', '/api/me/recommendations', { signal }),
+    menteeProgress: (pairId: string, userId: string, signal?: AbortSignal): Promise<MenteeProgress> =>
+      client.request('GET', `/api/pairs/${enc(pairId)}/mentees/${enc(userId)}/progress`, { signal }),
+    /** 201; 409 for a course already recommended in the pair, 400 unknown_course */
+    recommendCourse: (pairId: string, courseId: string, note: string | null = null): Promise<Mentoring['items'][number]['recommendations'][number]> =>
+      client.request('POST', `/api/pairs/${enc(pairId)}/recommendations`, { body: { courseId, note } }),
+    listPairs: async (orgId: string, signal?: AbortSignal): Promise<Pair[]> => (await client.request<{ items: Pair[] }>('GET', `/api/organizations/${enc(orgId)}/pairs`, { signal })).items,
+    /** 201; audited */
+    createPair: (orgId: string, body: NewPair): Promise<Pair> => client.request('POST', `/api/organizations/${enc(orgId)}/pairs`, { body }),
+    /** 409 pair_ended the second time */
+    endPair: (pairId: string): Promise<Pair> => client.request('POST', `/api/pairs/${enc(pairId)}/end`),
+    pairingReport: (orgId: string, year?: number, signal?: AbortSignal): Promise<PairingReport> => client.request('GET', `/api/organizations/${enc(orgId)}/pairing-report`, { query: { year }, signal }),
+  };
+}
 
-export const listPairs = async (orgId: string, signal?: AbortSignal): Promise<Pair[]> => (await api.request<{ items: Pair[] }>('GET', `/api/organizations/${enc(orgId)}/pairs`, { signal })).items;
-export const createPair = (orgId: string, body: NewPair): Promise<Pair> => api.request('POST', `/api/organizations/${enc(orgId)}/pairs`, { body });
-export const endPair = (pairId: string): Promise<Pair> => api.request('POST', `/api/pairs/${enc(pairId)}/end`);
-export const pairingReport = (orgId: string, year: number, signal?: AbortSignal): Promise<PairingReport> =>
-  api.request('GET', `/api/organizations/${enc(orgId)}/pairing-report`, { query: { year }, signal });
+export const myMentoring = (signal?: AbortSignal): Promise<Mentoring> => pairingApi(api).myMentoring(signal);
+export const myRecommendations = (signal?: AbortSignal): Promise<MyRecommendations> => pairingApi(api).myRecommendations(signal);
+export const menteeProgress = (pairId: string, userId: string, signal?: AbortSignal): Promise<MenteeProgress> => pairingApi(api).menteeProgress(pairId, userId, signal);
+export const recommendCourse = (pairId: string, courseId: string, note: string | null) => pairingApi(api).recommendCourse(pairId, courseId, note);
+
+export const listPairs = (orgId: string, signal?: AbortSignal): Promise<Pair[]> => pairingApi(api).listPairs(orgId, signal);
+export const createPair = (orgId: string, body: NewPair): Promise<Pair> => pairingApi(api).createPair(orgId, body);
+export const endPair = (pairId: string): Promise<Pair> => pairingApi(api).endPair(pairId);
+export const pairingReport = (orgId: string, year: number, signal?: AbortSignal): Promise<PairingReport> => pairingApi(api).pairingReport(orgId, year, signal);
 export const pairingReportCsvUrl = (orgId: string, year: number, lang: string) => `/api/organizations/${enc(orgId)}/pairing-report.csv?year=${year}&lang=${lang === 'en' ? 'en' : 'zh-CN'}`;

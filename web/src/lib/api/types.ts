@@ -11,66 +11,44 @@ export interface ApiErrorBody {
 
 // ── Health and session ───────────────────────────────────────────────────────
 
-export interface HealthResponse {
-  status: 'ok';
-}
+// The health answers come from their route schemas (type-only: nothing of the server is bundled).
+import type { HealthOk, HealthUnavailable, ReadyOk, ReadyUnavailable } from '../../../../server/health/schemas.ts';
+export type { HealthOk, HealthUnavailable, ReadyOk, ReadyUnavailable };
+/** GET /api/health 200 */
+export type HealthResponse = HealthOk;
 
-export interface LoginRequest {
-  login: string;
-  password: string;
-}
-
-export interface LoginResponse {
-  user: { id: string; login: string; name: string };
-}
+// The session routes' shapes come from their schemas (server/auth/schemas.ts).
+import type { LoginRequest, LoginResponse, Me, RoleGrant } from '../../../../server/auth/schemas.ts';
+export type { LoginRequest, LoginResponse, Me, RoleGrant };
 
 import type { RoleName } from '../../../../server/staff/schemas.ts';
 export type { RoleName };
 
-export interface RoleGrant {
-  organizationId: string;
-  role: RoleName;
-}
-
-export interface Me {
-  id: string;
-  login: string;
-  name: string;
-  organizationId: string;
-  roles: RoleGrant[];
-  /** the password is a one-time password (roster import or reset): the shell asks for a new one first */
-  passwordChangeRequired: boolean;
-}
-
 // ── Accounts (docs/accounts.md) ──────────────────────────────────────────────
 
-export interface ChangePasswordRequest {
-  currentPassword: string;
-  newPassword: string;
-}
-
+// The account routes' shapes come from their schemas (server/users/schemas.ts); the password rules' codes from server/users/password-rules.ts.
+import type { Account, ChangePasswordRequest, PasswordReset } from '../../../../server/users/schemas.ts';
+export type { Account, ChangePasswordRequest, PasswordReset };
 /** 400 codes of POST /api/me/password when the new password breaks a rule. */
-export type PasswordProblem = 'password_too_short' | 'password_is_login' | 'password_is_license_no' | 'password_unchanged' | 'password_blank' | 'password_too_common';
-
-export interface PasswordReset {
-  userId: string;
-  login: string;
-  name: string;
-  /** shown once; the account must change it at its next login */
-  oneTimePassword: string;
-}
-
-export interface Account {
-  id: string;
-  login: string;
-  name: string;
-  organizationId: string;
-  licenseNo: string | null;
-  disabled: boolean;
-  passwordChangeRequired: boolean;
-}
+export type { PasswordProblem } from '../../../../server/users/password-rules.ts';
 
 // ── Catalog ──────────────────────────────────────────────────────────────────
+
+// The catalog's shapes come from its route schemas (server/catalog/schemas.ts); the two lists
+// stay here as values (the web needs them at run time) and are checked against the schemas' types.
+import type {
+  AudienceCode,
+  CatalogCourseDetail,
+  CatalogList,
+  CategoryCode,
+  CourseStatus,
+  CourseSummary,
+  LectureStatus,
+  LectureSummary,
+} from '../../../../server/catalog/schemas.ts';
+export type { AudienceCode, CategoryCode, CourseStatus, CourseSummary, LectureStatus, LectureSummary };
+
+type SameList<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 
 /** The course categories of DESIGN.md; their names live in the message catalogs. */
 export const CATEGORY_CODES = [
@@ -85,13 +63,8 @@ export const CATEGORY_CODES = [
   'practice_management',
   'ethics_regulation',
 ] as const;
-export type CategoryCode = (typeof CATEGORY_CODES)[number];
-
 export const AUDIENCE_CODES = ['county_lawyers', 'firm_directors', 'young_lawyers'] as const;
-export type AudienceCode = (typeof AUDIENCE_CODES)[number];
-
-export type CourseStatus = 'draft' | 'published' | 'archived';
-export type LectureStatus = 'uploading' | 'processing' | 'ready' | 'failed';
+export const CATALOG_LISTS_MATCH: SameList<(typeof CATEGORY_CODES)[number], CategoryCode> & SameList<(typeof AUDIENCE_CODES)[number], AudienceCode> = true;
 
 export interface CourseQuery {
   q?: string;
@@ -100,53 +73,15 @@ export interface CourseQuery {
   pageSize?: number;
 }
 
-export interface CourseSummary {
-  id: string;
-  title: string;
-  category: CategoryCode;
-  status: CourseStatus;
-  lectureCount: number;
-  creditMinutes: number;
-}
+/** GET /api/courses, API.md's fixed fields (the full answer: lib/api/learning.ts). */
+export type CourseList = Pick<CatalogList, 'total'> & { items: CourseSummary[] };
 
-export interface CourseList {
-  items: CourseSummary[];
-  total: number;
-}
+/** GET /api/courses/:courseId, API.md's fixed fields and the handouts (the full answer: lib/api/learning.ts). */
+export type CourseDetail = Pick<CatalogCourseDetail, 'id' | 'title' | 'summary' | 'category' | 'status' | 'handouts'> & { lectures: LectureSummary[] };
 
-export interface LectureSummary {
-  id: string;
-  title: string;
-  position: number;
-  status: LectureStatus;
-  /** null until the transcoder has measured it */
-  durationSeconds: number | null;
-  creditMinutes: number;
-}
-
-export interface CourseDetail {
-  id: string;
-  title: string;
-  summary: string;
-  category: CategoryCode;
-  status: CourseStatus;
-  lectures: LectureSummary[];
-  /** the course's own handouts (lectureId null) and those of the lectures listed */
-  handouts: Handout[];
-}
-
-/** A handout (讲义) of a course or one of its lectures (server/handouts). */
-export type HandoutType = 'pdf' | 'doc' | 'docx' | 'ppt' | 'pptx' | 'xls' | 'xlsx';
-export interface Handout {
-  id: string;
-  title: string;
-  type: HandoutType;
-  bytes: number;
-  lectureId: string | null;
-  fileName: string;
-  /** GET: the file, as a download */
-  url: string;
-}
+// A handout (讲义) of a course or one of its lectures: from its route schema (server/handouts/schemas.ts).
+import type { Handout, HandoutType } from '../../../../server/handouts/schemas.ts';
+export type { Handout, HandoutType };
 
 // ── Watching and credit ──────────────────────────────────────────────────────
 
@@ -223,34 +158,15 @@ export type { Organization, OrganizationChange, OrganizationKind, OrganizationNo
 /** An organization as the administration routes answer it (the same shape as every organization route). */
 export type AdministeredOrganization = Organization;
 
-export interface ReportLawyer {
-  id: string;
-  name: string;
-  licenseNo: string;
-  /** a disabled account; listed only when the report is asked with includeDisabled */
-  disabled: boolean;
-  firm: string;
-  creditMinutes: number;
-  requiredMinutes: number;
-  /** false when no plan of the year covers the lawyer: then met is null (never compliant) */
-  planned: boolean;
-  met: boolean | null;
-}
+// The report's shapes come from its route schema (server/reports/schemas.ts).
+import type { Report, ReportLawyer, ReportTotals, RequirementBasis } from '../../../../server/reports/schemas.ts';
+export type { ReportLawyer, ReportTotals, RequirementBasis };
+/** GET /api/organizations/:orgId/report */
+export type OrganizationReport = Report;
 
-export interface OrganizationReport {
-  organization: { id: string; name: string };
-  lawyers: ReportLawyer[];
-  /** met counts planned lawyers only; planned: how many a plan covers */
-  totals: { lawyers: number; creditMinutes: number; met: number; planned: number };
-}
-
-export type CertificateVerification = {
-  valid: true;
-  holder: string;
-  course: string;
-  creditMinutes: number;
-  issuedAt: string;
-};
+// The certificate answers come from their route schemas (server/certificates/schemas.ts).
+import type { CertificateIssuer, CertificateVerification, MyCertificate } from '../../../../server/certificates/schemas.ts';
+export type { CertificateIssuer, CertificateVerification, MyCertificate };
 
 // ── Audit log (docs/audit.md, "The audit log") ───────────────────────────────
 
@@ -258,28 +174,9 @@ export type CertificateVerification = {
 import type { AuditAction, AuditState, AuditTargetType } from '../../../../server/audit/actions.ts';
 export type { AuditAction, AuditState, AuditTargetType };
 
-export interface AuditEntry {
-  id: string;
-  /** ISO 8601 instant (UTC) */
-  at: string;
-  /** who did it; null for changes made outside a login (the admin:create script) */
-  actor: { id: string; login: string; name: string } | null;
-  action: AuditAction;
-  /** the organization whose administrators (and those above) may read the entry */
-  organizationId: string;
-  targetType: AuditTargetType;
-  targetId: string | null;
-  before: AuditState | null;
-  after: AuditState | null;
-  ip: string | null;
-}
-
-export interface AuditPage {
-  /** newest first */
-  items: AuditEntry[];
-  /** pass as `before` for the next (older) page; null when this is the last page */
-  nextBefore: string | null;
-}
+// The route's answer comes from its schema (server/audit/schemas.ts).
+import type { AuditEntry, AuditPage } from '../../../../server/audit/schemas.ts';
+export type { AuditEntry, AuditPage };
 
 // ── The evidence page (docs/audit.md, "The evidence page") ────────────────────
 
@@ -477,62 +374,11 @@ export interface XapiStatementPage {
 
 // ── The yearly requirement (docs/audit.md, "The yearly requirement") ─────────
 
-/** An association's requirement rules, in 学时 (server/requirements/rules.ts). */
-export interface RequirementRules {
-  /** what a full-time lawyer who practised the whole training year owes */
-  annualClassHours: number;
-  /** for a lawyer who started during the year: the step with the most months not above theirs; below every step: exempt */
-  proRating: { minMonthsPractised: number; classHours: number }[];
-  /** part-time lawyers (兼职律师) owe at most this */
-  partTimeClassHours?: number;
-  /** from this age (reached in the calendar year the training year starts in) nothing is owed */
-  exemptFromAge?: number;
-}
-
+// The requirement routes' shapes come from their schemas (server/requirements/schemas.ts, rules.ts).
+import type { MyRequirement, RequirementRules, RulesView } from '../../../../server/requirements/schemas.ts';
+export type { MyRequirement, RequirementRules };
 /** GET/PATCH /api/organizations/:orgId/requirement-rules */
-export interface RequirementRulesView {
-  organizationId: string;
-  kind: string;
-  /** own rules; null = inherited */
-  own: RequirementRules | null;
-  effective: RequirementRules;
-  /** whose rules are in force; null = the built-in ones (0 学时: only what the plans ask) */
-  effectiveFrom: { id: string; name: string } | null;
-  minutesPerClassHour: number;
-  editable: boolean;
-}
-
-/** Why a lawyer owes what they owe. */
-export type RequirementBasis = 'not_planned' | 'annual' | 'pro_rated' | 'part_time' | 'exempt_new_practice' | 'exempt_age';
-
-/** GET /api/me/requirement (API.md's fixed fields first) */
-export interface MyRequirement {
-  year: number;
-  planned: boolean;
-  requiredMinutes: number;
-  /** what counts toward the year: online + in-person */
-  creditMinutes: number;
-  /** of creditMinutes, lectures completed online */
-  onlineMinutes: number;
-  /** of creditMinutes, in-person sessions (现场培训) held in the year */
-  inPersonMinutes: number;
-  remainingMinutes: number;
-  requiredCourses: { courseId: string; title: string; completed: boolean }[];
-  /** end of the training year (exclusive), ISO instant */
-  deadline: string;
-  from: string;
-  minutesPerClassHour: number;
-  requiredClassHours: number;
-  creditClassHours: number;
-  onlineClassHours: number;
-  inPersonClassHours: number;
-  remainingClassHours: number;
-  /** 选修: of requiredMinutes, at least this many from courses that are not required */
-  electiveMinutes: number;
-  electiveCreditMinutes: number;
-  basis: RequirementBasis;
-  met: boolean | null;
-}
+export type RequirementRulesView = RulesView;
 
 // ── Roster import (docs/accounts.md, "Roster import") ──
 

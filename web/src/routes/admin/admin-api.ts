@@ -4,70 +4,22 @@
  * shared client's `request()`, so errors arrive as ApiError like everywhere else.
  */
 import { api } from '../../lib/api/browser.ts';
+import type { ApiClient } from '../../lib/api/client.ts';
 import type { Account, OrganizationReport, PasswordReset, ReportLawyer } from '../../lib/api/types.ts';
 
 const enc = encodeURIComponent;
 
-export interface ReportLawyerDetail extends ReportLawyer {
-  firmId: string;
-  regionCode: string;
-  county: boolean;
-  classHours: number;
-  /** of creditMinutes: lectures online, and in-person sessions (现场培训) */
-  onlineMinutes: number;
-  inPersonMinutes: number;
-  planCount: number;
-  missingCourses: { id: string; title: string }[];
-}
+/** The report as the route answers it (server/reports/schemas.ts): every field beyond API.md's core. */
+export type ReportLawyerDetail = ReportLawyer;
+export type ReportDetail = OrganizationReport;
 
-export interface ReportDetail extends OrganizationReport {
-  organization: { id: string; name: string; kind: string; regionCode: string };
-  year: number;
-  trainingYearStartMonth: number;
-  minutesPerClassHour: number;
-  from: string;
-  to: string;
-  lawyers: ReportLawyerDetail[];
-  totals: OrganizationReport['totals'] & { onlineMinutes: number; inPersonMinutes: number };
-}
-
-export interface TrainingPlan {
-  id: string;
-  organization: { id: string; name: string };
-  year: number;
-  name: string;
-  requiredMinutes: number;
-  /** empty: the whole subtree of the organization that set it */
-  targets: { id: string; name: string }[];
-  requiredCourses: { id: string; title: string }[];
-  createdAt: string;
-  inherited: boolean;
-}
-
-export interface NewTrainingPlan {
-  year: number;
-  name: string;
-  requiredMinutes: number;
-  targetOrganizationIds?: string[];
-  requiredCourseIds?: string[];
-}
-
-export interface TrainingRules {
-  minutesPerClassHour: number;
-  trainingYearStartMonth: number;
-}
-
-export interface TrainingSettings {
-  organizationId: string;
-  kind: string;
-  own: { minutesPerClassHour: number | null; trainingYearStartMonth: number | null };
-  effective: TrainingRules;
-  editable: boolean;
-}
+// The plans and settings routes' shapes come from their schemas (server/plans/schemas.ts).
+import type { NewTrainingPlan, SettingsChange, TrainingPlan, TrainingRules, TrainingSettings } from '../../../../server/plans/schemas.ts';
+export type { NewTrainingPlan, TrainingPlan, TrainingRules, TrainingSettings };
 
 /** Disabled lawyers are left out unless `includeDisabled` (docs/accounts.md). */
 export function fetchReport(orgId: string, year: number, includeDisabled = false): Promise<ReportDetail> {
-  return api.report(orgId, year, { includeDisabled }) as Promise<ReportDetail>;
+  return api.report(orgId, year, { includeDisabled });
 }
 
 export function reportCsvHref(orgId: string, year: number, english: boolean, includeDisabled = false): string {
@@ -83,23 +35,38 @@ export function setDisabled(userId: string, disabled: boolean): Promise<Account>
   return api.setUserDisabled(userId, disabled);
 }
 
-export async function listPlans(orgId: string, year: number): Promise<TrainingPlan[]> {
-  const answer = await api.request<{ items: TrainingPlan[] }>('GET', `/api/organizations/${enc(orgId)}/plans`, { query: { year } });
-  return answer.items;
+/** The plans and settings routes for any client (the web's `api`, a test's client). */
+export function plansApi(client: ApiClient) {
+  return {
+    async list(orgId: string, year?: number): Promise<TrainingPlan[]> {
+      return (await client.request<{ items: TrainingPlan[] }>('GET', `/api/organizations/${enc(orgId)}/plans`, { query: { year } })).items;
+    },
+    /** 201; 400 target_outside_organization / unknown_organization / not_an_association, 403, 409 plan_exists */
+    create: (orgId: string, plan: NewTrainingPlan): Promise<TrainingPlan> => client.request('POST', `/api/organizations/${enc(orgId)}/plans`, { body: plan }),
+    /** 204; audited */
+    remove: (planId: string): Promise<void> => client.request('DELETE', `/api/plans/${enc(planId)}`),
+    settings: (orgId: string): Promise<TrainingSettings> => client.request('GET', `/api/organizations/${enc(orgId)}/settings`),
+    /** null = inherit; 400 not_an_association / root_cannot_inherit */
+    saveSettings: (orgId: string, values: SettingsChange): Promise<TrainingSettings> => client.request('PATCH', `/api/organizations/${enc(orgId)}/settings`, { body: values }),
+  };
+}
+
+export function listPlans(orgId: string, year: number): Promise<TrainingPlan[]> {
+  return plansApi(api).list(orgId, year);
 }
 
 export function createPlan(orgId: string, plan: NewTrainingPlan): Promise<TrainingPlan> {
-  return api.request('POST', `/api/organizations/${enc(orgId)}/plans`, { body: plan });
+  return plansApi(api).create(orgId, plan);
 }
 
 export function deletePlan(planId: string): Promise<void> {
-  return api.request('DELETE', `/api/plans/${enc(planId)}`);
+  return plansApi(api).remove(planId);
 }
 
 export function fetchSettings(orgId: string): Promise<TrainingSettings> {
-  return api.request('GET', `/api/organizations/${enc(orgId)}/settings`);
+  return plansApi(api).settings(orgId);
 }
 
-export function saveSettings(orgId: string, values: { minutesPerClassHour?: number | null; trainingYearStartMonth?: number | null }): Promise<TrainingSettings> {
-  return api.request('PATCH', `/api/organizations/${enc(orgId)}/settings`, { body: values });
+export function saveSettings(orgId: string, values: SettingsChange): Promise<TrainingSettings> {
+  return plansApi(api).saveSettings(orgId, values);
 }

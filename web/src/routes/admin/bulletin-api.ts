@@ -3,6 +3,7 @@
  * server's schemas (import type only: nothing of the server is bundled).
  */
 import { api } from '../../lib/api/browser.ts';
+import type { ApiClient } from '../../lib/api/client.ts';
 import type { Dashboard, DashboardQueryInput } from '../../../../server/bulletin/schemas.ts';
 
 export type { Dashboard, DashboardQueryInput };
@@ -10,8 +11,16 @@ export type DashboardGroup = Dashboard['total'];
 
 const enc = encodeURIComponent;
 
+/** The dashboard route for any client (the web's `api`, a test's client). */
+export function bulletinApi(client: ApiClient) {
+  return {
+    /** 400 bulletin_needs_association for a firm, invalid_period */
+    dashboard: (orgId: string, query: DashboardQueryInput = {}): Promise<Dashboard> => client.request('GET', `/api/organizations/${enc(orgId)}/dashboard`, { query: { ...query } }),
+  };
+}
+
 export function fetchDashboard(orgId: string, query: DashboardQueryInput): Promise<Dashboard> {
-  return api.request('GET', `/api/organizations/${enc(orgId)}/dashboard`, { query: { ...query } });
+  return bulletinApi(api).dashboard(orgId, query);
 }
 
 export function bulletinUrl(orgId: string, format: 'pdf' | 'xlsx', query: DashboardQueryInput, lang: 'zh-CN' | 'en'): string {

@@ -3,9 +3,10 @@
  * (server/classes/schemas.ts, type-only: nothing of the server is bundled).
  */
 import { api } from '../../lib/api/browser.ts';
-import type { TrainingClassDetail, TrainingClassKind, TrainingClassReport, TrainingClassSummary } from '../../../../server/classes/schemas.ts';
+import type { ApiClient } from '../../lib/api/client.ts';
+import type { MyTrainingClasses, TrainingClassDetail, TrainingClassKind, TrainingClassReport, TrainingClassSummary } from '../../../../server/classes/schemas.ts';
 
-export type { TrainingClassDetail, TrainingClassKind, TrainingClassReport, TrainingClassSummary };
+export type { MyTrainingClasses, TrainingClassDetail, TrainingClassKind, TrainingClassReport, TrainingClassSummary };
 
 export interface TrainingClassBody {
   name: string;
@@ -23,16 +24,33 @@ const enc = encodeURIComponent;
 
 export const CLASS_KINDS: TrainingClassKind[] = ['demonstration', 'provincial', 'firm_directors', 'other'];
 
-export async function listTrainingClasses(orgId: string): Promise<TrainingClassSummary[]> {
-  return (await api.request<{ items: TrainingClassSummary[] }>('GET', `/api/organizations/${enc(orgId)}/training-classes`)).items;
+/** The training class routes for any client (the web's `api`, a test's client). */
+export function classesApi(client: ApiClient) {
+  return {
+    async list(orgId: string): Promise<TrainingClassSummary[]> {
+      return (await client.request<{ items: TrainingClassSummary[] }>('GET', `/api/organizations/${enc(orgId)}/training-classes`)).items;
+    },
+    /** 201; audited */
+    create: (orgId: string, body: TrainingClassBody): Promise<TrainingClassDetail> => client.request('POST', `/api/organizations/${enc(orgId)}/training-classes`, { body }),
+    get: (classId: string): Promise<TrainingClassDetail> => client.request('GET', `/api/training-classes/${enc(classId)}`),
+    /** replaces the fields and lists; audited with before and after */
+    replace: (classId: string, body: TrainingClassBody): Promise<TrainingClassDetail> => client.request('PUT', `/api/training-classes/${enc(classId)}`, { body }),
+    report: (classId: string): Promise<TrainingClassReport> => client.request('GET', `/api/training-classes/${enc(classId)}/report`),
+    /** the lawyer's own classes, with progress and the class certificate */
+    mine: (): Promise<MyTrainingClasses> => client.request('GET', '/api/me/training-classes'),
+  };
+}
+
+export function listTrainingClasses(orgId: string): Promise<TrainingClassSummary[]> {
+  return classesApi(api).list(orgId);
 }
 
 export function createTrainingClass(orgId: string, body: TrainingClassBody): Promise<TrainingClassDetail> {
-  return api.request('POST', `/api/organizations/${enc(orgId)}/training-classes`, { body });
+  return classesApi(api).create(orgId, body);
 }
 
 export function trainingClassReport(classId: string): Promise<TrainingClassReport> {
-  return api.request('GET', `/api/training-classes/${enc(classId)}/report`);
+  return classesApi(api).report(classId);
 }
 
 export const reportFileUrl = (classId: string, ext: 'csv' | 'xlsx', lang: string) => `/api/training-classes/${enc(classId)}/report.${ext}?lang=${lang === 'en' ? 'en' : 'zh-CN'}`;

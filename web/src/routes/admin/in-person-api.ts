@@ -3,42 +3,48 @@
  * sign-in sheet, corrections with a reason. Through the shared client, so errors arrive as ApiError.
  */
 import { api } from '../../lib/api/browser.ts';
+import type { ApiClient } from '../../lib/api/client.ts';
 import type { InPersonAttendance, InPersonSession, InPersonSessionDetail, RosterFile, SignInSheetPreview } from '../../lib/api/types.ts';
 
 const enc = encodeURIComponent;
 
-export async function listInPersonSessions(orgId: string, year: number): Promise<InPersonSession[]> {
-  return (await api.request<{ items: InPersonSession[] }>('GET', `/api/organizations/${enc(orgId)}/in-person-sessions`, { query: { year } })).items;
+export interface NewInPersonSession {
+  title: string;
+  heldOn: string;
+  place: string;
+  minutes: number;
 }
 
-export function createInPersonSession(orgId: string, body: { title: string; heldOn: string; place: string; minutes: number }): Promise<InPersonSession> {
-  return api.request('POST', `/api/organizations/${enc(orgId)}/in-person-sessions`, { body });
+/** The in-person routes for any client (the web's `api`, a test's client). */
+export function inPersonApi(client: ApiClient) {
+  return {
+    async list(orgId: string, year: number): Promise<InPersonSession[]> {
+      return (await client.request<{ items: InPersonSession[] }>('GET', `/api/organizations/${enc(orgId)}/in-person-sessions`, { query: { year } })).items;
+    },
+    /** 201; audited */
+    create: (orgId: string, body: NewInPersonSession): Promise<InPersonSession> => client.request('POST', `/api/organizations/${enc(orgId)}/in-person-sessions`, { body }),
+    session: (sessionId: string): Promise<InPersonSessionDetail> => client.request('GET', `/api/in-person-sessions/${enc(sessionId)}`),
+    /** 201; 400 lawyer_unknown / not_a_lawyer / lawyer_outside_organization, 409 already_attending */
+    addAttendee: (sessionId: string, lawyer: string): Promise<InPersonAttendance> => client.request('POST', `/api/in-person-sessions/${enc(sessionId)}/attendances`, { body: { lawyer } }),
+    previewSheet: (sessionId: string, file: RosterFile): Promise<SignInSheetPreview> => client.request('POST', `/api/in-person-sessions/${enc(sessionId)}/sign-in-sheet/preview`, { body: file }),
+    /** all or nothing: 400 sign_in_sheet_invalid names every line */
+    importSheet: (sessionId: string, file: RosterFile): Promise<{ added: number; session: { id: string; attendees: number } }> =>
+      client.request('POST', `/api/in-person-sessions/${enc(sessionId)}/sign-in-sheet`, { body: file }),
+    correctSessionMinutes: (sessionId: string, minutes: number, reason: string): Promise<InPersonSessionDetail> =>
+      client.request('PATCH', `/api/in-person-sessions/${enc(sessionId)}`, { body: { minutes, reason } }),
+    correctAttendanceMinutes: (attendanceId: string, minutes: number, reason: string): Promise<InPersonSessionDetail> =>
+      client.request('PATCH', `/api/in-person-attendances/${enc(attendanceId)}`, { body: { minutes, reason } }),
+    removeAttendance: (attendanceId: string, reason: string): Promise<InPersonSessionDetail> =>
+      client.request('POST', `/api/in-person-attendances/${enc(attendanceId)}/removal`, { body: { reason } }),
+  };
 }
 
-export function inPersonSession(sessionId: string): Promise<InPersonSessionDetail> {
-  return api.request('GET', `/api/in-person-sessions/${enc(sessionId)}`);
-}
-
-export function addAttendee(sessionId: string, lawyer: string): Promise<InPersonAttendance> {
-  return api.request('POST', `/api/in-person-sessions/${enc(sessionId)}/attendances`, { body: { lawyer } });
-}
-
-export function previewSignInSheet(sessionId: string, file: RosterFile): Promise<SignInSheetPreview> {
-  return api.request('POST', `/api/in-person-sessions/${enc(sessionId)}/sign-in-sheet/preview`, { body: file });
-}
-
-export function importSignInSheet(sessionId: string, file: RosterFile): Promise<{ added: number }> {
-  return api.request('POST', `/api/in-person-sessions/${enc(sessionId)}/sign-in-sheet`, { body: file });
-}
-
-export function correctSessionMinutes(sessionId: string, minutes: number, reason: string): Promise<InPersonSessionDetail> {
-  return api.request('PATCH', `/api/in-person-sessions/${enc(sessionId)}`, { body: { minutes, reason } });
-}
-
-export function correctAttendanceMinutes(attendanceId: string, minutes: number, reason: string): Promise<InPersonSessionDetail> {
-  return api.request('PATCH', `/api/in-person-attendances/${enc(attendanceId)}`, { body: { minutes, reason } });
-}
-
-export function removeAttendance(attendanceId: string, reason: string): Promise<InPersonSessionDetail> {
-  return api.request('POST', `/api/in-person-attendances/${enc(attendanceId)}/removal`, { body: { reason } });
-}
+export const listInPersonSessions = (orgId: string, year: number) => inPersonApi(api).list(orgId, year);
+export const createInPersonSession = (orgId: string, body: NewInPersonSession) => inPersonApi(api).create(orgId, body);
+export const inPersonSession = (sessionId: string) => inPersonApi(api).session(sessionId);
+export const addAttendee = (sessionId: string, lawyer: string) => inPersonApi(api).addAttendee(sessionId, lawyer);
+export const previewSignInSheet = (sessionId: string, file: RosterFile) => inPersonApi(api).previewSheet(sessionId, file);
+export const importSignInSheet = (sessionId: string, file: RosterFile) => inPersonApi(api).importSheet(sessionId, file);
+export const correctSessionMinutes = (sessionId: string, minutes: number, reason: string) => inPersonApi(api).correctSessionMinutes(sessionId, minutes, reason);
+export const correctAttendanceMinutes = (attendanceId: string, minutes: number, reason: string) => inPersonApi(api).correctAttendanceMinutes(attendanceId, minutes, reason);
+export const removeAttendance = (attendanceId: string, reason: string) => inPersonApi(api).removeAttendance(attendanceId, reason);

@@ -1,85 +1,25 @@
 /** The trainer routes of the API (server/teach/routes.ts), typed for the teach page. */
 import { ApiError, type ApiClient } from '../../lib/api/client.ts';
-import type { CourseStatus, Handout, LectureStatus, LectureSummary } from '../../lib/api/types.ts';
+import type { CourseStatus, Handout, LectureStatus } from '../../lib/api/types.ts';
 
 export type { CourseStatus, LectureStatus };
 
-export interface FailureReason {
-  code: string;
-  reasonZh: string;
-  reasonEn: string;
-}
-
-export interface TranscodeJob {
-  id: string;
-  status: 'queued' | 'running' | 'done' | 'failed';
-  progress: number;
-  attempts: number;
-  maxAttempts: number;
-  error: FailureReason | null;
-  retryReason: string | null;
-  /** set while the worker waits out a storage outage (the job keeps its attempt and its work) */
-  waitingForStorageSince: string | null;
-  createdAt: string;
-  finishedAt: string | null;
-}
-
-/** The catalogue's lecture row plus what only the trainer sees. */
-export interface TeachLecture extends LectureSummary {
-  creditMinutesOverride: number | null;
-  /** left out of the catalog by the trainer */
-  hidden: boolean;
-  /** 0 before the first recording is published, then 1, 2 … with each replacement */
-  mediaVersion: number;
-  failure: FailureReason | null;
-  job: TranscodeJob | null;
-}
-
-export interface TeachCourse {
-  id: string;
-  title: string;
-  summary: string;
-  category: string;
-  audience: string[];
-  status: CourseStatus;
-  organizationId: string;
-  organizationName: string;
-  maxPlaybackRate: number;
-  completionRatio: number;
-  requireVisible: boolean;
-  presenceChecks: boolean;
-  publishedAt: string | null;
-  updatedAt: string;
-  lectures: TeachLecture[];
-  /** the course's own handouts (lectureId null) and its lectures' */
-  handouts: Handout[];
-}
-
-export interface TeachOverview {
-  items: TeachCourse[];
-  organizations: { id: string; name: string; kind: string }[];
-  /** the largest handout the server takes (HANDOUT_MAX_BYTES) */
-  handoutMaxBytes: number;
-}
-
-export interface NewCourse {
-  title: string;
-  summary?: string;
-  category: string;
-  audience?: string[];
-  organizationId: string;
-  maxPlaybackRate?: number;
-  completionRatio?: number;
-  requireVisible?: boolean;
-  presenceChecks?: boolean;
-}
-
-export interface TranscodeState {
-  lectureId: string;
-  lectureStatus: LectureStatus;
-  failure: FailureReason | null;
-  job: TranscodeJob | null;
-}
+// The trainer routes' shapes come from their schemas (server/teach/schemas.ts; type-only, nothing bundled).
+import type {
+  CoursePatch,
+  FailureReason,
+  LecturePatch,
+  NewCourse,
+  RemovedLecture,
+  TeachCourse,
+  TeachLecture,
+  TeachOverview,
+  TranscodeJob,
+  TranscodeState,
+} from '../../../../server/teach/schemas.ts';
+import type { SubtitleLang, SubtitleView } from '../../../../server/subtitles/schemas.ts';
+export type { SubtitleLang, SubtitleView };
+export type { CoursePatch, FailureReason, LecturePatch, NewCourse, RemovedLecture, TeachCourse, TeachLecture, TeachOverview, TranscodeJob, TranscodeState };
 
 const enc = encodeURIComponent;
 
@@ -87,22 +27,26 @@ export function teachApi(client: ApiClient) {
   return {
     overview: () => client.request<TeachOverview>('GET', '/api/teach/courses'),
     createCourse: (body: NewCourse) => client.request<TeachCourse>('POST', '/api/courses', { body }),
-    updateCourse: (courseId: string, body: Partial<Omit<NewCourse, 'organizationId'>> & { status?: CourseStatus }) =>
+    updateCourse: (courseId: string, body: CoursePatch) =>
       client.request<TeachCourse>('PATCH', `/api/courses/${enc(courseId)}`, { body }),
     addLecture: (courseId: string, title: string) => client.request<TeachLecture>('POST', `/api/courses/${enc(courseId)}/lectures`, { body: { title } }),
-    updateLecture: (lectureId: string, body: { title?: string; creditMinutes?: number | null; hidden?: boolean }) =>
+    updateLecture: (lectureId: string, body: LecturePatch) =>
       client.request<TeachLecture>('PATCH', `/api/lectures/${enc(lectureId)}`, { body }),
     /** every lecture of the course exactly once, in the new order */
     reorderLectures: (courseId: string, lectureIds: string[]) =>
       client.request<TeachCourse>('PUT', `/api/courses/${enc(courseId)}/lecture-order`, { body: { lectureIds } }),
     /** credit earned on it stays; answers the course and how many lawyers completed it because of the removal */
-    removeLecture: (lectureId: string) => client.request<TeachCourse & { coursesCompleted: number }>('DELETE', `/api/lectures/${enc(lectureId)}`),
+    removeLecture: (lectureId: string) => client.request<RemovedLecture>('DELETE', `/api/lectures/${enc(lectureId)}`),
     transcode: (lectureId: string, signal?: AbortSignal) => client.request<TranscodeState>('GET', `/api/lectures/${enc(lectureId)}/transcode`, { signal }),
     /** a failed transcode again from the stored recording (202; 409 source_missing: upload again) */
     retryTranscode: (lectureId: string) =>
       client.request<{ lectureId: string; lectureStatus: LectureStatus; jobId: string }>('POST', `/api/lectures/${enc(lectureId)}/transcode/retry`),
     renameHandout: (handoutId: string, title: string) => client.request<Handout>('PATCH', `/api/handouts/${enc(handoutId)}`, { body: { title } }),
     deleteHandout: (handoutId: string) => client.request<void>('DELETE', `/api/handouts/${enc(handoutId)}`),
+    /** the lecture's subtitle files (the upload is the file itself: SubtitleControls.svelte) */
+    subtitles: async (lectureId: string) => (await client.request<{ items: SubtitleView[] }>('GET', `/api/lectures/${enc(lectureId)}/subtitles`)).items,
+    /** 204; audited */
+    removeSubtitles: (lectureId: string, lang: SubtitleLang) => client.request<void>('DELETE', `/api/lectures/${enc(lectureId)}/subtitles/${enc(lang)}`),
   };
 }
 
