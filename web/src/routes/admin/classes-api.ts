@@ -31,6 +31,15 @@ export function createTrainingClass(orgId: string, body: TrainingClassBody): Pro
   return api.request('POST', `/api/organizations/${enc(orgId)}/training-classes`, { body });
 }
 
+export function getTrainingClass(classId: string): Promise<TrainingClassDetail> {
+  return api.request('GET', `/api/training-classes/${enc(classId)}`);
+}
+
+/** Replaces the class: the body is the whole class, as when creating it (lists replaced). */
+export function updateTrainingClass(classId: string, body: TrainingClassBody): Promise<TrainingClassDetail> {
+  return api.request('PUT', `/api/training-classes/${enc(classId)}`, { body });
+}
+
 export function trainingClassReport(classId: string): Promise<TrainingClassReport> {
   return api.request('GET', `/api/training-classes/${enc(classId)}/report`);
 }
