@@ -240,6 +240,10 @@ function state(fields: ClassFields, items: ClassItems): AuditState {
     sessionIds: items.sessions.map((s) => s.id),
     organizationIds: items.organizations.map((o) => o.id),
     licenseNos: items.lawyers.map((l) => l.licenseNo),
+    // what the ids name, for the audit log panel (which then leaves the ids out)
+    courseTitles: items.courses.map((c) => c.title),
+    sessionTitles: items.sessions.map((s) => `${s.title} ${s.heldOn}`),
+    organizationNames: items.organizations.map((o) => o.name),
   };
 }
 

@@ -183,7 +183,7 @@ describe.each(availableBackends())('training classes on %s', (backend) => {
     expect(res.status, res.text).toBe(200);
     expect(res.json).toMatchObject({ kind: 'provincial', organizations: [], lawyers: [{ licenseNo: LIMING }], enrolled: 1 });
     const [entry] = await server.deps.db.select().from(auditLog).where(eq(auditLog.action, 'training_class.updated'));
-    expect(entry).toMatchObject({ targetType: 'training_class', targetId: klass.id, before: { kind: 'demonstration', organizationIds: [demo.santaiFirm] }, after: { kind: 'provincial', organizationIds: [], licenseNos: [LIMING] } });
+    expect(entry).toMatchObject({ targetType: 'training_class', targetId: klass.id, before: { kind: 'demonstration', organizationIds: [demo.santaiFirm], organizationNames: [expect.any(String)] }, after: { kind: 'provincial', organizationIds: [], organizationNames: [], licenseNos: [LIMING] } });
     // 钱二 is no longer enrolled
     const other = createTestClient(server.baseUrl);
     await other.login(QIANER, PROGRAMME_PASSWORD);
