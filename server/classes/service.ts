@@ -62,7 +62,10 @@ export class ClassesService {
     return this.detail(user, id);
   }
 
-  /** Replaces the class's fields and lists (the form sends the whole class). */
+  /**
+   * Replaces the class's fields and lists (the form sends the whole class). Saving the class as
+   * it is changes nothing and writes no audit entry (an entry says what changed).
+   */
   async update(user: SessionUser, classId: string, input: ClassInput, ip: string) {
     const { record } = await this.administered(user, classId);
     const fields = checkedFields(input);
@@ -70,6 +73,7 @@ export class ClassesService {
     await this.repo.transaction(async (repo, tx) => {
       const before = (await repo.findClass(classId, true))!;
       const beforeItems = await repo.items(classId);
+      if (unchanged(before, beforeItems, fields, links)) return;
       await repo.updateClass(classId, fields);
       await repo.setItems(classId, links);
       await AuditLog.record(tx, {
@@ -227,6 +231,18 @@ function checkedFields(input: ClassInput): ClassFields {
   }
   if (input.opensOn > input.closesOn) throw badRequest('class_dates_reversed', `The class closes (${input.closesOn}) before it opens (${input.opensOn}).`);
   return { name, organizer, kind: input.kind, opensOn: input.opensOn, closesOn: input.closesOn };
+}
+
+/** The same fields, the same courses in the same order, the same sessions, targets and lawyers. */
+function unchanged(before: ClassFields, items: ClassItems, fields: ClassFields, links: { courseIds: string[]; sessionIds: string[]; organizationIds: string[]; userIds: string[] }): boolean {
+  const sameSet = (a: string[], b: string[]) => a.length === b.length && new Set([...a, ...b]).size === a.length;
+  return (
+    (['name', 'organizer', 'kind', 'opensOn', 'closesOn'] as const).every((k) => before[k] === fields[k]) &&
+    items.courses.map((c) => c.id).join() === links.courseIds.join() &&
+    sameSet(items.sessions.map((s) => s.id), links.sessionIds) &&
+    sameSet(items.organizations.map((o) => o.id), links.organizationIds) &&
+    sameSet(items.lawyers.map((l) => l.id), links.userIds)
+  );
 }
 
 function state(fields: ClassFields, items: ClassItems): AuditState {

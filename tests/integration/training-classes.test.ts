@@ -189,4 +189,17 @@ describe.each(availableBackends())('training classes on %s', (backend) => {
     await other.login(QIANER, PROGRAMME_PASSWORD);
     expect(((await other.raw('GET', '/api/me/training-classes')).json as MyTrainingClasses).items).toEqual([]);
   });
+
+  it('saving the class as it is changes nothing and logs nothing', async () => {
+    const current = (await adminSc.raw('GET', `/api/training-classes/${klass.id}`)).json as TrainingClassDetail;
+    const entries = await auditCount('training_class.updated');
+    const same = { ...body(), kind: current.kind, organizationIds: [], lawyers: [LIMING] };
+    const res = await adminSc.raw('PUT', `/api/training-classes/${klass.id}`, same);
+    expect(res.status, res.text).toBe(200);
+    expect((res.json as TrainingClassDetail).updatedAt).toBe(current.updatedAt);
+    expect(await auditCount('training_class.updated')).toBe(entries);
+    // a real change is logged
+    expect((await adminSc.raw('PUT', `/api/training-classes/${klass.id}`, { ...same, name: '2027年县域律师示范培训班（修订）' })).status).toBe(200);
+    expect(await auditCount('training_class.updated')).toBe(entries + 1);
+  });
 });
