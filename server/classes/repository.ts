@@ -6,6 +6,7 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { DbOrTx, Tx } from '../db/client.ts';
+import { rowsOf } from '../db/rows.ts';
 import {
   classCertificates,
   courseCompletions,
@@ -54,6 +55,14 @@ export interface ClassItems {
   sessions: { id: string; title: string; heldOn: string; minutes: number }[];
   organizations: { id: string; name: string }[];
   lawyers: { id: string; name: string; licenseNo: string; firm: string }[];
+}
+
+/** What the class list shows of each class. */
+export interface ClassCounts {
+  courses: number;
+  sessions: number;
+  /** as `enrolled()`: accounts with a licence number, not disabled, one by one or in a target subtree, each once */
+  enrolled: number;
 }
 
 export interface Lawyer {
@@ -231,6 +240,39 @@ export class ClassesRepository {
       .select({ id: users.id, name: users.name, licenseNo: users.licenseNo, organizationId: users.organizationId })
       .from(users)
       .where(inArray(users.licenseNo, [...licenceNos]));
+  }
+
+  /**
+   * The counts of these classes in one statement, whatever their number (the class list: no
+   * statement per class). Target subtrees are walked for all the classes at once; a lawyer enrolled
+   * both ways, or under two overlapping targets, counts once. A class of no id given is not in
+   * the map; one with nothing has zeros.
+   */
+  async counts(classIds: readonly string[]): Promise<Map<string, ClassCounts>> {
+    if (classIds.length === 0) return new Map();
+    const rows = rowsOf<{ id: string; courses: number | string; sessions: number | string; enrolled: number | string }>(
+      await this.db.execute(sql`
+        WITH RECURSIVE listed(id) AS (SELECT id FROM training_classes WHERE id IN ${[...classIds]}),
+        down(class_id, id) AS (
+          SELECT t.class_id, t.organization_id FROM training_class_organizations t WHERE t.class_id IN (SELECT id FROM listed)
+          UNION
+          SELECT down.class_id, o.id FROM organizations o JOIN down ON o.parent_id = down.id
+        ),
+        enrolment(class_id, user_id) AS (
+          SELECT down.class_id, u.id FROM down JOIN users u ON u.organization_id = down.id
+          UNION
+          SELECT l.class_id, l.user_id FROM training_class_lawyers l WHERE l.class_id IN (SELECT id FROM listed)
+        )
+        SELECT listed.id, coalesce(k.n, 0) AS courses, coalesce(s.n, 0) AS sessions, coalesce(e.n, 0) AS enrolled
+        FROM listed
+        LEFT JOIN (SELECT class_id, count(*)::int AS n FROM training_class_courses WHERE class_id IN (SELECT id FROM listed) GROUP BY class_id) k ON k.class_id = listed.id
+        LEFT JOIN (SELECT class_id, count(*)::int AS n FROM training_class_sessions WHERE class_id IN (SELECT id FROM listed) GROUP BY class_id) s ON s.class_id = listed.id
+        LEFT JOIN (
+          SELECT enrolment.class_id, count(*)::int AS n FROM enrolment JOIN users u ON u.id = enrolment.user_id
+          WHERE u.license_no IS NOT NULL AND NOT u.disabled GROUP BY enrolment.class_id
+        ) e ON e.class_id = listed.id`),
+    );
+    return new Map(rows.map((r) => [r.id, { courses: Number(r.courses), sessions: Number(r.sessions), enrolled: Number(r.enrolled) }]));
   }
 
   /** Every lawyer enrolled: accounts with a licence number, not disabled, one by one or in a target subtree. */

@@ -62,7 +62,10 @@ export class ClassesService {
     return this.detail(user, id);
   }
 
-  /** Replaces the class's fields and lists (the form sends the whole class). */
+  /**
+   * Replaces the class's fields and lists (the form sends the whole class). Saving the class as
+   * it is changes nothing and writes no audit entry (an entry says what changed).
+   */
   async update(user: SessionUser, classId: string, input: ClassInput, ip: string) {
     const { record } = await this.administered(user, classId);
     const fields = checkedFields(input);
@@ -70,6 +73,7 @@ export class ClassesService {
     await this.repo.transaction(async (repo, tx) => {
       const before = (await repo.findClass(classId, true))!;
       const beforeItems = await repo.items(classId);
+      if (unchanged(before, beforeItems, fields, links)) return;
       await repo.updateClass(classId, fields);
       await repo.setItems(classId, links);
       await AuditLog.record(tx, {
@@ -89,21 +93,17 @@ export class ClassesService {
   /** Classes owned by the organization or inside its subtree, with their counts. */
   async list(user: SessionUser, organizationId: string) {
     await this.access.assertRole(user, organizationId, 'admin');
+    // two statements whatever the number of classes: the classes, then all their counts
     const records = await this.repo.listClasses(organizationId);
-    return {
-      items: await Promise.all(
-        records.map(async (r) => {
-          const items = await this.repo.items(r.id);
-          return { ...classView(r, this.now()), courses: items.courses.length, sessions: items.sessions.length, enrolled: (await this.repo.enrolled(r.id)).length };
-        }),
-      ),
-    };
+    const counts = await this.repo.counts(records.map((r) => r.id));
+    const now = this.now();
+    return { items: records.map((r) => ({ ...classView(r, now), ...(counts.get(r.id) ?? { courses: 0, sessions: 0, enrolled: 0 }) })) };
   }
 
   async detail(user: SessionUser, classId: string) {
     const { record } = await this.administered(user, classId);
-    const items = await this.repo.items(classId);
-    return { ...classView(record, this.now()), ...items, enrolled: (await this.repo.enrolled(classId)).length };
+    const [items, counts] = await Promise.all([this.repo.items(classId), this.repo.counts([classId])]);
+    return { ...classView(record, this.now()), ...items, enrolled: counts.get(classId)?.enrolled ?? 0 };
   }
 
   /** Enrolled, started, completed and minutes, per lawyer and in total; issues certificates due. */
@@ -233,6 +233,18 @@ function checkedFields(input: ClassInput): ClassFields {
   return { name, organizer, kind: input.kind, opensOn: input.opensOn, closesOn: input.closesOn };
 }
 
+/** The same fields, the same courses in the same order, the same sessions, targets and lawyers. */
+function unchanged(before: ClassFields, items: ClassItems, fields: ClassFields, links: { courseIds: string[]; sessionIds: string[]; organizationIds: string[]; userIds: string[] }): boolean {
+  const sameSet = (a: string[], b: string[]) => a.length === b.length && new Set([...a, ...b]).size === a.length;
+  return (
+    (['name', 'organizer', 'kind', 'opensOn', 'closesOn'] as const).every((k) => before[k] === fields[k]) &&
+    items.courses.map((c) => c.id).join() === links.courseIds.join() &&
+    sameSet(items.sessions.map((s) => s.id), links.sessionIds) &&
+    sameSet(items.organizations.map((o) => o.id), links.organizationIds) &&
+    sameSet(items.lawyers.map((l) => l.id), links.userIds)
+  );
+}
+
 function state(fields: ClassFields, items: ClassItems): AuditState {
   return {
     name: fields.name,
@@ -244,6 +256,10 @@ function state(fields: ClassFields, items: ClassItems): AuditState {
     sessionIds: items.sessions.map((s) => s.id),
     organizationIds: items.organizations.map((o) => o.id),
     licenseNos: items.lawyers.map((l) => l.licenseNo),
+    // what the ids name, for the audit log panel (which then leaves the ids out)
+    courseTitles: items.courses.map((c) => c.title),
+    sessionTitles: items.sessions.map((s) => `${s.title} ${s.heldOn}`),
+    organizationNames: items.organizations.map((o) => o.name),
   };
 }
 

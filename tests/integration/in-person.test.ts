@@ -9,19 +9,15 @@ import { parse } from 'csv-parse/sync';
 import { and, count, eq } from 'drizzle-orm';
 import writeXlsxFile from 'write-excel-file/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuthRepository } from '../../server/auth/repository.ts';
-import { AuthService } from '../../server/auth/service.ts';
 import { auditLog, inPersonAttendances, inPersonCorrections, lectureProgress } from '../../server/db/schema/index.ts';
-import type { DemoIds } from '../../server/demo/seed.ts';
 import { availableBackends } from '../helpers/database.ts';
 import { createTestClient, errorOf, settle, type TestClient } from '../helpers/http.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { LIMING, startProgrammeFixtures, WANGFANG, type ProgrammeFixtures } from '../helpers/programme-fixtures.ts';
 import { inPersonApi } from '../../web/src/routes/admin/in-person-api.ts';
 import type { InPersonSession, InPersonSessionDetail, SignInSheetPreview } from '../../web/src/lib/api/types.ts';
 
+// 赵一 (15107202310000100, Santai) and 钱二 (15107202310000101, Mianyang city firm): programme-fixtures.ts
 const YEAR = 2027;
-const LIMING = '15107202110000001';
-const WANGFANG = '16205202210000002'; // Gansu
 const UNKNOWN = '15107209990000009';
 
 type Session = InPersonSession;
@@ -35,40 +31,16 @@ const refusal = async (call: Promise<unknown>) => {
 };
 
 describe.each(availableBackends())('in-person hours on %s', (backend) => {
-  let server: TestServer;
-  let demo: DemoIds;
-  let adminSc: TestClient;
-  let adminGs: TestClient;
-  let lawyer: TestClient;
-  let trainer: TestClient;
+  // assigned in beforeAll (the fixture's accounts and clients)
+  let { server, demo, adminSc, adminGs, lawyer, trainer, people: colleagues, auditCount } = {} as ProgrammeFixtures;
   let session: Session;
-  const colleagues: Record<string, string> = {};
 
-  const auditCount = async (action: string) => Number((await server.deps.db.select({ n: count() }).from(auditLog).where(eq(auditLog.action, action)))[0]!.n);
   const attendanceCount = async () => Number((await server.deps.db.select({ n: count() }).from(inPersonAttendances))[0]!.n);
   const xlsx = async (rows: (string | null)[][]) => (await writeXlsxFile(rows.map((r) => r.map((value) => (value === null ? null : { value, type: String })))).toBuffer()).toString('base64');
 
   beforeAll(async () => {
-    server = await startTestServer({ backend });
-    demo = server.demo!;
+    ({ server, demo, adminSc, adminGs, lawyer, trainer, people: colleagues, auditCount } = await startProgrammeFixtures(backend));
     const db = server.deps.db;
-    // A Gansu administrator and two more Santai lawyers, made the way the seed makes accounts.
-    const auth = new AuthService(new AuthRepository(db), { attemptsPerMinute: 10 });
-    const gs = await auth.createUser({ login: 'admin-gs', name: '马主任', password: 'in-person-test-1', organizationId: demo.gansu, licenseNo: null });
-    await new AuthRepository(db).grantRole(gs.id, demo.gansu, 'admin');
-    for (const [i, name] of ['赵一', '钱二'].entries()) {
-      const licenseNo = `1510720231000010${i}`;
-      const u = await auth.createUser({ login: licenseNo, name, password: 'in-person-test-1', organizationId: i === 0 ? demo.santaiFirm : demo.mianyangCityFirm, licenseNo });
-      colleagues[licenseNo] = u.id;
-    }
-    adminSc = createTestClient(server.baseUrl);
-    adminGs = createTestClient(server.baseUrl);
-    lawyer = createTestClient(server.baseUrl);
-    trainer = createTestClient(server.baseUrl);
-    await adminSc.login('admin-sc', 'lectern-demo');
-    await adminGs.login('admin-gs', 'in-person-test-1');
-    await lawyer.login('lawyer', 'lectern-demo');
-    await trainer.login('trainer', 'lectern-demo');
     // 李明's online credit of 2027: 900 minutes (20 学时)
     await db.insert(lectureProgress).values({ userId: demo.users.lawyer, lectureId: demo.lectureId, creditMinutes: 900, completedAt: new Date('2027-05-01T02:00:00Z'), coveredSeconds: 3500, intervals: [] });
   });

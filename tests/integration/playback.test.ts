@@ -94,7 +94,7 @@ describe.each(availableBackends())('playback on %s', (backend) => {
       await q(sql`UPDATE lectures SET package_prefix = ${prefix} WHERE id = ${lectureId}`);
       const s = await open();
       expect(s.masterPlaylist).toBe(text);
-      const served = await lawyer.raw('GET', (s.media as Record<string, string>).master);
+      const served = await lawyer.raw('GET', (s.media as Record<string, string>).master!);
       expect(served.status).toBe(200);
       expect(served.text).toBe(text);
     });

@@ -7,38 +7,25 @@
  * administrator, a lawyer and a trainer get 403 on every route. On both databases.
  */
 import { parse } from 'csv-parse/sync';
-import { count, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import readXlsxFile from 'read-excel-file/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuthRepository } from '../../server/auth/repository.ts';
-import { AuthService } from '../../server/auth/service.ts';
 import { auditLog, courseCompletions, lectureProgress } from '../../server/db/schema/index.ts';
-import type { DemoIds } from '../../server/demo/seed.ts';
 import type { TrainingClassDetail } from '../../server/classes/schemas.ts';
 import { classesApi, type TrainingClassBody } from '../../web/src/routes/admin/classes-api.ts';
 import { inPersonApi } from '../../web/src/routes/admin/in-person-api.ts';
 import { availableBackends } from '../helpers/database.ts';
 import { createTestClient, errorOf, type TestClient } from '../helpers/http.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { LIMING, PROGRAMME_PASSWORD, QIANER, startProgrammeFixtures, WANGFANG, ZHAOYI, type ProgrammeFixtures } from '../helpers/programme-fixtures.ts';
 
-const LIMING = '15107202110000001';
-const WANGFANG = '16205202210000002'; // Gansu
-const ZHAOYI = '15107202310000200'; // Santai, like 李明
-const QIANER = '15107202310000201'; // Mianyang city firm: enrolled one by one
+// 赵一 (Santai, like 李明) is enrolled through the target firm, 钱二 (Mianyang city firm) one by one
 
 describe.each(availableBackends())('training classes on %s', (backend) => {
-  let server: TestServer;
-  let demo: DemoIds;
-  let adminSc: TestClient;
-  let adminGs: TestClient;
-  let lawyer: TestClient;
-  let trainer: TestClient;
+  // assigned in beforeAll (the fixture's accounts and clients)
+  let { server, demo, adminSc, adminGs, lawyer, trainer, people, auditCount } = {} as ProgrammeFixtures;
   let sessionId: string;
   let gansuSessionId: string;
   let klass: TrainingClassDetail;
-  const people: Record<string, string> = {};
-
-  const auditCount = async (action: string) => Number((await server.deps.db.select({ n: count() }).from(auditLog).where(eq(auditLog.action, action)))[0]!.n);
   const error = (res: { json: unknown }) => (res.json as { error: string }).error;
   const classes = (client: TestClient) => classesApi(client);
   const codeOf = async (call: Promise<unknown>) => (await errorOf(call)).code;
@@ -56,25 +43,10 @@ describe.each(availableBackends())('training classes on %s', (backend) => {
   });
 
   beforeAll(async () => {
-    server = await startTestServer({ backend });
-    demo = server.demo!;
-    const db = server.deps.db;
-    const auth = new AuthService(new AuthRepository(db), { attemptsPerMinute: 10 });
-    const gs = await auth.createUser({ login: 'admin-gs', name: '马主任', password: 'classes-test-1', organizationId: demo.gansu, licenseNo: null });
-    await new AuthRepository(db).grantRole(gs.id, demo.gansu, 'admin');
-    for (const [licenseNo, name, org] of [[ZHAOYI, '赵一', demo.santaiFirm], [QIANER, '钱二', demo.mianyangCityFirm]] as const) {
-      people[licenseNo] = (await auth.createUser({ login: licenseNo, name, password: 'classes-test-1', organizationId: org, licenseNo })).id;
-    }
-    adminSc = createTestClient(server.baseUrl);
-    adminGs = createTestClient(server.baseUrl);
-    lawyer = createTestClient(server.baseUrl);
-    trainer = createTestClient(server.baseUrl);
-    await adminSc.login('admin-sc', 'lectern-demo');
-    await adminGs.login('admin-gs', 'classes-test-1');
-    await lawyer.login('lawyer', 'lectern-demo');
-    await trainer.login('trainer', 'lectern-demo');
-    sessionId = (await adminSc.expectStatus(201, inPersonApi(adminSc).create(demo.mianyang, { title: '示范班开班现场培训', heldOn: '2027-06-12', place: '绵阳市律师协会', minutes: 270 }))).id;
-    gansuSessionId = (await inPersonApi(adminGs).create(demo.gansu, { title: '甘肃现场培训', heldOn: '2027-06-12', place: '兰州', minutes: 60 })).id;
+    const f = await startProgrammeFixtures(backend);
+    ({ server, demo, adminSc, adminGs, lawyer, trainer, people, auditCount } = f);
+    sessionId = await f.recordSession(adminSc, demo.mianyang, { title: '示范班开班现场培训', heldOn: '2027-06-12', place: '绵阳市律师协会', minutes: 270 });
+    gansuSessionId = await f.recordSession(adminGs, demo.gansu, { title: '甘肃现场培训', heldOn: '2027-06-12', place: '兰州', minutes: 60 });
   });
   afterAll(async () => server?.close());
 
@@ -171,7 +143,7 @@ describe.each(availableBackends())('training classes on %s', (backend) => {
     expect(pdf.text.startsWith('%PDF')).toBe(true);
     // someone else's class certificate is 403
     const other = createTestClient(server.baseUrl);
-    await other.login(QIANER, 'classes-test-1');
+    await other.login(QIANER, PROGRAMME_PASSWORD);
     expect((await other.raw('GET', cert.pdfUrl)).status).toBe(403);
     expect((await classes(other).mine()).items[0]).toMatchObject({ done: 0, completed: false });
   });
@@ -211,10 +183,23 @@ describe.each(availableBackends())('training classes on %s', (backend) => {
     const replaced = await adminSc.expectStatus(200, classes(adminSc).replace(klass.id, { ...body(), kind: 'provincial', organizationIds: [], lawyers: [LIMING] }));
     expect(replaced).toMatchObject({ kind: 'provincial', organizations: [], lawyers: [{ licenseNo: LIMING }], enrolled: 1 });
     const [entry] = await server.deps.db.select().from(auditLog).where(eq(auditLog.action, 'training_class.updated'));
-    expect(entry).toMatchObject({ targetType: 'training_class', targetId: klass.id, before: { kind: 'demonstration', organizationIds: [demo.santaiFirm] }, after: { kind: 'provincial', organizationIds: [], licenseNos: [LIMING] } });
+    expect(entry).toMatchObject({ targetType: 'training_class', targetId: klass.id, before: { kind: 'demonstration', organizationIds: [demo.santaiFirm], organizationNames: [expect.any(String)] }, after: { kind: 'provincial', organizationIds: [], organizationNames: [], licenseNos: [LIMING] } });
     // 钱二 is no longer enrolled
     const other = createTestClient(server.baseUrl);
-    await other.login(QIANER, 'classes-test-1');
+    await other.login(QIANER, PROGRAMME_PASSWORD);
     expect((await classes(other).mine()).items).toEqual([]);
+  });
+
+  it('saving the class as it is changes nothing and logs nothing', async () => {
+    const current = (await adminSc.raw('GET', `/api/training-classes/${klass.id}`)).json as TrainingClassDetail;
+    const entries = await auditCount('training_class.updated');
+    const same = { ...body(), kind: current.kind, organizationIds: [], lawyers: [LIMING] };
+    const res = await adminSc.raw('PUT', `/api/training-classes/${klass.id}`, same);
+    expect(res.status, res.text).toBe(200);
+    expect((res.json as TrainingClassDetail).updatedAt).toBe(current.updatedAt);
+    expect(await auditCount('training_class.updated')).toBe(entries);
+    // a real change is logged
+    expect((await adminSc.raw('PUT', `/api/training-classes/${klass.id}`, { ...same, name: '2027年县域律师示范培训班（修订）' })).status).toBe(200);
+    expect(await auditCount('training_class.updated')).toBe(entries + 1);
   });
 });

@@ -22,6 +22,17 @@ describe('fieldChanges', () => {
     ]);
   });
 
+  it('a training class edit: its lists by name, the ids left out', () => {
+    const lines = fieldChanges({
+      before: { name: '示范班', courseIds: ['c1'], courseTitles: ['律师职业道德'], organizationIds: ['o1'], organizationNames: ['三台县律师事务所'], licenseNos: [] },
+      after: { name: '示范班', courseIds: ['c1', 'c2'], courseTitles: ['律师职业道德', '刑事辩护实务'], organizationIds: ['o1'], organizationNames: ['三台县律师事务所'], licenseNos: ['15107202310000101'] },
+    });
+    expect(lines).toEqual([
+      { field: 'courseTitles', before: ['律师职业道德'], after: ['律师职业道德', '刑事辩护实务'] },
+      { field: 'licenseNos', before: [], after: ['15107202310000101'] },
+    ]);
+  });
+
   it('a removal lists what was there', () => {
     expect(fieldChanges({ before: { role: 'admin', organizationId: 'o1', organizationName: '四川' }, after: null })).toEqual([
       { field: 'role', before: 'admin', after: undefined },

@@ -13,7 +13,14 @@ export interface FieldChange {
 }
 
 /** Fields that only repeat, as an id, what another field of the entry names. */
-const SHADOWED: Record<string, string> = { parentId: 'parentName', organizationId: 'organizationName' };
+const SHADOWED: Record<string, string> = {
+  parentId: 'parentName',
+  organizationId: 'organizationName',
+  // a training class's lists (training_class.created / updated)
+  courseIds: 'courseTitles',
+  sessionIds: 'sessionTitles',
+  organizationIds: 'organizationNames',
+};
 
 export function fieldChanges(entry: Pick<AuditEntry, 'before' | 'after'>): FieldChange[] {
   const before = entry.before ?? {};

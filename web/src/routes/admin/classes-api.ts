@@ -49,6 +49,15 @@ export function createTrainingClass(orgId: string, body: TrainingClassBody): Pro
   return classesApi(api).create(orgId, body);
 }
 
+export function getTrainingClass(classId: string): Promise<TrainingClassDetail> {
+  return api.request('GET', `/api/training-classes/${enc(classId)}`);
+}
+
+/** Replaces the class: the body is the whole class, as when creating it (lists replaced). */
+export function updateTrainingClass(classId: string, body: TrainingClassBody): Promise<TrainingClassDetail> {
+  return api.request('PUT', `/api/training-classes/${enc(classId)}`, { body });
+}
+
 export function trainingClassReport(classId: string): Promise<TrainingClassReport> {
   return classesApi(api).report(classId);
 }
