@@ -77,7 +77,9 @@ describe.skipIf(!hasPostgres)('a transcode worker killed mid-job', () => {
     const output: string[] = [];
     child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
     child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // 'close', not 'exit': npx may exit by the signal before the worker it runs has written its
+    // last lines into the same pipe; 'close' waits until every process holding the pipe is gone
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     const handle = { process: child, output, exited };
     children.push(handle);
     return handle;

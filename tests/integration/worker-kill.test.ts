@@ -109,7 +109,8 @@ describe.skipIf(!hasPostgres || process.platform !== 'linux')('kill -9 of a tran
     const output: string[] = [];
     child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
     child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    // 'close', not 'exit': the launcher may exit before the worker's last lines are in the pipe
+    const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
     const handle = { process: child, output, exited };
     children.push(handle);
     return handle;
