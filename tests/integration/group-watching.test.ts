@@ -45,7 +45,6 @@ describe.each(availableBackends())('group watching on %s', (backend) => {
   };
   const coverage = async (userId: string) => Number((await q<{ covered_seconds: unknown }>(sql`SELECT covered_seconds FROM lecture_progress WHERE user_id = ${userId} AND lecture_id = ${lectureId}`))[0]!.covered_seconds);
   const checkOf = async (checkId: string) => (await q<{ code: string }>(sql`SELECT code FROM presence_checks WHERE id = ${checkId}`))[0]!;
-  const wrong = (code: string) => (code === '0000' ? '1111' : '0000');
   const part = (members: GroupMemberBeat[], userId: string) => members.find((m) => m.userId === userId);
 
   beforeAll(async () => {
