@@ -225,4 +225,40 @@ describe.each(availableBackends())('group watching on %s', (backend) => {
     expect(await errorOf(hostApi.heartbeat(groupId, beat(4, [[0, 1]])))).toMatchObject({ status: 409, code: 'group_ended' });
     expect((await groupsApi(phoneB).myGroup()).group).toBeNull();
   });
+
+  it('a join code expires after 5 minutes and is void after 5 wrong tries', async () => {
+    const { group } = await hostApi.start(lectureId);
+    const cApi = groupsApi(phoneC);
+    const first = await cApi.joinCode();
+    await q(sql`UPDATE group_join_codes SET expires_at = now() - interval '1 second' WHERE user_id = ${cId}`);
+    expect(await errorOf(hostApi.addMember(group.id, { login: 'wu-c', code: first.code }))).toMatchObject({ status: 422, code: 'group_join_code_wrong' });
+    const second = await cApi.joinCode();
+    const other = second.code === '000000' ? '111111' : '000000';
+    for (let i = 0; i < 5; i++) expect(await errorOf(hostApi.addMember(group.id, { login: 'wu-c', code: other }))).toMatchObject({ status: 422 });
+    expect(await errorOf(hostApi.addMember(group.id, { login: 'wu-c', code: second.code }))).toMatchObject({ status: 422, code: 'group_join_code_wrong' });
+    const third = await cApi.joinCode();
+    expect((await hostApi.addMember(group.id, { login: 'wu-c', code: third.code })).members.find((m) => m.userId === cId)).toMatchObject({ present: true, confirmedBy: 'phone_code' });
+    await hostApi.end(group.id);
+  });
+
+  it('a member is judged only for ticks after joining; the host opening a lecture elsewhere ends the group', async () => {
+    const { group, session } = await hostApi.start(lectureId);
+    await ageSession(server.deps.db, session.sessionId, 30);
+    const before = await hostApi.heartbeat(group.id, beat(1, [[0, 1]]));
+    expect(before.members.map((m) => m.userId)).toEqual([hostId]);
+    const joined = await hostApi.addMember(group.id, { login: 'zhou-b', password: PASSWORD });
+    const bStretch = joined.members.find((m) => m.userId === bId && m.present)!;
+    // a retry of a tick from before the join is not the member's: only the host is judged for it
+    expect((await hostApi.heartbeat(group.id, beat(1, [[0, 1]]))).members.map((m) => m.userId)).toEqual([hostId]);
+    expect((await hostApi.heartbeat(group.id, beat(2, [[1, 2]]))).members.map((m) => m.userId).sort()).toEqual([hostId, bId].sort());
+    // the host opens a lecture on another device: the group ends and everyone leaves it
+    await host.openSession(lectureId);
+    expect(await errorOf(hostApi.heartbeat(group.id, beat(3, [[2, 3]])))).toMatchObject({ status: 409, code: 'group_ended' });
+    const ended = await hostApi.get(group.id);
+    expect(ended.endedReason).toBe('host_left');
+    expect(ended.members.find((m) => m.userId === hostId)).toMatchObject({ leftReason: 'session_elsewhere' });
+    expect(ended.members.find((m) => m.sessionId === bStretch.sessionId)).toMatchObject({ leftReason: 'group_ended', present: false });
+    const [closed] = await q<{ closed_reason: string }>(sql`SELECT closed_reason FROM playback_sessions WHERE id = ${bStretch.sessionId}`);
+    expect(closed!.closed_reason).toBe('group_left');
+  });
 });
