@@ -1,7 +1,7 @@
-/** The English strings of group watching (集体观看); en.ts spreads them in. Keys from zh-CN-groups.ts. */
+/** The English strings of group watching (集体观看); en.ts spreads them in. Keys from zh-CN-groups.ts and the evidence page's four of zh-CN-staff.ts. */
 import type zhCNGroups from './zh-CN-groups.ts';
 
-const enGroups: { readonly [K in keyof typeof zhCNGroups]: string } = {
+const enGroups: { readonly [K in keyof typeof zhCNGroups | `evidence.group.${'heading' | 'summary' | 'member' | 'memberLeft'}`]: string } = {
   'group.entry': 'Watch together',
   'group.entryHint': 'Several lawyers of this firm watch on this computer; each confirms and is credited separately.',
   'group.start': 'Start watching together',

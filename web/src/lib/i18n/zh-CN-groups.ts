@@ -50,11 +50,6 @@ const zhCNGroups = {
   'group.me.confirm': '确认',
   'group.me.confirmed': '已确认在场。',
   'group.me.leave': '离开集体观看',
-  // evidence page
-  'evidence.group.heading': '集体观看',
-  'evidence.group.summary': '集体观看 {id}：发起人 {host}，{firm}',
-  'evidence.group.member': '{name}：{joined} 加入（{how}）',
-  'evidence.group.memberLeft': '{name}：{joined} 加入（{how}），{left} 离开（{reason}）',
   // server error codes
   'serverError.group_needs_firm_lawyer': '只有律师事务所的执业律师才能在律所电脑上集体观看。',
   'serverError.group_credentials_wrong': '登录名或密码不正确，请同事本人重新输入。',
