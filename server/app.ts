@@ -65,6 +65,8 @@ import type { ClassesService } from './classes/service.ts';
 import bulletinRoutes from './bulletin/routes.ts';
 import type { BulletinService } from './bulletin/service.ts';
 import lrsRoutes from './lrs/routes.ts';
+import groupRoutes from './groups/routes.ts';
+import type { GroupsService } from './groups/service.ts';
 
 export interface AppDeps {
   config: Config;
@@ -81,6 +83,8 @@ export interface AppDeps {
   bulletin?: BulletinService;
   /** signed media delivery and S3's shared playlists (server/media); built once by server/platform.ts */
   media?: MediaService;
+  /** group watching (集体观看), built once by server/platform.ts */
+  groups?: GroupsService;
 }
 
 declare module 'fastify' {
@@ -253,6 +257,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(classRoutes, { prefix: '/api' });
   await app.register(bulletinRoutes, { prefix: '/api' });
   await app.register(lrsRoutes, { prefix: '/api' });
+  await app.register(groupRoutes, { prefix: '/api' });
   // New domains: add one line here, `await app.register(<domain>Routes, { prefix: '/api' })`.
 
   if (options.serveWeb !== false) webServed = await registerWebApp(app);

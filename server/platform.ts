@@ -18,6 +18,7 @@ import { createPairing } from './pairing/routes.ts';
 import { createClassesService } from './classes/routes.ts';
 import { createBulletinService } from './bulletin/routes.ts';
 import { MediaService } from './media/service.ts';
+import { createGroupsService } from './groups/routes.ts';
 
 export interface Platform {
   app: FastifyInstance;
@@ -69,6 +70,7 @@ export async function startPlatform(givenConfig: Config, options: StartOptions =
     pairing: createPairing(database.db),
     classes: createClassesService(database.db),
     bulletin: createBulletinService(database.db),
+    groups: createGroupsService(database.db, config),
     media: new MediaService(storage, config.sessionSecret, { sharedPlaylists: config.s3?.sharedPlaylists ?? true }),
   };
 

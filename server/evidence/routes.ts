@@ -8,6 +8,8 @@ import { InPersonRepository } from '../inperson/repository.ts';
 import { EvidenceRepository } from './repository.ts';
 import { EvidenceService } from './service.ts';
 import { DEVICE_PLATFORMS } from './summary.ts';
+import { GroupsRepository } from '../groups/repository.ts';
+import { GroupSessionSchema } from '../groups/schemas.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Instant = (description?: string) => Type.String({ description: description ? `${description} (ISO 8601, UTC)` : 'ISO 8601, UTC' });
@@ -61,6 +63,8 @@ const Session = Type.Object({
       heldSeconds: Type.Number({ description: 'media seconds held under it: credited when confirmed, lost when it expired' }),
     }),
   ),
+  /** watched together on a firm’s computer (集体观看): the group, its host, firm and every member’s stretch */
+  group: Nullable(GroupSessionSchema),
 });
 
 const Person = Nullable(Type.Object({ id: Type.String(), name: Type.String() }));
@@ -133,7 +137,7 @@ const Evidence = Type.Object({
 });
 
 const evidenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const service = new EvidenceService(new EvidenceRepository(app.deps.db), app.access, new InPersonRepository(app.deps.db));
+  const service = new EvidenceService(new EvidenceRepository(app.deps.db), app.access, new InPersonRepository(app.deps.db), undefined, new GroupsRepository(app.deps.db));
 
   app.get(
     '/users/:userId/evidence',

@@ -10,6 +10,9 @@ import { classHours, roundSeconds, trainingYearOf, trainingYearRange } from '../
 import type { InPersonRepository } from '../inperson/repository.ts';
 import { attendanceView, correctionView, trainingYearDates } from '../inperson/service.ts';
 import type { EvidenceRepository, LectureRow, PresenceCheckRow, SessionRow } from './repository.ts';
+import type { GroupsRepository } from '../groups/repository.ts';
+import { viewOf } from '../groups/service.ts';
+import type { GroupSessionView } from '../groups/schemas.ts';
 import { checkStates, deviceOf, sessionEnd, type CheckState, type SessionEnd } from './summary.ts';
 
 /** The words of AccessPolicy.assertRole's 403, so an unknown id reads exactly like one outside the subtree. */
@@ -21,6 +24,7 @@ export class EvidenceService {
     private readonly access: AccessPolicy,
     private readonly inPerson: InPersonRepository,
     private readonly now: () => Date = () => new Date(),
+    private readonly groups?: GroupsRepository,
   ) {}
 
   /**
@@ -41,8 +45,10 @@ export class EvidenceService {
 
     const checksBySession = groupBy(evidence.checks, (c) => c.sessionId);
     const sessionsByLecture = groupBy(evidence.sessions, (s) => s.lectureId);
+    const groupRows = this.groups ? await this.groups.groupsOfSessions(evidence.sessions.map((s) => s.id)) : new Map();
+    const groupsBySession = new Map<string, GroupSessionView>([...groupRows].map(([id, g]) => [id, viewOf(g.group, g.members)]));
     const inYear = (at: Date | null) => at !== null && at >= start && at < end;
-    const lectures = evidence.lectures.map((l) => lectureOf(l, inYear(l.completedAt), sessionsByLecture.get(l.lectureId) ?? [], checksBySession, now));
+    const lectures = evidence.lectures.map((l) => lectureOf(l, inYear(l.completedAt), sessionsByLecture.get(l.lectureId) ?? [], checksBySession, now, groupsBySession));
     const creditMinutes = lectures.reduce((sum, l) => sum + (l.completedInYear ? l.creditMinutes : 0), 0);
     const inPerson = await this.inPersonOf(lawyer.id, year, trainingYearStartMonth);
     const inPersonMinutes = inPerson.reduce((sum, a) => sum + a.minutes, 0);
@@ -82,7 +88,7 @@ export class EvidenceService {
   }
 }
 
-function lectureOf(l: LectureRow, completedInYear: boolean, sessions: SessionRow[], checksBySession: Map<string, PresenceCheckRow[]>, now: Date) {
+function lectureOf(l: LectureRow, completedInYear: boolean, sessions: SessionRow[], checksBySession: Map<string, PresenceCheckRow[]>, now: Date, groupsBySession: Map<string, GroupSessionView>) {
   const duration = l.durationSeconds;
   return {
     lectureId: l.lectureId,
@@ -95,11 +101,11 @@ function lectureOf(l: LectureRow, completedInYear: boolean, sessions: SessionRow
     completedInYear,
     coverageSeconds: roundSeconds(Math.min(duration, l.coveredSeconds)),
     coverageRatio: duration > 0 ? Math.min(1, Math.round((l.coveredSeconds / duration) * 10_000) / 10_000) : 0,
-    sessions: sessions.map((s) => sessionOf(s, checksBySession.get(s.id) ?? [], now)),
+    sessions: sessions.map((s) => sessionOf(s, checksBySession.get(s.id) ?? [], now, groupsBySession.get(s.id) ?? null)),
   };
 }
 
-function sessionOf(s: SessionRow, checks: PresenceCheckRow[], now: Date) {
+function sessionOf(s: SessionRow, checks: PresenceCheckRow[], now: Date, group: GroupSessionView | null) {
   const states = checkStates(checks, now);
   return {
     id: s.id,
@@ -122,6 +128,7 @@ function sessionOf(s: SessionRow, checks: PresenceCheckRow[], now: Date) {
       wrongAnswers: c.wrongAnswers,
       heldSeconds: roundSeconds(c.heldSeconds),
     })),
+    group,
   };
 }
 

@@ -34,7 +34,7 @@ const PresenceSchema = Type.Object({ checkId: Type.String({ format: 'uuid' }), c
  * The app's Ajv coerces types ("1" → 1, "false" → false); evidence must be exactly what the player
  * sent, so these bodies are checked strictly, without coercion or defaults.
  */
-const strict: FastifySchemaCompiler<TSchema> = ({ schema }) => {
+export const strict: FastifySchemaCompiler<TSchema> = ({ schema }) => {
   const validator = Compile(schema);
   return (data: unknown) => {
     if (validator.Check(data)) return { value: data };

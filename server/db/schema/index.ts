@@ -11,3 +11,4 @@ export * from './subtitles.ts';
 export * from './pairing.ts';
 export * from './classes.ts';
 export * from './lrs.ts';
+export * from './groups.ts';

@@ -243,6 +243,8 @@ export interface EvidenceSession {
   refusedSeconds: number;
   refused: EvidenceRefusal[];
   presenceChecks: EvidencePresenceCheck[];
+  /** watched together on a firm's computer (集体观看): the group, host, firm and members */
+  group: import('../../../../server/groups/schemas.ts').GroupSessionView | null;
 }
 
 export interface EvidenceLecture {

@@ -1,9 +1,11 @@
 /** The English catalog. Its type comes from zh-CN, so a missing or extra key is a type error. */
 import type { Messages } from './zh-CN.ts';
 import enPairing from './en-pairing.ts';
+import enGroups from './en-groups.ts';
 
 const en: Messages = {
   ...enPairing,
+  ...enGroups,
   'app.name': 'Lectern 讲坛',
   'app.skipToContent': 'Skip to content',
   'app.loading': 'Loading…',

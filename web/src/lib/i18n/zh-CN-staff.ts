@@ -276,6 +276,11 @@ const zhCNStaff = {
   'evidence.end.closed': '{time} 关闭（{reason}）',
   'evidence.end.lastHeartbeat': '未关闭；最后心跳 {time}',
   'evidence.end.noHeartbeat': '未关闭；没有收到心跳',
+  // group watching (集体观看, docs/credit.md "Group watching")
+  'evidence.group.heading': '集体观看',
+  'evidence.group.summary': '集体观看 {id}：发起人 {host}，{firm}',
+  'evidence.group.member': '{name}：{joined} 加入（{how}）',
+  'evidence.group.memberLeft': '{name}：{joined} 加入（{how}），{left} 离开（{reason}）',
   'evidence.platform.desktop': '电脑',
   'evidence.platform.mobile': '手机',
   'evidence.platform.tablet': '平板',

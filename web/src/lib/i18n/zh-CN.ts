@@ -4,9 +4,11 @@
  */
 import type zhCNStaff from './zh-CN-staff.ts';
 import zhCNPairing from './zh-CN-pairing.ts';
+import zhCNGroups from './zh-CN-groups.ts';
 
 const zhCN = {
   ...zhCNPairing,
+  ...zhCNGroups,
   'app.name': '讲坛 Lectern',
   'app.skipToContent': '跳到正文',
   'app.loading': '加载中…',

@@ -1,0 +1,183 @@
+/**
+ * Group watching on a firm's computer (集体观看, docs/credit.md "Group watching"): HTTP only; the
+ * service is built once in server/platform.ts (`AppDeps.groups`; an app built without it makes its
+ * own). Every route needs a login; the group's routes are for its host (403 otherwise), a member's
+ * leave also for that member, the /me routes for a practising lawyer of a firm.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Db } from '../db/client.ts';
+import type { Config } from '../config.ts';
+import { ErrorBody, PlainText, Uuid } from '../http/schemas.ts';
+import { AuthService } from '../auth/service.ts';
+import { AuthRepository } from '../auth/repository.ts';
+import { AccessPolicy } from '../auth/access.ts';
+import { OrganizationsRepository } from '../organizations/repository.ts';
+import { CatalogRepository } from '../catalog/repository.ts';
+import { CatalogService } from '../catalog/service.ts';
+import { PlaybackRepository } from '../playback/repository.ts';
+import { PlaybackService, type HeartbeatBody } from '../playback/service.ts';
+import { HeartbeatSchema, strict } from '../playback/routes.ts';
+import { sqlRunner } from '../db/runner.ts';
+import { SubtitlesRepository } from '../subtitles/repository.ts';
+import { subtitleViews } from '../subtitles/service.ts';
+import { GroupsRepository } from './repository.ts';
+import { GroupsService } from './service.ts';
+import { GroupHeartbeatAnswerSchema, GroupSessionSchema, JoinCodeSchema, MyGroupSchema } from './schemas.ts';
+
+export function createGroupsService(db: Db, config: Config): GroupsService {
+  const organizations = new OrganizationsRepository(db);
+  const access = new AccessPolicy(organizations);
+  const catalog = new CatalogService(new CatalogRepository(db), access);
+  // its own PlaybackService, remembering nothing: each group heartbeat reads each member's session afresh
+  const playback = new PlaybackService(new PlaybackRepository(sqlRunner(db)), catalog, { mediaSecret: config.sessionSecret, rememberSessions: 0 });
+  const auth = new AuthService(new AuthRepository(db), { attemptsPerMinute: config.loginAttemptsPerMinute, windowSeconds: config.loginWindowSeconds });
+  return new GroupsService(new GroupsRepository(db), playback, auth);
+}
+
+const tags = ['groups'];
+const GroupParams = Type.Object({ groupId: Uuid });
+const MemberParams = Type.Object({ groupId: Uuid, userId: Uuid });
+const Login = PlainText({ minLength: 1, maxLength: 100 });
+const Password = Type.String({ minLength: 1, maxLength: 200 });
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+
+const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const service = app.deps.groups ?? createGroupsService(app.deps.db, app.deps.config);
+  const subtitles = new SubtitlesRepository(app.deps.db);
+  const meta = (request: { ip: string; headers: Record<string, unknown> }) => ({
+    ip: request.ip ?? null,
+    userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'].slice(0, 500) : null,
+  });
+
+  app.post(
+    '/group-sessions',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags,
+        summary: 'Start watching a lecture together on the firm’s computer (the caller is the host; their own session opens)',
+        body: Type.Object({ lectureId: Uuid }, { additionalProperties: false }),
+        response: { 201: Type.Object({ group: GroupSessionSchema, session: Type.Any({ description: 'the host’s playback session, as POST /api/lectures/:id/sessions answers it' }) }), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { group, session } = await service.start(request.user!, request.body.lectureId, meta(request));
+      return reply.status(201).send({ group, session: { ...session, subtitles: await subtitleViews(subtitles, session.lectureId) } });
+    },
+  );
+
+  app.get(
+    '/group-sessions/:groupId',
+    { preHandler: app.authenticate, schema: { tags, summary: 'The group session and its members (host only)', params: GroupParams, response: { 200: GroupSessionSchema, ...errors } } },
+    async (request) => service.get(request.user!, request.params.groupId),
+  );
+
+  app.post(
+    '/group-sessions/:groupId/members',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags,
+        summary: 'Add a colleague of the same firm, confirmed by their own password or the one-time code from their phone (host only)',
+        params: GroupParams,
+        body: Type.Union([
+          Type.Object({ login: Login, password: Password }, { additionalProperties: false }),
+          Type.Object({ login: Login, code: Type.String({ minLength: 1, maxLength: 20 }) }, { additionalProperties: false }),
+        ]),
+        response: { 201: GroupSessionSchema, ...errors, 422: ErrorBody, 429: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const m = meta(request);
+      return reply.status(201).send(await service.addMember(request.user!, request.params.groupId, request.body, { ...m, ip: request.ip }));
+    },
+  );
+
+  app.post(
+    '/group-sessions/:groupId/members/:userId/leave',
+    {
+      preHandler: app.authenticate,
+      schema: { tags, summary: 'A member leaves the group (the host removes them, or they leave from their phone); the host leaving ends it', params: MemberParams, response: { 200: GroupSessionSchema, ...errors } },
+    },
+    async (request) => service.leave(request.user!, request.params.groupId, request.params.userId),
+  );
+
+  app.post(
+    '/group-sessions/:groupId/end',
+    { preHandler: app.authenticate, schema: { tags, summary: 'End the group session (host only)', params: GroupParams, response: { 200: GroupSessionSchema, ...errors } } },
+    async (request) => service.endGroup(request.user!, request.params.groupId),
+  );
+
+  app.post(
+    '/group-sessions/:groupId/heartbeats',
+    {
+      preHandler: app.authenticate,
+      validatorCompiler: strict as never,
+      schema: {
+        tags,
+        summary: 'One heartbeat of the shared screen, judged for each member present on their own session (host only)',
+        params: GroupParams,
+        body: HeartbeatSchema,
+        response: { 200: GroupHeartbeatAnswerSchema, ...errors, 429: ErrorBody },
+      },
+    },
+    async (request) => service.heartbeat(request.user!, request.params.groupId, request.body as HeartbeatBody, meta(request)),
+  );
+
+  app.get(
+    '/group-sessions/:groupId/members/:userId/presence/:checkId/image.png',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags,
+        summary: 'The picture of a member’s open presence check, for the shared screen (host only)',
+        params: Type.Object({ groupId: Uuid, userId: Uuid, checkId: Uuid }),
+        response: { 200: Type.Any({ description: 'image/png' }), 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const png = await service.presenceImage(request.user!, request.params.groupId, request.params.userId, request.params.checkId);
+      return reply.type('image/png').header('cache-control', 'no-store').send(png);
+    },
+  );
+
+  app.post(
+    '/group-sessions/:groupId/members/:userId/presence',
+    {
+      preHandler: app.authenticate,
+      validatorCompiler: strict as never,
+      schema: {
+        tags,
+        summary: 'A member confirms their presence check on the shared screen: the code and their own password (host’s screen only)',
+        params: MemberParams,
+        body: Type.Object({ checkId: Uuid, code: Type.String({ minLength: 1, maxLength: 20 }), password: Password }, { additionalProperties: false }),
+        response: { 204: Type.Null(), ...errors, 422: ErrorBody, 429: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      await service.confirmOnScreen(request.user!, request.params.groupId, request.params.userId, request.body, request.ip);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/me/group-join-code',
+    {
+      preHandler: app.authenticate,
+      schema: { tags, summary: 'A one-time code (6 digits, 5 minutes) to join a group on the firm’s computer, shown on the lawyer’s own phone', response: { 201: JoinCodeSchema, 401: ErrorBody, 403: ErrorBody } },
+    },
+    async (request, reply) => reply.status(201).send(await service.joinCode(request.user!)),
+  );
+
+  app.get(
+    '/me/group-session',
+    {
+      preHandler: app.authenticate,
+      schema: { tags, summary: 'The group the caller is in now, with the presence check the shared screen shows for them', response: { 200: MyGroupSchema, 401: ErrorBody, 403: ErrorBody } },
+    },
+    async (request) => service.myGroup(request.user!),
+  );
+};
+
+export default groupRoutes;

@@ -1,0 +1,62 @@
+/**
+ * The zh-CN strings of group watching (集体观看, docs/credit.md "Group watching"): the lecture
+ * page's entry and panel, the member's /me card, the evidence page and the server's error codes.
+ * Part of the shell's catalog (zh-CN.ts spreads it in).
+ */
+const zhCNGroups = {
+  'group.entry': '集体观看',
+  'group.entryHint': '多位本所律师在这台电脑上一起观看，每人各自确认、各自计学时。',
+  'group.start': '开始集体观看',
+  'group.starting': '正在开始…',
+  'group.heading': '集体观看',
+  'group.members': '在场成员',
+  'group.host': '发起人',
+  'group.confirmedBy.host': '本机登录',
+  'group.confirmedBy.password': '本人密码',
+  'group.confirmedBy.phone_code': '手机加入码',
+  'group.present': '在场',
+  'group.left': '已离开',
+  'group.leftReason.removed': '被移出',
+  'group.leftReason.left': '本人离开',
+  'group.leftReason.session_elsewhere': '在别处开始观看',
+  'group.leftReason.idle': '长时间无响应',
+  'group.leftReason.group_ended': '集体观看结束',
+  'group.credited': '已计 {seconds} 秒',
+  'group.add': '添加同事',
+  'group.addLogin': '同事的执业证号或登录名',
+  'group.addPassword': '同事本人的密码',
+  'group.addCode': '同事手机上的加入码',
+  'group.addBy.password': '用密码确认',
+  'group.addBy.code': '用手机加入码确认',
+  'group.addSubmit': '加入',
+  'group.addHint': '由同事本人输入。加入不会让同事登录这台电脑；同事在别处的观看会被结束。',
+  'group.remove': '移出',
+  'group.end': '结束集体观看',
+  'group.ended': '集体观看已结束。',
+  'group.presence.heading': '{name}：请确认在场',
+  'group.presence.image': '{name} 的确认码',
+  'group.presence.phone': '请 {name} 在自己手机“我的”页面输入图中的数字，或在此输入数字和本人密码。',
+  'group.presence.code': '图中的数字',
+  'group.presence.password': '{name} 本人的密码',
+  'group.presence.confirm': '确认',
+  'group.presence.confirmed': '{name} 已确认',
+  // /me (the member's own phone)
+  'group.me.heading': '集体观看',
+  'group.me.joinCode': '生成加入码',
+  'group.me.joinCodeIs': '加入码：{code}（5 分钟内有效，只能用一次）',
+  'group.me.joinHint': '在律所电脑上加入集体观看时，把加入码告诉发起人输入。',
+  'group.me.inGroup': '正在集体观看：{lecture}（发起人 {host}，{firm}）',
+  'group.me.prompt': '集体观看：请输入大屏上的确认码',
+  'group.me.confirm': '确认',
+  'group.me.confirmed': '已确认在场。',
+  'group.me.leave': '离开集体观看',
+  // server error codes
+  'serverError.group_needs_firm_lawyer': '只有律师事务所的执业律师才能在律所电脑上集体观看。',
+  'serverError.group_credentials_wrong': '登录名或密码不正确，请同事本人重新输入。',
+  'serverError.group_join_code_wrong': '加入码不正确、已用过或已过期。请在手机“我的”页面重新生成。',
+  'serverError.group_member_outside_firm': '只有本所的执业律师才能加入这次集体观看。',
+  'serverError.group_member_present': '这位律师已经在集体观看中。',
+  'serverError.group_ended': '这次集体观看已经结束。',
+} as const;
+
+export default zhCNGroups;
