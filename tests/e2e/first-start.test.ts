@@ -24,7 +24,7 @@ async function start(): Promise<void> {
   baseUrl = `http://127.0.0.1:${port}`;
   output = '';
   // PATH holds node and nothing else: no ffmpeg, no ffprobe, no PostgreSQL client.
-  child = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'server/main.ts'], {
+  child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: root,
     env: { PATH: binDir, HOME: dataDir, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -55,7 +55,7 @@ describe.skipIf(!hasPostgres)('a transcode worker killed mid-job', () => {
   });
 
   function startWorkerProcess(ffmpegThreads: number): Child {
-    const child = spawn('npx', ['tsx', 'transcoder/main.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'transcoder/main.ts'], {
       cwd: path.resolve(import.meta.dirname, '../..'),
       // its own process group, so that killing it takes ffmpeg along, as when a machine dies
       detached: true,
@@ -77,8 +77,9 @@ describe.skipIf(!hasPostgres)('a transcode worker killed mid-job', () => {
     const output: string[] = [];
     child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
     child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
-    // 'close', not 'exit': npx may exit by the signal before the worker it runs has written its
-    // last lines into the same pipe; 'close' waits until every process holding the pipe is gone
+    // One node process with tsx as a loader, as `npm run transcoder` and the compose file run it:
+    // the tsx CLI would SIGKILL the worker when it does not acknowledge a SIGTERM within 30 ms,
+    // which a loaded machine misses. 'close', not 'exit': wait for the pipe to be drained too.
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     const handle = { process: child, output, exited };
     children.push(handle);
@@ -173,7 +174,7 @@ describe.skipIf(!hasPostgres)('a transcode worker killed mid-job', () => {
     // the killed worker's temp folder (source copy, partial package) was swept by the new worker
     expect(await jobDirsOf(deadPid!)).toEqual([]);
 
-    // A graceful stop: the worker hears SIGTERM and stops (npx itself may exit by the signal).
+    // A graceful stop: the worker hears SIGTERM and stops.
     killGroup(second, 'SIGTERM');
     await second.exited;
     expect(second.output.join('')).toContain('SIGTERM: stopping the transcode worker');
