@@ -8,7 +8,7 @@ import { Type } from 'typebox';
 import { AccessPolicy } from '../auth/access.ts';
 import { renderCertificatePdf } from '../certificates/pdf.ts';
 import type { Db } from '../db/client.ts';
-import { ErrorBody, FileAnswer, PlainText } from '../http/schemas.ts';
+import { ErrorBody, FileAnswer } from '../http/schemas.ts';
 import { IssuerRepository } from '../organizations/issuer-repository.ts';
 import { IssuerService } from '../organizations/issuer-service.ts';
 import { OrganizationsRepository } from '../organizations/repository.ts';
@@ -16,7 +16,7 @@ import { OrganizationsService } from '../organizations/service.ts';
 import { classHours } from '../playback/credit.ts';
 import { reportCsv, reportDisposition, reportTable, reportXlsx } from './export.ts';
 import { ClassesRepository } from './repository.ts';
-import { ClassDetailSchema, ClassKindSchema, ClassReportSchema, ClassSummarySchema, MyClassesSchema } from './schemas.ts';
+import { ClassBodySchema, ClassDetailSchema, ClassReportSchema, ClassSummarySchema, ClassUpdateBodySchema, MyClassesSchema } from './schemas.ts';
 import { ClassesService } from './service.ts';
 
 /** Builds the service; server/platform.ts calls this once for the app. */
@@ -26,23 +26,6 @@ export function createClassesService(db: Db): ClassesService {
 }
 
 const Uuid = Type.String({ format: 'uuid' });
-const BeijingDate = (description: string) => Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description });
-
-const ClassBody = Type.Object(
-  {
-    name: PlainText({ minLength: 1, maxLength: 200 }),
-    organizer: PlainText({ minLength: 1, maxLength: 200, description: 'the organizer named on the class (主办单位)' }),
-    kind: ClassKindSchema,
-    opensOn: BeijingDate('the first day, Beijing, YYYY-MM-DD'),
-    closesOn: BeijingDate('the last day (the deadline), Beijing, YYYY-MM-DD'),
-    courseIds: Type.Array(Uuid, { maxItems: 200, description: 'published courses, in order' }),
-    sessionIds: Type.Array(Uuid, { maxItems: 200, description: 'in-person sessions held by the organization or below it' }),
-    organizationIds: Type.Array(Uuid, { maxItems: 500, description: 'target organizations (the organization or below it): every lawyer of their subtrees is enrolled' }),
-    lawyers: Type.Array(PlainText({ minLength: 1, maxLength: 64 }), { maxItems: 5000, description: 'licence numbers (执业证号) of lawyers enrolled one by one' }),
-  },
-  { additionalProperties: false },
-);
-
 const tags = ['training-classes'];
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 const Lang = Type.Object({ lang: Type.Optional(Type.Union([Type.Literal('zh-CN'), Type.Literal('en')])) }, { additionalProperties: false });
@@ -58,7 +41,7 @@ const classRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/organizations/:orgId/training-classes',
     {
       preHandler: app.authenticate,
-      schema: { tags, summary: 'Create a training class (培训班) of the organization (administrators of it or above)', params: Type.Object({ orgId: Uuid }), body: ClassBody, response: { 201: ClassDetailSchema, ...errors } },
+      schema: { tags, summary: 'Create a training class (培训班) of the organization (administrators of it or above)', params: Type.Object({ orgId: Uuid }), body: ClassBodySchema, response: { 201: ClassDetailSchema, ...errors } },
     },
     async (request, reply) => reply.status(201).send(await service.create(request.user!, request.params.orgId, request.body, request.ip)),
   );
@@ -82,7 +65,7 @@ const classRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/training-classes/:classId',
     {
       preHandler: app.authenticate,
-      schema: { tags, summary: 'Replace a training class’s fields, courses, sessions and enrolment (audited)', params: Type.Object({ classId: Uuid }), body: ClassBody, response: { 200: ClassDetailSchema, ...errors } },
+      schema: { tags, summary: 'Replace a training class’s fields, courses, sessions and enrolment (audited)', params: Type.Object({ classId: Uuid }), body: ClassUpdateBodySchema, response: { 200: ClassDetailSchema, ...errors, 409: ErrorBody } },
     },
     async (request) => service.update(request.user!, request.params.classId, request.body, request.ip),
   );

@@ -1,11 +1,44 @@
 /** TypeBox shapes of the training classes' answers (server/classes/routes.ts); the web imports their types. */
 import { Type, type Static } from 'typebox';
+import { PlainText } from '../http/schemas.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 export const ClassKindSchema = Type.Union([Type.Literal('demonstration'), Type.Literal('provincial'), Type.Literal('firm_directors'), Type.Literal('other')], {
   description: 'demonstration: 示范培训班; provincial: 全省培训班; firm_directors: 律所主任培训班; other',
 });
+
+const Uuid = Type.String({ format: 'uuid' });
+const BeijingDate = (description: string) => Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description });
+
+/** What creating a class sends (POST), and with `expectedUpdatedAt` what replacing it sends (PUT). */
+export const ClassBodySchema = Type.Object(
+  {
+    name: PlainText({ minLength: 1, maxLength: 200 }),
+    organizer: PlainText({ minLength: 1, maxLength: 200, description: 'the organizer named on the class (主办单位)' }),
+    kind: ClassKindSchema,
+    opensOn: BeijingDate('the first day, Beijing, YYYY-MM-DD'),
+    closesOn: BeijingDate('the last day (the deadline), Beijing, YYYY-MM-DD'),
+    courseIds: Type.Array(Uuid, { maxItems: 200, description: 'published courses, in order' }),
+    sessionIds: Type.Array(Uuid, { maxItems: 200, description: 'in-person sessions held by the organization or below it' }),
+    organizationIds: Type.Array(Uuid, { maxItems: 500, description: 'target organizations (the organization or below it): every lawyer of their subtrees is enrolled' }),
+    lawyers: Type.Array(PlainText({ minLength: 1, maxLength: 64 }), { maxItems: 5000, description: 'licence numbers (执业证号) of lawyers enrolled one by one' }),
+  },
+  { additionalProperties: false },
+);
+
+export const ClassUpdateBodySchema = Type.Object(
+  {
+    ...ClassBodySchema.properties,
+    expectedUpdatedAt: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description: 'the `updatedAt` of the class as the editor loaded it: if someone saved the class since, nothing is saved and the answer is 409 class_changed (without it, the last save wins)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 export const ClassSchema = Type.Object({
   id: Type.String(),
@@ -70,6 +103,8 @@ export const MyClassSchema = Type.Object({
 export const MyClassesSchema = Type.Object({ minutesPerClassHour: Type.Integer(), items: Type.Array(MyClassSchema) });
 
 export type TrainingClassKind = Static<typeof ClassKindSchema>;
+export type TrainingClassBody = Static<typeof ClassBodySchema>;
+export type TrainingClassUpdate = Static<typeof ClassUpdateBodySchema>;
 export type TrainingClassSummary = Static<typeof ClassSummarySchema>;
 export type TrainingClassDetail = Static<typeof ClassDetailSchema>;
 export type TrainingClassReport = Static<typeof ClassReportSchema>;

@@ -12,7 +12,8 @@
 import type { AccessPolicy, SessionUser } from '../auth/access.ts';
 import { AuditLog, type AuditState } from '../audit/service.ts';
 import { formatSerial, newVerificationCode } from '../certificates/service.ts';
-import { badRequest, forbidden, notFound } from '../http/errors.ts';
+import { badRequest, conflict, forbidden, notFound } from '../http/errors.ts';
+import type { TrainingClassBody, TrainingClassUpdate } from './schemas.ts';
 import { isCalendarDate } from '../inperson/service.ts';
 import type { OrganizationRow, OrganizationsRepository } from '../organizations/repository.ts';
 import { creditRulesOf } from '../organizations/service.ts';
@@ -20,18 +21,8 @@ import { classHours } from '../playback/credit.ts';
 import { classPhase, deadlineOf, progressOf, type LawyerProgress } from './progress.ts';
 import type { ClassCertificateRow, ClassesRepository, ClassFields, ClassItems, ClassKind, ClassRecord, Lawyer } from './repository.ts';
 
-export interface ClassInput {
-  name: string;
-  organizer: string;
-  kind: ClassKind;
-  opensOn: string;
-  closesOn: string;
-  courseIds: string[];
-  sessionIds: string[];
-  organizationIds: string[];
-  /** licence numbers (执业证号) of lawyers enrolled one by one */
-  lawyers: string[];
-}
+/** what creating sends, and replacing (with the editor's `expectedUpdatedAt`): the route schemas' types */
+export type ClassInput = TrainingClassBody;
 
 export interface ReportRow extends LawyerProgress {
   lawyer: Lawyer;
@@ -66,7 +57,7 @@ export class ClassesService {
    * Replaces the class's fields and lists (the form sends the whole class). Saving the class as
    * it is changes nothing and writes no audit entry (an entry says what changed).
    */
-  async update(user: SessionUser, classId: string, input: ClassInput, ip: string) {
+  async update(user: SessionUser, classId: string, input: TrainingClassUpdate, ip: string) {
     const { record } = await this.administered(user, classId);
     const fields = checkedFields(input);
     const links = await this.resolveLinks(record.organizationId, input);
@@ -74,6 +65,11 @@ export class ClassesService {
       const before = (await repo.findClass(classId, true))!;
       const beforeItems = await repo.items(classId);
       if (unchanged(before, beforeItems, fields, links)) return;
+      // Two administrators editing one class: the second save would silently undo the first.
+      // The editor sends the `updatedAt` it loaded; a class saved since is refused, not overwritten.
+      if (input.expectedUpdatedAt !== undefined && Date.parse(input.expectedUpdatedAt) !== before.updatedAt.getTime()) {
+        throw conflict('class_changed', `The class was saved by someone else at ${before.updatedAt.toISOString()}, after this editor loaded it; nothing was saved. Open it again and redo the change.`);
+      }
       await repo.updateClass(classId, fields);
       await repo.setItems(classId, links);
       await AuditLog.record(tx, {

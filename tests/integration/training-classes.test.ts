@@ -191,15 +191,34 @@ describe.each(availableBackends())('training classes on %s', (backend) => {
   });
 
   it('saving the class as it is changes nothing and logs nothing', async () => {
-    const current = (await adminSc.raw('GET', `/api/training-classes/${klass.id}`)).json as TrainingClassDetail;
+    const current = await classes(adminSc).get(klass.id);
     const entries = await auditCount('training_class.updated');
     const same = { ...body(), kind: current.kind, organizationIds: [], lawyers: [LIMING] };
-    const res = await adminSc.raw('PUT', `/api/training-classes/${klass.id}`, same);
-    expect(res.status, res.text).toBe(200);
-    expect((res.json as TrainingClassDetail).updatedAt).toBe(current.updatedAt);
+    const answer = await adminSc.expectStatus(200, classes(adminSc).replace(klass.id, same));
+    expect(answer.updatedAt).toBe(current.updatedAt);
     expect(await auditCount('training_class.updated')).toBe(entries);
     // a real change is logged
-    expect((await adminSc.raw('PUT', `/api/training-classes/${klass.id}`, { ...same, name: '2027年县域律师示范培训班（修订）' })).status).toBe(200);
+    await adminSc.expectStatus(200, classes(adminSc).replace(klass.id, { ...same, name: '2027年县域律师示范培训班（修订）' }));
     expect(await auditCount('training_class.updated')).toBe(entries + 1);
+  });
+
+  it('two administrators editing at once: the later save is refused, not silently undoing the first', async () => {
+    const loaded = await classes(adminSc).get(klass.id);
+    const asLoaded = { ...body(), name: loaded.name, kind: loaded.kind, organizationIds: loaded.organizations.map((o) => o.id), lawyers: loaded.lawyers.map((l) => l.licenseNo), expectedUpdatedAt: loaded.updatedAt };
+    const entries = await auditCount('training_class.updated');
+    // the first editor saves a new organizer
+    const first = await adminSc.expectStatus(200, classes(adminSc).replace(klass.id, { ...asLoaded, organizer: '绵阳市律师协会' }));
+    expect(first.updatedAt).not.toBe(loaded.updatedAt);
+    // the second, still on what it loaded, changes the deadline: refused, with a code the catalogs name
+    const refused = await errorOf(classes(adminSc).replace(klass.id, { ...asLoaded, closesOn: '2027-11-30' }));
+    expect([refused.status, refused.code]).toEqual([409, 'class_changed']);
+    const after = await classes(adminSc).get(klass.id);
+    expect(after).toMatchObject({ organizer: '绵阳市律师协会', closesOn: loaded.closesOn, updatedAt: first.updatedAt });
+    expect(await auditCount('training_class.updated')).toBe(entries + 1);
+    // reopened (the current updatedAt), the same change saves
+    const redone = await adminSc.expectStatus(200, classes(adminSc).replace(klass.id, { ...asLoaded, organizer: after.organizer, closesOn: '2027-11-30', expectedUpdatedAt: after.updatedAt }));
+    expect(redone).toMatchObject({ organizer: '绵阳市律师协会', closesOn: '2027-11-30' });
+    // resending exactly what is stored is no conflict whatever it expected (nothing to save)
+    await adminSc.expectStatus(200, classes(adminSc).replace(klass.id, { ...asLoaded, organizer: after.organizer, closesOn: '2027-11-30', expectedUpdatedAt: loaded.updatedAt }));
   });
 });

@@ -978,6 +978,7 @@ const en: Messages = {
   'admin.report.inPerson': 'of which {minutes} min in person',
   'serverError.invalid_organizer': 'The class needs an organizer.',
   'serverError.class_dates_reversed': 'The class closes before it opens.',
+  'serverError.class_changed': 'Another administrator saved this class while you were editing it; your change was not saved. Open the class again and redo the change.',
   'serverError.course_unknown': 'One of the courses does not exist.',
   'serverError.session_unknown': 'One of the in-person sessions does not exist.',
   'serverError.session_outside_organization': 'This in-person session was not held by this organization or one below it.',

@@ -587,6 +587,7 @@ const zhCNStaff = {
   'audit.action.pairing.pair_ended': '结束结对帮扶',
   'serverError.invalid_organizer': '培训班需要填写主办单位。',
   'serverError.class_dates_reversed': '培训班的结束日期早于开始日期。',
+  'serverError.class_changed': '在您编辑期间，其他管理员已保存了这个培训班，本次修改未保存。请重新打开培训班，再做一次修改。',
   'serverError.course_unknown': '所选课程中有不存在的课程。',
   'serverError.session_unknown': '所选现场培训中有不存在的场次。',
   'serverError.session_outside_organization': '这场现场培训不是本组织或其下属组织举办的。',

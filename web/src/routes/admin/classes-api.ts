@@ -4,21 +4,10 @@
  */
 import { api } from '../../lib/api/browser.ts';
 import type { ApiClient } from '../../lib/api/client.ts';
-import type { MyTrainingClasses, TrainingClassDetail, TrainingClassKind, TrainingClassReport, TrainingClassSummary } from '../../../../server/classes/schemas.ts';
+import type { MyTrainingClasses, TrainingClassBody, TrainingClassDetail, TrainingClassKind, TrainingClassReport, TrainingClassSummary, TrainingClassUpdate } from '../../../../server/classes/schemas.ts';
 
-export type { MyTrainingClasses, TrainingClassDetail, TrainingClassKind, TrainingClassReport, TrainingClassSummary };
+export type { MyTrainingClasses, TrainingClassBody, TrainingClassDetail, TrainingClassKind, TrainingClassReport, TrainingClassSummary, TrainingClassUpdate };
 
-export interface TrainingClassBody {
-  name: string;
-  organizer: string;
-  kind: TrainingClassKind;
-  opensOn: string;
-  closesOn: string;
-  courseIds: string[];
-  sessionIds: string[];
-  organizationIds: string[];
-  lawyers: string[];
-}
 
 const enc = encodeURIComponent;
 
@@ -33,8 +22,8 @@ export function classesApi(client: ApiClient) {
     /** 201; audited */
     create: (orgId: string, body: TrainingClassBody): Promise<TrainingClassDetail> => client.request('POST', `/api/organizations/${enc(orgId)}/training-classes`, { body }),
     get: (classId: string): Promise<TrainingClassDetail> => client.request('GET', `/api/training-classes/${enc(classId)}`),
-    /** replaces the fields and lists; audited with before and after */
-    replace: (classId: string, body: TrainingClassBody): Promise<TrainingClassDetail> => client.request('PUT', `/api/training-classes/${enc(classId)}`, { body }),
+    /** replaces the fields and lists; audited with before and after; 409 class_changed if saved since `expectedUpdatedAt` */
+    replace: (classId: string, body: TrainingClassUpdate): Promise<TrainingClassDetail> => client.request('PUT', `/api/training-classes/${enc(classId)}`, { body }),
     report: (classId: string): Promise<TrainingClassReport> => client.request('GET', `/api/training-classes/${enc(classId)}/report`),
     /** the lawyer's own classes, with progress and the class certificate */
     mine: (): Promise<MyTrainingClasses> => client.request('GET', '/api/me/training-classes'),
@@ -50,12 +39,15 @@ export function createTrainingClass(orgId: string, body: TrainingClassBody): Pro
 }
 
 export function getTrainingClass(classId: string): Promise<TrainingClassDetail> {
-  return api.request('GET', `/api/training-classes/${enc(classId)}`);
+  return classesApi(api).get(classId);
 }
 
-/** Replaces the class: the body is the whole class, as when creating it (lists replaced). */
-export function updateTrainingClass(classId: string, body: TrainingClassBody): Promise<TrainingClassDetail> {
-  return api.request('PUT', `/api/training-classes/${enc(classId)}`, { body });
+/**
+ * Replaces the class: the body is the whole class, as when creating it (lists replaced), with the
+ * `updatedAt` the editor loaded, so that a save by someone else in between is refused (409), not undone.
+ */
+export function updateTrainingClass(classId: string, body: TrainingClassUpdate): Promise<TrainingClassDetail> {
+  return classesApi(api).replace(classId, body);
 }
 
 export function trainingClassReport(classId: string): Promise<TrainingClassReport> {
