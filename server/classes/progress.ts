@@ -3,7 +3,7 @@
  * every course of the class completed before the deadline (the day after the close date, Beijing)
  * and every in-person session of it attended (not removed). No I/O: tests/unit/class-progress.test.ts.
  */
-import type { ClassFacts, ClassItems } from './repository.ts';
+import type { ClassFacts, ClassItems, LawyerFacts } from './repository.ts';
 
 export interface LawyerProgress {
   coursesDone: number;
@@ -57,5 +57,15 @@ export function progressOf(userId: string, items: Pick<ClassItems, 'courses' | '
     completedAt: completed && times.length ? new Date(Math.max(...times)) : null,
     doneCourseIds,
     attendedSessionIds,
+  };
+}
+
+/** One lawyer's facts as one class reads them: completions before its deadline, watching of its courses. */
+export function factsOfClass(facts: LawyerFacts, items: Pick<ClassItems, 'courses'>, deadline: Date): ClassFacts {
+  const watched = items.courses.some((c) => facts.watchedCourseIds.has(c.id));
+  return {
+    completions: facts.completions.filter((c) => c.completedAt.getTime() < deadline.getTime()),
+    attendances: facts.attendances,
+    watched: new Set(watched ? [facts.userId] : []),
   };
 }

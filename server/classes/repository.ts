@@ -81,6 +81,15 @@ export interface ClassFacts {
   watched: Set<string>;
 }
 
+/** One lawyer's facts over the courses and sessions of all their classes, before any deadline. */
+export interface LawyerFacts {
+  userId: string;
+  completions: ClassFacts['completions'];
+  attendances: ClassFacts['attendances'];
+  /** courses with any watching of their lectures */
+  watchedCourseIds: Set<string>;
+}
+
 export interface ClassCertificateRow {
   id: string;
   serial: string;
@@ -180,19 +189,8 @@ export class ClassesRepository {
   }
 
   async items(classId: string): Promise<ClassItems> {
-    const [courseRows, sessionRows, orgRows, lawyerRows] = await Promise.all([
-      this.db
-        .select({ id: courses.id, title: courses.title })
-        .from(trainingClassCourses)
-        .innerJoin(courses, eq(courses.id, trainingClassCourses.courseId))
-        .where(eq(trainingClassCourses.classId, classId))
-        .orderBy(asc(trainingClassCourses.position)),
-      this.db
-        .select({ id: inPersonSessions.id, title: inPersonSessions.title, heldOn: inPersonSessions.heldOn, minutes: inPersonSessions.minutes })
-        .from(trainingClassSessions)
-        .innerJoin(inPersonSessions, eq(inPersonSessions.id, trainingClassSessions.sessionId))
-        .where(eq(trainingClassSessions.classId, classId))
-        .orderBy(asc(inPersonSessions.heldOn), asc(inPersonSessions.title)),
+    const [programme, orgRows, lawyerRows] = await Promise.all([
+      this.programmesOf([classId]),
       this.db
         .select({ id: organizations.id, name: organizations.name })
         .from(trainingClassOrganizations)
@@ -207,7 +205,31 @@ export class ClassesRepository {
         .where(eq(trainingClassLawyers.classId, classId))
         .orderBy(asc(users.name), asc(users.licenseNo)),
     ]);
-    return { courses: courseRows, sessions: sessionRows, organizations: orgRows, lawyers: lawyerRows.map((l) => ({ ...l, licenseNo: l.licenseNo ?? '' })) };
+    return { ...programme.get(classId)!, organizations: orgRows, lawyers: lawyerRows.map((l) => ({ ...l, licenseNo: l.licenseNo ?? '' })) };
+  }
+
+  /** The courses (in order) and in-person sessions (by date) of these classes: two statements for any number. */
+  async programmesOf(classIds: readonly string[]): Promise<Map<string, Pick<ClassItems, 'courses' | 'sessions'>>> {
+    const programmes = new Map<string, Pick<ClassItems, 'courses' | 'sessions'>>(classIds.map((id) => [id, { courses: [], sessions: [] }]));
+    if (classIds.length === 0) return programmes;
+    const ids = [...classIds];
+    const [courseRows, sessionRows] = await Promise.all([
+      this.db
+        .select({ classId: trainingClassCourses.classId, id: courses.id, title: courses.title })
+        .from(trainingClassCourses)
+        .innerJoin(courses, eq(courses.id, trainingClassCourses.courseId))
+        .where(inArray(trainingClassCourses.classId, ids))
+        .orderBy(asc(trainingClassCourses.position)),
+      this.db
+        .select({ classId: trainingClassSessions.classId, id: inPersonSessions.id, title: inPersonSessions.title, heldOn: inPersonSessions.heldOn, minutes: inPersonSessions.minutes })
+        .from(trainingClassSessions)
+        .innerJoin(inPersonSessions, eq(inPersonSessions.id, trainingClassSessions.sessionId))
+        .where(inArray(trainingClassSessions.classId, ids))
+        .orderBy(asc(inPersonSessions.heldOn), asc(inPersonSessions.title)),
+    ]);
+    for (const { classId, ...course } of courseRows) programmes.get(classId)!.courses.push(course);
+    for (const { classId, ...session } of sessionRows) programmes.get(classId)!.sessions.push(session);
+    return programmes;
   }
 
   /** Replaces the class's courses, sessions, target organizations and lawyers. */
@@ -295,6 +317,41 @@ export class ClassesRepository {
       )
       .orderBy(asc(organizations.name), asc(users.name), asc(users.licenseNo));
     return rows.map((r) => ({ ...r, licenseNo: r.licenseNo! }));
+  }
+
+  /**
+   * What one lawyer did of these courses and sessions, whatever the class (the caller applies
+   * each class's deadline: `factsBefore` in progress.ts): three statements for all their classes.
+   */
+  async lawyerFacts(userId: string, courseIds: readonly string[], sessionIds: readonly string[]): Promise<LawyerFacts> {
+    const [completions, attendances, watched] = await Promise.all([
+      courseIds.length === 0
+        ? []
+        : this.db
+            .select({ userId: courseCompletions.userId, courseId: courseCompletions.courseId, completedAt: courseCompletions.completedAt, creditMinutes: courseCompletions.creditMinutes })
+            .from(courseCompletions)
+            .where(and(eq(courseCompletions.userId, userId), inArray(courseCompletions.courseId, [...courseIds]))),
+      sessionIds.length === 0
+        ? []
+        : this.db
+            .select({ userId: inPersonAttendances.userId, sessionId: inPersonAttendances.sessionId, own: inPersonAttendances.minutes, sessionMinutes: inPersonSessions.minutes, heldOn: inPersonSessions.heldOn })
+            .from(inPersonAttendances)
+            .innerJoin(inPersonSessions, eq(inPersonSessions.id, inPersonAttendances.sessionId))
+            .where(and(eq(inPersonAttendances.userId, userId), isNull(inPersonAttendances.removedAt), inArray(inPersonAttendances.sessionId, [...sessionIds]))),
+      courseIds.length === 0
+        ? []
+        : this.db
+            .selectDistinct({ courseId: lectures.courseId })
+            .from(lectureProgress)
+            .innerJoin(lectures, eq(lectures.id, lectureProgress.lectureId))
+            .where(and(eq(lectureProgress.userId, userId), inArray(lectures.courseId, [...courseIds]), sql`${lectureProgress.coveredSeconds} > 0`)),
+    ]);
+    return {
+      userId,
+      completions,
+      attendances: attendances.map((a) => ({ userId: a.userId, sessionId: a.sessionId, minutes: a.own ?? a.sessionMinutes, heldOn: a.heldOn })),
+      watchedCourseIds: new Set(watched.map((w) => w.courseId)),
+    };
   }
 
   /** What these lawyers did of the class: completions before `deadline`, attendances, any watching. */

@@ -25,6 +25,7 @@ describe.each(availableBackends())('the training class list on %s', (backend) =>
   let f: ProgrammeFixtures;
   let admin: SessionUser;
   let gansuAdmin: SessionUser;
+  let liming: SessionUser;
   let counted: ClassesService;
   let statements = 0;
   let sessions: string[] = [];
@@ -45,6 +46,7 @@ describe.each(availableBackends())('the training class list on %s', (backend) =>
     admin = (await auth.sessionUser(f.demo.users['admin-sc']))!;
     const [gs] = await db.select({ id: users.id }).from(users).where(eq(users.login, 'admin-gs'));
     gansuAdmin = (await auth.sessionUser(gs!.id))!;
+    liming = (await auth.sessionUser(f.demo.users['lawyer']!))!;
     // the same connection, a drizzle handle that counts every statement it sends
     const client = (db as unknown as { $client: never }).$client;
     const logger = { logQuery: () => void (statements += 1) };
@@ -97,5 +99,29 @@ describe.each(availableBackends())('the training class list on %s', (backend) =>
     statements = 0;
     expect((await counted.list(admin, f.demo.mianyangCityFirm)).items).toEqual([]);
     expect(statements).toBe(1);
+  });
+
+  it("a lawyer's own classes: the same statements for one class as for several, and what each says is its own", async () => {
+    const mine = async () => {
+      statements = 0;
+      const answer = await counted.mine(liming);
+      return { statements, items: answer.items };
+    };
+    const before = await mine();
+    const create = (body: ClassInput) => f.server.deps.classes!.create(admin, f.demo.mianyang, body, '127.0.0.1');
+    // two more classes of 李明's: one with the course and a session, one closed before he could finish
+    await create(input('九', { courseIds: [f.demo.courseId], sessionIds: sessions, lawyers: [LIMING] }));
+    await create(input('十', { opensOn: '2026-01-01', closesOn: '2026-01-31', courseIds: [f.demo.courseId], lawyers: [LIMING] }));
+    const after = await mine();
+    expect(after.items.length).toBe(before.items.length + 2);
+    expect(before.items.length).toBeGreaterThan(0);
+    expect(after.statements).toBe(before.statements);
+    console.log(`[class-list] /me classes: ${before.statements} statements for ${before.items.length} classes, ${after.statements} for ${after.items.length}`);
+    // each class's progress is what the class report (its own statements, per class) says of him
+    for (const item of after.items) {
+      const report = await f.server.deps.classes!.report(admin, item.id);
+      const row = report.rows.find((r) => r.lawyer.id === liming.id)!;
+      expect({ name: item.name, done: item.done, total: item.total, minutes: item.minutes, completed: item.completed }).toEqual({ name: item.name, done: row.done, total: row.total, minutes: row.minutes, completed: row.completed });
+    }
   });
 });
