@@ -17,7 +17,7 @@ import { CatalogRepository } from '../catalog/repository.ts';
 import { CatalogService } from '../catalog/service.ts';
 import { PlaybackRepository } from '../playback/repository.ts';
 import { PlaybackService, type HeartbeatBody } from '../playback/service.ts';
-import { HeartbeatSchema, strict } from '../playback/routes.ts';
+import { heartbeatRoute, requestMeta, strict } from '../playback/routes.ts';
 import { sqlRunner } from '../db/runner.ts';
 import { SubtitlesRepository } from '../subtitles/repository.ts';
 import { subtitleViews } from '../subtitles/service.ts';
@@ -45,10 +45,6 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody,
 const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const service = app.deps.groups ?? createGroupsService(app.deps.db, app.deps.config);
   const subtitles = new SubtitlesRepository(app.deps.db);
-  const meta = (request: { ip: string; headers: Record<string, unknown> }) => ({
-    ip: request.ip ?? null,
-    userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'].slice(0, 500) : null,
-  });
 
   app.post(
     '/group-sessions',
@@ -62,7 +58,7 @@ const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { group, session } = await service.start(request.user!, request.body.lectureId, meta(request));
+      const { group, session } = await service.start(request.user!, request.body.lectureId, requestMeta(request));
       return reply.status(201).send({ group, session: { ...session, subtitles: await subtitleViews(subtitles, session.lectureId) } });
     },
   );
@@ -89,8 +85,7 @@ const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const m = meta(request);
-      return reply.status(201).send(await service.addMember(request.user!, request.params.groupId, request.body, { ...m, ip: request.ip }));
+      return reply.status(201).send(await service.addMember(request.user!, request.params.groupId, request.body, { ...requestMeta(request), ip: request.ip }));
     },
   );
 
@@ -113,16 +108,14 @@ const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/group-sessions/:groupId/heartbeats',
     {
       preHandler: app.authenticate,
-      validatorCompiler: strict as never,
-      schema: {
+      ...heartbeatRoute({
         tags,
         summary: 'One heartbeat of the shared screen, judged for each member present on their own session (host only)',
         params: GroupParams,
-        body: HeartbeatSchema,
-        response: { 200: GroupHeartbeatAnswerSchema, ...errors, 429: ErrorBody },
-      },
+        response: { 200: GroupHeartbeatAnswerSchema, ...errors },
+      }),
     },
-    async (request) => service.heartbeat(request.user!, request.params.groupId, request.body as HeartbeatBody, meta(request)),
+    async (request) => service.heartbeat(request.user!, request.params.groupId, request.body as HeartbeatBody, requestMeta(request)),
   );
 
   app.get(

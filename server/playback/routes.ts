@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { SubtitlesRepository } from '../subtitles/repository.ts';
 import { subtitleViews } from '../subtitles/service.ts';
-import type { FastifySchemaCompiler } from 'fastify';
+import type { FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import { Type, type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { ErrorBody } from '../http/schemas.ts';
@@ -12,7 +12,7 @@ import { PlaybackRepository } from './repository.ts';
 import { sqlRunner } from '../db/runner.ts';
 import { SESSION_COOKIE } from '../auth/cookie.ts';
 import { hashToken } from '../auth/service.ts';
-import { PlaybackService, type HeartbeatBody, type HeartbeatOutcome } from './service.ts';
+import { PlaybackService, type HeartbeatBody, type HeartbeatOutcome, type RequestMeta } from './service.ts';
 
 /** Seconds and rates are finite numbers; ±1e7 s is far beyond any lecture but keeps arithmetic sane. */
 const MediaSeconds = Type.Number({ minimum: -1e7, maximum: 1e7 });
@@ -46,6 +46,26 @@ export const strict: FastifySchemaCompiler<TSchema> = ({ schema }) => {
   };
 };
 
+/** Where the request came from, kept with the session and each heartbeat as evidence. */
+export function requestMeta(request: Pick<FastifyRequest, 'ip' | 'headers'>): RequestMeta {
+  const userAgent = request.headers['user-agent'];
+  return { ip: request.ip ?? null, userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 500) : null };
+}
+
+type RouteSchema = { tags: string[]; summary: string; params: TSchema };
+
+/**
+ * What every heartbeat route shares, the player's own (`/sessions/:id/heartbeats`) and the shared
+ * screen's (`/group-sessions/:id/heartbeats`): the single heartbeat's body, checked strictly, and
+ * its 400 and 429 (the rate bound). Each route adds its params, summary and other answers.
+ */
+export function heartbeatRoute<S extends RouteSchema & { response: Record<number, TSchema> }>(schema: S) {
+  return {
+    validatorCompiler: strict as never,
+    schema: { ...schema, body: HeartbeatSchema, response: { ...schema.response, 400: ErrorBody, 429: ErrorBody } },
+  };
+}
+
 const HeartbeatAnswer = HeartbeatAnswerSchema;
 /** 409 for a closed session: what was played before it closed is still judged, and the judgment rides along. */
 const ClosedSessionAnswer = Type.Object({ error: Type.Union([Type.Literal('session_closed'), Type.Literal('session_expired')]), message: Type.String(), ...HeartbeatAnswerFields });
@@ -61,10 +81,6 @@ const playbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
     mediaSecret: app.deps.config.sessionSecret,
     rememberSessions: app.deps.config.heartbeatMemorySessions,
   });
-  const meta = (request: { ip: string; headers: Record<string, unknown> }) => ({
-    ip: request.ip ?? null,
-    userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'].slice(0, 500) : null,
-  });
 
   app.post(
     '/lectures/:lectureId/sessions',
@@ -78,7 +94,7 @@ const playbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const answer = await service.openSession(request.user!, request.params.lectureId, meta(request));
+      const answer = await service.openSession(request.user!, request.params.lectureId, requestMeta(request));
       return reply.status(201).send({ ...answer, subtitles: await subtitleViews(subtitles, request.params.lectureId) });
     },
   );
@@ -88,23 +104,21 @@ const playbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       // No preHandler: the cookie check rides on the heartbeat's own read (heartbeatByToken); only
       // when that finds nothing does the generic check run, to tell 401/403/404/409 apart.
-      validatorCompiler: strict as never,
-      schema: {
+      ...heartbeatRoute({
         tags: ['playback'],
         summary: 'Report the media intervals played since the previous heartbeat (idempotent by seq)',
         params: Type.Object({ sessionId: Type.String({ format: 'uuid' }) }),
-        body: HeartbeatSchema,
-        response: { 200: HeartbeatAnswer, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: Type.Union([ClosedSessionAnswer, ErrorBody]), 429: ErrorBody },
-      },
+        response: { 200: HeartbeatAnswer, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: Type.Union([ClosedSessionAnswer, ErrorBody]) },
+      }),
     },
     async (request, reply) => {
       const body = request.body as HeartbeatBody;
       const token = request.cookies[SESSION_COOKIE];
       let outcome: HeartbeatOutcome | null = null;
-      if (token && token.length <= 100) outcome = await service.heartbeatByToken(hashToken(token), request.params.sessionId, body, meta(request));
+      if (token && token.length <= 100) outcome = await service.heartbeatByToken(hashToken(token), request.params.sessionId, body, requestMeta(request));
       if (!outcome) {
         await app.authenticate(request, reply);
-        outcome = await service.heartbeat(request.user!, request.params.sessionId, body, meta(request));
+        outcome = await service.heartbeat(request.user!, request.params.sessionId, body, requestMeta(request));
       }
       if (outcome.kind === 'recorded') return outcome.answer;
       const error = outcome.reason === 'idle' ? 'session_expired' : 'session_closed';
