@@ -17,7 +17,7 @@ import { CatalogRepository } from '../catalog/repository.ts';
 import { CatalogService } from '../catalog/service.ts';
 import { PlaybackRepository } from '../playback/repository.ts';
 import { PlaybackService, type HeartbeatBody } from '../playback/service.ts';
-import { heartbeatRoute, requestMeta, strict } from '../playback/routes.ts';
+import { PresenceFields, heartbeatRoute, presenceRoutes, requestMeta } from '../playback/routes.ts';
 import { sqlRunner } from '../db/runner.ts';
 import { SubtitlesRepository } from '../subtitles/repository.ts';
 import { subtitleViews } from '../subtitles/service.ts';
@@ -122,35 +122,29 @@ const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/group-sessions/:groupId/members/:userId/presence/:checkId/image.png',
     {
       preHandler: app.authenticate,
-      schema: {
+      ...presenceRoutes.image({
         tags,
         summary: 'The picture of a member’s open presence check, for the shared screen (host only)',
         params: Type.Object({ groupId: Uuid, userId: Uuid, checkId: Uuid }),
-        response: { 200: Type.Any({ description: 'image/png' }), 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
-      },
+      }),
     },
-    async (request, reply) => {
-      const png = await service.presenceImage(request.user!, request.params.groupId, request.params.userId, request.params.checkId);
-      return reply.type('image/png').header('cache-control', 'no-store').send(png);
-    },
+    async (request, reply) => presenceRoutes.sendImage(reply, await service.presenceImage(request.user!, request.params.groupId, request.params.userId, request.params.checkId)),
   );
 
   app.post(
     '/group-sessions/:groupId/members/:userId/presence',
     {
       preHandler: app.authenticate,
-      validatorCompiler: strict as never,
-      schema: {
+      ...presenceRoutes.confirm({
         tags,
         summary: 'A member confirms their presence check on the shared screen: the code and their own password (host’s screen only)',
         params: MemberParams,
-        body: Type.Object({ checkId: Uuid, code: Type.String({ minLength: 1, maxLength: 20 }), password: Password }, { additionalProperties: false }),
-        response: { 204: Type.Null(), ...errors, 422: ErrorBody, 429: ErrorBody },
-      },
+        body: Type.Object({ ...PresenceFields, password: Password }, { additionalProperties: false }),
+      }),
     },
     async (request, reply) => {
       await service.confirmOnScreen(request.user!, request.params.groupId, request.params.userId, request.body, request.ip);
-      return reply.status(204).send(null);
+      return presenceRoutes.confirmed(reply);
     },
   );
 

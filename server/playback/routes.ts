@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { SubtitlesRepository } from '../subtitles/repository.ts';
 import { subtitleViews } from '../subtitles/service.ts';
-import type { FastifyRequest, FastifySchemaCompiler } from 'fastify';
+import type { FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import { Type, type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { ErrorBody } from '../http/schemas.ts';
+import { ErrorBody, Uuid } from '../http/schemas.ts';
 import { CatalogRepository } from '../catalog/repository.ts';
 import { CatalogService } from '../catalog/service.ts';
 import { HeartbeatAnswerFields, HeartbeatAnswerSchema, SessionAnswerSchema } from './schemas.ts';
@@ -28,13 +28,14 @@ export const HeartbeatSchema = Type.Object(
   { additionalProperties: false },
 );
 
-const PresenceSchema = Type.Object({ checkId: Type.String({ format: 'uuid' }), code: Type.String({ minLength: 1, maxLength: 20 }) }, { additionalProperties: false });
+/** A presence check's confirmation: the check and the code its image shows (the shared screen's adds the member's password). */
+export const PresenceFields = { checkId: Uuid, code: Type.String({ minLength: 1, maxLength: 20 }) };
 
 /**
  * The app's Ajv coerces types ("1" → 1, "false" → false); evidence must be exactly what the player
  * sent, so these bodies are checked strictly, without coercion or defaults.
  */
-export const strict: FastifySchemaCompiler<TSchema> = ({ schema }) => {
+const strict: FastifySchemaCompiler<TSchema> = ({ schema }) => {
   const validator = Compile(schema);
   return (data: unknown) => {
     if (validator.Check(data)) return { value: data };
@@ -65,6 +66,22 @@ export function heartbeatRoute<S extends RouteSchema & { response: Record<number
     schema: { ...schema, body: HeartbeatSchema, response: { ...schema.response, 400: ErrorBody, 429: ErrorBody } },
   };
 }
+
+/**
+ * What the presence routes share, the player's own and the shared screen's (docs/credit.md):
+ * confirming a check (a body checked strictly, 204 when confirmed) and its picture (never cached).
+ */
+export const presenceRoutes = {
+  confirm: <S extends RouteSchema & { body: TSchema }>(schema: S) => ({
+    validatorCompiler: strict as never,
+    schema: { ...schema, response: { 204: Type.Null(), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, 429: ErrorBody } },
+  }),
+  image: <S extends RouteSchema>(schema: S) => ({
+    schema: { ...schema, response: { 200: Type.Any({ description: 'image/png' }), 401: ErrorBody, 403: ErrorBody, 404: ErrorBody } },
+  }),
+  confirmed: (reply: FastifyReply) => reply.status(204).send(null),
+  sendImage: (reply: FastifyReply, png: Buffer) => reply.type('image/png').header('cache-control', 'no-store').send(png),
+};
 
 const HeartbeatAnswer = HeartbeatAnswerSchema;
 /** 409 for a closed session: what was played before it closed is still judged, and the judgment rides along. */
@@ -134,18 +151,16 @@ const playbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/sessions/:sessionId/presence',
     {
       preHandler: app.authenticate,
-      validatorCompiler: strict as never,
-      schema: {
+      ...presenceRoutes.confirm({
         tags: ['playback'],
         summary: 'Confirm a presence check with the code its image shows',
         params: Type.Object({ sessionId: Type.String({ format: 'uuid' }) }),
-        body: PresenceSchema,
-        response: { 204: Type.Null(), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, 429: ErrorBody },
-      },
+        body: Type.Object(PresenceFields, { additionalProperties: false }),
+      }),
     },
     async (request, reply) => {
       await service.confirmPresence(request.user!, request.params.sessionId, request.body.checkId, request.body.code);
-      return reply.status(204).send(null);
+      return presenceRoutes.confirmed(reply);
     },
   );
 
@@ -153,17 +168,13 @@ const playbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/sessions/:sessionId/presence/:checkId/image.png',
     {
       preHandler: app.authenticate,
-      schema: {
+      ...presenceRoutes.image({
         tags: ['playback'],
         summary: 'The picture of an open presence check’s code (PNG)',
         params: Type.Object({ sessionId: Type.String({ format: 'uuid' }), checkId: Type.String({ format: 'uuid' }) }),
-        response: { 200: Type.Any({ description: 'image/png' }), 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
-      },
+      }),
     },
-    async (request, reply) => {
-      const png = await service.presenceCheckImage(request.user!, request.params.sessionId, request.params.checkId);
-      return reply.type('image/png').header('cache-control', 'no-store').send(png);
-    },
+    async (request, reply) => presenceRoutes.sendImage(reply, await service.presenceCheckImage(request.user!, request.params.sessionId, request.params.checkId)),
   );
 };
 
