@@ -13,6 +13,11 @@ import { sqlRunner } from '../db/runner.ts';
 import { SESSION_COOKIE } from '../auth/cookie.ts';
 import { hashToken } from '../auth/service.ts';
 import { PlaybackService, type HeartbeatBody, type HeartbeatOutcome, type RequestMeta } from './service.ts';
+import type { Db } from '../db/client.ts';
+import type { Config } from '../config.ts';
+import type { MediaService } from '../media/service.ts';
+import { AccessPolicy } from '../auth/access.ts';
+import { OrganizationsRepository } from '../organizations/repository.ts';
 
 /** Seconds and rates are finite numbers; ±1e7 s is far beyond any lecture but keeps arithmetic sane. */
 const MediaSeconds = Type.Number({ minimum: -1e7, maximum: 1e7 });
@@ -46,6 +51,20 @@ const strict: FastifySchemaCompiler<TSchema> = ({ schema }) => {
     return { error };
   };
 };
+
+/**
+ * The one PlaybackService of an app: server/platform.ts builds it (`AppDeps.playback`) and hands the
+ * same instance to these routes and to the group watching (`createGroupsService`), so a process has
+ * one memory of sessions (`recent`) and one learned database clock.
+ */
+export function createPlaybackService(db: Db, config: Config, media?: MediaService): PlaybackService {
+  const catalog = new CatalogService(new CatalogRepository(db), new AccessPolicy(new OrganizationsRepository(db)));
+  return new PlaybackService(new PlaybackRepository(sqlRunner(db)), catalog, {
+    ...(media ? { masterPlaylist: (prefix: string) => media.masterPlaylist(prefix) } : {}),
+    mediaSecret: config.sessionSecret,
+    rememberSessions: config.heartbeatMemorySessions,
+  });
+}
 
 /** Where the request came from, kept with the session and each heartbeat as evidence. */
 export function requestMeta(request: Pick<FastifyRequest, 'ip' | 'headers'>): RequestMeta {
@@ -91,13 +110,7 @@ const SessionAnswer = SessionAnswerSchema;
 
 const playbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const subtitles = new SubtitlesRepository(app.deps.db);
-  const catalog = new CatalogService(new CatalogRepository(app.deps.db), app.access);
-  const media = app.deps.media;
-  const service = new PlaybackService(new PlaybackRepository(sqlRunner(app.deps.db)), catalog, {
-    ...(media ? { masterPlaylist: (prefix: string) => media.masterPlaylist(prefix) } : {}),
-    mediaSecret: app.deps.config.sessionSecret,
-    rememberSessions: app.deps.config.heartbeatMemorySessions,
-  });
+  const service = app.playback;
 
   app.post(
     '/lectures/:lectureId/sessions',
