@@ -93,6 +93,10 @@ const memberOf = (r: Row): MemberRow => ({
   playbackSessionId: String(r.playback_session_id),
 });
 
+const USER_SELECT = sql`
+  SELECT u.id, u.login, u.name, u.organization_id, u.license_no, u.disabled, o.kind, o.name AS org_name
+  FROM users u JOIN organizations o ON o.id = u.organization_id`;
+
 const GROUP_SELECT = sql`
   SELECT g.*, o.name AS org_name, l.title AS lecture_title, h.name AS host_name
   FROM group_sessions g JOIN organizations o ON o.id = g.organization_id JOIN lectures l ON l.id = g.lecture_id JOIN users h ON h.id = g.host_user_id`;
@@ -116,12 +120,12 @@ export class GroupsRepository {
   }
 
   async userById(userId: string): Promise<GroupUser | null> {
-    const [r] = await this.rows(sql`SELECT u.id, u.login, u.name, u.organization_id, u.license_no, u.disabled, o.kind, o.name AS org_name FROM users u JOIN organizations o ON o.id = u.organization_id WHERE u.id = ${userId}`);
+    const [r] = await this.rows(sql`${USER_SELECT} WHERE u.id = ${userId}`);
     return r ? userOf(r) : null;
   }
 
   async userByLogin(login: string): Promise<GroupUser | null> {
-    const [r] = await this.rows(sql`SELECT u.id, u.login, u.name, u.organization_id, u.license_no, u.disabled, o.kind, o.name AS org_name FROM users u JOIN organizations o ON o.id = u.organization_id WHERE u.login = ${login}`);
+    const [r] = await this.rows(sql`${USER_SELECT} WHERE u.login = ${login}`);
     return r ? userOf(r) : null;
   }
 
