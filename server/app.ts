@@ -38,7 +38,8 @@ import mediaRoutes from './media/routes.ts';
 import teachRoutes from './teach/routes.ts';
 import uploadRoutes from './uploads/routes.ts';
 import rosterRoutes from './roster/routes.ts';
-import playbackRoutes from './playback/routes.ts';
+import playbackRoutes, { createPlaybackService } from './playback/routes.ts';
+import type { PlaybackService } from './playback/service.ts';
 import creditRoutes from './credits/routes.ts';
 import certificateRoutes from './certificates/routes.ts';
 import reportRoutes from './reports/routes.ts';
@@ -83,8 +84,10 @@ export interface AppDeps {
   bulletin?: BulletinService;
   /** signed media delivery and S3's shared playlists (server/media); built once by server/platform.ts */
   media?: MediaService;
-  /** group watching (集体观看), built once by server/platform.ts */
+  /** group watching (集体观看), built once by server/platform.ts over `playback` */
   groups?: GroupsService;
+  /** sessions and heartbeats: ONE instance, built by server/platform.ts, for the playback routes and `groups` (an app built without it makes its own, `app.playback`) */
+  playback?: PlaybackService;
 }
 
 declare module 'fastify' {
@@ -96,6 +99,8 @@ declare module 'fastify' {
     teach: TeachService;
     /** handouts of courses and lectures (server/handouts); the catalog and the teach pages list them */
     handouts: HandoutsService;
+    /** the app's one PlaybackService (`deps.playback`): the playback routes and the group watching share it */
+    playback: PlaybackService;
     /** preHandler: 401 unless a valid session cookie is present; sets request.user */
     authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
     /** every route as registered (method, URL): what the OpenAPI test holds the document to */
@@ -143,6 +148,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
       log: app.log,
     }),
   );
+  app.decorate('playback', deps.playback ?? createPlaybackService(deps.db, deps.config, deps.media));
   app.decorateRequest('user', null);
   app.decorate('authenticate', async (request: FastifyRequest) => {
     const user = await app.auth.userForToken(request.cookies[SESSION_COOKIE]);

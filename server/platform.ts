@@ -19,6 +19,7 @@ import { createClassesService } from './classes/routes.ts';
 import { createBulletinService } from './bulletin/routes.ts';
 import { MediaService } from './media/service.ts';
 import { createGroupsService } from './groups/routes.ts';
+import { createPlaybackService } from './playback/routes.ts';
 
 export interface Platform {
   app: FastifyInstance;
@@ -61,6 +62,9 @@ export async function startPlatform(givenConfig: Config, options: StartOptions =
   const database = options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pglite'), maxConnections: config.databasePoolSize }));
   await runMigrations(database);
   const storage = createStorage(config, config.sessionSecret);
+  const media = new MediaService(storage, config.sessionSecret, { sharedPlaylists: config.s3?.sharedPlaylists ?? true });
+  // one PlaybackService, for the playback routes and the group watching alike
+  const playback = createPlaybackService(database.db, config, media);
   const deps: AppDeps = {
     config,
     database,
@@ -70,8 +74,9 @@ export async function startPlatform(givenConfig: Config, options: StartOptions =
     pairing: createPairing(database.db),
     classes: createClassesService(database.db),
     bulletin: createBulletinService(database.db),
-    groups: createGroupsService(database.db, config),
-    media: new MediaService(storage, config.sessionSecret, { sharedPlaylists: config.s3?.sharedPlaylists ?? true }),
+    playback,
+    groups: createGroupsService(database.db, config, playback),
+    media,
   };
 
   let demo: DemoIds | undefined;

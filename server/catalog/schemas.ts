@@ -2,30 +2,16 @@
  * The catalog routes' contract (API.md "Catalog", with the learner's own state: docs/web.md
  * "Learner state"), pure TypeBox: the routes validate and document with these, LearningService
  * answers their Static types, and the web imports them with `import type` (erased: nothing of
- * the server is bundled). The category list is the database enum's (checked in service.ts).
+ * the server is bundled). The category and audience codes come from codes.ts, as the database enum's do.
  */
 import { Type, type Static } from 'typebox';
 import { HandoutSchema } from '../handouts/schemas.ts';
 import { PlainText } from '../http/schemas.ts';
+import { AUDIENCE_CODES, CATEGORY_CODES, type AudienceCode, type CategoryCode } from './codes.ts';
 import { CourseProgressSchema, LectureProgressSchema, Organizer, Required, ResumeSchema, Trainer } from '../learning/schemas.ts';
 
-/** The course categories of DESIGN.md (the `course_category` enum); their names live in the message catalogs. */
-export const COURSE_CATEGORY_CODES = [
-  'criminal',
-  'civil_commercial',
-  'administrative',
-  'investment_enterprise',
-  'labour_employment',
-  'social_security',
-  'medical_disputes',
-  'housing_real_estate',
-  'practice_management',
-  'ethics_regulation',
-] as const;
-export const AUDIENCES = ['county_lawyers', 'firm_directors', 'young_lawyers'] as const;
-
-export const CategorySchema = Type.Enum(COURSE_CATEGORY_CODES);
-export const AudienceSchema = Type.Enum(AUDIENCES);
+export const CategorySchema = Type.Enum(CATEGORY_CODES);
+export const AudienceSchema = Type.Enum(AUDIENCE_CODES);
 export const CourseStatusSchema = Type.Union([Type.Literal('draft'), Type.Literal('published'), Type.Literal('archived')]);
 export const LectureStatusSchema = Type.Union([Type.Literal('uploading'), Type.Literal('processing'), Type.Literal('ready'), Type.Literal('failed')]);
 
@@ -33,7 +19,7 @@ export const CatalogQuerySchema = Type.Object(
   {
     q: Type.Optional(PlainText({ maxLength: 100 })),
     category: Type.Optional(CategorySchema),
-    audience: Type.Optional(Type.Union(AUDIENCES.map((a) => Type.Literal(a)))),
+    audience: Type.Optional(Type.Union(AUDIENCE_CODES.map((a) => Type.Literal(a)))),
     organizer: Type.Optional(Type.String({ format: 'uuid', description: 'the organizing association' })),
     required: Type.Optional(Type.Boolean({ description: 'only my required (必修) courses of this training year' })),
     page: Type.Integer({ minimum: 1, maximum: 10_000, default: 1 }),
@@ -113,8 +99,7 @@ export const CatalogCourseDetailSchema = Type.Object({
   handouts: Type.Array(HandoutSchema, { description: 'the course’s own handouts and those of the lectures listed (lectureId)' }),
 });
 
-export type CategoryCode = (typeof COURSE_CATEGORY_CODES)[number];
-export type AudienceCode = (typeof AUDIENCES)[number];
+export type { AudienceCode, CategoryCode };
 export type CourseStatus = Static<typeof CourseStatusSchema>;
 export type LectureStatus = Static<typeof LectureStatusSchema>;
 /** GET /api/courses?… (the route's query after defaults) */

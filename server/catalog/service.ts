@@ -2,18 +2,7 @@ import { HttpError, notFound } from '../http/errors.ts';
 import type { AccessPolicy, SessionUser } from '../auth/access.ts';
 import type { CatalogRepository, CourseRow, LectureRow } from './repository.ts';
 import { lectureCreditMinutes } from './credit-minutes.ts';
-import { courseCategory } from '../db/schema/catalog.ts';
-import type { CategoryCode } from './schemas.ts';
 import type { SubtitlesRepository, TranscriptHit } from '../subtitles/repository.ts';
-
-/** The categories of DESIGN.md, straight from the database enum (server/db/schema/catalog.ts). */
-export const COURSE_CATEGORIES = courseCategory.enumValues;
-export { AUDIENCES } from './schemas.ts';
-
-/** The route schemas' category list (schemas.ts, pure for the web) is the database enum's, both ways. */
-type SameList<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const sameCategories: SameList<(typeof COURSE_CATEGORIES)[number], CategoryCode> = true;
-void sameCategories;
 
 export class CatalogService {
   constructor(

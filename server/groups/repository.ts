@@ -4,7 +4,7 @@
  * one write here on `playback_sessions` closes a member's own group session when they leave the
  * group (bumping its version like every other close, so a remembered heartbeat state is stale).
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { dateOf, rowsOf } from '../db/rows.ts';
 
@@ -93,9 +93,24 @@ const memberOf = (r: Row): MemberRow => ({
   playbackSessionId: String(r.playback_session_id),
 });
 
+const USER_SELECT = sql`
+  SELECT u.id, u.login, u.name, u.organization_id, u.license_no, u.disabled, o.kind, o.name AS org_name
+  FROM users u JOIN organizations o ON o.id = u.organization_id`;
+
 const GROUP_SELECT = sql`
   SELECT g.*, o.name AS org_name, l.title AS lecture_title, h.name AS host_name
   FROM group_sessions g JOIN organizations o ON o.id = g.organization_id JOIN lectures l ON l.id = g.lecture_id JOIN users h ON h.id = g.host_user_id`;
+
+/**
+ * The one statement of members leaving: the present members `which` picks get `left_at`,
+ * `left_reason` and the group's last seq (a late outbox up to it still counts). With
+ * `withSession`, `at` and `reason` can read the member's playback session `s`.
+ */
+const leaveMembers = (which: SQL, at: SQL, reason: SQL, withSession = false) => sql`
+  UPDATE group_members m SET left_at = ${at}, left_reason = ${reason}, left_at_seq = g.last_seq
+  FROM group_sessions g${withSession ? sql`, playback_sessions s` : sql``}
+  WHERE ${which} AND g.id = m.group_id AND m.left_at IS NULL${withSession ? sql` AND s.id = m.playback_session_id` : sql``}
+  RETURNING m.playback_session_id`;
 
 export class GroupsRepository {
   constructor(private readonly db: Db) {}
@@ -105,12 +120,12 @@ export class GroupsRepository {
   }
 
   async userById(userId: string): Promise<GroupUser | null> {
-    const [r] = await this.rows(sql`SELECT u.id, u.login, u.name, u.organization_id, u.license_no, u.disabled, o.kind, o.name AS org_name FROM users u JOIN organizations o ON o.id = u.organization_id WHERE u.id = ${userId}`);
+    const [r] = await this.rows(sql`${USER_SELECT} WHERE u.id = ${userId}`);
     return r ? userOf(r) : null;
   }
 
   async userByLogin(login: string): Promise<GroupUser | null> {
-    const [r] = await this.rows(sql`SELECT u.id, u.login, u.name, u.organization_id, u.license_no, u.disabled, o.kind, o.name AS org_name FROM users u JOIN organizations o ON o.id = u.organization_id WHERE u.login = ${login}`);
+    const [r] = await this.rows(sql`${USER_SELECT} WHERE u.login = ${login}`);
     return r ? userOf(r) : null;
   }
 
@@ -142,20 +157,14 @@ export class GroupsRepository {
    * 'replaced'; nothing heard for 30 minutes: 'idle') have left the group then.
    */
   async settleClosedSessions(groupId: string): Promise<void> {
-    await this.db.execute(sql`
-      UPDATE group_members m SET left_at = s.closed_at,
-        left_reason = CASE WHEN s.closed_reason = 'idle' THEN 'idle' ELSE 'session_elsewhere' END,
-        left_at_seq = g.last_seq
-      FROM playback_sessions s, group_sessions g
-      WHERE m.group_id = ${groupId} AND g.id = m.group_id AND s.id = m.playback_session_id AND m.left_at IS NULL AND s.closed_at IS NOT NULL`);
+    await this.db.execute(
+      leaveMembers(sql`m.group_id = ${groupId} AND s.closed_at IS NOT NULL`, sql`s.closed_at`, sql`CASE WHEN s.closed_reason = 'idle' THEN 'idle' ELSE 'session_elsewhere' END`, true),
+    );
   }
 
   /** Records the leave and closes the member's group playback session; false when already left. */
   async leave(memberId: string, reason: LeftReason): Promise<boolean> {
-    const [r] = await this.rows(sql`
-      UPDATE group_members m SET left_at = now(), left_reason = ${reason}, left_at_seq = g.last_seq
-      FROM group_sessions g WHERE m.id = ${memberId} AND g.id = m.group_id AND m.left_at IS NULL
-      RETURNING m.playback_session_id`);
+    const [r] = await this.rows(leaveMembers(sql`m.id = ${memberId}`, sql`now()`, sql`${reason}`));
     if (!r) return false;
     await this.db.execute(sql`
       UPDATE playback_sessions SET closed_at = now(), closed_reason = 'group_left', version = version + 1

@@ -1,7 +1,7 @@
 /**
  * Group watching on a firm's computer (集体观看, docs/credit.md "Group watching"): HTTP only; the
  * service is built once in server/platform.ts (`AppDeps.groups`; an app built without it makes its
- * own). Every route needs a login; the group's routes are for its host (403 otherwise), a member's
+ * own, over the app's one PlaybackService). Every route needs a login; the group's routes are for its host (403 otherwise), a member's
  * leave also for that member, the /me routes for a practising lawyer of a firm.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
@@ -11,26 +11,22 @@ import type { Config } from '../config.ts';
 import { ErrorBody, PlainText, Uuid } from '../http/schemas.ts';
 import { AuthService } from '../auth/service.ts';
 import { AuthRepository } from '../auth/repository.ts';
-import { AccessPolicy } from '../auth/access.ts';
-import { OrganizationsRepository } from '../organizations/repository.ts';
-import { CatalogRepository } from '../catalog/repository.ts';
-import { CatalogService } from '../catalog/service.ts';
-import { PlaybackRepository } from '../playback/repository.ts';
-import { PlaybackService, type HeartbeatBody } from '../playback/service.ts';
-import { HeartbeatSchema, strict } from '../playback/routes.ts';
-import { sqlRunner } from '../db/runner.ts';
+import type { HeartbeatBody, PlaybackService } from '../playback/service.ts';
+import { PresenceFields, heartbeatRoute, presenceRoutes, requestMeta } from '../playback/routes.ts';
 import { SubtitlesRepository } from '../subtitles/repository.ts';
 import { subtitleViews } from '../subtitles/service.ts';
 import { GroupsRepository } from './repository.ts';
 import { GroupsService } from './service.ts';
 import { GroupHeartbeatAnswerSchema, GroupSessionSchema, JoinCodeSchema, MyGroupSchema } from './schemas.ts';
 
-export function createGroupsService(db: Db, config: Config): GroupsService {
-  const organizations = new OrganizationsRepository(db);
-  const access = new AccessPolicy(organizations);
-  const catalog = new CatalogService(new CatalogRepository(db), access);
-  // its own PlaybackService, remembering nothing: each group heartbeat reads each member's session afresh
-  const playback = new PlaybackService(new PlaybackRepository(sqlRunner(db)), catalog, { mediaSecret: config.sessionSecret, rememberSessions: 0 });
+/**
+ * `playback` is the app's one PlaybackService, the playback routes' own (server/platform.ts). Group
+ * heartbeats still read each member's session afresh every time, as when groups had an instance
+ * remembering nothing: they are judged by `PlaybackService.heartbeat`, which never uses the memory
+ * of sessions (only the cookie path, `heartbeatByToken`, remembers and reads it), and a group
+ * write bumps the session's version, so a remembered state of the same session goes stale.
+ */
+export function createGroupsService(db: Db, config: Config, playback: PlaybackService): GroupsService {
   const auth = new AuthService(new AuthRepository(db), { attemptsPerMinute: config.loginAttemptsPerMinute, windowSeconds: config.loginWindowSeconds });
   return new GroupsService(new GroupsRepository(db), playback, auth);
 }
@@ -43,12 +39,8 @@ const Password = Type.String({ minLength: 1, maxLength: 200 });
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
 const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const service = app.deps.groups ?? createGroupsService(app.deps.db, app.deps.config);
+  const service = app.deps.groups ?? createGroupsService(app.deps.db, app.deps.config, app.playback);
   const subtitles = new SubtitlesRepository(app.deps.db);
-  const meta = (request: { ip: string; headers: Record<string, unknown> }) => ({
-    ip: request.ip ?? null,
-    userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'].slice(0, 500) : null,
-  });
 
   app.post(
     '/group-sessions',
@@ -62,7 +54,7 @@ const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { group, session } = await service.start(request.user!, request.body.lectureId, meta(request));
+      const { group, session } = await service.start(request.user!, request.body.lectureId, requestMeta(request));
       return reply.status(201).send({ group, session: { ...session, subtitles: await subtitleViews(subtitles, session.lectureId) } });
     },
   );
@@ -89,8 +81,7 @@ const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const m = meta(request);
-      return reply.status(201).send(await service.addMember(request.user!, request.params.groupId, request.body, { ...m, ip: request.ip }));
+      return reply.status(201).send(await service.addMember(request.user!, request.params.groupId, request.body, { ...requestMeta(request), ip: request.ip }));
     },
   );
 
@@ -113,51 +104,43 @@ const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/group-sessions/:groupId/heartbeats',
     {
       preHandler: app.authenticate,
-      validatorCompiler: strict as never,
-      schema: {
+      ...heartbeatRoute({
         tags,
         summary: 'One heartbeat of the shared screen, judged for each member present on their own session (host only)',
         params: GroupParams,
-        body: HeartbeatSchema,
-        response: { 200: GroupHeartbeatAnswerSchema, ...errors, 429: ErrorBody },
-      },
+        response: { 200: GroupHeartbeatAnswerSchema, ...errors },
+      }),
     },
-    async (request) => service.heartbeat(request.user!, request.params.groupId, request.body as HeartbeatBody, meta(request)),
+    async (request) => service.heartbeat(request.user!, request.params.groupId, request.body as HeartbeatBody, requestMeta(request)),
   );
 
   app.get(
     '/group-sessions/:groupId/members/:userId/presence/:checkId/image.png',
     {
       preHandler: app.authenticate,
-      schema: {
+      ...presenceRoutes.image({
         tags,
         summary: 'The picture of a member’s open presence check, for the shared screen (host only)',
         params: Type.Object({ groupId: Uuid, userId: Uuid, checkId: Uuid }),
-        response: { 200: Type.Any({ description: 'image/png' }), 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
-      },
+      }),
     },
-    async (request, reply) => {
-      const png = await service.presenceImage(request.user!, request.params.groupId, request.params.userId, request.params.checkId);
-      return reply.type('image/png').header('cache-control', 'no-store').send(png);
-    },
+    async (request, reply) => presenceRoutes.sendImage(reply, await service.presenceImage(request.user!, request.params.groupId, request.params.userId, request.params.checkId)),
   );
 
   app.post(
     '/group-sessions/:groupId/members/:userId/presence',
     {
       preHandler: app.authenticate,
-      validatorCompiler: strict as never,
-      schema: {
+      ...presenceRoutes.confirm({
         tags,
         summary: 'A member confirms their presence check on the shared screen: the code and their own password (host’s screen only)',
         params: MemberParams,
-        body: Type.Object({ checkId: Uuid, code: Type.String({ minLength: 1, maxLength: 20 }), password: Password }, { additionalProperties: false }),
-        response: { 204: Type.Null(), ...errors, 422: ErrorBody, 429: ErrorBody },
-      },
+        body: Type.Object({ ...PresenceFields, password: Password }, { additionalProperties: false }),
+      }),
     },
     async (request, reply) => {
       await service.confirmOnScreen(request.user!, request.params.groupId, request.params.userId, request.body, request.ip);
-      return reply.status(204).send(null);
+      return presenceRoutes.confirmed(reply);
     },
   );
 

@@ -35,6 +35,19 @@ export class GroupsService {
     private readonly auth: AuthService,
   ) {}
 
+  /**
+   * A member's own password, typed at the shared screen: checked by the login limit
+   * (`AuthService.checkPassword`; its 429 passes through), a wrong one is 422 group_credentials_wrong.
+   */
+  private async memberPassword(login: string, password: string, ip: string): Promise<{ id: string }> {
+    try {
+      return await this.auth.checkPassword(login, password, ip);
+    } catch (error) {
+      if (error instanceof HttpError && error.code === 'invalid_credentials') throw credentialsWrong();
+      throw error;
+    }
+  }
+
   private async firmLawyer(userId: string): Promise<GroupUser> {
     const user = await this.repo.userById(userId);
     if (!user || user.disabled || user.licenseNo === null || user.organizationKind !== 'firm') throw notFirmLawyer();
@@ -95,13 +108,7 @@ export class GroupsService {
     let member: GroupUser | null;
     let confirmedBy: 'password' | 'phone_code';
     if (body.password !== undefined) {
-      try {
-        const checked = await this.auth.checkPassword(body.login, body.password, meta.ip);
-        member = await this.repo.userById(checked.id);
-      } catch (error) {
-        if (error instanceof HttpError && error.code === 'invalid_credentials') throw credentialsWrong();
-        throw error; // 429 too_many_attempts: the login limit
-      }
+      member = await this.repo.userById((await this.memberPassword(body.login, body.password, meta.ip)).id);
       confirmedBy = 'password';
     } else {
       member = await this.repo.userByLogin(body.login);
@@ -191,12 +198,7 @@ export class GroupsService {
    */
   async confirmOnScreen(user: SessionUser, groupId: string, userId: string, body: { checkId: string; code: string; password: string }, ip: string): Promise<void> {
     const { group, member } = await this.presentMember(user, groupId, userId);
-    try {
-      await this.auth.checkPassword(member.login, body.password, ip);
-    } catch (error) {
-      if (error instanceof HttpError && error.code === 'invalid_credentials') throw credentialsWrong();
-      throw error;
-    }
+    await this.memberPassword(member.login, body.password, ip);
     await this.playback.confirmPresence(memberUser(member, group), member.playbackSessionId, body.checkId, body.code);
   }
 

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { SubtitlesRepository } from '../subtitles/repository.ts';
 import { subtitleViews } from '../subtitles/service.ts';
-import type { FastifySchemaCompiler } from 'fastify';
+import type { FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import { Type, type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { ErrorBody } from '../http/schemas.ts';
+import { ErrorBody, Uuid } from '../http/schemas.ts';
 import { CatalogRepository } from '../catalog/repository.ts';
 import { CatalogService } from '../catalog/service.ts';
 import { HeartbeatAnswerFields, HeartbeatAnswerSchema, SessionAnswerSchema } from './schemas.ts';
@@ -12,7 +12,12 @@ import { PlaybackRepository } from './repository.ts';
 import { sqlRunner } from '../db/runner.ts';
 import { SESSION_COOKIE } from '../auth/cookie.ts';
 import { hashToken } from '../auth/service.ts';
-import { PlaybackService, type HeartbeatBody, type HeartbeatOutcome } from './service.ts';
+import { PlaybackService, type HeartbeatBody, type HeartbeatOutcome, type RequestMeta } from './service.ts';
+import type { Db } from '../db/client.ts';
+import type { Config } from '../config.ts';
+import type { MediaService } from '../media/service.ts';
+import { AccessPolicy } from '../auth/access.ts';
+import { OrganizationsRepository } from '../organizations/repository.ts';
 
 /** Seconds and rates are finite numbers; ±1e7 s is far beyond any lecture but keeps arithmetic sane. */
 const MediaSeconds = Type.Number({ minimum: -1e7, maximum: 1e7 });
@@ -28,13 +33,14 @@ export const HeartbeatSchema = Type.Object(
   { additionalProperties: false },
 );
 
-const PresenceSchema = Type.Object({ checkId: Type.String({ format: 'uuid' }), code: Type.String({ minLength: 1, maxLength: 20 }) }, { additionalProperties: false });
+/** A presence check's confirmation: the check and the code its image shows (the shared screen's adds the member's password). */
+export const PresenceFields = { checkId: Uuid, code: Type.String({ minLength: 1, maxLength: 20 }) };
 
 /**
  * The app's Ajv coerces types ("1" → 1, "false" → false); evidence must be exactly what the player
  * sent, so these bodies are checked strictly, without coercion or defaults.
  */
-export const strict: FastifySchemaCompiler<TSchema> = ({ schema }) => {
+const strict: FastifySchemaCompiler<TSchema> = ({ schema }) => {
   const validator = Compile(schema);
   return (data: unknown) => {
     if (validator.Check(data)) return { value: data };
@@ -46,6 +52,56 @@ export const strict: FastifySchemaCompiler<TSchema> = ({ schema }) => {
   };
 };
 
+/**
+ * The one PlaybackService of an app: server/platform.ts builds it (`AppDeps.playback`) and hands the
+ * same instance to these routes and to the group watching (`createGroupsService`), so a process has
+ * one memory of sessions (`recent`) and one learned database clock.
+ */
+export function createPlaybackService(db: Db, config: Config, media?: MediaService): PlaybackService {
+  const catalog = new CatalogService(new CatalogRepository(db), new AccessPolicy(new OrganizationsRepository(db)));
+  return new PlaybackService(new PlaybackRepository(sqlRunner(db)), catalog, {
+    ...(media ? { masterPlaylist: (prefix: string) => media.masterPlaylist(prefix) } : {}),
+    mediaSecret: config.sessionSecret,
+    rememberSessions: config.heartbeatMemorySessions,
+  });
+}
+
+/** Where the request came from, kept with the session and each heartbeat as evidence. */
+export function requestMeta(request: Pick<FastifyRequest, 'ip' | 'headers'>): RequestMeta {
+  const userAgent = request.headers['user-agent'];
+  return { ip: request.ip ?? null, userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 500) : null };
+}
+
+type RouteSchema = { tags: string[]; summary: string; params: TSchema };
+
+/**
+ * What every heartbeat route shares, the player's own (`/sessions/:id/heartbeats`) and the shared
+ * screen's (`/group-sessions/:id/heartbeats`): the single heartbeat's body, checked strictly, and
+ * its 400 and 429 (the rate bound). Each route adds its params, summary and other answers.
+ */
+export function heartbeatRoute<S extends RouteSchema & { response: Record<number, TSchema> }>(schema: S) {
+  return {
+    validatorCompiler: strict as never,
+    schema: { ...schema, body: HeartbeatSchema, response: { ...schema.response, 400: ErrorBody, 429: ErrorBody } },
+  };
+}
+
+/**
+ * What the presence routes share, the player's own and the shared screen's (docs/credit.md):
+ * confirming a check (a body checked strictly, 204 when confirmed) and its picture (never cached).
+ */
+export const presenceRoutes = {
+  confirm: <S extends RouteSchema & { body: TSchema }>(schema: S) => ({
+    validatorCompiler: strict as never,
+    schema: { ...schema, response: { 204: Type.Null(), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, 429: ErrorBody } },
+  }),
+  image: <S extends RouteSchema>(schema: S) => ({
+    schema: { ...schema, response: { 200: Type.Any({ description: 'image/png' }), 401: ErrorBody, 403: ErrorBody, 404: ErrorBody } },
+  }),
+  confirmed: (reply: FastifyReply) => reply.status(204).send(null),
+  sendImage: (reply: FastifyReply, png: Buffer) => reply.type('image/png').header('cache-control', 'no-store').send(png),
+};
+
 const HeartbeatAnswer = HeartbeatAnswerSchema;
 /** 409 for a closed session: what was played before it closed is still judged, and the judgment rides along. */
 const ClosedSessionAnswer = Type.Object({ error: Type.Union([Type.Literal('session_closed'), Type.Literal('session_expired')]), message: Type.String(), ...HeartbeatAnswerFields });
@@ -54,17 +110,7 @@ const SessionAnswer = SessionAnswerSchema;
 
 const playbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const subtitles = new SubtitlesRepository(app.deps.db);
-  const catalog = new CatalogService(new CatalogRepository(app.deps.db), app.access);
-  const media = app.deps.media;
-  const service = new PlaybackService(new PlaybackRepository(sqlRunner(app.deps.db)), catalog, {
-    ...(media ? { masterPlaylist: (prefix: string) => media.masterPlaylist(prefix) } : {}),
-    mediaSecret: app.deps.config.sessionSecret,
-    rememberSessions: app.deps.config.heartbeatMemorySessions,
-  });
-  const meta = (request: { ip: string; headers: Record<string, unknown> }) => ({
-    ip: request.ip ?? null,
-    userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'].slice(0, 500) : null,
-  });
+  const service = app.playback;
 
   app.post(
     '/lectures/:lectureId/sessions',
@@ -78,7 +124,7 @@ const playbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const answer = await service.openSession(request.user!, request.params.lectureId, meta(request));
+      const answer = await service.openSession(request.user!, request.params.lectureId, requestMeta(request));
       return reply.status(201).send({ ...answer, subtitles: await subtitleViews(subtitles, request.params.lectureId) });
     },
   );
@@ -88,23 +134,21 @@ const playbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       // No preHandler: the cookie check rides on the heartbeat's own read (heartbeatByToken); only
       // when that finds nothing does the generic check run, to tell 401/403/404/409 apart.
-      validatorCompiler: strict as never,
-      schema: {
+      ...heartbeatRoute({
         tags: ['playback'],
         summary: 'Report the media intervals played since the previous heartbeat (idempotent by seq)',
         params: Type.Object({ sessionId: Type.String({ format: 'uuid' }) }),
-        body: HeartbeatSchema,
-        response: { 200: HeartbeatAnswer, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: Type.Union([ClosedSessionAnswer, ErrorBody]), 429: ErrorBody },
-      },
+        response: { 200: HeartbeatAnswer, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: Type.Union([ClosedSessionAnswer, ErrorBody]) },
+      }),
     },
     async (request, reply) => {
       const body = request.body as HeartbeatBody;
       const token = request.cookies[SESSION_COOKIE];
       let outcome: HeartbeatOutcome | null = null;
-      if (token && token.length <= 100) outcome = await service.heartbeatByToken(hashToken(token), request.params.sessionId, body, meta(request));
+      if (token && token.length <= 100) outcome = await service.heartbeatByToken(hashToken(token), request.params.sessionId, body, requestMeta(request));
       if (!outcome) {
         await app.authenticate(request, reply);
-        outcome = await service.heartbeat(request.user!, request.params.sessionId, body, meta(request));
+        outcome = await service.heartbeat(request.user!, request.params.sessionId, body, requestMeta(request));
       }
       if (outcome.kind === 'recorded') return outcome.answer;
       const error = outcome.reason === 'idle' ? 'session_expired' : 'session_closed';
@@ -120,18 +164,16 @@ const playbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/sessions/:sessionId/presence',
     {
       preHandler: app.authenticate,
-      validatorCompiler: strict as never,
-      schema: {
+      ...presenceRoutes.confirm({
         tags: ['playback'],
         summary: 'Confirm a presence check with the code its image shows',
         params: Type.Object({ sessionId: Type.String({ format: 'uuid' }) }),
-        body: PresenceSchema,
-        response: { 204: Type.Null(), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, 429: ErrorBody },
-      },
+        body: Type.Object(PresenceFields, { additionalProperties: false }),
+      }),
     },
     async (request, reply) => {
       await service.confirmPresence(request.user!, request.params.sessionId, request.body.checkId, request.body.code);
-      return reply.status(204).send(null);
+      return presenceRoutes.confirmed(reply);
     },
   );
 
@@ -139,17 +181,13 @@ const playbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/sessions/:sessionId/presence/:checkId/image.png',
     {
       preHandler: app.authenticate,
-      schema: {
+      ...presenceRoutes.image({
         tags: ['playback'],
         summary: 'The picture of an open presence check’s code (PNG)',
         params: Type.Object({ sessionId: Type.String({ format: 'uuid' }), checkId: Type.String({ format: 'uuid' }) }),
-        response: { 200: Type.Any({ description: 'image/png' }), 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
-      },
+      }),
     },
-    async (request, reply) => {
-      const png = await service.presenceCheckImage(request.user!, request.params.sessionId, request.params.checkId);
-      return reply.type('image/png').header('cache-control', 'no-store').send(png);
-    },
+    async (request, reply) => presenceRoutes.sendImage(reply, await service.presenceCheckImage(request.user!, request.params.sessionId, request.params.checkId)),
   );
 };
 

@@ -1,19 +1,10 @@
 import { bigint, boolean, index, integer, pgEnum, pgTable, real, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { organizations } from './organizations.ts';
 import { users } from './accounts.ts';
+import { CATEGORY_CODES } from '../../catalog/codes.ts';
 
-export const courseCategory = pgEnum('course_category', [
-  'criminal',
-  'civil_commercial',
-  'administrative',
-  'investment_enterprise',
-  'labour_employment',
-  'social_security',
-  'medical_disputes',
-  'housing_real_estate',
-  'practice_management',
-  'ethics_regulation',
-]);
+/** The codes are written once in server/catalog/codes.ts (the route schemas and the web take the same lists). */
+export const courseCategory = pgEnum('course_category', CATEGORY_CODES);
 
 export const courseStatus = pgEnum('course_status', ['draft', 'published', 'archived']);
 
@@ -25,7 +16,7 @@ export const courses = pgTable(
     title: text('title').notNull(),
     summary: text('summary').notNull().default(''),
     category: courseCategory('category').notNull(),
-    /** 'county_lawyers' | 'firm_directors' | 'young_lawyers' */
+    /** AUDIENCE_CODES of server/catalog/codes.ts */
     audience: text('audience').array().notNull().default([]),
     status: courseStatus('status').notNull().default('draft'),
     maxPlaybackRate: real('max_playback_rate').notNull().default(1),

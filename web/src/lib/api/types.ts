@@ -34,8 +34,10 @@ export type { PasswordProblem } from '../../../../server/users/password-rules.ts
 
 // ── Catalog ──────────────────────────────────────────────────────────────────
 
-// The catalog's shapes come from its route schemas (server/catalog/schemas.ts); the two lists
-// stay here as values (the web needs them at run time) and are checked against the schemas' types.
+// The catalog's shapes come from its route schemas (server/catalog/schemas.ts); the category and
+// audience lists are values the web needs at run time, from server/catalog/codes.ts (import-free,
+// so bundling it pulls in nothing of the server; the database enum and the schemas take them too).
+export { AUDIENCE_CODES, CATEGORY_CODES } from '../../../../server/catalog/codes.ts';
 import type {
   AudienceCode,
   CatalogCourseDetail,
@@ -47,24 +49,6 @@ import type {
   LectureSummary,
 } from '../../../../server/catalog/schemas.ts';
 export type { AudienceCode, CategoryCode, CourseStatus, CourseSummary, LectureStatus, LectureSummary };
-
-type SameList<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-
-/** The course categories of DESIGN.md; their names live in the message catalogs. */
-export const CATEGORY_CODES = [
-  'criminal',
-  'civil_commercial',
-  'administrative',
-  'investment_enterprise',
-  'labour_employment',
-  'social_security',
-  'medical_disputes',
-  'housing_real_estate',
-  'practice_management',
-  'ethics_regulation',
-] as const;
-export const AUDIENCE_CODES = ['county_lawyers', 'firm_directors', 'young_lawyers'] as const;
-export const CATALOG_LISTS_MATCH: SameList<(typeof CATEGORY_CODES)[number], CategoryCode> & SameList<(typeof AUDIENCE_CODES)[number], AudienceCode> = true;
 
 export interface CourseQuery {
   q?: string;
