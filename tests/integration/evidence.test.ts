@@ -14,6 +14,7 @@ import { startFromFullTolerance } from '../helpers/playback-time.ts';
 import { rowsOf } from '../../server/db/rows.ts';
 import { CatalogRepository } from '../../server/catalog/repository.ts';
 import type { LawyerEvidence, EvidenceSession, RefusalReason } from '../../web/src/lib/api/types.ts';
+import { evidenceApi } from '../../web/src/routes/evidence/evidence-api.ts';
 
 /** A lawyer on a phone in WeChat's built-in browser, as county lawyers often are. */
 const WECHAT_UA =
@@ -239,7 +240,7 @@ describe('GET /api/users/:userId/evidence', () => {
     ]);
 
     // The typed client reads the same answer.
-    expect(await adminSc.lawyerEvidence(server.demo!.users.lawyer, year)).toEqual(page);
+    expect(await evidenceApi(adminSc).lawyer(server.demo!.users.lawyer, year)).toEqual(page);
   });
 
   it('a year holds the sessions opened in it, and every session of a lecture completed in it', async () => {
