@@ -220,8 +220,8 @@ export class ApiClient {
   }
 
   // ── Evidence (docs/audit.md, "The evidence page"; one lawyer's year: evidenceApi in web/src/routes/evidence/evidence-api.ts) ──
-  /** The first page of the organization's evidence as xAPI statements; follow `more` with evidenceXapiMore. */
-  evidenceXapi(orgId: string, year: number, limit?: number): Promise<XapiStatementPage> {
+  /** The first page of the organization's evidence as xAPI statements (year null: the current one); follow `more` with evidenceXapiMore. */
+  evidenceXapi(orgId: string, year: number | null, limit?: number): Promise<XapiStatementPage> {
     return this.request('GET', `/api/organizations/${enc(orgId)}/evidence.xapi.json`, { query: { year, limit } });
   }
   /** The next page: `more` is the path the previous page named (always /api/…). */
