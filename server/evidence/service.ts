@@ -13,6 +13,7 @@ import type { EvidenceRepository, LectureRow, PresenceCheckRow, SessionRow } fro
 import type { GroupsRepository } from '../groups/repository.ts';
 import { viewOf } from '../groups/service.ts';
 import type { GroupSessionView } from '../groups/schemas.ts';
+import type { EvidenceInPerson, EvidenceLecture, EvidenceSession, EvidenceSessionEnd, LawyerEvidence, PresenceCheckState } from './schemas.ts';
 import { checkStates, deviceOf, sessionEnd, type CheckState, type SessionEnd } from './summary.ts';
 
 /** The words of AccessPolicy.assertRole's 403, so an unknown id reads exactly like one outside the subtree. */
@@ -33,7 +34,7 @@ export class EvidenceService {
    * ids cannot be probed. The year is the lawyer's association's training year (its start month,
    * inherited down the tree); default: the current one.
    */
-  async lawyerEvidence(user: SessionUser, userId: string, requestedYear?: number) {
+  async lawyerEvidence(user: SessionUser, userId: string, requestedYear?: number): Promise<LawyerEvidence> {
     const lawyer = await this.repo.lawyer(userId);
     if (!lawyer || lawyer.licenseNo === null) throw forbidden(NOT_ADMINISTERED);
     const chain = await this.access.assertRole(user, lawyer.organizationId, 'admin');
@@ -75,7 +76,7 @@ export class EvidenceService {
    * 现场培训: the lawyer's attendances of sessions held in the year (Beijing dates), removed ones
    * too (they credit 0 and show why), each with its session and the corrections that concern it.
    */
-  private async inPersonOf(userId: string, year: number, startMonth: number) {
+  private async inPersonOf(userId: string, year: number, startMonth: number): Promise<EvidenceInPerson[]> {
     const { from, to } = trainingYearDates(year, startMonth);
     const rows = await this.inPerson.ofLawyer(userId, from, to);
     const corrections = await this.inPerson.corrections([...new Set(rows.map((r) => r.session.id))]);
@@ -88,7 +89,7 @@ export class EvidenceService {
   }
 }
 
-function lectureOf(l: LectureRow, completedInYear: boolean, sessions: SessionRow[], checksBySession: Map<string, PresenceCheckRow[]>, now: Date, groupsBySession: Map<string, GroupSessionView>) {
+function lectureOf(l: LectureRow, completedInYear: boolean, sessions: SessionRow[], checksBySession: Map<string, PresenceCheckRow[]>, now: Date, groupsBySession: Map<string, GroupSessionView>): EvidenceLecture {
   const duration = l.durationSeconds;
   return {
     lectureId: l.lectureId,
@@ -105,7 +106,7 @@ function lectureOf(l: LectureRow, completedInYear: boolean, sessions: SessionRow
   };
 }
 
-function sessionOf(s: SessionRow, checks: PresenceCheckRow[], now: Date, group: GroupSessionView | null) {
+function sessionOf(s: SessionRow, checks: PresenceCheckRow[], now: Date, group: GroupSessionView | null): EvidenceSession {
   const states = checkStates(checks, now);
   return {
     id: s.id,
@@ -132,7 +133,7 @@ function sessionOf(s: SessionRow, checks: PresenceCheckRow[], now: Date, group: 
   };
 }
 
-function endJson(end: SessionEnd) {
+function endJson(end: SessionEnd): EvidenceSessionEnd {
   switch (end.kind) {
     case 'replaced':
       return { kind: end.kind, at: end.at.toISOString(), replacedBy: end.replacedBy };
@@ -145,7 +146,7 @@ function endJson(end: SessionEnd) {
   }
 }
 
-function stateJson(state: CheckState) {
+function stateJson(state: CheckState): PresenceCheckState {
   switch (state.kind) {
     case 'confirmed':
       return { kind: state.kind, confirmedAt: state.confirmedAt.toISOString() };

@@ -4,6 +4,9 @@
  * No I/O and no clock: the service passes the rows and the server time in.
  */
 import Bowser from 'bowser';
+import { DEVICE_PLATFORMS, type DevicePlatform } from './schemas.ts';
+
+export { DEVICE_PLATFORMS, type DevicePlatform };
 
 /** How a session ended, as far as the server can know it. */
 export type SessionEnd =
@@ -71,8 +74,6 @@ export function checkStates(checks: readonly CheckRow[], now: Date): CheckState[
   });
 }
 
-export const DEVICE_PLATFORMS = ['desktop', 'mobile', 'tablet', 'tv', 'bot', 'unknown'] as const;
-export type DevicePlatform = (typeof DEVICE_PLATFORMS)[number];
 
 export interface Device {
   /** browser and system with their major versions, e.g. "WeChat 8 · Android 12"; '' when nothing is recognised */

@@ -21,30 +21,21 @@ import { trainingYearOf } from '../playback/credit.ts';
 import { readRosterCsv } from '../roster/validate.ts';
 import { readRosterXlsx } from '../roster/xlsx.ts';
 import type { AttendanceRecord, Candidate, CorrectionRecord, InPersonRepository, SessionRecord } from './repository.ts';
+import type {
+  InPersonAttendance,
+  InPersonCorrection,
+  InPersonSession,
+  InPersonSessionDetail,
+  InPersonSessionList,
+  NewInPersonSession,
+  SignInSheetImport,
+  SignInSheetPreview,
+} from './schemas.ts';
 import { readSignInSheet, type SheetProblem } from './sign-in.ts';
+
 
 /** A sign-in sheet as it arrived: CSV text, or the bytes of an XLSX workbook. */
 export type SheetSource = { format: 'csv'; text: string } | { format: 'xlsx'; bytes: Buffer };
-
-export interface NewSessionInput {
-  title: string;
-  /** YYYY-MM-DD, a date in Beijing */
-  heldOn: string;
-  place: string;
-  minutes: number;
-}
-
-export interface SheetPreview {
-  session: { id: string; title: string };
-  format: 'csv' | 'xlsx';
-  headerRow: number;
-  /** licence numbers read from the sheet */
-  total: number;
-  /** the lawyers the import would record, by line */
-  matched: { row: number; licenseNo: string; userId: string; name: string; firm: string }[];
-  /** every line it cannot take; any one of them and the import takes none */
-  problems: SheetProblem[];
-}
 
 export class SheetError extends HttpError {
   constructor(readonly problems: SheetProblem[]) {
@@ -76,7 +67,7 @@ export class InPersonService {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async createSession(user: SessionUser, organizationId: string, input: NewSessionInput, ip: string) {
+  async createSession(user: SessionUser, organizationId: string, input: NewInPersonSession, ip: string): Promise<InPersonSession> {
     const chain = await this.access.assertRole(user, organizationId, 'admin');
     const title = input.title.trim();
     const place = input.place.trim();
@@ -95,7 +86,7 @@ export class InPersonService {
   }
 
   /** Sessions held in the training year by the organization or inside its subtree. */
-  async listSessions(user: SessionUser, organizationId: string, requestedYear?: number) {
+  async listSessions(user: SessionUser, organizationId: string, requestedYear?: number): Promise<InPersonSessionList> {
     const chain = await this.access.assertRole(user, organizationId, 'admin');
     const { minutesPerClassHour, trainingYearStartMonth } = creditRulesOf(chain);
     const year = requestedYear ?? trainingYearOf(this.now(), trainingYearStartMonth);
@@ -105,7 +96,7 @@ export class InPersonService {
   }
 
   /** One session with every attendance (removed ones too) and every correction. */
-  async session(user: SessionUser, sessionId: string) {
+  async session(user: SessionUser, sessionId: string): Promise<InPersonSessionDetail> {
     const { session, chain } = await this.administeredSession(user, sessionId);
     const [attendances, corrections] = await Promise.all([this.repo.attendances(sessionId), this.repo.corrections([sessionId])]);
     return {
@@ -116,7 +107,7 @@ export class InPersonService {
   }
 
   /** One lawyer, named by licence number or login. */
-  async addAttendee(user: SessionUser, sessionId: string, lawyer: string, ip: string) {
+  async addAttendee(user: SessionUser, sessionId: string, lawyer: string, ip: string): Promise<InPersonAttendance> {
     const { session } = await this.administeredSession(user, sessionId);
     const key = lawyer.trim();
     const inside = await this.subtreeIds(session.organizationId);
@@ -145,13 +136,13 @@ export class InPersonService {
   }
 
   /** What an import of the sheet would record and every line it cannot take; stores nothing. */
-  async previewSheet(user: SessionUser, sessionId: string, source: SheetSource): Promise<SheetPreview> {
+  async previewSheet(user: SessionUser, sessionId: string, source: SheetSource): Promise<SignInSheetPreview> {
     const { session } = await this.administeredSession(user, sessionId);
     return this.examine(session, source);
   }
 
   /** Records every lawyer of the sheet, or none: any problem is a 400 naming every bad line. */
-  async importSheet(user: SessionUser, sessionId: string, source: SheetSource, ip: string) {
+  async importSheet(user: SessionUser, sessionId: string, source: SheetSource, ip: string): Promise<SignInSheetImport> {
     const { session } = await this.administeredSession(user, sessionId);
     const preview = await this.examine(session, source);
     if (preview.problems.length > 0) throw new SheetError(preview.problems);
@@ -176,7 +167,7 @@ export class InPersonService {
   }
 
   /** Changes the session's minutes (for every attendance without minutes of its own), with a reason. */
-  async correctSession(user: SessionUser, sessionId: string, minutes: number, reason: string, ip: string) {
+  async correctSession(user: SessionUser, sessionId: string, minutes: number, reason: string, ip: string): Promise<InPersonSessionDetail> {
     const why = requiredReason(reason);
     await this.administeredSession(user, sessionId);
     await this.repo.transaction(async (repo, tx) => {
@@ -199,7 +190,7 @@ export class InPersonService {
   }
 
   /** Changes one attendance's minutes, with a reason. */
-  async correctAttendance(user: SessionUser, attendanceId: string, minutes: number, reason: string, ip: string) {
+  async correctAttendance(user: SessionUser, attendanceId: string, minutes: number, reason: string, ip: string): Promise<InPersonSessionDetail> {
     const why = requiredReason(reason);
     const sessionId = await this.administeredAttendance(user, attendanceId);
     await this.repo.transaction(async (repo, tx) => {
@@ -214,7 +205,7 @@ export class InPersonService {
   }
 
   /** Removes an attendance, with a reason: the row stays, marked removed, and credits nothing. */
-  async removeAttendance(user: SessionUser, attendanceId: string, reason: string, ip: string) {
+  async removeAttendance(user: SessionUser, attendanceId: string, reason: string, ip: string): Promise<InPersonSessionDetail> {
     const why = requiredReason(reason);
     const sessionId = await this.administeredAttendance(user, attendanceId);
     await this.repo.transaction(async (repo, tx) => {
@@ -233,7 +224,7 @@ export class InPersonService {
     await AuditLog.record(tx, { actor: user, action, organizationId: session.organizationId, targetType: 'in_person_session', targetId: sessionId, before: { ...who, ...before }, after: { ...who, ...after }, ip });
   }
 
-  private async examine(session: SessionRecord, source: SheetSource): Promise<SheetPreview> {
+  private async examine(session: SessionRecord, source: SheetSource): Promise<SignInSheetPreview> {
     const table = source.format === 'csv' ? readRosterCsv(source.text) : await readRosterXlsx(source.bytes);
     const base = { session: { id: session.id, title: session.title }, format: source.format };
     if ('code' in table) {
@@ -250,7 +241,7 @@ export class InPersonService {
       return c ? [{ line: l, candidate: c }] : [];
     });
     const attending = await this.repo.attending(session.id, known.map((k) => k.candidate.id));
-    const matched: SheetPreview['matched'] = [];
+    const matched: SignInSheetPreview['matched'] = [];
     for (const l of sheet.lines) {
       const c = byLicence.get(l.licenseNo);
       if (!c) problems.push({ row: l.row, code: 'license_unknown', value: l.licenseNo, message: `No lawyer is registered with licence number ${l.licenseNo}.` });
@@ -300,7 +291,7 @@ function sessionState(s: SessionRecord): AuditState {
 
 const personJson = (p: { id: string; name: string } | null) => p;
 
-export function sessionView(s: SessionRecord, minutesPerClassHour: number) {
+export function sessionView(s: SessionRecord, minutesPerClassHour: number): InPersonSession {
   return {
     id: s.id,
     organization: { id: s.organizationId, name: s.organizationName },
@@ -316,7 +307,7 @@ export function sessionView(s: SessionRecord, minutesPerClassHour: number) {
   };
 }
 
-export function attendanceView(a: AttendanceRecord) {
+export function attendanceView(a: AttendanceRecord): InPersonAttendance {
   return {
     id: a.id,
     lawyer: a.user,
@@ -330,7 +321,7 @@ export function attendanceView(a: AttendanceRecord) {
   };
 }
 
-export function correctionView(c: CorrectionRecord) {
+export function correctionView(c: CorrectionRecord): InPersonCorrection {
   return {
     id: c.id,
     attendanceId: c.attendanceId,

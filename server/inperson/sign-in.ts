@@ -8,6 +8,7 @@
  * whose licence cell is empty (blank lines, the signature block at the bottom) are skipped.
  */
 import { LICENSE_NO, textOf, type RosterCell, type RosterTable } from '../roster/validate.ts';
+import type { SignInSheetProblem } from './schemas.ts';
 
 /** A sign-in sheet of a session: a hall of a few thousand at most. */
 export const MAX_SHEET_ROWS = 5000;
@@ -15,16 +16,9 @@ export const MAX_SHEET_ROWS = 5000;
 const HEADER_SEARCH_ROWS = 10;
 const LICENCE_HEADERS = new Set(['licenseno', 'license_no', 'licence', 'license', 'licenceno', 'licence_no', '执业证号', '执业证号码', '律师执业证号']);
 
-export type SheetProblemCode = 'file_unreadable' | 'file_empty' | 'no_rows' | 'too_many_rows' | 'license_format' | 'license_numeric' | 'license_duplicate' | 'license_unknown' | 'outside_organization' | 'not_a_lawyer' | 'already_attending';
-
-export interface SheetProblem {
-  /** line in the file; 0 for the file as a whole */
-  row: number;
-  code: SheetProblemCode;
-  /** the licence number as written (when the problem is one row's) */
-  value?: string;
-  message: string;
-}
+// A problem's shape and codes are the routes' (server/inperson/schemas.ts).
+export type { SheetProblemCode } from './schemas.ts';
+export type SheetProblem = SignInSheetProblem;
 
 export interface SheetLine {
   row: number;

@@ -10,6 +10,7 @@ import { ageSession } from '../helpers/playback-time.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFirstAdmin } from '../../server/staff/first-admin.ts';
 import { teachApi } from '../../web/src/routes/teach/teach-api.ts';
+import { evidenceApi } from '../../web/src/routes/evidence/evidence-api.ts';
 import type { MyRequirement, OrganizationReport } from '../../web/src/lib/api/types.ts';
 import { createTestClient, errorOf, signedInClient, type TestClient } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -107,7 +108,7 @@ describe('a training year, from an empty production database', () => {
     expect(row).toMatchObject({ name: '李明', planned: true, met: false, creditMinutes: 1, requiredMinutes: 40 * 45 });
     expect(report.totals.lawyers).toBe(2);
 
-    const evidence = await provincial.lawyerEvidence(lawyerId, YEAR);
+    const evidence = await evidenceApi(provincial).lawyer(lawyerId, YEAR);
     const lecture = evidence.lectures.find((l) => l.lectureId === ids.lecture)!;
     expect(lecture.sessions).toHaveLength(1);
     expect(lecture.sessions[0]!.acceptedSeconds).toBeCloseTo(20, 5);

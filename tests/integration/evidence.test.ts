@@ -8,12 +8,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { createTestClient, type TestClient } from '../helpers/http.ts';
+import { createTestClient, errorOf, type ApiError, type TestClient } from '../helpers/http.ts';
 import { createReadyLecture } from '../helpers/lecture.ts';
 import { startFromFullTolerance } from '../helpers/playback-time.ts';
 import { rowsOf } from '../../server/db/rows.ts';
 import { CatalogRepository } from '../../server/catalog/repository.ts';
 import type { LawyerEvidence, EvidenceSession, RefusalReason } from '../../web/src/lib/api/types.ts';
+import { evidenceApi } from '../../web/src/routes/evidence/evidence-api.ts';
 
 /** A lawyer on a phone in WeChat's built-in browser, as county lawyers often are. */
 const WECHAT_UA =
@@ -100,8 +101,14 @@ function refusedOf(session: EvidenceSession, reason: RefusalReason): number {
   return session.refused.find((r) => r.reason === reason)?.seconds ?? 0;
 }
 
+/** raw: for the Cache-Control header and the malformed ids, years and query strings */
 async function evidence(client: TestClient, userId: string, query = `?year=${year}`) {
   return client.raw('GET', `/api/users/${userId}/evidence${query}`);
+}
+
+/** The evidence page's call through the typed client; default: this test's year. */
+function yearOf(client: TestClient, userId: string, wanted: number | null = year) {
+  return evidenceApi(client).lawyer(userId, wanted);
 }
 
 beforeAll(async () => {
@@ -158,8 +165,8 @@ describe('GET /api/users/:userId/evidence', () => {
     expect(checkId).toBeDefined();
     const [held] = await q<{ code: string; due_at_media: number }>(sql`SELECT code, due_at_media FROM presence_checks WHERE id = ${checkId!}`);
     due = Number(held!.due_at_media);
-    expect((await lawyer.raw('POST', `/api/sessions/${sessionA}/presence`, { checkId, code: held!.code === '0000' ? '1111' : '0000' })).status).toBe(422);
-    expect((await lawyer.raw('POST', `/api/sessions/${sessionA}/presence`, { checkId, code: held!.code })).status).toBe(204);
+    expect((await errorOf(lawyer.confirmPresence(sessionA, checkId!, held!.code === '0000' ? '1111' : '0000'))).status).toBe(422);
+    await lawyer.expectStatus(204, lawyer.confirmPresence(sessionA, checkId!, held!.code));
     certificateCode = (await q<{ code: string }>(sql`SELECT code FROM certificates WHERE course_id = ${courseId}`))[0]?.code;
     expect(certificateCode).toBeDefined();
     // Session B on a desktop replaces A; one heartbeat, then the lawyer simply stops.
@@ -239,7 +246,7 @@ describe('GET /api/users/:userId/evidence', () => {
     ]);
 
     // The typed client reads the same answer.
-    expect(await adminSc.lawyerEvidence(server.demo!.users.lawyer, year)).toEqual(page);
+    expect(await evidenceApi(adminSc).lawyer(server.demo!.users.lawyer, year)).toEqual(page);
   });
 
   it('a year holds the sessions opened in it, and every session of a lecture completed in it', async () => {
@@ -247,18 +254,18 @@ describe('GET /api/users/:userId/evidence', () => {
     try {
       // The lecture completed last year: this year still shows A and B (opened this year), without credit.
       await q(sql`UPDATE lecture_progress SET completed_at = ${`${previous}-06-01T04:00:00Z`}::timestamptz WHERE lecture_id = ${lectureId}`);
-      let now = (await evidence(adminSc, server.demo!.users.lawyer)).json as LawyerEvidence;
+      let now = await yearOf(adminSc, server.demo!.users.lawyer);
       expect(now.creditMinutes).toBe(0);
       expect(now.lectures.map((l) => [l.completedInYear, l.sessions.map((s) => s.id)])).toEqual([[false, [sessionA, sessionB]]]);
-      let before = (await evidence(adminSc, server.demo!.users.lawyer, `?year=${previous}`)).json as LawyerEvidence;
+      let before = await yearOf(adminSc, server.demo!.users.lawyer, previous);
       expect(before.creditMinutes).toBe(1);
       expect(before.lectures.map((l) => [l.completedInYear, l.sessions.map((s) => s.id)])).toEqual([[true, []]]);
 
       // A opened last year too: it moves to last year's page (its lecture completed there).
       await q(sql`UPDATE playback_sessions SET opened_at = ${`${previous}-05-31T02:00:00Z`}::timestamptz WHERE id = ${sessionA}`);
-      now = (await evidence(adminSc, server.demo!.users.lawyer)).json as LawyerEvidence;
+      now = await yearOf(adminSc, server.demo!.users.lawyer);
       expect(now.lectures.map((l) => l.sessions.map((s) => s.id))).toEqual([[sessionB]]);
-      before = (await evidence(adminSc, server.demo!.users.lawyer, `?year=${previous}`)).json as LawyerEvidence;
+      before = await yearOf(adminSc, server.demo!.users.lawyer, previous);
       expect(before.lectures.map((l) => l.sessions.map((s) => s.id))).toEqual([[sessionA]]);
       // The certificate was issued this year, so it is on this year's page only.
       expect(now.certificates).toHaveLength(1);
@@ -267,16 +274,16 @@ describe('GET /api/users/:userId/evidence', () => {
       await q(sql`UPDATE lecture_progress SET completed_at = now() WHERE lecture_id = ${lectureId}`);
     }
     // A year with nothing in it.
-    expect((await evidence(adminSc, server.demo!.users.lawyer, `?year=${year - 5}`)).json).toMatchObject({ year: year - 5, creditMinutes: 0, lectures: [], certificates: [] });
+    expect(await yearOf(adminSc, server.demo!.users.lawyer, year - 5)).toMatchObject({ year: year - 5, creditMinutes: 0, lectures: [], certificates: [] });
     // Without a year: the current training year of the lawyer's association.
-    expect((await evidence(adminSc, server.demo!.users.lawyer, '')).json).toMatchObject({ year });
+    expect(await yearOf(adminSc, server.demo!.users.lawyer, null)).toMatchObject({ year });
   });
 
   it('follows the training year and 学时 of the lawyer’s association', async () => {
     const { national } = server.demo!;
     try {
       await q(sql`UPDATE organizations SET training_year_start_month = 4, minutes_per_class_hour = 40 WHERE id = ${national}`);
-      const page = (await evidence(admin, server.demo!.users.lawyer, `?year=${year}`)).json as LawyerEvidence;
+      const page = await yearOf(admin, server.demo!.users.lawyer, year);
       expect(page).toMatchObject({ trainingYearStartMonth: 4, minutesPerClassHour: 40, from: new Date(Date.UTC(year, 3, 1) - 8 * 3600_000).toISOString() });
     } finally {
       await q(sql`UPDATE organizations SET training_year_start_month = 1, minutes_per_class_hour = 45 WHERE id = ${national}`);
@@ -285,26 +292,24 @@ describe('GET /api/users/:userId/evidence', () => {
 
   it('403 outside the administrator’s subtree and for an unknown id, alike; 403 for lawyers and trainers', async () => {
     const gansuLawyer = server.demo!.users.lawyer2;
-    const outside = await evidence(adminSc, gansuLawyer);
-    expect(outside.status).toBe(403);
-    expect(outside.json).toMatchObject({ error: 'forbidden' });
-    const unknown = await evidence(adminSc, '00000000-0000-4000-8000-000000000000');
-    expect(unknown.status).toBe(403);
-    // the same answer, so ids cannot be probed
-    expect(unknown.json).toEqual(outside.json);
+    const answer = (e: ApiError) => ({ status: e.status, error: e.code, message: e.message });
+    const outside = answer(await errorOf(yearOf(adminSc, gansuLawyer)));
+    expect(outside).toMatchObject({ status: 403, error: 'forbidden' });
+    // the same answer for an unknown id, so ids cannot be probed
+    expect(answer(await errorOf(yearOf(adminSc, '00000000-0000-4000-8000-000000000000')))).toEqual(outside);
     // a staff account (no licence number) is not a lawyer with evidence: the same 403
-    expect((await evidence(admin, server.demo!.users['admin-sc'])).json).toEqual(outside.json);
+    expect(answer(await errorOf(yearOf(admin, server.demo!.users['admin-sc'])))).toEqual(outside);
 
     // The national administrator reaches both provinces.
-    expect((await evidence(admin, gansuLawyer)).status).toBe(200);
-    expect((await evidence(admin, server.demo!.users.lawyer)).status).toBe(200);
+    await admin.expectStatus(200, yearOf(admin, gansuLawyer));
+    await admin.expectStatus(200, yearOf(admin, server.demo!.users.lawyer));
 
     // A lawyer reads neither their own evidence nor another's (their credit is on /me); nor does a trainer.
-    expect((await evidence(lawyer, server.demo!.users.lawyer)).status).toBe(403);
-    expect((await evidence(lawyer, gansuLawyer)).status).toBe(403);
-    expect((await evidence(lawyer2, server.demo!.users.lawyer)).status).toBe(403);
-    expect((await evidence(trainer, server.demo!.users.lawyer)).status).toBe(403);
-    expect((await evidence(createTestClient(server.baseUrl), server.demo!.users.lawyer)).status).toBe(401);
+    expect((await errorOf(yearOf(lawyer, server.demo!.users.lawyer))).status).toBe(403);
+    expect((await errorOf(yearOf(lawyer, gansuLawyer))).status).toBe(403);
+    expect((await errorOf(yearOf(lawyer2, server.demo!.users.lawyer))).status).toBe(403);
+    expect((await errorOf(yearOf(trainer, server.demo!.users.lawyer))).status).toBe(403);
+    expect((await errorOf(yearOf(createTestClient(server.baseUrl), server.demo!.users.lawyer))).status).toBe(401);
   });
 
   it('400 for a malformed id or year, and a disabled lawyer’s evidence stays readable', async () => {
@@ -314,7 +319,7 @@ describe('GET /api/users/:userId/evidence', () => {
     expect((await evidence(adminSc, server.demo!.users.lawyer, `?year=${year}&edit=1`)).status).toBe(400);
     try {
       await q(sql`UPDATE users SET disabled = true WHERE id = ${server.demo!.users.lawyer}`);
-      const page = (await evidence(adminSc, server.demo!.users.lawyer)).json as LawyerEvidence;
+      const page = await yearOf(adminSc, server.demo!.users.lawyer);
       expect(page.lawyer.disabled).toBe(true);
       expect(page.lectures[0]!.sessions).toHaveLength(2);
     } finally {

@@ -17,6 +17,7 @@ import { createReadyLecture } from '../helpers/lecture.ts';
 import { ageSession, startFromFullTolerance } from '../helpers/playback-time.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { groupsApi, type GroupsApi, type GroupMemberBeat } from '../../web/src/lib/api/groups.ts';
+import { evidenceApi } from '../../web/src/routes/evidence/evidence-api.ts';
 
 const PASSWORD = 'group-watch-pass-1';
 const beat = (seq: number, intervals: [number, number][]) => ({ seq, intervals, playbackRate: 1, visible: true, position: intervals.at(-1)?.[1] ?? 0 });
@@ -205,7 +206,7 @@ describe.each(availableBackends())('group watching on %s', (backend) => {
 
   it('the evidence of a member’s session shows the group: host, firm, members, how each confirmed', async () => {
     const admin = await login('admin-sc', 'lectern-demo');
-    const evidence = await admin.lawyerEvidence(bId);
+    const evidence = await evidenceApi(admin).lawyer(bId);
     const lecture = evidence.lectures.find((l) => l.lectureId === lectureId)!;
     const session = lecture.sessions.find((s) => s.id === bSession)!;
     expect(session.group).toMatchObject({ id: groupId, host: { name: '李明' }, firm: { name: '三台县明理律师事务所' } });

@@ -14,6 +14,7 @@ import { availableBackends } from '../helpers/database.ts';
 import { createTestClient, errorOf, settle, type TestClient } from '../helpers/http.ts';
 import { LIMING, startProgrammeFixtures, WANGFANG, type ProgrammeFixtures } from '../helpers/programme-fixtures.ts';
 import { inPersonApi } from '../../web/src/routes/admin/in-person-api.ts';
+import { evidenceApi } from '../../web/src/routes/evidence/evidence-api.ts';
 import type { InPersonSession, InPersonSessionDetail, SignInSheetPreview } from '../../web/src/lib/api/types.ts';
 
 // 赵一 (15107202310000100, Santai) and 钱二 (15107202310000101, Mianyang city firm): programme-fixtures.ts
@@ -205,7 +206,7 @@ describe.each(availableBackends())('in-person hours on %s', (backend) => {
     const records = parse(csv.text, { bom: true, columns: true, trim: true }) as Record<string, string>[];
     expect(records.find((r) => r['执业证号'] === LIMING)).toMatchObject({ '已获（分钟）': '1215', '其中线上（分钟）': '900', '其中现场培训（分钟）': '315' });
 
-    const evidence = await adminSc.lawyerEvidence(demo.users.lawyer, YEAR);
+    const evidence = await evidenceApi(adminSc).lawyer(demo.users.lawyer, YEAR);
     expect(evidence).toMatchObject({ creditMinutes: 900, inPersonMinutes: 315, totalCreditMinutes: 1215 });
     expect(evidence.inPerson).toEqual([
       expect.objectContaining({
@@ -216,7 +217,7 @@ describe.each(availableBackends())('in-person hours on %s', (backend) => {
       }),
     ]);
     // another lawyer's corrections are not in 李明's evidence; 赵一's are in theirs
-    const zhao = await adminSc.lawyerEvidence(colleagues['15107202310000100']!, YEAR);
+    const zhao = await evidenceApi(adminSc).lawyer(colleagues['15107202310000100']!, YEAR);
     expect(zhao.inPerson[0]!.minutes).toBe(180);
     expect(zhao.inPerson[0]!.corrections.map((c) => c.kind)).toEqual(['attendance_minutes', 'session_minutes']);
   });

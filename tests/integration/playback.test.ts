@@ -3,13 +3,17 @@
  * DATABASE_URL is set) and on PGlite, the embedded default, so the playback repository behaves the
  * same on both (with tests/integration/credit-v2.test.ts). Time is never slept: a session's opened_at is moved back with an UPDATE to stand for
  * the server time that passed.
+ *
+ * Calls go through the typed client; raw() stays for malformed bodies, a missing field, a bad
+ * query string, the byte-for-byte idempotence check and the files (playlist, presence image).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { startFromFullTolerance, ageSession, grantAllowance } from '../helpers/playback-time.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { availableBackends } from '../helpers/database.ts';
-import { createTestClient, type TestClient } from '../helpers/http.ts';
+import { createTestClient, errorOf, type TestClient } from '../helpers/http.ts';
+import type { HeartbeatRequest, MediaInterval } from '../../web/src/lib/api/types.ts';
 import { rowsOf } from '../../server/db/rows.ts';
 import { sqlRunner, type SqlRunner } from '../../server/db/runner.ts';
 import { hashToken } from '../../server/auth/service.ts';
@@ -41,13 +45,17 @@ describe.each(availableBackends())('playback on %s', (backend) => {
     return Number(rows[0]!.n);
   }
 
-  async function open(client: TestClient = lawyer, id = lectureId) {
-    const res = await client.raw('POST', `/api/lectures/${id}/sessions`, {});
-    expect(res.status, res.text).toBe(201);
-    return res.json as { sessionId: string; resumeAt: number; [k: string]: unknown };
+  function open(client: TestClient = lawyer, id = lectureId) {
+    return client.expectStatus(201, client.openSession(id));
   }
 
-  function beat(client: TestClient, sessionId: string, body: Record<string, unknown>) {
+  /** A well-formed heartbeat through the typed client: playing at 1×, visible, unless the body says otherwise. */
+  function beat(client: TestClient, sessionId: string, body: Pick<HeartbeatRequest, 'seq' | 'intervals'> & Partial<HeartbeatRequest>) {
+    return client.sendHeartbeat(sessionId, { playbackRate: 1, visible: true, position: 0, ...body });
+  }
+
+  /** The same heartbeat answered as bytes: the idempotence test compares the answers byte for byte. */
+  function rawBeat(client: TestClient, sessionId: string, body: Pick<HeartbeatRequest, 'seq' | 'intervals'> & Partial<HeartbeatRequest>) {
     return client.raw('POST', `/api/sessions/${sessionId}/heartbeats`, { playbackRate: 1, visible: true, position: 0, ...body });
   }
 
@@ -100,12 +108,12 @@ describe.each(availableBackends())('playback on %s', (backend) => {
     });
 
     it('404 for an unknown lecture, 409 for a lecture that is not ready, 401 without a login', async () => {
-      expect((await lawyer.raw('POST', '/api/lectures/00000000-0000-4000-8000-000000000000/sessions', {})).status).toBe(404);
+      expect((await errorOf(lawyer.openSession('00000000-0000-4000-8000-000000000000'))).status).toBe(404);
       await q(sql`UPDATE lectures SET status = 'processing' WHERE id = ${lectureId}`);
-      const res = await lawyer.raw('POST', `/api/lectures/${lectureId}/sessions`, {});
-      expect(res.status).toBe(409);
-      expect(res.json).toMatchObject({ error: 'lecture_not_ready' });
-      expect((await createTestClient(server.baseUrl).raw('POST', `/api/lectures/${lectureId}/sessions`, {})).status).toBe(401);
+      const notReady = await errorOf(lawyer.openSession(lectureId));
+      expect(notReady.status).toBe(409);
+      expect(notReady.code).toBe('lecture_not_ready');
+      expect((await errorOf(createTestClient(server.baseUrl).openSession(lectureId))).status).toBe(401);
     });
 
     it('resumes where the lawyer left off', async () => {
@@ -118,12 +126,12 @@ describe.each(availableBackends())('playback on %s', (backend) => {
     it('a second session closes the first: 409 session_closed', async () => {
       const first = await open();
       const second = await open();
-      const res = await beat(lawyer, first.sessionId, { seq: 0, intervals: [[0, 1]] });
-      expect(res.status).toBe(409);
-      expect(res.json).toMatchObject({ error: 'session_closed' });
+      const refused = await errorOf(beat(lawyer, first.sessionId, { seq: 0, intervals: [[0, 1]] }));
+      expect(refused.status).toBe(409);
+      expect(refused.code).toBe('session_closed');
       const [row] = await q<{ closed_reason: string }>(sql`SELECT closed_reason FROM playback_sessions WHERE id = ${first.sessionId}`);
       expect(row!.closed_reason).toBe('replaced');
-      expect((await beat(lawyer, second.sessionId, { seq: 0, intervals: [[0, 1]] })).status).toBe(200);
+      await lawyer.expectStatus(200, beat(lawyer, second.sessionId, { seq: 0, intervals: [[0, 1]] }));
       const open_ = await q<{ n: unknown }>(sql`SELECT count(*) AS n FROM playback_sessions WHERE user_id = ${server.demo!.users.lawyer} AND closed_at IS NULL`);
       expect(Number(open_[0]!.n)).toBe(1);
     });
@@ -133,9 +141,8 @@ describe.each(availableBackends())('playback on %s', (backend) => {
     it('credits what was played and answers with coverage', async () => {
       const s = await open();
       await age(s.sessionId, 60);
-      const res = await beat(lawyer, s.sessionId, { seq: 0, intervals: [[0, 14.8]], position: 14.8 });
-      expect(res.status).toBe(200);
-      expect(res.json).toEqual({ acceptedSeconds: 14.8, rejected: [], coverageSeconds: 14.8, coverageRatio: 0.0247, completed: false, creditMinutes: 0 });
+      const res = await lawyer.expectStatus(200, beat(lawyer, s.sessionId, { seq: 0, intervals: [[0, 14.8]], position: 14.8 }));
+      expect(res).toEqual({ acceptedSeconds: 14.8, rejected: [], coverageSeconds: 14.8, coverageRatio: 0.0247, completed: false, creditMinutes: 0 });
       const [hb] = await q<Record<string, unknown>>(sql`SELECT * FROM heartbeats WHERE session_id = ${s.sessionId}`);
       expect(hb!.ip).toBeTruthy();
       expect(hb!.user_agent).toBeTruthy();
@@ -144,38 +151,37 @@ describe.each(availableBackends())('playback on %s', (backend) => {
 
     it('403 for another lawyer’s session, 404 for an unknown one', async () => {
       const s = await open();
-      const res = await beat(lawyer2, s.sessionId, { seq: 0, intervals: [[0, 10]] });
-      expect(res.status).toBe(403);
-      expect((await beat(lawyer, '00000000-0000-4000-8000-000000000000', { seq: 0, intervals: [] })).status).toBe(404);
+      expect((await errorOf(beat(lawyer2, s.sessionId, { seq: 0, intervals: [[0, 10]] }))).status).toBe(403);
+      expect((await errorOf(beat(lawyer, '00000000-0000-4000-8000-000000000000', { seq: 0, intervals: [] }))).status).toBe(404);
       expect(await countHeartbeats(s.sessionId)).toBe(0);
     });
 
     it('401 for a heartbeat without a cookie, with an expired login or for a disabled user, and nothing is stored', async () => {
       const s = await open();
       await age(s.sessionId, 3600);
-      const body = { seq: 0, intervals: [[0, 10]] };
-      expect((await beat(createTestClient(server.baseUrl), s.sessionId, body)).status).toBe(401);
+      const body = { seq: 0, intervals: [[0, 10]] as MediaInterval[] };
+      expect((await errorOf(beat(createTestClient(server.baseUrl), s.sessionId, body))).status).toBe(401);
       const [owner] = await q<{ user_id: string }>(sql`SELECT user_id FROM playback_sessions WHERE id = ${s.sessionId}`);
       await q(sql`UPDATE auth_sessions SET expires_at = expires_at - interval '1000 days' WHERE user_id = ${owner!.user_id}`);
       try {
-        expect((await beat(lawyer, s.sessionId, body)).status).toBe(401);
+        expect((await errorOf(beat(lawyer, s.sessionId, body))).status).toBe(401);
       } finally {
         await q(sql`UPDATE auth_sessions SET expires_at = expires_at + interval '1000 days' WHERE user_id = ${owner!.user_id}`);
       }
       await q(sql`UPDATE users SET disabled = true WHERE id = ${owner!.user_id}`);
       try {
-        expect((await beat(lawyer, s.sessionId, body)).status).toBe(401);
+        expect((await errorOf(beat(lawyer, s.sessionId, body))).status).toBe(401);
       } finally {
         await q(sql`UPDATE users SET disabled = false WHERE id = ${owner!.user_id}`);
       }
       expect(await countHeartbeats(s.sessionId)).toBe(0);
-      expect((await beat(lawyer, s.sessionId, body)).status).toBe(200);
+      await lawyer.expectStatus(200, beat(lawyer, s.sessionId, body));
     });
 
     it('400 for malformed bodies, and nothing is stored', async () => {
       const s = await open();
       await age(s.sessionId, 3600);
-      const good = { seq: 0, intervals: [[0, 10]], playbackRate: 1, visible: true, position: 10 };
+      const good: HeartbeatRequest = { seq: 0, intervals: [[0, 10]], playbackRate: 1, visible: true, position: 10 };
       const bad: unknown[] = [
         { ...good, seq: -1 },
         { ...good, seq: 1.5 },
@@ -204,15 +210,15 @@ describe.each(availableBackends())('playback on %s', (backend) => {
       expect(await countHeartbeats(s.sessionId)).toBe(0);
       const [row] = await q<{ accepted_seconds: number }>(sql`SELECT accepted_seconds FROM playback_sessions WHERE id = ${s.sessionId}`);
       expect(Number(row!.accepted_seconds)).toBe(0);
-      expect((await beat(lawyer, s.sessionId, good)).status).toBe(200);
+      await lawyer.expectStatus(200, beat(lawyer, s.sessionId, good));
     });
 
     it('the same seq again answers exactly as the first time and changes nothing', async () => {
       const s = await open();
       await age(s.sessionId, 3600);
-      const first = await beat(lawyer, s.sessionId, { seq: 7, intervals: [[0, 30]], position: 30 });
-      const again = await beat(lawyer, s.sessionId, { seq: 7, intervals: [[0, 30]], position: 30 });
-      const altered = await beat(lawyer, s.sessionId, { seq: 7, intervals: [[30, 300]], position: 300 });
+      const first = await rawBeat(lawyer, s.sessionId, { seq: 7, intervals: [[0, 30]], position: 30 });
+      const again = await rawBeat(lawyer, s.sessionId, { seq: 7, intervals: [[0, 30]], position: 30 });
+      const altered = await rawBeat(lawyer, s.sessionId, { seq: 7, intervals: [[30, 300]], position: 300 });
       expect(again.text).toBe(first.text);
       expect(altered.text).toBe(first.text);
       expect(await countHeartbeats(s.sessionId)).toBe(1);
@@ -223,9 +229,9 @@ describe.each(availableBackends())('playback on %s', (backend) => {
     it('out-of-order heartbeats each count once, and a late one does not move the resume point back', async () => {
       const s = await open();
       await age(s.sessionId, 3600);
-      expect((await beat(lawyer, s.sessionId, { seq: 2, intervals: [[30, 45]], position: 45 })).json).toMatchObject({ coverageSeconds: 15 });
-      expect((await beat(lawyer, s.sessionId, { seq: 0, intervals: [[0, 15]], position: 15 })).json).toMatchObject({ coverageSeconds: 30 });
-      expect((await beat(lawyer, s.sessionId, { seq: 1, intervals: [[15, 30]], position: 30 })).json).toMatchObject({ coverageSeconds: 45 });
+      expect(await beat(lawyer, s.sessionId, { seq: 2, intervals: [[30, 45]], position: 45 })).toMatchObject({ coverageSeconds: 15 });
+      expect(await beat(lawyer, s.sessionId, { seq: 0, intervals: [[0, 15]], position: 15 })).toMatchObject({ coverageSeconds: 30 });
+      expect(await beat(lawyer, s.sessionId, { seq: 1, intervals: [[15, 30]], position: 30 })).toMatchObject({ coverageSeconds: 45 });
       const [p] = await q<{ last_position: number; intervals: unknown }>(sql`SELECT last_position, intervals FROM lecture_progress WHERE lecture_id = ${lectureId}`);
       expect(Number(p!.last_position)).toBe(45);
       expect(p!.intervals).toEqual([[0, 45]]);
@@ -235,31 +241,30 @@ describe.each(availableBackends())('playback on %s', (backend) => {
       const s = await open();
       await age(s.sessionId, 3600);
       const res = await beat(lawyer, s.sessionId, { seq: 0, intervals: [[590, 640]], position: 600 });
-      expect(res.json).toMatchObject({ acceptedSeconds: 10, rejected: [{ from: 600.5, to: 640, reason: 'outside_lecture' }] });
+      expect(res).toMatchObject({ acceptedSeconds: 10, rejected: [{ from: 600.5, to: 640, reason: 'outside_lecture' }] });
     });
 
     it('rate_too_high: a heartbeat played faster than the course allows earns nothing', async () => {
       const s = await open();
       await age(s.sessionId, 3600);
       const res = await beat(lawyer, s.sessionId, { seq: 0, intervals: [[0, 30]], playbackRate: 2, position: 30 });
-      expect(res.json).toMatchObject({ acceptedSeconds: 0, rejected: [{ from: 0, to: 30, reason: 'rate_too_high' }], coverageSeconds: 0 });
+      expect(res).toMatchObject({ acceptedSeconds: 0, rejected: [{ from: 0, to: 30, reason: 'rate_too_high' }], coverageSeconds: 0 });
       await q(sql`UPDATE courses SET max_playback_rate = 2 WHERE id = ${courseId}`);
-      expect((await beat(lawyer, s.sessionId, { seq: 1, intervals: [[0, 30]], playbackRate: 2, position: 30 })).json).toMatchObject({ acceptedSeconds: 30 });
+      expect(await beat(lawyer, s.sessionId, { seq: 1, intervals: [[0, 30]], playbackRate: 2, position: 30 })).toMatchObject({ acceptedSeconds: 30 });
     });
 
     it('hidden_page: a hidden page earns nothing when the course requires visibility', async () => {
       const s = await open();
       await age(s.sessionId, 3600);
-      expect((await beat(lawyer, s.sessionId, { seq: 0, intervals: [[0, 30]], visible: false })).json).toMatchObject({ acceptedSeconds: 0, rejected: [{ from: 0, to: 30, reason: 'hidden_page' }] });
+      expect(await beat(lawyer, s.sessionId, { seq: 0, intervals: [[0, 30]], visible: false })).toMatchObject({ acceptedSeconds: 0, rejected: [{ from: 0, to: 30, reason: 'hidden_page' }] });
       await q(sql`UPDATE courses SET require_visible = false WHERE id = ${courseId}`);
-      expect((await beat(lawyer, s.sessionId, { seq: 1, intervals: [[0, 30]], visible: false })).json).toMatchObject({ acceptedSeconds: 30, rejected: [] });
+      expect(await beat(lawyer, s.sessionId, { seq: 1, intervals: [[0, 30]], visible: false })).toMatchObject({ acceptedSeconds: 30, rejected: [] });
     });
 
     it('faster_than_real_time: claiming 10 minutes one minute after opening credits about one minute', async () => {
       const s = await open();
       await age(s.sessionId, 60);
-      const res = await beat(lawyer, s.sessionId, { seq: 0, intervals: [[0, 600]], position: 600 });
-      const answer = res.json as { acceptedSeconds: number; rejected: { from: number; to: number; reason: string }[]; coverageSeconds: number };
+      const answer = await beat(lawyer, s.sessionId, { seq: 0, intervals: [[0, 600]], position: 600 });
       expect(answer.acceptedSeconds).toBeGreaterThanOrEqual(60);
       expect(answer.acceptedSeconds).toBeLessThanOrEqual(66);
       expect(answer.rejected).toHaveLength(1);
@@ -270,7 +275,7 @@ describe.each(availableBackends())('playback on %s', (backend) => {
       const s2 = await open();
       await age(s2.sessionId, 60);
       let total = 0;
-      for (let i = 0; i < 40; i++) total += ((await beat(lawyer, s2.sessionId, { seq: i, intervals: [[i * 15, i * 15 + 15]], position: i * 15 + 15 })).json as { acceptedSeconds: number }).acceptedSeconds;
+      for (let i = 0; i < 40; i++) total += (await beat(lawyer, s2.sessionId, { seq: i, intervals: [[i * 15, i * 15 + 15]], position: i * 15 + 15 })).acceptedSeconds;
       expect(total).toBeLessThanOrEqual(65 + (Date.now() - started) / 1000 + 0.01);
     });
 
@@ -284,11 +289,10 @@ describe.each(availableBackends())('playback on %s', (backend) => {
       const due = Number(planned[0]!.due_at_media);
       expect(due).toBeGreaterThan(0);
       expect(due).toBeLessThan(DURATION);
-      type Answer = { presenceCheck?: { id: string; expiresAt: string; image: string }; acceptedSeconds: number; rejected: { from: number; to: number; reason: string }[]; coverageSeconds: number };
 
       // one heartbeat carrying media past the due moment: credited up to it, the rest held
       const end = Math.ceil(due) + 10;
-      const first = (await beat(lawyer, s.sessionId, { seq: 0, intervals: [[0, end]], position: end })).json as Answer;
+      const first = await beat(lawyer, s.sessionId, { seq: 0, intervals: [[0, end]], position: end });
       expect(first.presenceCheck).toBeDefined();
       expect(first.acceptedSeconds).toBeCloseTo(due, 2);
       expect(first.rejected).toEqual([{ from: due, to: end, reason: 'presence_unconfirmed' }]);
@@ -301,7 +305,7 @@ describe.each(availableBackends())('playback on %s', (backend) => {
 
       // the player does not answer; the check expires: what it held is lost, and a fresh one asks at once
       await q(sql`UPDATE presence_checks SET expires_at = now() - interval '1 second' WHERE id = ${first.presenceCheck!.id}`);
-      const blocked = (await beat(lawyer, s.sessionId, { seq: 1, intervals: [[end, end + 15]] })).json as Answer;
+      const blocked = await beat(lawyer, s.sessionId, { seq: 1, intervals: [[end, end + 15]] });
       expect(blocked.acceptedSeconds).toBe(0);
       expect(blocked.rejected.map((r) => r.reason)).toEqual(['presence_unconfirmed']);
       expect(blocked.presenceCheck!.id).not.toBe(first.presenceCheck!.id);
@@ -309,25 +313,25 @@ describe.each(availableBackends())('playback on %s', (backend) => {
       // a new session does not escape it: the check is the lawyer's on this lecture
       const again = await open();
       await age(again.sessionId, 3600);
-      const still = (await beat(lawyer, again.sessionId, { seq: 0, intervals: [[end + 15, end + 30]] })).json as Answer;
+      const still = await beat(lawyer, again.sessionId, { seq: 0, intervals: [[end + 15, end + 30]] });
       expect(still.acceptedSeconds).toBe(0);
       expect(still.presenceCheck!.id).toBe(blocked.presenceCheck!.id);
 
       const code = (await q<{ code: string }>(sql`SELECT code FROM presence_checks WHERE id = ${blocked.presenceCheck!.id}`))[0]!.code;
-      const confirm = (client: TestClient, checkId: string, typed: string) => client.raw('POST', `/api/sessions/${again.sessionId}/presence`, { checkId, code: typed });
-      expect((await confirm(lawyer, first.presenceCheck!.id, code)).status).toBe(409); // too late
-      expect((await confirm(lawyer2, blocked.presenceCheck!.id, code)).status).toBe(403);
+      const confirm = (client: TestClient, checkId: string, typed: string) => client.confirmPresence(again.sessionId, checkId, typed);
+      expect((await errorOf(confirm(lawyer, first.presenceCheck!.id, code))).status).toBe(409); // too late
+      expect((await errorOf(confirm(lawyer2, blocked.presenceCheck!.id, code))).status).toBe(403);
       expect((await lawyer.raw('POST', `/api/sessions/${again.sessionId}/presence`, { checkId: blocked.presenceCheck!.id })).status).toBe(400); // no code
-      const wrong = await confirm(lawyer, blocked.presenceCheck!.id, code === '0000' ? '1111' : '0000');
+      const wrong = await errorOf(confirm(lawyer, blocked.presenceCheck!.id, code === '0000' ? '1111' : '0000'));
       expect(wrong.status).toBe(422);
-      expect((wrong.json as { error: string }).error).toBe('presence_code_wrong');
-      expect((await confirm(lawyer, blocked.presenceCheck!.id, code)).status).toBe(204);
-      expect((await confirm(lawyer, blocked.presenceCheck!.id, code)).status).toBe(204); // a retry
+      expect(wrong.code).toBe('presence_code_wrong');
+      await lawyer.expectStatus(204, confirm(lawyer, blocked.presenceCheck!.id, code));
+      await lawyer.expectStatus(204, confirm(lawyer, blocked.presenceCheck!.id, code)); // a retry
 
       // what was held under the confirmed check is credited now
       const [p] = await q<{ covered_seconds: number }>(sql`SELECT covered_seconds FROM lecture_progress WHERE user_id = ${server.demo!.users.lawyer} AND lecture_id = ${lectureId}`);
       expect(Number(p!.covered_seconds)).toBeCloseTo(due + 30, 2); // both heartbeats held under the confirmed check
-      const resumed = (await beat(lawyer, again.sessionId, { seq: 1, intervals: [[end + 30, end + 45]] })).json as Answer;
+      const resumed = await beat(lawyer, again.sessionId, { seq: 1, intervals: [[end + 30, end + 45]] });
       expect(resumed.acceptedSeconds).toBe(15);
       expect(resumed.presenceCheck).toBeUndefined();
     });
@@ -337,8 +341,7 @@ describe.each(availableBackends())('playback on %s', (backend) => {
       await age(s.sessionId, 3600);
       let last: Record<string, unknown> = {};
       for (let i = 0; i < 40; i++) {
-        const res = await beat(lawyer, s.sessionId, { seq: i, intervals: [[i * 15, i * 15 + 15]], position: i * 15 + 15 });
-        last = res.json as Record<string, unknown>;
+        last = await beat(lawyer, s.sessionId, { seq: i, intervals: [[i * 15, i * 15 + 15]], position: i * 15 + 15 });
         if (i === 37) {
           // 570 s of 600 = 0.95: complete
           expect(last).toMatchObject({ completed: true, creditMinutes: 10, coverageSeconds: 570 });
@@ -351,16 +354,16 @@ describe.each(availableBackends())('playback on %s', (backend) => {
       // watching again in a new session grants nothing more
       const again = await open();
       await age(again.sessionId, 3600);
-      expect((await beat(lawyer, again.sessionId, { seq: 0, intervals: [[0, 600]] })).json).toMatchObject({ completed: true, creditMinutes: 10 });
+      expect(await beat(lawyer, again.sessionId, { seq: 0, intervals: [[0, 600]] })).toMatchObject({ completed: true, creditMinutes: 10 });
       const completions = await q<{ n: unknown }>(sql`SELECT count(*) AS n FROM course_completions`);
       expect(Number(completions[0]!.n)).toBe(1);
       const certs = await q<{ code: string; serial: string; credit_minutes: number }>(sql`SELECT code, serial, credit_minutes FROM certificates`);
       expect(certs).toHaveLength(1);
       expect(certs[0]!.serial).toMatch(/^LC-\d{4}-\d{6}$/);
-      const verify = await createTestClient(server.baseUrl).raw('GET', `/api/certificates/verify/${certs[0]!.code}`);
-      expect(verify.status).toBe(200);
-      expect(verify.json).toMatchObject({ valid: true, holder: '李明', course: '县域律师刑事辩护实务', creditMinutes: 10 });
-      const credits = (await lawyer.raw('GET', '/api/me/credits')).json as { creditMinutes: number; courses: { courseId: string; completed: boolean; certificateCode: string | null }[] };
+      const anyone = createTestClient(server.baseUrl);
+      const verify = await anyone.expectStatus(200, anyone.verifyCertificate(certs[0]!.code));
+      expect(verify).toMatchObject({ valid: true, holder: '李明', course: '县域律师刑事辩护实务', creditMinutes: 10 });
+      const credits = await lawyer.myCredits();
       expect(credits.creditMinutes).toBe(10);
       expect(credits.courses).toContainEqual(expect.objectContaining({ courseId, completed: true, certificateCode: certs[0]!.code }));
     });
@@ -412,15 +415,15 @@ describe.each(availableBackends())('playback on %s', (backend) => {
     it('after a remembered heartbeat, a logout, a disabled account, a replaced session, a moved opening time or a shorter lecture still count', async () => {
       const s = await open();
       await age(s.sessionId, 60);
-      expect((await beat(lawyer, s.sessionId, { seq: 0, intervals: [[0, 15]], position: 15 })).json).toMatchObject({ acceptedSeconds: 15 });
+      expect(await beat(lawyer, s.sessionId, { seq: 0, intervals: [[0, 15]], position: 15 })).toMatchObject({ acceptedSeconds: 15 });
 
       // The opening time moves back an hour (standing for time passing): the real-time bound follows it.
       await age(s.sessionId, 3600);
-      expect((await beat(lawyer, s.sessionId, { seq: 1, intervals: [[15, 315]], position: 315 })).json).toMatchObject({ acceptedSeconds: 300, rejected: [] });
+      expect(await beat(lawyer, s.sessionId, { seq: 1, intervals: [[15, 315]], position: 315 })).toMatchObject({ acceptedSeconds: 300, rejected: [] });
 
       // The lecture is now 320 s long: what lies beyond is outside it.
       await q(sql`UPDATE lectures SET duration_seconds = 320 WHERE id = ${lectureId}`);
-      expect((await beat(lawyer, s.sessionId, { seq: 2, intervals: [[315, 330]], position: 320 })).json).toMatchObject({ acceptedSeconds: 5, rejected: [{ to: 330, reason: 'outside_lecture' }] });
+      expect(await beat(lawyer, s.sessionId, { seq: 2, intervals: [[315, 330]], position: 320 })).toMatchObject({ acceptedSeconds: 5, rejected: [{ to: 330, reason: 'outside_lecture' }] });
       await q(sql`UPDATE lectures SET duration_seconds = ${DURATION} WHERE id = ${lectureId}`);
 
       // A course rule changes by whatever statement: its trigger bumps the rules version, so the
@@ -431,33 +434,33 @@ describe.each(availableBackends())('playback on %s', (backend) => {
       expect(Number(rulesAfter)).toBe(Number(rulesBefore) + 1);
       await q(sql`UPDATE courses SET title = title || '' WHERE id = ${courseId}`); // not a rule: no bump
       expect(Number((await q<{ v: number }>(sql`SELECT rules_version AS v FROM courses WHERE id = ${courseId}`))[0]!.v)).toBe(Number(rulesAfter));
-      expect((await beat(lawyer, s.sessionId, { seq: 20, intervals: [[320, 330]], visible: false, position: 330 })).json).toMatchObject({ acceptedSeconds: 10, rejected: [] });
+      expect(await beat(lawyer, s.sessionId, { seq: 20, intervals: [[320, 330]], visible: false, position: 330 })).toMatchObject({ acceptedSeconds: 10, rejected: [] });
       await q(sql`UPDATE courses SET require_visible = true WHERE id = ${courseId}`);
-      expect((await beat(lawyer, s.sessionId, { seq: 21, intervals: [[330, 335]], visible: false, position: 335 })).json).toMatchObject({ acceptedSeconds: 0, rejected: [{ reason: 'hidden_page' }] });
+      expect(await beat(lawyer, s.sessionId, { seq: 21, intervals: [[330, 335]], visible: false, position: 335 })).toMatchObject({ acceptedSeconds: 0, rejected: [{ reason: 'hidden_page' }] });
 
       // The login expires, then the account is disabled: 401, nothing stored.
       const before = await countHeartbeats(s.sessionId);
       await q(sql`UPDATE auth_sessions SET expires_at = expires_at - interval '1000 days' WHERE user_id = ${server.demo!.users.lawyer}`);
       try {
-        expect((await beat(lawyer, s.sessionId, { seq: 3, intervals: [[330, 345]] })).status).toBe(401);
+        expect((await errorOf(beat(lawyer, s.sessionId, { seq: 3, intervals: [[330, 345]] }))).status).toBe(401);
       } finally {
         await q(sql`UPDATE auth_sessions SET expires_at = expires_at + interval '1000 days' WHERE user_id = ${server.demo!.users.lawyer}`);
       }
-      expect((await beat(lawyer, s.sessionId, { seq: 3, intervals: [[330, 345]], position: 345 })).status).toBe(200);
+      await lawyer.expectStatus(200, beat(lawyer, s.sessionId, { seq: 3, intervals: [[330, 345]], position: 345 }));
       await q(sql`UPDATE users SET disabled = true WHERE id = ${server.demo!.users.lawyer}`);
       try {
-        expect((await beat(lawyer, s.sessionId, { seq: 4, intervals: [[345, 360]] })).status).toBe(401);
+        expect((await errorOf(beat(lawyer, s.sessionId, { seq: 4, intervals: [[345, 360]] }))).status).toBe(401);
       } finally {
         await q(sql`UPDATE users SET disabled = false WHERE id = ${server.demo!.users.lawyer}`);
       }
       expect(await countHeartbeats(s.sessionId)).toBe(before + 1);
 
       // A newer session elsewhere closes this one: 409, even though this process remembers it open.
-      expect((await beat(lawyer, s.sessionId, { seq: 4, intervals: [[345, 360]], position: 360 })).status).toBe(200);
+      await lawyer.expectStatus(200, beat(lawyer, s.sessionId, { seq: 4, intervals: [[345, 360]], position: 360 }));
       await open();
-      const closed = await beat(lawyer, s.sessionId, { seq: 5, intervals: [[360, 375]] });
+      const closed = await errorOf(beat(lawyer, s.sessionId, { seq: 5, intervals: [[360, 375]] }));
       expect(closed.status).toBe(409);
-      expect(closed.json).toMatchObject({ error: 'session_closed' });
+      expect(closed.code).toBe('session_closed');
     });
   });
 
@@ -470,9 +473,10 @@ describe.each(availableBackends())('playback on %s', (backend) => {
       await grantAllowance(server.deps.db, s.sessionId, 3600); // room for all of them: the race is what is tested
       const distinct = Array.from({ length: 40 }, (_, i) => beat(lawyer, s.sessionId, { seq: i, intervals: [[i * 15, i * 15 + 15]], position: i * 15 + 15 }));
       const repeated = Array.from({ length: 20 }, () => beat(lawyer, s.sessionId, { seq: 1000, intervals: [[0, 600]], position: 600 }));
+      // every one answered 2xx (a refusal rejects Promise.all); the repeated seq's answers are identical
       const answers = await Promise.all([...distinct, ...repeated]);
-      expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
-      const repeatedTexts = new Set(answers.slice(40).map((a) => a.text));
+      expect(answers).toHaveLength(60);
+      const repeatedTexts = new Set(answers.slice(40).map((a) => JSON.stringify(a)));
       expect(repeatedTexts.size).toBe(1);
       expect(await countHeartbeats(s.sessionId)).toBe(41);
       const [p] = await q<{ covered_seconds: number; credit_minutes: number; completed_at: unknown }>(sql`SELECT covered_seconds, credit_minutes, completed_at FROM lecture_progress WHERE lecture_id = ${lectureId}`);
@@ -480,7 +484,7 @@ describe.each(availableBackends())('playback on %s', (backend) => {
       expect(Number(p!.credit_minutes)).toBe(10);
       expect(p!.completed_at).toBeTruthy();
       // one completing heartbeat carries the certificate code (its retries replay the same answer)
-      const codes = new Set(answers.map((a) => (a.json as { certificateCode?: string }).certificateCode).filter(Boolean));
+      const codes = new Set(answers.map((a) => a.certificateCode).filter(Boolean));
       expect(codes.size).toBe(1);
       const [c] = await q<{ n: unknown }>(sql`SELECT count(*) AS n FROM course_completions`);
       expect(Number(c!.n)).toBe(1);
@@ -496,8 +500,8 @@ describe.each(availableBackends())('playback on %s', (backend) => {
       const s = await open();
       await age(s.sessionId, 60);
       const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => beat(lawyer, s.sessionId, { seq: i, intervals: [[i * 15, i * 15 + 15]], position: i * 15 + 15 })));
-      expect(answers.every((a) => a.status === 200)).toBe(true);
-      const accepted = answers.reduce((sum, a) => sum + (a.json as { acceptedSeconds: number }).acceptedSeconds, 0);
+      expect(answers).toHaveLength(40); // every one answered 2xx: a refusal rejects Promise.all
+      const accepted = answers.reduce((sum, a) => sum + a.acceptedSeconds, 0);
       expect(accepted).toBeLessThanOrEqual(65 + (Date.now() - started) / 1000 + 0.01);
       expect(accepted).toBeGreaterThanOrEqual(60);
       const [sess] = await q<{ accepted_seconds: number; version: number }>(sql`SELECT accepted_seconds, version FROM playback_sessions WHERE id = ${s.sessionId}`);
@@ -512,8 +516,9 @@ describe.each(availableBackends())('playback on %s', (backend) => {
     });
 
     it('parallel session opens leave exactly one open session', async () => {
-      const results = await Promise.all(Array.from({ length: 8 }, () => lawyer.raw('POST', `/api/lectures/${lectureId}/sessions`, {})));
-      expect(results.every((r) => r.status === 201)).toBe(true);
+      // every open answered 2xx (a refusal rejects Promise.all); lastStatus cannot tell racing calls apart
+      const results = await Promise.all(Array.from({ length: 8 }, () => lawyer.openSession(lectureId)));
+      expect(results.every((r) => typeof r.sessionId === 'string')).toBe(true);
       const [row] = await q<{ n: unknown }>(sql`SELECT count(*) AS n FROM playback_sessions WHERE user_id = ${server.demo!.users.lawyer} AND closed_at IS NULL`);
       expect(Number(row!.n)).toBe(1);
     });
@@ -528,14 +533,14 @@ describe.each(availableBackends())('playback on %s', (backend) => {
     it('counts credit in the training year it was earned, in Asia/Shanghai', async () => {
       // 00:00 on 1 January 2026 in Shanghai is 16:00 UTC on 31 December 2025
       await completeAt('2025-12-31T16:00:00Z');
-      const y2026 = (await lawyer.raw('GET', '/api/me/credits?year=2026')).json as Record<string, unknown>;
+      const y2026 = await lawyer.myCredits(2026);
       expect(y2026).toMatchObject({ year: 2026, creditMinutes: 10, minutesPerClassHour: 45, classHours: 0.22 });
       expect(y2026.lectures).toEqual([expect.objectContaining({ lectureId, courseId, completed: true, creditMinutes: 10, coverageRatio: 1 })]);
-      expect((await lawyer.raw('GET', '/api/me/credits?year=2025')).json).toMatchObject({ year: 2025, creditMinutes: 0, lectures: [] });
+      expect(await lawyer.myCredits(2025)).toMatchObject({ year: 2025, creditMinutes: 0, lectures: [] });
 
       await completeAt('2025-12-31T15:59:59Z');
-      expect((await lawyer.raw('GET', '/api/me/credits?year=2025')).json).toMatchObject({ creditMinutes: 10 });
-      expect((await lawyer.raw('GET', '/api/me/credits?year=2026')).json).toMatchObject({ creditMinutes: 0 });
+      expect(await lawyer.myCredits(2025)).toMatchObject({ creditMinutes: 10 });
+      expect(await lawyer.myCredits(2026)).toMatchObject({ creditMinutes: 0 });
     });
 
     it('follows the firm’s inherited training-year start month and class-hour length', async () => {
@@ -543,20 +548,20 @@ describe.each(availableBackends())('playback on %s', (backend) => {
       try {
         await q(sql`UPDATE organizations SET training_year_start_month = 4, minutes_per_class_hour = 40 WHERE id = ${national}`);
         await completeAt('2026-03-31T15:59:59Z'); // 23:59:59 on 31 March in Shanghai: still 2025's year
-        expect((await lawyer.raw('GET', '/api/me/credits?year=2025')).json).toMatchObject({ creditMinutes: 10, classHours: 0.25, minutesPerClassHour: 40, trainingYearStartMonth: 4 });
-        expect((await lawyer.raw('GET', '/api/me/credits?year=2026')).json).toMatchObject({ creditMinutes: 0 });
+        expect(await lawyer.myCredits(2025)).toMatchObject({ creditMinutes: 10, classHours: 0.25, minutesPerClassHour: 40, trainingYearStartMonth: 4 });
+        expect(await lawyer.myCredits(2026)).toMatchObject({ creditMinutes: 0 });
         await completeAt('2026-03-31T16:00:00Z');
-        expect((await lawyer.raw('GET', '/api/me/credits?year=2026')).json).toMatchObject({ creditMinutes: 10 });
+        expect(await lawyer.myCredits(2026)).toMatchObject({ creditMinutes: 10 });
       } finally {
         await q(sql`UPDATE organizations SET training_year_start_month = 1, minutes_per_class_hour = 45 WHERE id = ${national}`);
       }
     });
 
     it('defaults to the current training year and rejects a bad year', async () => {
-      const res = (await lawyer.raw('GET', '/api/me/credits')).json as { year: number };
+      const res = await lawyer.myCredits();
       expect(res.year).toBe(new Date(Date.now() + 8 * 3600_000).getUTCFullYear());
       expect((await lawyer.raw('GET', '/api/me/credits?year=abc')).status).toBe(400);
-      expect((await createTestClient(server.baseUrl).raw('GET', '/api/me/credits')).status).toBe(401);
+      expect((await errorOf(createTestClient(server.baseUrl).myCredits())).status).toBe(401);
     });
   });
 
@@ -575,15 +580,15 @@ describe.each(availableBackends())('playback on %s', (backend) => {
       const admin = createTestClient(server.baseUrl);
       await admin.login('admin-sc', 'lectern-demo');
       const { sichuan, gansu } = server.demo!;
-      const first = await admin.raw('GET', `/api/organizations/${sichuan}/evidence.xapi.json?limit=1`);
-      expect(first.status, first.text).toBe(200);
-      const page1 = first.json as { statements: Statement[]; more: string };
+      const first = await admin.expectStatus(200, admin.evidenceXapi(sichuan, null, 1));
+      const page1 = { statements: first.statements as Statement[], more: first.more };
       // a page is whole registrations (playback sessions): here one
       expect(new Set(page1.statements.map((st) => st.context.registration)).size).toBe(1);
       expect(page1.more).toMatch(/after=\d+/);
       const statements = [...page1.statements];
       for (let more = page1.more, pages = 0; more && pages < 100; pages++) {
-        const page = (await admin.raw('GET', more)).json as { statements: Statement[]; more: string };
+        const next = await admin.evidenceXapiMore(more);
+        const page = { statements: next.statements as Statement[], more: next.more };
         expect(new Set(page.statements.map((st) => st.context.registration)).size).toBe(1);
         statements.push(...page.statements);
         more = page.more;
@@ -604,8 +609,8 @@ describe.each(availableBackends())('playback on %s', (backend) => {
       expect(mine[40]!.result!.extensions['https://w3id.org/xapi/video/extensions/played-segments']).toBe(Array.from({ length: 39 }, (_, i) => `${i * 15}[.]${i * 15 + 15}`).join('[,]'));
       // the hidden-page heartbeat is in the evidence with its reason, on the registration's last statement (terminated)
       expect(JSON.stringify(mine.at(-1)!.result!.extensions)).toContain('hidden_page');
-      expect((await admin.raw('GET', `/api/organizations/${gansu}/evidence.xapi.json`)).status).toBe(403);
-      expect((await lawyer.raw('GET', `/api/organizations/${sichuan}/evidence.xapi.json`)).status).toBe(403);
+      expect((await errorOf(admin.evidenceXapi(gansu, null))).status).toBe(403);
+      expect((await errorOf(lawyer.evidenceXapi(sichuan, null))).status).toBe(403);
     });
   });
 });

@@ -2,10 +2,13 @@
  * Requests that change state must come from the web app itself: a same-site or cross-site page
  * (a form, or a fetch without CORS) cannot close a lawyer's session or open a playback session,
  * and answers that hold personal data are never stored by a browser or proxy cache.
+ *
+ * raw() stays where the test is the headers: the content type, Origin and Sec-Fetch-Site sent,
+ * Cache-Control answered; the typed client sets none of them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { createTestClient, type TestClient } from '../helpers/http.ts';
+import { createTestClient, errorOf, settle, type TestClient } from '../helpers/http.ts';
 
 let server: TestServer;
 let lawyer: TestClient;
@@ -17,7 +20,7 @@ beforeAll(async () => {
 });
 afterAll(async () => server?.close());
 
-const stillLoggedIn = async () => (await lawyer.raw('GET', '/api/me')).status === 200;
+const stillLoggedIn = async () => (await settle(lawyer.me())).ok;
 
 describe('state changes only from the web app', () => {
   it('a body-less POST with a form content type is refused (415) and the session stays open', async () => {
@@ -54,7 +57,7 @@ describe('state changes only from the web app', () => {
     expect(login.status).toBe(200);
     const logout = await other.raw('POST', '/api/auth/logout', undefined, { origin: server.baseUrl, 'sec-fetch-site': 'same-origin' });
     expect(logout.status).toBe(204);
-    expect((await other.raw('GET', '/api/me')).status).toBe(401);
+    expect((await errorOf(other.me())).status).toBe(401);
   });
 
   it('reads are not affected by the guard (a link from another site may open a page)', async () => {
@@ -69,7 +72,7 @@ describe('personal answers are not cached', () => {
     expect((await lawyer.raw('GET', '/api/me/credits')).headers.get('cache-control')).toMatch(/no-store/);
     const admin = createTestClient(server.baseUrl);
     await admin.login('admin', 'lectern-demo');
-    const orgs = (await admin.raw('GET', '/api/organizations')).json as { id: string }[];
+    const orgs = await admin.organizations();
     const evidence = await admin.raw('GET', `/api/organizations/${orgs[0]!.id}/evidence.xapi.json`);
     expect(evidence.status).toBe(200);
     expect(evidence.headers.get('cache-control')).toMatch(/no-store/);

@@ -4,6 +4,10 @@
  * answer, then the upload_store job puts it into storage and queues its transcode. Plus the
  * checks: session, trainer role on the lecture's organization, owner of the upload, size.
  * Storage and replica failures: upload-durability.test.ts.
+ *
+ * raw() stays for the tus protocol itself (HEAD/PATCH/DELETE/OPTIONS with Tus-Resumable,
+ * Upload-Offset and Upload-Length headers, odd bodies and CORS preflights): the typed client
+ * speaks JSON only. The JSON routes around it (lectures, transcode status) use teachApi.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { randomBytes } from 'node:crypto';
@@ -16,6 +20,7 @@ import { eq } from 'drizzle-orm';
 import { Upload } from 'tus-js-client';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { createTestClient, type TestClient } from '../helpers/http.ts';
+import { teachApi } from '../../web/src/routes/teach/teach-api.ts';
 import { lectures, mediaSources, transcodeJobs, uploadReservations } from '../../server/db/schema/index.ts';
 import { startTestS3, type TestS3 } from '../helpers/s3.ts';
 
@@ -102,9 +107,8 @@ describe('tus uploads', () => {
   afterAll(async () => server?.close());
 
   async function newLecture(): Promise<string> {
-    const res = await trainer.raw('POST', `/api/courses/${server.demo!.draftCourseId}/lectures`, { title: `上传测试 ${randomBytes(2).toString('hex')}` });
-    expect(res.status).toBe(201);
-    return (res.json as { id: string }).id;
+    const lecture = await trainer.expectStatus(201, teachApi(trainer).addLecture(server.demo!.draftCourseId, `上传测试 ${randomBytes(2).toString('hex')}`));
+    return lecture.id;
   }
 
   /** Waits until the lecture has this status (the store job runs right after the upload is received). */
@@ -163,8 +167,8 @@ describe('tus uploads', () => {
     await vi.waitFor(() => expect(existsSync(path.join(uploadsDir, id))).toBe(false));
     expect((await readdir(uploadsDir)).filter((f) => f.startsWith(id))).toEqual([]);
 
-    const status = await trainer.raw('GET', `/api/lectures/${lectureId}/transcode`);
-    expect(status.json).toMatchObject({ lectureStatus: 'processing', job: { status: 'queued', progress: 0 } });
+    const status = await teachApi(trainer).transcode(lectureId);
+    expect(status).toMatchObject({ lectureStatus: 'processing', job: { status: 'queued', progress: 0 } });
   });
 
   it('refuses to start an upload for people who do not train for the lecture’s organization', async () => {
@@ -328,7 +332,7 @@ describe('tus uploads with S3 storage', () => {
     expect(server.deps.storage.driver).toBe('s3');
     const trainer = createTestClient(server.baseUrl);
     await trainer.login('trainer', PASSWORD);
-    const lecture = (await trainer.raw('POST', `/api/courses/${server.demo!.draftCourseId}/lectures`, { title: 'S3 上传' })).json as { id: string };
+    const lecture = await teachApi(trainer).addLecture(server.demo!.draftCourseId, 'S3 上传');
     const file = randomBytes(700 * 1024);
     const done = await tusUpload(server.baseUrl, file, { cookie: cookieOf(trainer), metadata: { lectureId: lecture.id, filename: 'a.mp4' }, chunkSize: 256 * 1024 });
     expect(done.error).toBeUndefined();
@@ -373,7 +377,7 @@ describe('tus uploads when storage is down', () => {
   it('answers 503 upload_storage_unavailable when storage cannot take the bytes, and claims nothing stored: the upload stays open where it was', async () => {
     const trainer = createTestClient(server.baseUrl);
     await trainer.login('trainer', PASSWORD);
-    const lecture = (await trainer.raw('POST', `/api/courses/${server.demo!.draftCourseId}/lectures`, { title: '存储故障' })).json as { id: string };
+    const lecture = await teachApi(trainer).addLecture(server.demo!.draftCourseId, '存储故障');
     const size = 300 * 1024;
     const done = await tusUpload(server.baseUrl, randomBytes(size), { cookie: cookieOf(trainer), metadata: { lectureId: lecture.id }, chunkSize: 100 * 1024 });
     expect(done.error?.originalResponse?.getStatus()).toBe(503);

@@ -18,7 +18,6 @@ import type {
   HealthResponse,
   HeartbeatRequest,
   HeartbeatResponse,
-  LawyerEvidence,
   LoginResponse,
   Me,
   MyCredits,
@@ -220,13 +219,9 @@ export class ApiClient {
     return this.request('GET', `/api/organizations/${enc(orgId)}/audit`, { query: { before: page.before, limit: page.limit } });
   }
 
-  // ── Evidence (docs/audit.md, "The evidence page") ──
-  /** A lawyer's sessions, heartbeats, presence checks and certificates in a training year; read-only. */
-  lawyerEvidence(userId: string, year?: number | null): Promise<LawyerEvidence> {
-    return this.request('GET', `/api/users/${enc(userId)}/evidence`, { query: { year } });
-  }
-  /** The first page of the organization's evidence as xAPI statements; follow `more` with evidenceXapiMore. */
-  evidenceXapi(orgId: string, year: number, limit?: number): Promise<XapiStatementPage> {
+  // ── Evidence (docs/audit.md, "The evidence page"; one lawyer's year: evidenceApi in web/src/routes/evidence/evidence-api.ts) ──
+  /** The first page of the organization's evidence as xAPI statements (year null: the current one); follow `more` with evidenceXapiMore. */
+  evidenceXapi(orgId: string, year: number | null, limit?: number): Promise<XapiStatementPage> {
     return this.request('GET', `/api/organizations/${enc(orgId)}/evidence.xapi.json`, { query: { year, limit } });
   }
   /** The next page: `more` is the path the previous page named (always /api/…). */

@@ -164,193 +164,40 @@ export type { AuditEntry, AuditPage };
 
 // ── The evidence page (docs/audit.md, "The evidence page") ────────────────────
 
+// The evidence answer comes from its route schema (server/evidence/schemas.ts), type-only.
+import type {
+  DevicePlatform,
+  EvidenceCertificate,
+  EvidenceInPerson,
+  EvidenceLecture,
+  EvidencePresenceCheck,
+  EvidenceRefusal,
+  EvidenceSession,
+  EvidenceSessionEnd,
+  LawyerEvidence,
+  PresenceCheckState,
+} from '../../../../server/evidence/schemas.ts';
+export type { DevicePlatform, EvidenceCertificate, EvidenceInPerson, EvidenceLecture, EvidencePresenceCheck, EvidenceRefusal, EvidenceSession, LawyerEvidence, PresenceCheckState };
 /** Why media time a player reported was not credited (server/playback/credit.ts). */
-export type RefusalReason = 'outside_lecture' | 'rate_too_high' | 'faster_than_real_time' | 'hidden_page' | 'presence_unconfirmed' | 'not_in_catalog';
-
-export type DevicePlatform = 'desktop' | 'mobile' | 'tablet' | 'tv' | 'bot' | 'unknown';
-
-/** How a playback session ended, as far as the server knows. */
-export type SessionEnd =
-  /** the lawyer opened another session (one lecture at a time): closed at that moment */
-  | { kind: 'replaced'; at: string; replacedBy: { sessionId: string; lectureTitle: string } | null }
-  /** closed by the server for another reason */
-  | { kind: 'closed'; at: string; reason: string }
-  /** never closed: the player just stopped; its evidence ends at the last heartbeat */
-  | { kind: 'last_heartbeat'; at: string }
-  /** never closed and nothing was ever reported */
-  | { kind: 'no_heartbeat' };
-
-export type PresenceCheckState =
-  | { kind: 'confirmed'; confirmedAt: string }
-  /** shown and not confirmed in time (or followed by a newer check): credit paused after it */
-  | { kind: 'expired'; expiresAt: string }
-  /** shown, still waiting for the answer */
-  | { kind: 'open'; expiresAt: string }
-  /** planned, but playback never reached its moment */
-  | { kind: 'not_reached' };
-
-export interface EvidencePresenceCheck {
-  id: string;
-  /** the media time it was due at (never told to the player) */
-  dueAtMedia: number;
-  issuedAt: string | null;
-  state: PresenceCheckState;
-  /** wrong codes typed for it */
-  wrongAnswers: number;
-  /** media seconds held under it: credited when it was confirmed, lost when it expired */
-  heldSeconds: number;
-}
-
-export interface EvidenceRefusal {
-  reason: RefusalReason;
-  /** media seconds reported and not credited for this reason */
-  seconds: number;
-  /** heartbeats that had some media refused for it */
-  heartbeats: number;
-}
-
-export interface EvidenceSession {
-  id: string;
-  openedAt: string;
-  end: SessionEnd;
-  lastHeartbeatAt: string | null;
-  /** the source address when the session was opened */
-  ip: string | null;
-  /** the distinct source addresses its heartbeats came from (a phone may change networks) */
-  heartbeatAddresses: string[];
-  /** as the browser sent it when the session was opened */
-  userAgent: string | null;
-  /** `label`: browser and system, e.g. "WeChat 8 · Android 12" (empty when unknown) */
-  device: { label: string; platform: DevicePlatform };
-  heartbeats: number;
-  acceptedSeconds: number;
-  refusedSeconds: number;
-  refused: EvidenceRefusal[];
-  presenceChecks: EvidencePresenceCheck[];
-  /** watched together on a firm's computer (集体观看): the group, host, firm and members */
-  group: import('../../../../server/groups/schemas.ts').GroupSessionView | null;
-}
-
-export interface EvidenceLecture {
-  lectureId: string;
-  title: string;
-  courseId: string;
-  courseTitle: string;
-  durationSeconds: number;
-  /** minutes granted at completion (0 while not complete) */
-  creditMinutes: number;
-  completedAt: string | null;
-  /** completed inside this training year: its minutes count in this year */
-  completedInYear: boolean;
-  coverageSeconds: number;
-  coverageRatio: number;
-  sessions: EvidenceSession[];
-}
-
-export interface EvidenceCertificate {
-  id: string;
-  serial: string;
-  code: string;
-  courseId: string;
-  courseTitle: string;
-  issuedAt: string;
-  creditMinutes: number;
-}
-
-/** GET /api/users/:userId/evidence?year= — read-only; administrators of the lawyer's organization or above. */
-export interface LawyerEvidence {
-  lawyer: { id: string; name: string; licenseNo: string; disabled: boolean; firm: { id: string; name: string } };
-  year: number;
-  trainingYearStartMonth: number;
-  minutesPerClassHour: number;
-  /** the training year as [from, to) instants, UTC */
-  from: string;
-  to: string;
-  /** minutes of the lectures completed in the year, and in 学时 */
-  creditMinutes: number;
-  classHours: number;
-  /** in-person sessions (现场培训) held in the year: minutes of the attendances not removed */
-  inPersonMinutes: number;
-  inPersonClassHours: number;
-  /** creditMinutes + inPersonMinutes: what counts toward the year */
-  totalCreditMinutes: number;
-  totalClassHours: number;
-  lectures: EvidenceLecture[];
-  /** the evidence kind 现场培训: every attendance of the year, removed ones too */
-  inPerson: EvidenceInPerson[];
-  certificates: EvidenceCertificate[];
-}
+export type RefusalReason = EvidenceRefusal['reason'];
+/** How a playback session ended, as far as the server knows (GET /api/users/:userId/evidence). */
+export type SessionEnd = EvidenceSessionEnd;
 
 // ── In-person training (现场培训, docs/programme.md) ──
 
-export type PersonRef = { id: string; name: string } | null;
-
-export interface InPersonSession {
-  id: string;
-  organization: { id: string; name: string };
-  title: string;
-  /** Beijing date, YYYY-MM-DD */
-  heldOn: string;
-  place: string;
-  minutes: number;
-  classHours: number;
-  minutesPerClassHour: number;
-  /** attendances not removed */
-  attendees: number;
-  createdBy: PersonRef;
-  createdAt: string;
-}
-
-export interface InPersonAttendance {
-  id: string;
-  lawyer: { id: string; name: string; licenseNo: string | null; firm: string };
-  /** credited now: 0 once removed */
-  minutes: number;
-  ownMinutes: number | null;
-  source: 'form' | 'sheet';
-  recordedBy: PersonRef;
-  recordedAt: string;
-  removedAt: string | null;
-  removedBy: PersonRef;
-}
-
-export interface InPersonCorrection {
-  id: string;
-  attendanceId: string | null;
-  lawyer: PersonRef;
-  kind: 'session_minutes' | 'attendance_minutes' | 'attendance_removed';
-  minutesBefore: number;
-  minutesAfter: number | null;
-  reason: string;
-  correctedBy: PersonRef;
-  correctedAt: string;
-}
-
-export interface InPersonSessionDetail extends InPersonSession {
-  attendances: InPersonAttendance[];
-  corrections: InPersonCorrection[];
-}
-
-export interface SignInSheetProblem {
-  row: number;
-  code: string;
-  value?: string;
-  message: string;
-}
-
-export interface SignInSheetPreview {
-  session: { id: string; title: string };
-  format: 'csv' | 'xlsx';
-  headerRow: number;
-  total: number;
-  matched: { row: number; licenseNo: string; userId: string; name: string; firm: string }[];
-  problems: SignInSheetProblem[];
-}
-
-export interface EvidenceInPerson extends InPersonAttendance {
-  session: { id: string; title: string; heldOn: string; place: string; minutes: number; organization: { id: string; name: string }; createdBy: PersonRef };
-  corrections: InPersonCorrection[];
-}
+// The in-person routes' shapes come from their schemas (server/inperson/schemas.ts), type-only.
+export type {
+  InPersonAttendance,
+  InPersonCorrection,
+  InPersonSession,
+  InPersonSessionDetail,
+  InPersonSessionList,
+  NewInPersonSession,
+  PersonRef,
+  SignInSheetImport,
+  SignInSheetPreview,
+  SignInSheetProblem,
+} from '../../../../server/inperson/schemas.ts';
 
 /** One page of GET /api/organizations/:orgId/evidence.xapi.json: `more` is the next page's path, or "". */
 export interface XapiStatementPage {

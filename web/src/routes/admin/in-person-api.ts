@@ -4,23 +4,31 @@
  */
 import { api } from '../../lib/api/browser.ts';
 import type { ApiClient } from '../../lib/api/client.ts';
-import type { InPersonAttendance, InPersonSession, InPersonSessionDetail, RosterFile, SignInSheetPreview } from '../../lib/api/types.ts';
+import type { RosterFile } from '../../lib/api/types.ts';
+// The shapes come from the route schemas (server/inperson/schemas.ts; type-only, nothing bundled).
+import type {
+  InPersonAttendance,
+  InPersonSession,
+  InPersonSessionDetail,
+  InPersonSessionList,
+  NewInPersonSession,
+  SignInSheetImport,
+  SignInSheetPreview,
+} from '../../../../server/inperson/schemas.ts';
+
+export type { NewInPersonSession };
 
 const enc = encodeURIComponent;
 
-export interface NewInPersonSession {
-  title: string;
-  heldOn: string;
-  place: string;
-  minutes: number;
-}
-
 /** The in-person routes for any client (the web's `api`, a test's client). */
 export function inPersonApi(client: ApiClient) {
+  /** the list with the training year's bounds and the organization's minutes per 学时 */
+  const year = (orgId: string, year?: number): Promise<InPersonSessionList> => client.request('GET', `/api/organizations/${enc(orgId)}/in-person-sessions`, { query: { year } });
   return {
-    async list(orgId: string, year: number): Promise<InPersonSession[]> {
-      return (await client.request<{ items: InPersonSession[] }>('GET', `/api/organizations/${enc(orgId)}/in-person-sessions`, { query: { year } })).items;
+    async list(orgId: string, y: number): Promise<InPersonSession[]> {
+      return (await year(orgId, y)).items;
     },
+    year,
     /** 201; audited */
     create: (orgId: string, body: NewInPersonSession): Promise<InPersonSession> => client.request('POST', `/api/organizations/${enc(orgId)}/in-person-sessions`, { body }),
     session: (sessionId: string): Promise<InPersonSessionDetail> => client.request('GET', `/api/in-person-sessions/${enc(sessionId)}`),
@@ -28,7 +36,7 @@ export function inPersonApi(client: ApiClient) {
     addAttendee: (sessionId: string, lawyer: string): Promise<InPersonAttendance> => client.request('POST', `/api/in-person-sessions/${enc(sessionId)}/attendances`, { body: { lawyer } }),
     previewSheet: (sessionId: string, file: RosterFile): Promise<SignInSheetPreview> => client.request('POST', `/api/in-person-sessions/${enc(sessionId)}/sign-in-sheet/preview`, { body: file }),
     /** all or nothing: 400 sign_in_sheet_invalid names every line */
-    importSheet: (sessionId: string, file: RosterFile): Promise<{ added: number; session: { id: string; attendees: number } }> =>
+    importSheet: (sessionId: string, file: RosterFile): Promise<SignInSheetImport> =>
       client.request('POST', `/api/in-person-sessions/${enc(sessionId)}/sign-in-sheet`, { body: file }),
     correctSessionMinutes: (sessionId: string, minutes: number, reason: string): Promise<InPersonSessionDetail> =>
       client.request('PATCH', `/api/in-person-sessions/${enc(sessionId)}`, { body: { minutes, reason } }),
