@@ -19,7 +19,7 @@ import type { OrganizationRow, OrganizationsRepository } from '../organizations/
 import { creditRulesOf } from '../organizations/service.ts';
 import { classHours } from '../playback/credit.ts';
 import { classPhase, deadlineOf, factsOfClass, progressOf, type LawyerProgress } from './progress.ts';
-import type { ClassCertificateRow, ClassesRepository, ClassFields, ClassItems, ClassKind, ClassRecord, Lawyer } from './repository.ts';
+import type { ClassCertificateRow, ClassesRepository, ClassFields, ClassItems, ClassRecord, Lawyer } from './repository.ts';
 
 /** what creating sends, and replacing (with the editor's `expectedUpdatedAt`): the route schemas' types */
 export type ClassInput = TrainingClassBody;
