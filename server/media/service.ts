@@ -10,6 +10,7 @@ import { rangeNotSatisfiable, serveStoredObject, storageFailureAnswer, type Stor
 import { expiryFor, nowSeconds, signPrefix, verify } from '../storage/signing.ts';
 import type { Storage } from '../storage/types.ts';
 import { SharedPlaylists, SHARED_WINDOW_SECONDS, type SharedPlaylist } from './playlists.ts';
+import { isPackageRelative, startPlaylistUris } from './start-playlists.ts';
 
 /** Segments, images and indexes of a package never change (a new package gets a new prefix). */
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -21,6 +22,19 @@ const REDIRECT_CACHE = 'private, max-age=3600';
 /** Master playlists kept in memory (packages are immutable under their prefix), and the largest carried. */
 const MASTER_CACHE_ENTRIES = 2_000;
 const MASTER_MAX_BYTES = 16 * 1024;
+/**
+ * Start media playlists kept in memory, and the largest carried: a 2-hour rendition's playlist is
+ * about 38 KB (1202 segments), so 400 entries are at most ~26 MB; a longer one is not carried.
+ */
+const START_CACHE_ENTRIES = 400;
+const START_MAX_BYTES = 64 * 1024;
+
+/** What the session answer carries of a package's playlists (docs/player.md, "Start-up"). */
+export interface StartPlaylists {
+  master: string;
+  /** the lowest video rendition's and its audio's media playlists, by their URI in the master */
+  media: Record<string, string>;
+}
 
 export interface MediaUrls {
   master: string;
@@ -94,6 +108,7 @@ export class MediaService {
   private readonly clock: () => number;
   private readonly sharedPlaylists: boolean;
   private readonly masters = new Map<string, string>();
+  private readonly starts = new Map<string, string>();
 
   constructor(
     private readonly storage: Storage,
@@ -112,9 +127,32 @@ export class MediaService {
    * hundred bytes each, at most MASTER_CACHE_ENTRIES of them). Null when it cannot be read: the
    * player then fetches it by its URL as before, and that request reports the problem.
    */
-  async masterPlaylist(prefix: string): Promise<string | null> {
-    const key = `${prefix.endsWith('/') ? prefix : `${prefix}/`}master.m3u8`;
-    const cached = this.masters.get(key);
+  masterPlaylist(prefix: string): Promise<string | null> {
+    return this.storedText(this.masters, `${withSlash(prefix)}master.m3u8`, MASTER_MAX_BYTES, MASTER_CACHE_ENTRIES);
+  }
+
+  /**
+   * The master and the media playlists the player starts on (the lowest video rendition and its
+   * audio: start-playlists.ts), so that on a slow line its first segments are asked as soon as the
+   * session answers — without the media playlists' round trip (about 0.4 s at 128 kbit/s + 300 ms).
+   * The media ones only where the media route serves playlists as stored (local storage, or S3
+   * without shared playlists); S3's shared playlists are rewritten per time window and fetched.
+   */
+  async startPlaylists(prefix: string): Promise<StartPlaylists | null> {
+    const master = await this.masterPlaylist(prefix);
+    if (master === null) return null;
+    const media: Record<string, string> = {};
+    if (this.storage.driver === 's3' && this.sharedPlaylists) return { master, media };
+    for (const uri of startPlaylistUris(master).filter(isPackageRelative)) {
+      const text = await this.storedText(this.starts, `${withSlash(prefix)}${uri}`, START_MAX_BYTES, START_CACHE_ENTRIES);
+      if (text !== null) media[uri] = text;
+    }
+    return { master, media };
+  }
+
+  /** A small stored text file, read once and kept (packages never change under their prefix); null if unreadable or larger than `maxBytes`. */
+  private async storedText(cache: Map<string, string>, key: string, maxBytes: number, maxEntries: number): Promise<string | null> {
+    const cached = cache.get(key);
     if (cached !== undefined) return cached;
     try {
       const object = await this.storage.get(key);
@@ -123,14 +161,14 @@ export class MediaService {
       for await (const chunk of object.body) {
         chunks.push(chunk as Buffer);
         bytes += (chunk as Buffer).length;
-        if (bytes > MASTER_MAX_BYTES) {
+        if (bytes > maxBytes) {
           object.body.destroy();
           return null;
         }
       }
       const text = Buffer.concat(chunks).toString('utf8');
-      if (this.masters.size >= MASTER_CACHE_ENTRIES) this.masters.delete(this.masters.keys().next().value!);
-      this.masters.set(key, text);
+      if (cache.size >= maxEntries) cache.delete(cache.keys().next().value!);
+      cache.set(key, text);
       return text;
     } catch {
       return null;
@@ -209,3 +247,5 @@ function mediaError(answer: StoredAnswer): MediaAnswer {
   if (answer.kind === 'error' && answer.status === 503) return { ...answer, message: 'Media storage did not answer; try again shortly.' };
   return answer;
 }
+
+const withSlash = (prefix: string) => (prefix.endsWith('/') ? prefix : `${prefix}/`);

@@ -60,7 +60,7 @@ const strict: FastifySchemaCompiler<TSchema> = ({ schema }) => {
 export function createPlaybackService(db: Db, config: Config, media?: MediaService): PlaybackService {
   const catalog = new CatalogService(new CatalogRepository(db), new AccessPolicy(new OrganizationsRepository(db)));
   return new PlaybackService(new PlaybackRepository(sqlRunner(db)), catalog, {
-    ...(media ? { masterPlaylist: (prefix: string) => media.masterPlaylist(prefix) } : {}),
+    ...(media ? { startPlaylists: (prefix: string) => media.startPlaylists(prefix) } : {}),
     mediaSecret: config.sessionSecret,
     rememberSessions: config.heartbeatMemorySessions,
   });

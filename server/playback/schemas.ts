@@ -50,6 +50,12 @@ export const SessionAnswerSchema = Type.Object({
   masterPlaylist: Type.Optional(
     Type.String({ description: 'the text of the playlist at media.master, so the player need not fetch it (docs/player.md, "Start-up"); absent when it could not be read' }),
   ),
+  mediaPlaylists: Type.Optional(
+    Type.Record(Type.String(), Type.String(), {
+      description:
+        'the text of the media playlists a player starts on (the lowest video rendition and its audio), by their URI relative to media.master, as that URL would serve them (docs/player.md, "Start-up"); absent where they are fetched (S3 shared playlists) or could not be read',
+    }),
+  ),
   durationSeconds: Type.Number(),
   creditMinutes: Type.Integer(),
   coverageSeconds: Type.Number(),

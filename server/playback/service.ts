@@ -8,7 +8,7 @@ import { HttpError, forbidden, notFound } from '../http/errors.ts';
 import type { SessionUser } from '../auth/access.ts';
 import type { CatalogService } from '../catalog/service.ts';
 import { lectureCreditMinutes } from '../catalog/credit-minutes.ts';
-import { mediaUrls } from '../media/service.ts';
+import { mediaUrls, type StartPlaylists } from '../media/service.ts';
 import { recordCourseCompletion } from './completions.ts';
 import { addCoverage, evaluateHeartbeat, totalSeconds, roundSeconds } from './credit.ts';
 import { allowanceAt, carriedInto, heartbeatLimit, idleClosedAt, wallCost } from './allowance.ts';
@@ -73,8 +73,8 @@ export interface PlaybackOptions {
   mediaSecret: string;
   /** sessions to remember between heartbeats (config.heartbeatMemorySessions; 0: every heartbeat reads) */
   rememberSessions?: number;
-  /** the stored master playlist of a package (MediaService.masterPlaylist), carried in the session answer */
-  masterPlaylist?: (prefix: string) => Promise<string | null>;
+  /** the stored master and start media playlists of a package (MediaService.startPlaylists), carried in the session answer */
+  startPlaylists?: (prefix: string) => Promise<StartPlaylists | null>;
 }
 
 /** Thrown inside the transaction when a concurrent duplicate got there first: roll back, answer as stored. */
@@ -111,7 +111,7 @@ export class PlaybackService {
     // Only the published catalog earns credit: a trainer's or admin's look at a draft is a preview.
     const preview = course.status !== 'published';
     // read beside the transaction (usually from memory): carried so the player skips one round trip
-    const masterPlaylist = this.options.masterPlaylist?.(lecture.packagePrefix) ?? Promise.resolve(null);
+    const startPlaylists = this.options.startPlaylists?.(lecture.packagePrefix) ?? Promise.resolve(null);
     const { session, progress } = await this.repo.transaction(async (repo) => {
       const openedAt = await repo.lockUser(user.id);
       await repo.closeOpenSessions(user.id, openedAt, 'replaced');
@@ -141,7 +141,9 @@ export class PlaybackService {
       maxPlaybackRate: course.maxPlaybackRate,
       completionRatio: course.completionRatio,
       media: mediaUrls(this.options.mediaSecret, lecture.packagePrefix),
-      ...(await masterPlaylist.then((text) => (text === null ? {} : { masterPlaylist: text }))),
+      ...(await startPlaylists.then((found) =>
+        found === null ? {} : { masterPlaylist: found.master, ...(Object.keys(found.media).length > 0 ? { mediaPlaylists: found.media } : {}) },
+      )),
       durationSeconds: duration,
       creditMinutes: lectureCreditMinutes(lecture),
       coverageSeconds: progress.coveredSeconds,

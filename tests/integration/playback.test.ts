@@ -95,16 +95,34 @@ describe.each(availableBackends())('playback on %s', (backend) => {
       expect(s).not.toHaveProperty('masterPlaylist');
     });
 
-    it('carries the master playlist as stored, the same text its signed URL serves', async () => {
+    it('carries the master and the start media playlists as stored, the same text their signed URLs serve', async () => {
       const prefix = `lectures/${lectureId}/pkg-master/`;
-      const text = '#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-STREAM-INF:BANDWIDTH=55722,RESOLUTION=256x144\n144p/index.m3u8\n';
-      await server.deps.storage.put(`${prefix}master.m3u8`, text, { contentType: 'application/vnd.apple.mpegurl' });
+      const text = [
+        '#EXTM3U',
+        '#EXT-X-VERSION:7',
+        '#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aud",NAME="中文",DEFAULT=YES,URI="audio/index.m3u8"',
+        '#EXT-X-STREAM-INF:BANDWIDTH=180000,RESOLUTION=426x240,AUDIO="aud"',
+        '240p/index.m3u8',
+        '#EXT-X-STREAM-INF:BANDWIDTH=55722,RESOLUTION=256x144,AUDIO="aud"',
+        '144p/index.m3u8',
+        '',
+      ].join('\n');
+      const mediaText = (name: string) => `#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXT-X-MAP:URI="init.mp4"\n#EXTINF:2.000,\nseg-00000.m4s\n#EXT-X-ENDLIST\n# ${name}\n`;
+      const type = { contentType: 'application/vnd.apple.mpegurl' };
+      await server.deps.storage.put(`${prefix}master.m3u8`, text, type);
+      for (const name of ['144p', '240p', 'audio']) await server.deps.storage.put(`${prefix}${name}/index.m3u8`, mediaText(name), type);
       await q(sql`UPDATE lectures SET package_prefix = ${prefix} WHERE id = ${lectureId}`);
       const s = await open();
       expect(s.masterPlaylist).toBe(text);
-      const served = await lawyer.raw('GET', (s.media as Record<string, string>).master!);
-      expect(served.status).toBe(200);
-      expect(served.text).toBe(text);
+      // the lowest rendition and its audio, not the 240p one
+      expect(s.mediaPlaylists).toEqual({ '144p/index.m3u8': mediaText('144p'), 'audio/index.m3u8': mediaText('audio') });
+      const master = (s.media as Record<string, string>).master!;
+      expect((await lawyer.raw('GET', master)).text).toBe(text);
+      for (const [uri, carried] of Object.entries(s.mediaPlaylists!)) {
+        const served = await lawyer.raw('GET', master.replace(/master\.m3u8$/, uri));
+        expect(served.status, uri).toBe(200);
+        expect(served.text, uri).toBe(carried);
+      }
     });
 
     it('404 for an unknown lecture, 409 for a lecture that is not ready, 401 without a login', async () => {

@@ -109,6 +109,11 @@ describe('seedMasterPlaylist', () => {
       // no server answers here: a fetch would resolve to null, so the text proves nothing went out
       expect(await takePlaylist('/api/media/1/sig/lectures/L1/pkg/master.m3u8')).toEqual({ url: 'http://lectern.test/api/media/1/sig/lectures/L1/pkg/master.m3u8', text: master });
       expect(takePlaylist('/api/media/1/sig/lectures/L1/pkg/master.m3u8')).toBeNull();
+      // the start media playlists it carried, under the URLs they resolve to against the master's
+      const media = '#EXTM3U\n#EXT-X-TARGETDURATION:6\nseg-00000.m4s\n';
+      seedMasterPlaylist({ ...info, mediaPlaylists: { '144p/index.m3u8': media } } as unknown as SessionInfo);
+      expect(await takePlaylist('/api/media/1/sig/lectures/L1/pkg/144p/index.m3u8')).toEqual({ url: 'http://lectern.test/api/media/1/sig/lectures/L1/pkg/144p/index.m3u8', text: media });
+      expect(await takePlaylist('/api/media/1/sig/lectures/L1/pkg/master.m3u8')).toEqual({ url: 'http://lectern.test/api/media/1/sig/lectures/L1/pkg/master.m3u8', text: master });
       // without the text (it could not be read) nothing is seeded: hls.js fetches the master itself
       seedMasterPlaylist({ media: info.media } as unknown as SessionInfo);
       expect(takePlaylist('/api/media/1/sig/lectures/L1/pkg/master.m3u8')).toBeNull();

@@ -4,8 +4,9 @@
  * /api/me instead of after it (the session route authenticates by the cookie itself; a 401 just
  * goes unused while /api/me's 401 sends the shell to /login), and as soon as it answers the
  * playlists the player will need are fetched: the master playlist (video mode; its text usually
- * rides in the session answer, `masterPlaylist`, so it costs no round trip; the lecture chunk
- * adds the media playlists of the rendition the ABR starts on and of the audio rendition,
+ * rides in the session answer, `masterPlaylist`, so it costs no round trip, and so do the
+ * media playlists of the lowest rendition and its audio, `mediaPlaylists`; the lecture chunk
+ * fetches the media playlists of the rendition the ABR starts on when it is another one,
  * early-playlists.ts), or `audio.m3u8` (audio modes). hls.js then gets their text from
  * `takePlaylist` instead of asking the line again. Kept small: it is part of the entry.
  *
@@ -119,12 +120,24 @@ let master: Promise<Fetched | null> | null = null;
 function warmPlaylists(info: SessionInfo, store: KeyValueStore): void {
   const base = window.location.href;
   if (loadChoices(store).listening !== 'video') void fetchPlaylist(new URL(info.media.audio, base).href);
-  else master = info.masterPlaylist !== undefined ? seedPlaylist(new URL(info.media.master, base).href, info.masterPlaylist) : fetchPlaylist(new URL(info.media.master, base).href);
+  else master = seedCarried(info) ?? fetchPlaylist(new URL(info.media.master, base).href);
 }
 
-/** For a session opened the usual way: its master playlist's text, for hls.js to take without asking. */
+/** For a session opened the usual way: the playlists' text it carried, for hls.js to take without asking. */
 export function seedMasterPlaylist(info: SessionInfo): void {
-  if (info.masterPlaylist !== undefined) void seedPlaylist(new URL(info.media.master, window.location.href).href, info.masterPlaylist);
+  void seedCarried(info);
+}
+
+/**
+ * The master and the start media playlists (lowest rendition and its audio) the session answer
+ * carried, seeded under the URLs hls.js will ask (the media ones resolve against the master's).
+ * A media playlist the player does not start on (a remembered fast line) is simply never taken.
+ */
+function seedCarried(info: SessionInfo): Promise<Fetched | null> | null {
+  if (info.masterPlaylist === undefined) return null;
+  const masterUrl = new URL(info.media.master, window.location.href).href;
+  for (const [uri, text] of Object.entries(info.mediaPlaylists ?? {})) void seedPlaylist(new URL(uri, masterUrl).href, text);
+  return seedPlaylist(masterUrl, info.masterPlaylist);
 }
 
 /** A playlist the session answer carried (the master): hls.js takes it as if fetched, no round trip. */
