@@ -68,11 +68,6 @@ declare module 'fastify' {
     deps: AppDeps;
     /** every service, built once by `createServices` (server/services.ts); the routes read them here */
     services: Services;
-    access: Services['access'];
-    auth: Services['auth'];
-    teach: Services['teach'];
-    handouts: Services['handouts'];
-    playback: Services['playback'];
     /** preHandler: 401 unless a valid session cookie is present; sets request.user */
     authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
     /** every route as registered (method, URL): what the OpenAPI test holds the document to */
@@ -107,14 +102,9 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   app.decorate('deps', deps);
   // The one composition root: every service built once, handed to the routes as app.services.
   app.decorate('services', createServices(deps, app.log));
-  app.decorate('access', app.services.access);
-  app.decorate('auth', app.services.auth);
-  app.decorate('teach', app.services.teach);
-  app.decorate('handouts', app.services.handouts);
-  app.decorate('playback', app.services.playback);
   app.decorateRequest('user', null);
   app.decorate('authenticate', async (request: FastifyRequest) => {
-    const user = await app.auth.userForToken(request.cookies[SESSION_COOKIE]);
+    const user = await app.services.auth.userForToken(request.cookies[SESSION_COOKIE]);
     if (!user) throw new HttpError(401, 'unauthenticated', 'Log in first.');
     request.user = user;
   });
