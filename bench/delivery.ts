@@ -74,7 +74,6 @@ async function serve(databaseUrl: string, s3Endpoint: string, secret: string) {
   const { createStorage } = await import('../server/storage/index.ts');
   const { buildApp } = await import('../server/app.ts');
   const { seedDemo } = await import('../server/demo/seed.ts');
-  const { MediaService } = await import('../server/media/service.ts');
   const dataDir = path.join(os.tmpdir(), `lectern-bench-delivery-${process.pid}`);
   mkdirSync(dataDir, { recursive: true });
   const config = loadConfig({
@@ -93,7 +92,7 @@ async function serve(databaseUrl: string, s3Endpoint: string, secret: string) {
   await runMigrations(database);
   const demo = await seedDemo(database.db);
   const storage = createStorage(config, config.sessionSecret);
-  const app = await buildApp({ config, database, db: database.db, storage, media: new MediaService(storage, config.sessionSecret) }, { serveWeb: false, logger: false });
+  const app = await buildApp({ config, database, db: database.db, storage }, { serveWeb: false, logger: false });
   app.get(BARE_PATH, async () => ({ ok: true }));
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

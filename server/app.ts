@@ -1,6 +1,7 @@
 /**
- * Builds the Fastify app from one plugin per domain. Everything a request needs comes from
- * `app.deps`; nothing that another replica needs is kept in memory.
+ * Builds the Fastify app from one plugin per domain. The infrastructure comes in as `deps`, the
+ * services are built once over it (server/services.ts, `app.services`); nothing that another
+ * replica needs is kept in memory.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -17,17 +18,9 @@ import { validatorCompiler } from './http/validation.ts';
 import { databaseErrorMeaning } from './http/database-errors.ts';
 import { stateChangeRefusal } from './http/request-guards.ts';
 import { RequestLog, logRequestError, loggerOptions } from './http/request-log.ts';
-import { AuthRepository } from './auth/repository.ts';
-import { AuthService, TooManyAttempts } from './auth/service.ts';
-import { AccessPolicy, type SessionUser } from './auth/access.ts';
-import { CatalogRepository } from './catalog/repository.ts';
-import { CatalogService } from './catalog/service.ts';
-import { HandoutsRepository } from './handouts/repository.ts';
-import { HandoutsService } from './handouts/service.ts';
-import { TeachRepository } from './teach/repository.ts';
-import { TeachService } from './teach/service.ts';
-import { TranscodeJobsRepository } from './transcoding/repository.ts';
-import { OrganizationsRepository } from './organizations/repository.ts';
+import { TooManyAttempts } from './auth/service.ts';
+import type { SessionUser } from './auth/access.ts';
+import { createServices, type Services } from './services.ts';
 import { SESSION_COOKIE } from './auth/cookie.ts';
 import healthRoutes from './health/routes.ts';
 import authRoutes from './auth/routes.ts';
@@ -38,8 +31,7 @@ import mediaRoutes from './media/routes.ts';
 import teachRoutes from './teach/routes.ts';
 import uploadRoutes from './uploads/routes.ts';
 import rosterRoutes from './roster/routes.ts';
-import playbackRoutes, { createPlaybackService } from './playback/routes.ts';
-import type { PlaybackService } from './playback/service.ts';
+import playbackRoutes from './playback/routes.ts';
 import creditRoutes from './credits/routes.ts';
 import certificateRoutes from './certificates/routes.ts';
 import reportRoutes from './reports/routes.ts';
@@ -55,52 +47,27 @@ import { registerWebApp, sendShell, wantsShell } from './web.ts';
 import { openapiOptions } from './http/openapi.ts';
 import siteRoutes from './site/routes.ts';
 import handoutRoutes from './handouts/routes.ts';
-import path from 'node:path';
 import inPersonRoutes from './inperson/routes.ts';
-import type { InPersonService } from './inperson/service.ts';
-import type { MediaService } from './media/service.ts';
 import subtitleRoutes from './subtitles/routes.ts';
-import pairingRoutes, { type Pairing } from './pairing/routes.ts';
+import pairingRoutes from './pairing/routes.ts';
 import classRoutes from './classes/routes.ts';
-import type { ClassesService } from './classes/service.ts';
 import bulletinRoutes from './bulletin/routes.ts';
-import type { BulletinService } from './bulletin/service.ts';
 import lrsRoutes from './lrs/routes.ts';
 import groupRoutes from './groups/routes.ts';
-import type { GroupsService } from './groups/service.ts';
 
+/** The infrastructure the app runs on; the services are built over it (server/services.ts). */
 export interface AppDeps {
   config: Config;
   database: Database;
   db: Db;
   storage: Storage;
-  /** built once by server/platform.ts (an app built without it makes its own) */
-  inPerson?: InPersonService;
-  /** pairing (结对帮扶): built once by server/platform.ts (an app built without it makes its own) */
-  pairing?: Pairing;
-  /** training classes (培训班), built once by server/platform.ts like inPerson */
-  classes?: ClassesService;
-  /** the dashboard and bulletin (通报), built once by server/platform.ts */
-  bulletin?: BulletinService;
-  /** signed media delivery and S3's shared playlists (server/media); built once by server/platform.ts */
-  media?: MediaService;
-  /** group watching (集体观看), built once by server/platform.ts over `playback` */
-  groups?: GroupsService;
-  /** sessions and heartbeats: ONE instance, built by server/platform.ts, for the playback routes and `groups` (an app built without it makes its own, `app.playback`) */
-  playback?: PlaybackService;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     deps: AppDeps;
-    access: AccessPolicy;
-    auth: AuthService;
-    /** course and lecture editing (server/teach): its access rules are every course edit's */
-    teach: TeachService;
-    /** handouts of courses and lectures (server/handouts); the catalog and the teach pages list them */
-    handouts: HandoutsService;
-    /** the app's one PlaybackService (`deps.playback`): the playback routes and the group watching share it */
-    playback: PlaybackService;
+    /** every service, built once by `createServices` (server/services.ts); the routes read them here */
+    services: Services;
     /** preHandler: 401 unless a valid session cookie is present; sets request.user */
     authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
     /** every route as registered (method, URL): what the OpenAPI test holds the document to */
@@ -133,25 +100,11 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     for (const method of [route.method].flat()) app.registeredRoutes.push({ method, url: route.url });
   });
   app.decorate('deps', deps);
-  app.decorate('access', new AccessPolicy(new OrganizationsRepository(deps.db)));
-  app.decorate('auth', new AuthService(new AuthRepository(deps.db), { attemptsPerMinute: deps.config.loginAttemptsPerMinute, windowSeconds: deps.config.loginWindowSeconds }));
-  // Services more than one plugin uses, built once here.
-  const catalogRepository = new CatalogRepository(deps.db);
-  const organizationsRepository = new OrganizationsRepository(deps.db);
-  const handoutsRepository = new HandoutsRepository(deps.db);
-  app.decorate('teach', new TeachService(deps.db, catalogRepository, new TeachRepository(deps.db), organizationsRepository, new TranscodeJobsRepository(deps.db), app.access, handoutsRepository));
-  app.decorate(
-    'handouts',
-    new HandoutsService(deps.db, handoutsRepository, catalogRepository, new CatalogService(catalogRepository, app.access), app.teach, app.access, deps.storage, {
-      maxBytes: deps.config.handoutMaxBytes,
-      tempDir: path.join(deps.config.dataDir, 'tmp'),
-      log: app.log,
-    }),
-  );
-  app.decorate('playback', deps.playback ?? createPlaybackService(deps.db, deps.config, deps.media));
+  // The one composition root: every service built once, handed to the routes as app.services.
+  app.decorate('services', createServices(deps, app.log));
   app.decorateRequest('user', null);
   app.decorate('authenticate', async (request: FastifyRequest) => {
-    const user = await app.auth.userForToken(request.cookies[SESSION_COOKIE]);
+    const user = await app.services.auth.userForToken(request.cookies[SESSION_COOKIE]);
     if (!user) throw new HttpError(401, 'unauthenticated', 'Log in first.');
     request.user = user;
   });

@@ -13,13 +13,6 @@ import { buildApp, type AppDeps, type BuildOptions } from './app.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, isEmpty, seedDemo, type DemoIds } from './demo/seed.ts';
 import { startBackgroundJobs } from './jobs/start.ts';
 import type { RunnerOptions } from './jobs/runner.ts';
-import { createInPersonService } from './inperson/routes.ts';
-import { createPairing } from './pairing/routes.ts';
-import { createClassesService } from './classes/routes.ts';
-import { createBulletinService } from './bulletin/routes.ts';
-import { MediaService } from './media/service.ts';
-import { createGroupsService } from './groups/routes.ts';
-import { createPlaybackService } from './playback/routes.ts';
 
 export interface Platform {
   app: FastifyInstance;
@@ -62,22 +55,8 @@ export async function startPlatform(givenConfig: Config, options: StartOptions =
   const database = options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pglite'), maxConnections: config.databasePoolSize }));
   await runMigrations(database);
   const storage = createStorage(config, config.sessionSecret);
-  const media = new MediaService(storage, config.sessionSecret, { sharedPlaylists: config.s3?.sharedPlaylists ?? true });
-  // one PlaybackService, for the playback routes and the group watching alike
-  const playback = createPlaybackService(database.db, config, media);
-  const deps: AppDeps = {
-    config,
-    database,
-    db: database.db,
-    storage,
-    inPerson: createInPersonService(database.db),
-    pairing: createPairing(database.db),
-    classes: createClassesService(database.db),
-    bulletin: createBulletinService(database.db),
-    playback,
-    groups: createGroupsService(database.db, config, playback),
-    media,
-  };
+  // the services are built once, over these, by buildApp (server/services.ts)
+  const deps: AppDeps = { config, database, db: database.db, storage };
 
   let demo: DemoIds | undefined;
   if (config.seedDemo && (await isEmpty(database.db))) demo = await seedDemo(database.db);

@@ -2,12 +2,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody, Uuid } from '../http/schemas.ts';
-import { AuditRepository } from './repository.ts';
 import { AuditPageSchema } from './schemas.ts';
-import { AuditLog, DEFAULT_AUDIT_PAGE, MAX_AUDIT_PAGE } from './service.ts';
+import { DEFAULT_AUDIT_PAGE, MAX_AUDIT_PAGE } from './service.ts';
 
 const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const audit = new AuditLog(new AuditRepository(app.deps.db), app.access);
+  const audit = app.services.audit;
 
   app.get(
     '/organizations/:orgId/audit',

@@ -5,6 +5,7 @@ import { LoginRequestSchema, LoginResponseSchema, MeSchema, type Me } from './sc
 import { DEVICE_COOKIE, DEVICE_COOKIE_PATH, SESSION_COOKIE, issueDeviceCookie, trustedDeviceId } from './cookie.ts';
 
 const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { auth } = app.services;
   app.post(
     '/auth/login',
     {
@@ -19,7 +20,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { sessionSecret, secureCookies } = app.deps.config;
       const deviceId = trustedDeviceId(sessionSecret, request.cookies[DEVICE_COOKIE], request.body.login);
       // A 429 carries Retry-After: the app's error handler adds it for every TooManyAttempts.
-      const { token, expiresAt, user } = await app.auth.login(request.body.login, request.body.password, { ip: request.ip, userAgent: request.headers['user-agent'], deviceId });
+      const { token, expiresAt, user } = await auth.login(request.body.login, request.body.password, { ip: request.ip, userAgent: request.headers['user-agent'], deviceId });
       reply.setCookie(SESSION_COOKIE, token, {
         path: '/',
         httpOnly: true,
@@ -35,7 +36,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.post('/auth/logout', { schema: { tags: ['session'], summary: 'Log out: ends the session and clears its cookie', response: { 204: Type.Null() } } }, async (request, reply) => {
-    await app.auth.logout(request.cookies[SESSION_COOKIE]);
+    await auth.logout(request.cookies[SESSION_COOKIE]);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.status(204).send(null);
   });

@@ -1,32 +1,21 @@
 /**
  * The dashboard (JSON) and the bulletin (通报) files of an association, PDF and XLSX, for a period
- * (docs/programme.md, "Dashboard and bulletin (通报)"). Thin: the service (built once in
- * server/platform.ts) decides who may see what.
+ * (docs/programme.md, "Dashboard and bulletin (通报)"). Thin: the service (`app.services.bulletin`,
+ * server/services.ts) decides who may see what.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { AccessPolicy } from '../auth/access.ts';
-import type { Db } from '../db/client.ts';
 import { attachmentDisposition } from '../http/content-disposition.ts';
 import { ErrorBody, FileAnswer } from '../http/schemas.ts';
-import { OrganizationsRepository } from '../organizations/repository.ts';
-import { ReportsRepository } from '../reports/repository.ts';
 import { renderBulletinPdf } from './pdf.ts';
-import { BulletinRepository } from './repository.ts';
 import { BulletinQuery, DashboardQuery, DashboardSchema } from './schemas.ts';
-import { BulletinService } from './service.ts';
 import { bulletinFileName } from './text.ts';
 import { renderBulletinXlsx } from './xlsx.ts';
-
-/** Builds the service; server/platform.ts calls this once for the app. */
-export function createBulletinService(db: Db): BulletinService {
-  return new BulletinService(new BulletinRepository(db), new ReportsRepository(db), new AccessPolicy(new OrganizationsRepository(db)));
-}
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 const bulletinRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const service = app.deps.bulletin ?? createBulletinService(app.deps.db);
+  const service = app.services.bulletin;
   const params = Type.Object({ orgId: Type.String({ format: 'uuid' }) });
   const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody };
 

@@ -2,7 +2,7 @@
  * The dashboard and the bulletin (通报) of an association: per province and city, lawyers, county
  * lawyers, participation, compliance, 学时 per lawyer, young lawyers, county vs city firms, month by
  * month, and the commendation list, for a period (year, quarter, month). Built once in the
- * composition root (server/platform.ts, AppDeps.bulletin). Who: an administrator of the association
+ * composition root (server/services.ts, `app.services.bulletin`). Who: an administrator of the association
  * or above it (AccessPolicy.assertRole); a firm has no bulletin (400). docs/programme.md.
  */
 import type { AccessPolicy, SessionUser } from '../auth/access.ts';

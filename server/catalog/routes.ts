@@ -1,23 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody } from '../http/schemas.ts';
-import { LearningRepository } from '../learning/repository.ts';
-import { LearningService } from '../learning/service.ts';
-import { OrganizationsRepository } from '../organizations/repository.ts';
-import { ReportsRepository } from '../reports/repository.ts';
-import { RequirementsRepository } from '../requirements/repository.ts';
-import { RequirementsService } from '../requirements/service.ts';
-import { SubtitlesRepository } from '../subtitles/repository.ts';
-import { CatalogRepository } from './repository.ts';
 import { CatalogCourseDetailSchema, CatalogListSchema, CatalogQuerySchema, type CatalogCourseDetail } from './schemas.ts';
-import { CatalogService, courseView } from './service.ts';
+import { courseView } from './service.ts';
 
 
 const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const service = new CatalogService(new CatalogRepository(app.deps.db), app.access, new SubtitlesRepository(app.deps.db));
   // the caller's own state beside the catalog's fields (additive: shared/API.md's shapes stay)
-  const requirements = new RequirementsService(new RequirementsRepository(app.deps.db), new ReportsRepository(app.deps.db), new OrganizationsRepository(app.deps.db), app.access);
-  const learning = new LearningService(new LearningRepository(app.deps.db), service, requirements);
+  const { learning, handouts: handoutsService } = app.services;
 
   app.get(
     '/courses',
@@ -55,7 +45,7 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request): Promise<CatalogCourseDetail> => {
       const { course, ...state } = await learning.course(request.user!, request.params.courseId);
-      const handouts = await app.handouts.forLearners(course, state.lectures.map((l) => l.id));
+      const handouts = await handoutsService.forLearners(course, state.lectures.map((l) => l.id));
       // the response schema leaves out the trainer-only timestamps courseView also carries
       return { ...courseView(course), ...state, handouts };
     },

@@ -1,24 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody, FileAnswer } from '../http/schemas.ts';
-import { OrganizationsRepository } from '../organizations/repository.ts';
-import { OrganizationsService } from '../organizations/service.ts';
 import { classHours } from '../playback/credit.ts';
-import { CertificatesRepository } from './repository.ts';
-import { sqlRunner } from '../db/runner.ts';
 import { CertificateVerificationSchema, MyCertificateSchema, type MyCertificate } from './schemas.ts';
-import { CertificatesService } from './service.ts';
 import { renderCertificatePdf } from './pdf.ts';
-import { IssuerRepository } from '../organizations/issuer-repository.ts';
-import { IssuerService } from '../organizations/issuer-service.ts';
-import { createClassesService } from '../classes/routes.ts';
 
 const certificateRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const organizationsRepo = new OrganizationsRepository(app.deps.db);
-  const issuers = new IssuerService(organizationsRepo, new IssuerRepository(app.deps.db), app.access);
-  const classes = app.deps.classes ?? createClassesService(app.deps.db);
-  const service = new CertificatesService(new CertificatesRepository(sqlRunner(app.deps.db)), (orgId) => issuers.issuerFor(orgId), (code) => classes.certificateByCode(code));
-  const organizations = new OrganizationsService(organizationsRepo, app.access);
+  const { certificates: service, issuers, organizations } = app.services;
   const publicUrl = app.deps.config.publicUrl.replace(/\/$/, '');
   const verifyUrl = (code: string) => `${publicUrl}/verify/${code}`;
 

@@ -1,29 +1,15 @@
 /**
  * Training classes (培训班, docs/programme.md): create, edit, list, read, the report (JSON, CSV,
- * XLSX), the lawyer's own classes and class certificate PDFs. Thin: the service (built once in
- * server/platform.ts) decides.
+ * XLSX), the lawyer's own classes and class certificate PDFs. Thin: the service (`app.services.classes`,
+ * server/services.ts) decides.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { AccessPolicy } from '../auth/access.ts';
 import { renderCertificatePdf } from '../certificates/pdf.ts';
-import type { Db } from '../db/client.ts';
 import { ErrorBody, FileAnswer } from '../http/schemas.ts';
-import { IssuerRepository } from '../organizations/issuer-repository.ts';
-import { IssuerService } from '../organizations/issuer-service.ts';
-import { OrganizationsRepository } from '../organizations/repository.ts';
-import { OrganizationsService } from '../organizations/service.ts';
 import { classHours } from '../playback/credit.ts';
 import { reportCsv, reportDisposition, reportTable, reportXlsx } from './export.ts';
-import { ClassesRepository } from './repository.ts';
 import { ClassBodySchema, ClassDetailSchema, ClassReportSchema, ClassSummarySchema, ClassUpdateBodySchema, MyClassesSchema } from './schemas.ts';
-import { ClassesService } from './service.ts';
-
-/** Builds the service; server/platform.ts calls this once for the app. */
-export function createClassesService(db: Db): ClassesService {
-  const organizations = new OrganizationsRepository(db);
-  return new ClassesService(new ClassesRepository(db), organizations, new AccessPolicy(organizations));
-}
 
 const Uuid = Type.String({ format: 'uuid' });
 const tags = ['training-classes'];
@@ -31,10 +17,7 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody 
 const Lang = Type.Object({ lang: Type.Optional(Type.Union([Type.Literal('zh-CN'), Type.Literal('en')])) }, { additionalProperties: false });
 
 const classRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const service = app.deps.classes ?? createClassesService(app.deps.db);
-  const organizationsRepo = new OrganizationsRepository(app.deps.db);
-  const issuers = new IssuerService(organizationsRepo, new IssuerRepository(app.deps.db), app.access);
-  const organizations = new OrganizationsService(organizationsRepo, app.access);
+  const { classes: service, issuers, organizations } = app.services;
   const publicUrl = app.deps.config.publicUrl.replace(/\/$/, '');
 
   app.post(

@@ -1,15 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody } from '../http/schemas.ts';
-import { OrganizationsRepository } from '../organizations/repository.ts';
-import { OrganizationsService } from '../organizations/service.ts';
-import { CreditsRepository } from './repository.ts';
-import { CreditsService } from './service.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 const creditRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const service = new CreditsService(new CreditsRepository(app.deps.db), new OrganizationsService(new OrganizationsRepository(app.deps.db), app.access));
+  const { credits: service, access } = app.services;
 
   app.get(
     '/me/credits',
@@ -86,7 +82,7 @@ const creditRoutes: FastifyPluginAsyncTypebox = async (app) => {
         after: request.query.after,
         limit: request.query.limit,
         publicUrl: app.deps.config.publicUrl.replace(/\/$/, ''),
-        access: app.access,
+        access,
       }),
   );
 };

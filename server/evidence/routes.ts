@@ -3,14 +3,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody } from '../http/schemas.ts';
 import { YearQuery } from '../reports/schemas.ts';
-import { InPersonRepository } from '../inperson/repository.ts';
-import { EvidenceRepository } from './repository.ts';
 import { LawyerEvidenceSchema } from './schemas.ts';
-import { EvidenceService } from './service.ts';
-import { GroupsRepository } from '../groups/repository.ts';
 
 const evidenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const service = new EvidenceService(new EvidenceRepository(app.deps.db), app.access, new InPersonRepository(app.deps.db), undefined, new GroupsRepository(app.deps.db));
+  const service = app.services.evidence;
 
   app.get(
     '/users/:userId/evidence',

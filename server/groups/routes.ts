@@ -1,35 +1,15 @@
 /**
  * Group watching on a firm's computer (集体观看, docs/credit.md "Group watching"): HTTP only; the
- * service is built once in server/platform.ts (`AppDeps.groups`; an app built without it makes its
- * own, over the app's one PlaybackService). Every route needs a login; the group's routes are for its host (403 otherwise), a member's
+ * service is `app.services.groups`, built once in server/services.ts over the app's one
+ * PlaybackService (the playback routes' own). Every route needs a login; the group's routes are for its host (403 otherwise), a member's
  * leave also for that member, the /me routes for a practising lawyer of a firm.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { Db } from '../db/client.ts';
-import type { Config } from '../config.ts';
 import { ErrorBody, PlainText, Uuid } from '../http/schemas.ts';
-import { AuthService } from '../auth/service.ts';
-import { AuthRepository } from '../auth/repository.ts';
-import type { HeartbeatBody, PlaybackService } from '../playback/service.ts';
+import type { HeartbeatBody } from '../playback/service.ts';
 import { PresenceFields, heartbeatRoute, presenceRoutes, requestMeta } from '../playback/routes.ts';
-import { SubtitlesRepository } from '../subtitles/repository.ts';
-import { subtitleViews } from '../subtitles/service.ts';
-import { GroupsRepository } from './repository.ts';
-import { GroupsService } from './service.ts';
 import { GroupHeartbeatAnswerSchema, GroupSessionSchema, JoinCodeSchema, MyGroupSchema } from './schemas.ts';
-
-/**
- * `playback` is the app's one PlaybackService, the playback routes' own (server/platform.ts). Group
- * heartbeats still read each member's session afresh every time, as when groups had an instance
- * remembering nothing: they are judged by `PlaybackService.heartbeat`, which never uses the memory
- * of sessions (only the cookie path, `heartbeatByToken`, remembers and reads it), and a group
- * write bumps the session's version, so a remembered state of the same session goes stale.
- */
-export function createGroupsService(db: Db, config: Config, playback: PlaybackService): GroupsService {
-  const auth = new AuthService(new AuthRepository(db), { attemptsPerMinute: config.loginAttemptsPerMinute, windowSeconds: config.loginWindowSeconds });
-  return new GroupsService(new GroupsRepository(db), playback, auth);
-}
 
 const tags = ['groups'];
 const GroupParams = Type.Object({ groupId: Uuid });
@@ -39,8 +19,7 @@ const Password = Type.String({ minLength: 1, maxLength: 200 });
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
 const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const service = app.deps.groups ?? createGroupsService(app.deps.db, app.deps.config, app.playback);
-  const subtitles = new SubtitlesRepository(app.deps.db);
+  const { groups: service, subtitles } = app.services;
 
   app.post(
     '/group-sessions',
@@ -55,7 +34,7 @@ const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { group, session } = await service.start(request.user!, request.body.lectureId, requestMeta(request));
-      return reply.status(201).send({ group, session: { ...session, subtitles: await subtitleViews(subtitles, session.lectureId) } });
+      return reply.status(201).send({ group, session: { ...session, subtitles: await subtitles.views(session.lectureId) } });
     },
   );
 

@@ -31,7 +31,8 @@ export function joinCodeHash(userId: string, code: string): string {
 export class GroupsService {
   constructor(
     private readonly repo: GroupsRepository,
-    private readonly playback: PlaybackService,
+    /** the app's one PlaybackService, the playback routes' own (server/services.ts) */
+    readonly playback: PlaybackService,
     private readonly auth: AuthService,
   ) {}
 

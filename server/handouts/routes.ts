@@ -1,6 +1,6 @@
 /**
  * Handouts (docs/handouts.md): upload as the raw file body, rename, delete, download with ranges.
- * Thin: the rules live in HandoutsService (built once in server/app.ts as `app.handouts`).
+ * Thin: the rules live in HandoutsService (built once in server/services.ts, `app.services.handouts`).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type {} from '@fastify/compress'; // the `compress` route option
@@ -13,7 +13,7 @@ import { HandoutRenameSchema, HandoutSchema, HandoutUploadQuerySchema } from './
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
 const handoutRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const service = app.handouts;
+  const service = app.services.handouts;
   // The upload's body is the file itself, handed to the service as a stream (this plugin only).
   app.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
 

@@ -1,15 +1,11 @@
 /**
  * In-person training (现场培训, docs/programme.md): sessions, attendance by form or sign-in sheet,
- * and corrections with a reason. Thin: the service (built once in server/platform.ts) decides.
+ * and corrections with a reason. Thin: the service (`app.services.inPerson`, server/services.ts) decides.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { badRequest } from '../http/errors.ts';
 import { ErrorBody } from '../http/schemas.ts';
-import { OrganizationsRepository } from '../organizations/repository.ts';
-import { AccessPolicy } from '../auth/access.ts';
-import type { Db } from '../db/client.ts';
-import { InPersonRepository } from './repository.ts';
 import {
   AttendanceSchema,
   BadSheetSchema,
@@ -26,13 +22,7 @@ import {
   SheetPreviewSchema,
   type SheetFile,
 } from './schemas.ts';
-import { InPersonService, SheetError, type SheetSource } from './service.ts';
-
-/** Builds the service; server/platform.ts calls this once for the app. */
-export function createInPersonService(db: Db): InPersonService {
-  const organizations = new OrganizationsRepository(db);
-  return new InPersonService(new InPersonRepository(db), organizations, new AccessPolicy(organizations));
-}
+import { SheetError, type SheetSource } from './service.ts';
 
 const Uuid = Type.String({ format: 'uuid' });
 
@@ -46,7 +36,7 @@ const tags = ['in-person'];
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
 const inPersonRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const service = app.deps.inPerson ?? createInPersonService(app.deps.db);
+  const service = app.services.inPerson;
 
   app.post(
     '/organizations/:orgId/in-person-sessions',

@@ -3,7 +3,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody } from '../http/schemas.ts';
 import { RosterAccountSchema, RosterProblemSchema } from '../roster/schemas.ts';
-import { JobsService } from './service.ts';
 
 export const JobSchema = Type.Object({
   id: Type.String(),
@@ -27,7 +26,7 @@ export const JobSchema = Type.Object({
 });
 
 const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const service = new JobsService(app.deps.db, app.access);
+  const service = app.services.jobs;
 
   app.get(
     '/jobs/:jobId',

@@ -13,7 +13,7 @@ export function startBackgroundJobs(app: FastifyInstance, options: RunnerOptions
   const { db, storage, config } = app.deps;
   const kinds = jobKinds();
   const handlers = kinds.map((k) => {
-    const handler = k.handler({ db, access: app.access, storage, config });
+    const handler = k.handler({ db, access: app.services.access, storage, config });
     return { kind: k.kind, run: async (context: Parameters<typeof handler.run>[0]) => handler.run(context, context.job.actorId ? await actorOf(db, context.job.actorId) : null) };
   });
   const runner = startJobRunner({ db, log: app.log }, handlers, options);

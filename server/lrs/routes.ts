@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ErrorBody } from '../http/schemas.ts';
 import { LrsRetryAnswer, LrsStatus } from './schemas.ts';
-import { LrsService } from './service.ts';
 
 const lrsRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const service = new LrsService(app.deps.db, app.access, app.deps.config.lrs !== undefined);
+  const service = app.services.lrs;
 
   app.get(
     '/admin/lrs',

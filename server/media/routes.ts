@@ -7,7 +7,6 @@ import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/compress'; // the `compress` route option
 import { Type } from 'typebox';
 import { ErrorBody, FileAnswer } from '../http/schemas.ts';
-import { MediaService } from './service.ts';
 
 /** what a package holds: playlists, segments, slide images, subtitles */
 const MEDIA_TYPES = ['application/vnd.apple.mpegurl', 'video/mp2t', 'video/mp4', 'audio/aac', 'image/jpeg', 'text/vtt'];
@@ -19,7 +18,7 @@ const Params = Type.Object({
 });
 
 export default async function mediaRoutes(app: FastifyInstance): Promise<void> {
-  const media = app.deps.media ?? new MediaService(app.deps.storage, app.deps.config.sessionSecret, { sharedPlaylists: app.deps.config.s3?.sharedPlaylists ?? true });
+  const media = app.services.media;
 
   app.route({
     method: ['GET', 'HEAD'],

@@ -6,9 +6,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody, FileAnswer, PlainText, Uuid } from '../http/schemas.ts';
 import { notFound } from '../http/errors.ts';
-import { IssuerRepository } from './issuer-repository.ts';
-import { IssuerService } from './issuer-service.ts';
-import { OrganizationsRepository } from './repository.ts';
 import { SEAL_MAX_BYTES } from './seal.ts';
 
 const OrgParams = Type.Object({ orgId: Uuid });
@@ -24,8 +21,7 @@ const CertificateSettings = Type.Object({
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody };
 
 const issuerRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const db = app.deps.db;
-  const service = new IssuerService(new OrganizationsRepository(db), new IssuerRepository(db), app.access);
+  const service = app.services.issuers;
 
   app.get(
     '/organizations/:orgId/certificate-settings',

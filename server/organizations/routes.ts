@@ -7,14 +7,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody, Uuid } from '../http/schemas.ts';
 import { NewOrganizationSchema, OrganizationChangeSchema, OrganizationNodeSchema, OrganizationSchema } from './schemas.ts';
-import { OrganizationsRepository } from './repository.ts';
-import { organizationView, OrganizationsService } from './service.ts';
+import { organizationView } from './service.ts';
 import issuerRoutes from './issuer-routes.ts';
 
 const changeErrors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody };
 
 const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const service = new OrganizationsService(new OrganizationsRepository(app.deps.db), app.access);
+  const service = app.services.organizations;
   // an association's certificate signer and seal (docs/credit.md, "Certificates")
   await app.register(issuerRoutes);
 

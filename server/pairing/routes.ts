@@ -1,38 +1,13 @@
 /**
  * Pairing (结对帮扶, docs/programme.md "Pairing"): pairs recorded by administrators, the mentor
  * side's read-only view of its mentees and its recommendations, the mentee's recommendations on
- * /me, and the pairing report. Thin: the services (built once in server/platform.ts) decide.
+ * /me, and the pairing report. Thin: the services (`app.services.pairing`, `.pairingReport`, server/services.ts) decide.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { AccessPolicy } from '../auth/access.ts';
-import type { Db } from '../db/client.ts';
 import { ErrorBody, FileAnswer, PlainText, Uuid } from '../http/schemas.ts';
-import { LearningRepository } from '../learning/repository.ts';
-import { OrganizationsRepository } from '../organizations/repository.ts';
-import { ReportsRepository } from '../reports/repository.ts';
 import { YearQuery } from '../reports/schemas.ts';
-import { RequirementsRepository } from '../requirements/repository.ts';
-import { RequirementsService } from '../requirements/service.ts';
-import { PairingReportService } from './report.ts';
-import { PairingRepository } from './repository.ts';
 import { MenteeProgressSchema, MentoringSchema, MyRecommendationsSchema, PairingReportSchema, PairSchema, RecommendationSchema } from './schemas.ts';
-import { PairingService } from './service.ts';
-
-export interface Pairing {
-  pairs: PairingService;
-  report: PairingReportService;
-}
-
-/** Builds the services; server/platform.ts calls this once for the app. */
-export function createPairing(db: Db): Pairing {
-  const organizations = new OrganizationsRepository(db);
-  const access = new AccessPolicy(organizations);
-  const reports = new ReportsRepository(db);
-  const repo = new PairingRepository(db);
-  const requirements = new RequirementsService(new RequirementsRepository(db), reports, organizations, access);
-  return { pairs: new PairingService(repo, organizations, access, requirements, new LearningRepository(db)), report: new PairingReportService(repo, reports, access) };
-}
 
 const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'a Beijing date, YYYY-MM-DD' });
 const Dates = { startsOn: Day, endsOn: Type.Optional(Type.Union([Day, Type.Null()], { description: 'the last day (included); absent or null: open-ended' })) };
@@ -55,7 +30,7 @@ const OrgParams = Type.Object({ orgId: Uuid });
 const PairParams = Type.Object({ pairId: Uuid });
 
 const pairingRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { pairs, report } = app.deps.pairing ?? createPairing(app.deps.db);
+  const { pairing: pairs, pairingReport: report } = app.services;
 
   app.post(
     '/organizations/:orgId/pairs',

@@ -1,17 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody, Uuid } from '../http/schemas.ts';
-import { OrganizationsRepository } from '../organizations/repository.ts';
-import { OrganizationsService } from '../organizations/service.ts';
-import { PlansRepository } from './repository.ts';
 import { NewPlanSchema, PlanListSchema, PlanSchema, PlanYearSchema, SettingsChangeSchema, TrainingSettingsSchema } from './schemas.ts';
-import { PlansService } from './service.ts';
 
 const OrgParams = Type.Object({ orgId: Uuid });
 
 const planRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const organizations = new OrganizationsRepository(app.deps.db);
-  const service = new PlansService(new PlansRepository(app.deps.db), organizations, new OrganizationsService(organizations, app.access), app.access);
+  const service = app.services.plans;
 
   app.post(
     '/organizations/:orgId/plans',

@@ -1,23 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { SubtitlesRepository } from '../subtitles/repository.ts';
-import { subtitleViews } from '../subtitles/service.ts';
 import type { FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import { Type, type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { ErrorBody, Uuid } from '../http/schemas.ts';
-import { CatalogRepository } from '../catalog/repository.ts';
-import { CatalogService } from '../catalog/service.ts';
 import { HeartbeatAnswerFields, HeartbeatAnswerSchema, SessionAnswerSchema } from './schemas.ts';
-import { PlaybackRepository } from './repository.ts';
-import { sqlRunner } from '../db/runner.ts';
 import { SESSION_COOKIE } from '../auth/cookie.ts';
 import { hashToken } from '../auth/service.ts';
-import { PlaybackService, type HeartbeatBody, type HeartbeatOutcome, type RequestMeta } from './service.ts';
-import type { Db } from '../db/client.ts';
-import type { Config } from '../config.ts';
-import type { MediaService } from '../media/service.ts';
-import { AccessPolicy } from '../auth/access.ts';
-import { OrganizationsRepository } from '../organizations/repository.ts';
+import type { HeartbeatBody, HeartbeatOutcome, RequestMeta } from './service.ts';
 
 /** Seconds and rates are finite numbers; ±1e7 s is far beyond any lecture but keeps arithmetic sane. */
 const MediaSeconds = Type.Number({ minimum: -1e7, maximum: 1e7 });
@@ -51,20 +40,6 @@ const strict: FastifySchemaCompiler<TSchema> = ({ schema }) => {
     return { error };
   };
 };
-
-/**
- * The one PlaybackService of an app: server/platform.ts builds it (`AppDeps.playback`) and hands the
- * same instance to these routes and to the group watching (`createGroupsService`), so a process has
- * one memory of sessions (`recent`) and one learned database clock.
- */
-export function createPlaybackService(db: Db, config: Config, media?: MediaService): PlaybackService {
-  const catalog = new CatalogService(new CatalogRepository(db), new AccessPolicy(new OrganizationsRepository(db)));
-  return new PlaybackService(new PlaybackRepository(sqlRunner(db)), catalog, {
-    ...(media ? { startPlaylists: (prefix: string) => media.startPlaylists(prefix) } : {}),
-    mediaSecret: config.sessionSecret,
-    rememberSessions: config.heartbeatMemorySessions,
-  });
-}
 
 /** Where the request came from, kept with the session and each heartbeat as evidence. */
 export function requestMeta(request: Pick<FastifyRequest, 'ip' | 'headers'>): RequestMeta {
@@ -109,8 +84,7 @@ const ClosedSessionAnswer = Type.Object({ error: Type.Union([Type.Literal('sessi
 const SessionAnswer = SessionAnswerSchema;
 
 const playbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const subtitles = new SubtitlesRepository(app.deps.db);
-  const service = app.playback;
+  const { playback: service, subtitles } = app.services;
 
   app.post(
     '/lectures/:lectureId/sessions',
@@ -125,7 +99,7 @@ const playbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const answer = await service.openSession(request.user!, request.params.lectureId, requestMeta(request));
-      return reply.status(201).send({ ...answer, subtitles: await subtitleViews(subtitles, request.params.lectureId) });
+      return reply.status(201).send({ ...answer, subtitles: await subtitles.views(request.params.lectureId) });
     },
   );
 

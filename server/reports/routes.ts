@@ -1,14 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody, FileAnswer } from '../http/schemas.ts';
-import { ReportsRepository } from './repository.ts';
 import { ReportSchema, YearQuery } from './schemas.ts';
-import { ReportsService } from './service.ts';
 
 const IncludeDisabled = Type.Boolean({ description: 'also list disabled accounts (left out by default), flagged disabled' });
 
 const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const service = new ReportsService(new ReportsRepository(app.deps.db), app.access);
+  const service = app.services.reports;
   const params = Type.Object({ orgId: Type.String({ format: 'uuid' }) });
 
   app.get(

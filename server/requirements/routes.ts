@@ -1,16 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody } from '../http/schemas.ts';
-import { OrganizationsRepository } from '../organizations/repository.ts';
-import { ReportsRepository } from '../reports/repository.ts';
-import { RequirementsRepository } from './repository.ts';
 import { MyRequirementSchema, RulesChangeSchema, RulesViewSchema } from './schemas.ts';
-import { RequirementsService } from './service.ts';
 
 const OrgParams = Type.Object({ orgId: Type.String({ format: 'uuid' }) });
 const requirementRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const organizations = new OrganizationsRepository(app.deps.db);
-  const service = new RequirementsService(new RequirementsRepository(app.deps.db), new ReportsRepository(app.deps.db), organizations, app.access);
+  const service = app.services.requirements;
 
   app.get(
     '/organizations/:orgId/requirement-rules',

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
 import { badRequest } from '../http/errors.ts';
 import { ErrorBody } from '../http/schemas.ts';
-import { RosterError, RosterService, BACKGROUND_ABOVE, type RosterSource } from './service.ts';
+import { RosterError, BACKGROUND_ABOVE, type RosterSource } from './service.ts';
 import { RosterPreviewSchema } from './schemas.ts';
 import { MAX_ROSTER_ROWS } from './validate.ts';
 
@@ -36,7 +36,7 @@ function sourceOf(body: Static<typeof PreviewBody>): RosterSource {
 const columns = 'header `执业证号,姓名,律师事务所` or `licenseNo,name,firm` (in any order, within the first 10 rows), optionally `执业开始日期`/`practiceStartedOn` (YYYY-MM-DD), `兼职`/`partTime` (是/否) and `出生年份`/`birthYear`';
 
 const rosterRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const service = new RosterService(app.deps.db, app.access);
+  const service = app.services.roster;
 
   app.post(
     '/organizations/:orgId/roster/preview',

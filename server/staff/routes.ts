@@ -6,9 +6,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody, PlainText, Uuid } from '../http/schemas.ts';
-import { OrganizationsRepository } from '../organizations/repository.ts';
-import { StaffRepository } from './repository.ts';
-import { DEFAULT_PEOPLE_RESULTS, MAX_PEOPLE_RESULTS, StaffService } from './service.ts';
+import { DEFAULT_PEOPLE_RESULTS, MAX_PEOPLE_RESULTS } from './service.ts';
 import { LoginSchema, NewStaffSchema, PeopleSearchSchema, RoleGrantSchema, RoleSchema, StaffAccountCreatedSchema, StaffListSchema } from './schemas.ts';
 
 const Role = RoleSchema;
@@ -17,7 +15,7 @@ const orgParams = Type.Object({ orgId: Uuid });
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
 const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const service = new StaffService(new StaffRepository(app.deps.db), new OrganizationsRepository(app.deps.db), app.access);
+  const service = app.services.staff;
 
   app.post(
     '/organizations/:orgId/staff',

@@ -6,13 +6,10 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { CatalogRepository } from '../catalog/repository.ts';
-import { CatalogService } from '../catalog/service.ts';
 import { ErrorBody } from '../http/schemas.ts';
 import { SubtitleFileError } from './parse.ts';
 import { Lang, SubtitleViewSchema } from './schemas.ts';
-import { SubtitlesRepository } from './repository.ts';
-import { SUBTITLE_CONTENT_TYPES, SUBTITLE_MAX_BYTES, SubtitlesService } from './service.ts';
+import { SUBTITLE_CONTENT_TYPES, SUBTITLE_MAX_BYTES } from './service.ts';
 
 const CueSchema = Type.Object({ start: Type.Number(), end: Type.Number(), text: Type.String() });
 const SubtitleError = Type.Object({ error: Type.String(), message: Type.String(), line: Type.Integer({ description: 'the line of the file to look at' }) });
@@ -20,10 +17,8 @@ const Params = Type.Object({ lectureId: Type.String({ format: 'uuid' }), lang: L
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
 const subtitleRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const db = app.deps.db;
-  const catalog = new CatalogService(new CatalogRepository(db), app.access);
-  // the teach service is built once (server/app.ts): its trainer check decides who may upload
-  const service = new SubtitlesService(db, new SubtitlesRepository(db), app.deps.storage, app.teach, catalog);
+  // over the app's one TeachService (server/services.ts): its trainer check decides who may upload
+  const service = app.services.subtitles;
 
   // The file's bytes, as they are (this plugin's scope only).
   app.addContentTypeParser(Object.keys(SUBTITLE_CONTENT_TYPES), { parseAs: 'buffer', bodyLimit: SUBTITLE_MAX_BYTES }, (_request, body, done) => done(null, body));

@@ -19,7 +19,7 @@ import {
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
 const teachRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const service = app.teach;
+  const { teach: service, handouts } = app.services;
 
   app.get(
     '/teach/courses',
@@ -34,7 +34,7 @@ const teachRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
     },
-    async (request): Promise<TeachOverview> => ({ ...(await service.listMyCourses(request.user!)), handoutMaxBytes: app.handouts.maxBytes }),
+    async (request): Promise<TeachOverview> => ({ ...(await service.listMyCourses(request.user!)), handoutMaxBytes: handouts.maxBytes }),
   );
 
   app.post(

@@ -2,7 +2,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody, Uuid } from '../http/schemas.ts';
-import { TranscodeRetryService } from './retry.ts';
 
 const RetryAnswer = Type.Object({
   lectureId: Type.String(),
@@ -11,7 +10,7 @@ const RetryAnswer = Type.Object({
 });
 
 const transcodingRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const service = new TranscodeRetryService(app.deps.db, app.deps.storage, app.access);
+  const service = app.services.transcodeRetry;
 
   app.post(
     '/lectures/:lectureId/transcode/retry',

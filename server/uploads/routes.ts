@@ -26,14 +26,11 @@ import { Type } from 'typebox';
 import { Server, EVENTS, type ServerOptions } from '@tus/server';
 import type { CancellationContext, Upload } from '@tus/utils';
 import type { SessionUser } from '../auth/access.ts';
-import { CatalogRepository } from '../catalog/repository.ts';
 import { HttpError } from '../http/errors.ts';
 import { databaseErrorMeaning } from '../http/database-errors.ts';
 import { ErrorBody } from '../http/schemas.ts';
-import { TranscodingService } from '../transcoding/service.ts';
 import { PostgresLocker } from './locker.ts';
-import { UploadsService, uploadLimits } from './service.ts';
-import { openUploadStaging } from './staging.ts';
+import { uploadLimits } from './service.ts';
 import { tusErrorAnswer } from './tus-errors.ts';
 
 export const UPLOADS_PATH = '/api/uploads';
@@ -107,11 +104,10 @@ class LecternTusServer extends Server {
 }
 
 const uploadRoutes: FastifyPluginAsync = async (app) => {
-  const { config, database, db, storage } = app.deps;
-  const datastore = openUploadStaging({ config, db, storage });
+  const { config, database, db } = app.deps;
+  // the staging store is the service's own (server/services.ts): tus writes to it, the service reads it
+  const { uploads: service, uploadStaging: datastore, transcoding } = app.services;
   const limits = uploadLimits(config);
-  const service = new UploadsService(db, storage, new CatalogRepository(db), app.access, datastore, limits);
-  const transcoding = new TranscodingService(db, storage);
   const users = new WeakMap<IncomingMessage, SessionUser>();
 
   // Several processes share PostgreSQL: their requests for one upload must exclude each other.

@@ -7,15 +7,13 @@ import { Type } from 'typebox';
 import { SESSION_COOKIE } from '../auth/cookie.ts';
 import { hashToken } from '../auth/service.ts';
 import { ErrorBody } from '../http/schemas.ts';
-import { UsersRepository } from './repository.ts';
 import { AccountChangeSchema, AccountSchema, ChangePasswordRequestSchema, PasswordResetSchema } from './schemas.ts';
-import { UsersService } from './service.ts';
 
 const userParams = Type.Object({ userId: Type.String({ format: 'uuid' }) });
 const adminErrors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
 const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const service = new UsersService(new UsersRepository(app.deps.db), app.auth, app.access);
+  const service = app.services.users;
 
   app.post(
     '/me/password',

@@ -97,7 +97,7 @@ describe('accounts', () => {
 
   test('the administrator resets a password (shown once) and disables and re-enables a lawyer from the report', async () => {
     const licenseNo = '15107202310000702';
-    await server.app.auth.createUser({ login: licenseNo, name: '陈八', password: 'chen-ba-2027', organizationId: server.demo!.santaiFirm, licenseNo });
+    await server.app.services.auth.createUser({ login: licenseNo, name: '陈八', password: 'chen-ba-2027', organizationId: server.demo!.santaiFirm, licenseNo });
     const lawyer = createTestClient(server.baseUrl);
     await lawyer.login(licenseNo, 'chen-ba-2027');
 

@@ -33,7 +33,7 @@ let serial = 100;
 /** A fresh lawyer (login = licence number, like a roster import) in a firm, with the demo password. */
 async function newLawyer(firmId: string, name = '测试律师'): Promise<{ id: string; login: string }> {
   const licenseNo = `151072023100${String(serial++).padStart(5, '0')}`;
-  const user = await server.app.auth.createUser({ login: licenseNo, name, password: PASSWORD, organizationId: firmId, licenseNo });
+  const user = await server.app.services.auth.createUser({ login: licenseNo, name, password: PASSWORD, organizationId: firmId, licenseNo });
   return { id: user.id, login: licenseNo };
 }
 

@@ -60,7 +60,7 @@ const loggedIn = (login: string, password = PASSWORD): Promise<TestClient> => si
 let serial = 0;
 async function newLawyer(firmId: string): Promise<{ id: string; login: string }> {
   const licenseNo = `151072023900${String(++serial).padStart(5, '0')}`;
-  const user = await server.app.auth.createUser({ login: licenseNo, name: `审计律师${serial}`, password: PASSWORD, organizationId: firmId, licenseNo });
+  const user = await server.app.services.auth.createUser({ login: licenseNo, name: `审计律师${serial}`, password: PASSWORD, organizationId: firmId, licenseNo });
   return { id: user.id, login: licenseNo };
 }
 
@@ -154,7 +154,7 @@ describe('account actions are logged', () => {
     await loggedIn(lawyer.login);
     // An administrator session whose user row does not exist: the entry's actor_id foreign key fails.
     const ghost: SessionUser = { id: randomUUID(), login: 'ghost', name: 'ghost', organizationId: demo.national, roles: [{ organizationId: demo.national, role: 'admin' }], passwordChangeRequired: false };
-    const service = new UsersService(new UsersRepository(server.deps.db), server.app.auth, server.app.access);
+    const service = new UsersService(new UsersRepository(server.deps.db), server.app.services.auth, server.app.services.access);
     const before = await auditRowCount();
     await expect(service.setDisabled(ghost, lawyer.id, true, '192.0.2.1')).rejects.toThrow();
     await expect(service.resetPassword(ghost, lawyer.id, '192.0.2.1')).rejects.toThrow();

@@ -78,7 +78,7 @@ describe('login, me, logout', () => {
 
   it('the 11th login try in a minute answers 429, even with the right password', async () => {
     // a fresh account, so no earlier test's tries count in this minute
-    await server.app.auth.createUser({ login: 'limit-me', name: '限流', password: 'lectern-demo', organizationId: server.demo!.ganguFirm });
+    await server.app.services.auth.createUser({ login: 'limit-me', name: '限流', password: 'lectern-demo', organizationId: server.demo!.ganguFirm });
     const client = createTestClient(server.baseUrl);
     for (let i = 1; i <= 10; i++) {
       const refused = await errorOf(client.login('limit-me', `guess-${i}`));
@@ -94,7 +94,7 @@ describe('login, me, logout', () => {
   });
 
   it('a new password among the commonest, one character repeated or blank-looking is refused, and nothing changes', async () => {
-    await server.app.auth.createUser({ login: 'picks-badly', name: '弱密码', password: 'lectern-demo', organizationId: server.demo!.ganguFirm });
+    await server.app.services.auth.createUser({ login: 'picks-badly', name: '弱密码', password: 'lectern-demo', organizationId: server.demo!.ganguFirm });
     const client = createTestClient(server.baseUrl);
     await client.login('picks-badly', 'lectern-demo');
     const refused: [string, string][] = [

@@ -79,8 +79,8 @@ describe.each(availableBackends())('group watching on %s', (backend) => {
 
   it('a lawyer of a firm starts a group; their own session opens as usual', async () => {
     expect(await errorOf(groupsApi(trainer).start(lectureId))).toMatchObject({ status: 403, code: 'group_needs_firm_lawyer' });
-    // one PlaybackService judges the player's heartbeats and the group's (built once in server/platform.ts)
-    expect(server.app.playback).toBe(server.deps.playback);
+    // one PlaybackService judges the player's heartbeats and the group's (built once in server/services.ts)
+    expect(server.app.services.groups.playback).toBe(server.app.services.playback);
     const { group, session } = await hostApi.start(lectureId);
     groupId = group.id;
     hostSession = session.sessionId;

@@ -29,7 +29,7 @@ let serial = 0;
 /** A staff account (or a plain lawyer with no roles) with the demo password. */
 async function person(organizationId: string, roles: [string, Role][] = []): Promise<{ id: string; login: string }> {
   const login = `peer-${++serial}`;
-  const user = await server.app.auth.createUser({ login, name: `人员${serial}`, password: PASSWORD, organizationId, licenseNo: null });
+  const user = await server.app.services.auth.createUser({ login, name: `人员${serial}`, password: PASSWORD, organizationId, licenseNo: null });
   for (const [orgId, role] of roles) await new AuthRepository(server.deps.db).grantRole(user.id, orgId, role);
   return { id: user.id, login };
 }

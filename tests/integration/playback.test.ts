@@ -407,7 +407,7 @@ describe.each(availableBackends())('playback on %s', (backend) => {
       let statements = 0;
       const real = sqlRunner(server.deps.db);
       const counting: SqlRunner = { ...real, run: (query) => ((statements += 1), real.run(query)), runBatched: (batch, item) => ((statements += 1), real.runBatched(batch, item)) };
-      const service = new PlaybackService(new PlaybackRepository(counting), new CatalogService(new CatalogRepository(server.deps.db), server.app.access), { mediaSecret: 'x' });
+      const service = new PlaybackService(new PlaybackRepository(counting), new CatalogService(new CatalogRepository(server.deps.db), server.app.services.access), { mediaSecret: 'x' });
       const s = await open();
       await age(s.sessionId, 3600);
       const token = `remembered-${crypto.randomUUID()}`;

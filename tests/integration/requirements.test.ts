@@ -74,7 +74,7 @@ beforeAll(async () => {
   let serial = 0;
   for (const p of people) {
     const licenseNo = `151072027000${String(++serial).padStart(5, '0')}`;
-    const user = await server.app.auth.createUser({ login: licenseNo, name: `规则律师${serial}`, password: PASSWORD, organizationId: demo.santaiFirm, licenseNo });
+    const user = await server.app.services.auth.createUser({ login: licenseNo, name: `规则律师${serial}`, password: PASSWORD, organizationId: demo.santaiFirm, licenseNo });
     await db
       .update(users)
       .set({ practiceStartedOn: p.practiceStartedOn ?? null, partTime: p.partTime ?? false, birthYear: p.birthYear ?? null })

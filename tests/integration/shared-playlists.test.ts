@@ -113,7 +113,7 @@ describe.each(availableBackends())('shared playlists on S3 (%s)', (backend) => {
   it('gives two viewers of one window the same playlist bytes, built once, cacheable until the window ends', async () => {
     const [a, b] = [await openSession(lawyer), await openSession(lawyer2)];
     expect(a.media.master).toBe(b.media.master);
-    const media = server.deps.media!;
+    const media = server.app.services.media;
     const builds = media.playlists.builds;
     const variant = new URL('audio.m3u8', new URL(a.media.audio, server.baseUrl));
     const answers = await Promise.all([

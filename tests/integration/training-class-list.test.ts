@@ -61,7 +61,7 @@ describe.each(availableBackends())('the training class list on %s', (backend) =>
   afterAll(async () => f?.server.close());
 
   it('one class, then eight: two statements both times, and the counts of each class', async () => {
-    const create = (organizationId: string, body: ClassInput, by = admin) => f.server.deps.classes!.create(by, organizationId, body, '127.0.0.1');
+    const create = (organizationId: string, body: ClassInput, by = admin) => f.server.app.services.classes.create(by, organizationId, body, '127.0.0.1');
     await create(f.demo.mianyang, input('一', { courseIds: [f.demo.courseId], sessionIds: [sessions[0]!], organizationIds: [f.demo.santaiFirm], lawyers: [QIANER] }));
     const one = await listed();
     expect(one.items).toEqual([expect.objectContaining({ name: '一', courses: 1, sessions: 1, enrolled: 3 })]);
@@ -108,7 +108,7 @@ describe.each(availableBackends())('the training class list on %s', (backend) =>
       return { statements, items: answer.items };
     };
     const before = await mine();
-    const create = (body: ClassInput) => f.server.deps.classes!.create(admin, f.demo.mianyang, body, '127.0.0.1');
+    const create = (body: ClassInput) => f.server.app.services.classes.create(admin, f.demo.mianyang, body, '127.0.0.1');
     // two more classes of 李明's: one with the course and a session, one closed before he could finish
     await create(input('九', { courseIds: [f.demo.courseId], sessionIds: sessions, lawyers: [LIMING] }));
     await create(input('十', { opensOn: '2026-01-01', closesOn: '2026-01-31', courseIds: [f.demo.courseId], lawyers: [LIMING] }));
@@ -119,7 +119,7 @@ describe.each(availableBackends())('the training class list on %s', (backend) =>
     console.log(`[class-list] /me classes: ${before.statements} statements for ${before.items.length} classes, ${after.statements} for ${after.items.length}`);
     // each class's progress is what the class report (its own statements, per class) says of him
     for (const item of after.items) {
-      const report = await f.server.deps.classes!.report(admin, item.id);
+      const report = await f.server.app.services.classes.report(admin, item.id);
       const row = report.rows.find((r) => r.lawyer.id === liming.id)!;
       expect({ name: item.name, done: item.done, total: item.total, minutes: item.minutes, completed: item.completed }).toEqual({ name: item.name, done: row.done, total: row.total, minutes: row.minutes, completed: row.completed });
     }

@@ -136,7 +136,7 @@ describe.each(availableBackends())('durable uploads with S3 staging on %s', (bac
     trainer = createTestClient(server.baseUrl);
     await trainer.login('trainer', PASSWORD);
     const { db, storage, config } = server.deps;
-    uploads = new UploadsService(db, storage, new CatalogRepository(db), server.app.access, openUploadStaging({ config, db, storage }), uploadLimits(config));
+    uploads = new UploadsService(db, storage, new CatalogRepository(db), server.app.services.access, openUploadStaging({ config, db, storage }), uploadLimits(config));
     worker = startWorker({ db, storage, config, pollMs: 200, leaseSeconds: 30, ffmpegThreads: 2, logger: quiet });
     media = await MediaWorkspace.create('lectern-durability-');
     clip = await readFile(await media.video({ seconds: 2, width: 320, height: 180 }));

@@ -35,7 +35,7 @@ describe('upload quota per trainer', () => {
     server = await startTestServer({ env: { MAX_UPLOAD_BYTES: String(MAX_UPLOAD), UPLOAD_QUOTA_BYTES: String(QUOTA) } });
     const { db, storage, config } = server.deps;
     // the same service and staging folder the routes use, so the sweep can be run with a chosen "now"
-    uploads = new UploadsService(db, storage, new CatalogRepository(db), server.app.access, openUploadStaging({ config, db, storage }), uploadLimits(config));
+    uploads = new UploadsService(db, storage, new CatalogRepository(db), server.app.services.access, openUploadStaging({ config, db, storage }), uploadLimits(config));
   });
   afterAll(async () => server?.close());
 
