@@ -97,42 +97,8 @@ export interface PresenceRequest {
   code: string;
 }
 
-export interface LectureCredit {
-  lectureId: string;
-  courseId: string;
-  title: string;
-  coverageRatio: number;
-  completed: boolean;
-  completedAt: string | null;
-  creditMinutes: number;
-}
-
-export interface CourseCredit {
-  courseId: string;
-  title: string;
-  completed: boolean;
-  completedAt: string | null;
-  lectureCount: number;
-  completedLectures: number;
-  /** null until the course is completed and the certificate issued */
-  certificateId: string | null;
-  certificateCode: string | null;
-  certificateSerial: string | null;
-}
-
-/** GET /api/me/credits, as server/credits/routes.ts answers it. */
-export interface MyCredits {
-  year: number;
-  creditMinutes: number;
-  classHours: number;
-  minutesPerClassHour: number;
-  trainingYearStartMonth: number;
-  /** the training year's bounds (ISO dates) */
-  from: string;
-  to: string;
-  lectures: LectureCredit[];
-  courses: CourseCredit[];
-}
+// The credit answers come from their route schemas (server/credits/schemas.ts), type-only.
+export type { CourseCredit, LectureCredit, MyCredits, XapiStatementPage } from '../../../../server/credits/schemas.ts';
 
 // ── Audit ────────────────────────────────────────────────────────────────────
 
@@ -198,12 +164,6 @@ export type {
   SignInSheetPreview,
   SignInSheetProblem,
 } from '../../../../server/inperson/schemas.ts';
-
-/** One page of GET /api/organizations/:orgId/evidence.xapi.json: `more` is the next page's path, or "". */
-export interface XapiStatementPage {
-  statements: unknown[];
-  more: string;
-}
 
 // ── The yearly requirement (docs/audit.md, "The yearly requirement") ─────────
 
