@@ -238,24 +238,8 @@ export interface RosterAccount {
 /** POST /api/organizations/:orgId/roster */
 export type RosterImportAnswer = { kind: 'imported'; imported: number; accounts: RosterAccount[] } | { kind: 'queued'; jobId: string; total: number };
 
-/** GET /api/jobs/:jobId */
-export interface BackgroundJob {
-  id: string;
-  kind: string;
-  organizationId: string;
-  status: 'queued' | 'running' | 'done' | 'failed';
-  progress: number;
-  total: number;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  error?: { code: string; message: string };
-  /** done roster imports: whether this answer carries the one-time passwords (only the first one to the actor does) */
-  passwords?: 'included' | 'taken' | 'expired' | 'actor_only';
-  imported?: number;
-  accounts?: RosterAccount[];
-  problems?: RosterProblem[];
-}
+// GET /api/jobs/:jobId: from its route schema (server/jobs/schemas.ts), type-only.
+export type { BackgroundJob } from '../../../../server/jobs/schemas.ts';
 
 // ── Organizations and staff (docs/accounts.md, "Organizations and staff") ─────
 
