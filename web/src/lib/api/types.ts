@@ -178,65 +178,13 @@ export type RequirementRulesView = RulesView;
 /** The roster file for the preview and import routes: CSV text, or an XLSX workbook as base64. */
 export type RosterFile = { csv: string } | { xlsx: string };
 
-export type RosterColumn = 'licenseNo' | 'name' | 'firm' | 'practiceStartedOn' | 'partTime' | 'birthYear';
+// The roster routes' shapes come from their schemas (server/roster/schemas.ts), type-only.
+import type { RosterAccount, RosterQueued } from '../../../../server/roster/schemas.ts';
+export type { RosterAccount };
+export type { RosterColumn, RosterFirmPlace, RosterPreview, RosterPreviewRow, RosterProblem } from '../../../../server/roster/schemas.ts';
 
-/** One problem of the file or of a row; `code` and `params` word it (`roster.problem.<code>` in the catalogs). */
-export interface RosterProblem {
-  /** line in the file; 0 for the file as a whole */
-  row: number;
-  column?: RosterColumn;
-  code: string;
-  params?: Record<string, string | number>;
-  /** English */
-  message: string;
-}
-
-export interface RosterFirmPlace {
-  id: string;
-  name: string;
-  /** from the importing organization down to the firm */
-  path: string[];
-}
-
-export interface RosterPreviewRow {
-  row: number;
-  licenseNo: string;
-  name: string;
-  firm: string;
-  practiceStartedOn: string | null;
-  partTime: boolean;
-  birthYear: number | null;
-  bad: boolean;
-}
-
-/** POST /api/organizations/:orgId/roster/preview: what the import would do; nothing stored. */
-export interface RosterPreview {
-  format: 'csv' | 'xlsx';
-  sheet: string | null;
-  headerRow: number;
-  optionalColumns: RosterColumn[];
-  organization: { id: string; name: string; path: string[] };
-  total: number;
-  valid: number;
-  /** the import will run as a background job (202) */
-  background: boolean;
-  firms: (RosterFirmPlace & { rows: number })[];
-  unknownFirms: { name: string; rows: number[]; suggestion: RosterFirmPlace | null }[];
-  problems: RosterProblem[];
-  /** the bad rows and the first few, by row */
-  rows: RosterPreviewRow[];
-}
-
-export interface RosterAccount {
-  licenseNo: string;
-  name: string;
-  login: string;
-  /** left out once answered (a background job's later answers) */
-  initialPassword?: string;
-}
-
-/** POST /api/organizations/:orgId/roster */
-export type RosterImportAnswer = { kind: 'imported'; imported: number; accounts: RosterAccount[] } | { kind: 'queued'; jobId: string; total: number };
+/** POST /api/organizations/:orgId/roster, as ApiClient.importRoster tells its 200 (imported) from its 202 (queued). */
+export type RosterImportAnswer = { kind: 'imported'; imported: number; accounts: RosterAccount[] } | ({ kind: 'queued' } & Pick<RosterQueued, 'jobId' | 'total'>);
 
 // GET /api/jobs/:jobId: from its route schema (server/jobs/schemas.ts), type-only.
 export type { BackgroundJob } from '../../../../server/jobs/schemas.ts';
