@@ -3,6 +3,7 @@ import type { SessionUser } from '../auth/access.ts';
 import type { OrganizationsService } from '../organizations/service.ts';
 import { classHours, trainingYearOf, trainingYearRange } from '../playback/credit.ts';
 import type { CreditsRepository } from './repository.ts';
+import type { MyCredits, XapiStatementPage } from './schemas.ts';
 import { registrationStatements } from './xapi.ts';
 
 export class CreditsService {
@@ -12,7 +13,7 @@ export class CreditsService {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async myCredits(user: SessionUser, requestedYear?: number) {
+  async myCredits(user: SessionUser, requestedYear?: number): Promise<MyCredits> {
     const rules = await this.organizations.creditRules(user.organizationId);
     const currentYear = trainingYearOf(this.now(), rules.trainingYearStartMonth);
     const year = requestedYear ?? currentYear;
@@ -57,7 +58,7 @@ export class CreditsService {
    * Video Profile's pattern (xapi.ts), paged by registration: `limit` playback sessions a page,
    * each whole (initialized … terminated), `more` the URL of the next page or "".
    */
-  async evidenceXapi(user: SessionUser, orgId: string, options: { year?: number; after: number; limit: number; publicUrl: string; access: { assertRole(user: SessionUser, orgId: string, role: 'admin'): Promise<unknown> } }) {
+  async evidenceXapi(user: SessionUser, orgId: string, options: { year?: number; after: number; limit: number; publicUrl: string; access: { assertRole(user: SessionUser, orgId: string, role: 'admin'): Promise<unknown> } }): Promise<XapiStatementPage> {
     await options.access.assertRole(user, orgId, 'admin');
     const rules = await this.organizations.creditRules(orgId);
     const year = options.year ?? trainingYearOf(this.now(), rules.trainingYearStartMonth);

@@ -2,28 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody } from '../http/schemas.ts';
-import { RosterAccountSchema, RosterProblemSchema } from '../roster/schemas.ts';
-
-export const JobSchema = Type.Object({
-  id: Type.String(),
-  kind: Type.String({ description: '`roster_import`' }),
-  organizationId: Type.String(),
-  status: Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('done'), Type.Literal('failed')]),
-  progress: Type.Integer({ description: 'items done of `total` (a roster: lawyers whose password is ready)' }),
-  total: Type.Integer(),
-  createdAt: Type.String(),
-  startedAt: Type.Union([Type.String(), Type.Null()]),
-  finishedAt: Type.Union([Type.String(), Type.Null()]),
-  error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
-  passwords: Type.Optional(
-    Type.Union([Type.Literal('included'), Type.Literal('taken'), Type.Literal('expired'), Type.Literal('actor_only')], {
-      description: 'done roster imports: `included` (this answer carries the one-time passwords; it is the only one that will), `taken` (answered before), `expired` (nobody took them within 24 hours), `actor_only` (only the administrator who started the import gets them)',
-    }),
-  ),
-  imported: Type.Optional(Type.Integer()),
-  accounts: Type.Optional(Type.Array(RosterAccountSchema)),
-  problems: Type.Optional(Type.Array(RosterProblemSchema)),
-});
+import { JobSchema } from './schemas.ts';
 
 const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const service = app.services.jobs;
@@ -41,7 +20,7 @@ const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: JobSchema, 401: ErrorBody, 403: ErrorBody },
       },
     },
-    async (request) => service.get(request.user!, request.params.jobId) as never,
+    async (request) => service.get(request.user!, request.params.jobId),
   );
 };
 

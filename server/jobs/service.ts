@@ -10,27 +10,7 @@ import type { Db } from '../db/client.ts';
 import { forbidden } from '../http/errors.ts';
 import { jobKinds, type JobKind } from './kinds.ts';
 import { JobsRepository, type BackgroundJobRow } from './repository.ts';
-
-/** Whether the answer carries its secrets, and if not, why. */
-export type SecretsState = 'included' | 'taken' | 'expired' | 'actor_only';
-
-export interface JobView {
-  id: string;
-  kind: string;
-  organizationId: string;
-  status: BackgroundJobRow['status'];
-  progress: number;
-  total: number;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  /** failed jobs: why, in English (the web app words the code) */
-  error?: { code: string; message: string };
-  /** kinds with secrets, once done */
-  passwords?: SecretsState;
-  /** the job's own answer (a roster import: imported, accounts; a failed one: problems) */
-  [field: string]: unknown;
-}
+import type { BackgroundJob, JobResult, SecretsState } from './schemas.ts';
 
 export class JobsService {
   private readonly repo: JobsRepository;
@@ -45,7 +25,7 @@ export class JobsService {
   }
 
   /** 403 for an unknown job and for anyone but an administrator of the job's organization or above. */
-  async get(user: SessionUser, jobId: string): Promise<JobView> {
+  async get(user: SessionUser, jobId: string): Promise<BackgroundJob> {
     const found = await this.repo.find(jobId);
     // The actor must still administer the organization: a withdrawn role also withdraws the passwords.
     if (!found || !(await this.access.hasRole(user, found.organizationId, 'admin'))) throw forbidden('You did not start this job and do not administer its organization');
@@ -63,8 +43,8 @@ function stateOf(result: unknown): SecretsState {
   return (result as { passwords?: string } | null)?.passwords === 'expired' ? 'expired' : 'taken';
 }
 
-function view(job: BackgroundJobRow, result: unknown, passwords: SecretsState | undefined): JobView {
-  const own = job.status === 'done' || job.status === 'failed' ? ((result ?? {}) as Record<string, unknown>) : {};
+function view(job: BackgroundJobRow, result: unknown, passwords: SecretsState | undefined): BackgroundJob {
+  const own: JobResult & { passwords?: unknown } = job.status === 'done' || job.status === 'failed' ? ((result ?? {}) as JobResult) : {};
   const { passwords: _stored, ...answer } = own;
   return {
     ...answer,

@@ -1,34 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type, type Static } from 'typebox';
+import { Type } from 'typebox';
 import { badRequest } from '../http/errors.ts';
 import { ErrorBody } from '../http/schemas.ts';
 import { RosterError, BACKGROUND_ABOVE, type RosterSource } from './service.ts';
-import { RosterPreviewSchema } from './schemas.ts';
+import { BadRosterSchema, RosterImportBodySchema, RosterImportedSchema, RosterPreviewBodySchema, RosterPreviewSchema, RosterQueuedSchema, type RosterPreviewBody } from './schemas.ts';
 import { MAX_ROSTER_ROWS } from './validate.ts';
 
-/**
- * A 20,000-row roster is about 2 MB of CSV (Chinese names and firms: 3 bytes a character) or a
- * 0.5 MB workbook (0.7 MB as base64); the limits leave room for long names and extra columns.
- * The app's default body limit (256 KiB) stays for every other route.
- */
-const MAX_CSV_CHARACTERS = 4_000_000;
-const MAX_XLSX_BASE64 = 12_000_000;
+/** The app's default body limit (256 KiB) stays for every other route; a roster's is its size (schemas.ts). */
 const BODY_LIMIT = 16 * 1024 * 1024;
 
-const RosterFile = {
-  csv: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_CSV_CHARACTERS, description: 'the roster as CSV text (UTF-8; a BOM is fine)' })),
-  xlsx: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_XLSX_BASE64, pattern: '^[A-Za-z0-9+/]+={0,2}$', description: 'the bytes of an .xlsx workbook, base64' })),
-};
-const ImportBody = Type.Object({ ...RosterFile, dryRun: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
-const PreviewBody = Type.Object(RosterFile, { additionalProperties: false });
-
-const BadRoster = Type.Object({
-  error: Type.String(),
-  message: Type.String(),
-  problems: Type.Optional(Type.Array(Type.Object({ row: Type.Integer(), column: Type.Optional(Type.String()), message: Type.String() }))),
-});
-
-function sourceOf(body: Static<typeof PreviewBody>): RosterSource {
+function sourceOf(body: RosterPreviewBody): RosterSource {
   if ((body.csv === undefined) === (body.xlsx === undefined)) throw badRequest('roster_source', 'Send the roster as exactly one of "csv" (the text) or "xlsx" (the workbook, base64).');
   return body.csv !== undefined ? { format: 'csv', text: body.csv } : { format: 'xlsx', bytes: Buffer.from(body.xlsx!, 'base64') };
 }
@@ -48,7 +29,7 @@ const rosterRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Check a roster without importing it',
         description: `Reads the roster (CSV text or an XLSX workbook as base64; ${columns}) and checks every row as the import would: the rows recognised, every problem with its line and a code, the firms found (with their place in the tree), the firms not found under the organization (a roster does not create firms), duplicates in the file and licence numbers already registered. Stores nothing. \`background\` says whether the import will run as a job (more than ${BACKGROUND_ABOVE} rows). 403 outside the caller's subtree.`,
         params: Type.Object({ orgId: Type.String({ format: 'uuid' }) }),
-        body: PreviewBody,
+        body: RosterPreviewBodySchema,
         response: { 200: RosterPreviewSchema, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
       },
     },
@@ -65,15 +46,11 @@ const rosterRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Import a roster of lawyers (CSV or XLSX), all or nothing',
         description: `Imports lawyers from CSV text or an XLSX workbook (base64; ${columns}), at most ${MAX_ROSTER_ROWS.toLocaleString('en')} rows. All or nothing: any bad row imports no one, and the 400 names every bad row. Up to ${BACKGROUND_ABOVE} rows answer 200 with each account's one-time initial password, once; a longer roster answers 202 {jobId}: follow GET /api/jobs/:jobId, whose first answer once done carries the passwords. An import (not a dry run) writes one audit entry: the count per firm, never the passwords. 409 roster_conflict when another import registered some of the same lawyers at the same moment, 409 roster_import_pending while an import of some of them is still running (nothing imported).`,
         params: Type.Object({ orgId: Type.String({ format: 'uuid' }) }),
-        body: ImportBody,
+        body: RosterImportBodySchema,
         response: {
-          200: Type.Object({
-            imported: Type.Integer(),
-            dryRun: Type.Boolean(),
-            accounts: Type.Array(Type.Object({ licenseNo: Type.String(), name: Type.String(), login: Type.String(), initialPassword: Type.String() })),
-          }),
-          202: Type.Object({ jobId: Type.String(), total: Type.Integer(), status: Type.Literal('queued') }),
-          400: BadRoster,
+          200: RosterImportedSchema,
+          202: RosterQueuedSchema,
+          400: BadRosterSchema,
           401: ErrorBody,
           403: ErrorBody,
           409: ErrorBody,

@@ -17,6 +17,7 @@ import { FirmDirectory, type FirmPlace } from './firms.ts';
 import { hashOneTimePasswords, type HashedPassword } from './hashing.ts';
 import { RosterRepository } from './repository.ts';
 import { checkRoster, readRosterCsv, type CheckedRoster, type RosterColumn, type RosterProblem, type RosterRow } from './validate.ts';
+import type { ImportedAccount, RosterAccount, RosterImported, RosterPreview, RosterQueued } from './schemas.ts';
 import { readRosterXlsx } from './xlsx.ts';
 
 /** The roster as it arrived: CSV text, or the bytes of an XLSX workbook. */
@@ -35,37 +36,7 @@ export const ROSTER_JOB = 'roster_import';
 const PREVIEW_SAMPLE = 20;
 const PREVIEW_BAD_ROWS = 1000;
 
-export interface RosterAccount {
-  licenseNo: string;
-  name: string;
-  login: string;
-  initialPassword: string;
-}
-
-export interface RosterPreview {
-  format: 'csv' | 'xlsx';
-  sheet: string | null;
-  /** line of the header row in the file; 0 when none was found */
-  headerRow: number;
-  optionalColumns: RosterColumn[];
-  organization: { id: string; name: string; path: string[] };
-  /** lawyer rows recognised in the file */
-  total: number;
-  /** rows without any problem */
-  valid: number;
-  /** the import will run as a background job */
-  background: boolean;
-  firms: (FirmPlace & { rows: number })[];
-  unknownFirms: { name: string; rows: number[]; suggestion: FirmPlace | null }[];
-  /** every problem of every row, by row */
-  problems: RosterProblem[];
-  /** the bad rows (up to 1,000) and the first 20 rows, by row */
-  rows: (RosterRow & { bad: boolean })[];
-}
-
-export type ImportOutcome =
-  | { kind: 'imported'; imported: number; dryRun: boolean; accounts: RosterAccount[] }
-  | { kind: 'queued'; jobId: string; total: number };
+export type ImportOutcome = ({ kind: 'imported' } & RosterImported) | ({ kind: 'queued' } & Omit<RosterQueued, 'status'>);
 
 /** What a roster job keeps in background_jobs.input: the checked rows, not the file. */
 export interface RosterJobInput {
@@ -76,7 +47,7 @@ export interface RosterJobInput {
 /** A roster job's answer (background_jobs.result); the passwords are removed after the first read. */
 export interface RosterJobResult {
   imported: number;
-  accounts: (Omit<RosterAccount, 'initialPassword'> & { initialPassword?: string })[];
+  accounts: RosterAccount[];
   /** set once the passwords were removed: the actor read them, or nobody did in time */
   passwords?: 'taken' | 'expired';
 }
@@ -260,7 +231,7 @@ export class RosterService {
   private async store(
     tx: Tx,
     a: { actor: SessionUser; orgId: string; ip: string | null; rows: readonly RosterRow[]; firmOf: Map<string, FirmPlace>; hashed: readonly HashedPassword[]; jobId: string | null },
-  ): Promise<RosterAccount[]> {
+  ): Promise<ImportedAccount[]> {
     const lawyers = a.rows.map((r, i) => ({
       licenseNo: r.licenseNo,
       name: r.name,

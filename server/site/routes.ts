@@ -3,16 +3,14 @@
  * ICP 备案号 and help link, from SITE_* (server/config.ts). Public: the login page shows them.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { SiteIdentitySchema, type SiteIdentity } from './schemas.ts';
 
 /** Where every ICP number is checked; Chinese sites link their number there. */
 export const ICP_LOOKUP_URL = 'https://beian.miit.gov.cn/';
 
-const Optional = () => Type.Union([Type.String(), Type.Null()]);
-
 const siteRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const site = app.deps.config.site;
-  const answer = {
+  const answer: SiteIdentity = {
     name: site.name ?? null,
     logoUrl: site.logoUrl ?? null,
     footer: site.footer ?? null,
@@ -27,7 +25,7 @@ const siteRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['site'],
         summary: 'Public: the site’s name, logo, footer, ICP number and help link (null: not configured)',
         response: {
-          200: Type.Object({ name: Optional(), logoUrl: Optional(), footer: Optional(), icp: Optional(), icpUrl: Optional(), helpUrl: Optional() }),
+          200: SiteIdentitySchema,
         },
       },
     },

@@ -7,16 +7,12 @@
  * whose end is before its start without any error and gives its cues no line numbers, and the
  * others parse one format only or report no lines; the checks here are the point of the module.
  */
+// A cue (seconds with millisecond precision, plain text) has the shape the transcript answers (schemas.ts).
+import type { Cue } from './schemas.ts';
+
+export type { Cue };
 
 export type SubtitleFormat = 'vtt' | 'srt';
-
-export interface Cue {
-  /** seconds, millisecond precision */
-  start: number;
-  end: number;
-  /** plain text (tags removed, entities decoded), lines joined by \n */
-  text: string;
-}
 
 export type SubtitleProblem =
   | 'subtitle_not_utf8'

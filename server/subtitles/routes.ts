@@ -8,12 +8,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody } from '../http/schemas.ts';
 import { SubtitleFileError } from './parse.ts';
-import { Lang, SubtitleViewSchema } from './schemas.ts';
+import { LectureParamsSchema, SubtitleErrorSchema, SubtitleListSchema, SubtitleParamsSchema, SubtitleViewSchema, TranscriptQuerySchema, TranscriptSchema, VttQuerySchema } from './schemas.ts';
 import { SUBTITLE_CONTENT_TYPES, SUBTITLE_MAX_BYTES } from './service.ts';
 
-const CueSchema = Type.Object({ start: Type.Number(), end: Type.Number(), text: Type.String() });
-const SubtitleError = Type.Object({ error: Type.String(), message: Type.String(), line: Type.Integer({ description: 'the line of the file to look at' }) });
-const Params = Type.Object({ lectureId: Type.String({ format: 'uuid' }), lang: Lang });
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
 const subtitleRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -30,8 +27,8 @@ const subtitleRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['subtitles'],
         summary: 'The lecture’s subtitle files (trainers of the course)',
-        params: Type.Object({ lectureId: Type.String({ format: 'uuid' }) }),
-        response: { 200: Type.Object({ items: Type.Array(SubtitleViewSchema) }), ...errors },
+        params: LectureParamsSchema,
+        response: { 200: SubtitleListSchema, ...errors },
       },
     },
     async (request) => ({ items: await service.listForTrainer(request.user!, request.params.lectureId) }),
@@ -45,8 +42,8 @@ const subtitleRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['subtitles'],
         summary: 'Upload or replace the lecture’s subtitles in one language: the file as the body (text/vtt or application/x-subrip); 422 names the bad line',
-        params: Params,
-        response: { 200: SubtitleViewSchema, 415: ErrorBody, 422: SubtitleError, ...errors },
+        params: SubtitleParamsSchema,
+        response: { 200: SubtitleViewSchema, 415: ErrorBody, 422: SubtitleErrorSchema, ...errors },
       },
     },
     async (request, reply) => {
@@ -69,7 +66,7 @@ const subtitleRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/lectures/:lectureId/subtitles/:lang',
     {
       preHandler: app.authenticate,
-      schema: { tags: ['subtitles'], summary: 'Remove the lecture’s subtitles in one language', params: Params, response: { 204: Type.Null(), ...errors } },
+      schema: { tags: ['subtitles'], summary: 'Remove the lecture’s subtitles in one language', params: SubtitleParamsSchema, response: { 204: Type.Null(), ...errors } },
     },
     async (request, reply) => {
       await service.remove(request.user!, request.params.lectureId, request.params.lang, request.ip ?? null);
@@ -84,8 +81,8 @@ const subtitleRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['subtitles'],
         summary: 'The subtitle file as WebVTT (for <track>), to whoever may watch the lecture',
-        params: Params,
-        querystring: Type.Object({ v: Type.Optional(Type.String({ maxLength: 40 })) }),
+        params: SubtitleParamsSchema,
+        querystring: VttQuerySchema,
       },
     },
     async (request, reply) => {
@@ -107,12 +104,9 @@ const subtitleRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['subtitles'],
         summary: 'The transcript: the cues of one language (zh-CN by default), for the player’s transcript panel',
-        params: Type.Object({ lectureId: Type.String({ format: 'uuid' }) }),
-        querystring: Type.Object({ lang: Type.Optional(Lang) }, { additionalProperties: false }),
-        response: {
-          200: Type.Object({ lang: Type.Union([Lang, Type.Null()]), languages: Type.Array(SubtitleViewSchema), cues: Type.Array(CueSchema) }),
-          ...errors,
-        },
+        params: LectureParamsSchema,
+        querystring: TranscriptQuerySchema,
+        response: { 200: TranscriptSchema, ...errors },
       },
     },
     async (request, reply) => {

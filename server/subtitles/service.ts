@@ -12,26 +12,17 @@ import type { Db } from '../db/client.ts';
 import { notFound } from '../http/errors.ts';
 import type { Storage, StoredObject } from '../storage/types.ts';
 import type { TeachService } from '../teach/service.ts';
-import { parseSubtitles, renderVtt, transcriptOf, type Cue, type SubtitleFormat } from './parse.ts';
+import { parseSubtitles, renderVtt, transcriptOf, type SubtitleFormat } from './parse.ts';
 import { SubtitlesRepository, type SubtitleRow } from './repository.ts';
+import type { SubtitleLang, SubtitleView, Transcript } from './schemas.ts';
 
-export const SUBTITLE_LANGUAGES = ['zh-CN', 'en'] as const;
-export type SubtitleLang = (typeof SUBTITLE_LANGUAGES)[number];
+export const SUBTITLE_LANGUAGES = ['zh-CN', 'en'] as const satisfies readonly SubtitleLang[];
 /** The track's label, in its own language (what a <track label> and a CC menu show). */
 export const SUBTITLE_LABELS: Record<SubtitleLang, string> = { 'zh-CN': '中文', en: 'English' };
 /** Trainers' files are small: a two-hour lecture's SRT is about 150 KiB. */
 export const SUBTITLE_MAX_BYTES = 2 * 1024 * 1024;
 /** The content types the upload takes, and the format each announces. */
 export const SUBTITLE_CONTENT_TYPES: Record<string, SubtitleFormat> = { 'text/vtt': 'vtt', 'application/x-subrip': 'srt' };
-
-export interface SubtitleView {
-  lang: SubtitleLang;
-  label: string;
-  cueCount: number;
-  updatedAt: string;
-  /** GET /api/lectures/:id/subtitles/:lang.vtt, versioned so a replaced file is fetched anew */
-  url: string;
-}
 
 export class SubtitlesService {
   constructor(
@@ -121,7 +112,7 @@ export class SubtitlesService {
   }
 
   /** The cues of one language (zh-CN when there is one, unless asked), for the transcript panel. */
-  async transcript(user: SessionUser, lectureId: string, lang?: SubtitleLang): Promise<{ lang: SubtitleLang | null; languages: SubtitleView[]; cues: Cue[] }> {
+  async transcript(user: SessionUser, lectureId: string, lang?: SubtitleLang): Promise<Transcript> {
     await this.catalog.getWatchableLecture(user, lectureId);
     const languages = await this.views(lectureId);
     const chosen = lang ?? languages[0]?.lang;

@@ -18,13 +18,8 @@ import { conflict, forbidden, notFound } from '../http/errors.ts';
 import { CatalogRepository } from '../catalog/repository.ts';
 import { TranscodeJobsRepository, isOriginalDeleted } from './repository.ts';
 import { sourceMissingReason } from './reasons.ts';
+import type { RetryAnswer } from './schemas.ts';
 import { jobSignals } from './service.ts';
-
-export interface RetryAnswer {
-  lectureId: string;
-  lectureStatus: 'processing' | 'ready';
-  jobId: string;
-}
 
 export class TranscodeRetryService {
   private readonly catalog: CatalogRepository;

@@ -30,6 +30,7 @@ import { HttpError } from '../http/errors.ts';
 import { databaseErrorMeaning } from '../http/database-errors.ts';
 import { ErrorBody } from '../http/schemas.ts';
 import { PostgresLocker } from './locker.ts';
+import { LectureUploadSchema } from './schemas.ts';
 import { uploadLimits } from './service.ts';
 import { tusErrorAnswer } from './tus-errors.ts';
 
@@ -37,25 +38,6 @@ export const UPLOADS_PATH = '/api/uploads';
 const UPLOAD_ID = /^[0-9a-f]{32}$/;
 const SWEEP_INTERVAL_MS = 3600 * 1000;
 const RECEIPT_SWEEP_INTERVAL_MS = 60 * 1000;
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
-const LectureUpload = Type.Object({
-  lectureId: Type.String(),
-  upload: Nullable(
-    Type.Object({
-      id: Type.String(),
-      state: Type.Union([Type.Literal('receiving'), Type.Literal('received'), Type.Literal('stored'), Type.Literal('lost')], {
-        description:
-          '`receiving`: bytes still arriving (or abandoned); `received`: every byte arrived and is kept, waiting to be put into storage (then the lecture turns `processing`); `stored`: in storage, transcoding from here; `lost`: the received file could not be stored and has to be uploaded again',
-      }),
-      bytes: Type.Integer(),
-      createdAt: Type.String(),
-      receivedAt: Nullable(Type.String()),
-      storedAt: Nullable(Type.String()),
-      retrying: Type.Boolean({ description: 'received, and storing it failed at least once (storage unavailable): it is retried until it succeeds' }),
-    }),
-  ),
-});
 
 type TusRequest = Parameters<NonNullable<ServerOptions['onUploadCreate']>>[0];
 type TusWrite = Server['write'];
@@ -205,7 +187,7 @@ const uploadRoutes: FastifyPluginAsync = async (app) => {
         description:
           'For trainers of the lecture’s organization (403 otherwise). An upload is `received` as soon as its last byte arrived: it is kept and put into storage by a background job, retried while storage is unavailable; the lecture turns `processing` when that is done.',
         params: Type.Object({ lectureId: Type.String({ format: 'uuid' }) }),
-        response: { 200: LectureUpload, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+        response: { 200: LectureUploadSchema, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
       },
     },
     async (request) => service.lectureUpload(request.user!, (request.params as { lectureId: string }).lectureId),

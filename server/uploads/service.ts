@@ -30,6 +30,7 @@ import { JobsRepository } from '../jobs/repository.ts';
 import { JobFailure, notifyJobQueued, type JobContext } from '../jobs/runner.ts';
 import { checkQuota, quotaExceededMessage } from './quota.ts';
 import { UploadReservationsRepository, type UploadMetadata, type UploadReservationRow } from './repository.ts';
+import type { LectureUpload, LectureUploadState } from './schemas.ts';
 import { StagedBytesMissing, type UploadStaging } from './staged.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -82,21 +83,6 @@ export interface ReceiptSweep {
   removedStaging: number;
   /** uploads the sweep could not handle this time (it tries again next time) */
   errors: { uploadId: string; message: string }[];
-}
-
-/** What the trainer page shows of a lecture's newest upload. */
-export interface LectureUploadView {
-  lectureId: string;
-  upload: null | {
-    id: string;
-    state: 'receiving' | 'received' | 'stored' | 'lost';
-    bytes: number;
-    createdAt: string;
-    receivedAt: string | null;
-    storedAt: string | null;
-    /** received, and storing it has failed at least once (storage unavailable): it is being retried */
-    retrying: boolean;
-  };
 }
 
 export class UploadsService {
@@ -346,7 +332,7 @@ export class UploadsService {
   }
 
   /** The newest upload of a lecture, for its trainers (the trainer page shows "received, waiting for storage"). */
-  async lectureUpload(user: SessionUser, lectureId: string): Promise<LectureUploadView> {
+  async lectureUpload(user: SessionUser, lectureId: string): Promise<LectureUpload> {
     await this.trainedLecture(user, lectureId);
     const row = await this.reservations.latestForLecture(lectureId, ['receiving', 'received', 'stored', 'lost']);
     if (!row) return { lectureId, upload: null };
@@ -359,7 +345,7 @@ export class UploadsService {
       lectureId,
       upload: {
         id: row.id,
-        state: row.state as 'receiving' | 'received' | 'stored' | 'lost',
+        state: row.state as LectureUploadState,
         bytes: row.bytes,
         createdAt: row.createdAt.toISOString(),
         receivedAt: row.receivedAt?.toISOString() ?? null,

@@ -5,14 +5,9 @@
  */
 import { api } from './api/browser.ts';
 
-export interface SiteIdentity {
-  name: string | null;
-  logoUrl: string | null;
-  footer: string | null;
-  icp: string | null;
-  icpUrl: string | null;
-  helpUrl: string | null;
-}
+// The answer's shape comes from its route schema (server/site/schemas.ts), type-only: nothing of the server is bundled.
+import type { SiteIdentity } from '../../../server/site/schemas.ts';
+export type { SiteIdentity };
 
 const NONE: SiteIdentity = { name: null, logoUrl: null, footer: null, icp: null, icpUrl: null, helpUrl: null };
 

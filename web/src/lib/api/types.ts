@@ -97,42 +97,8 @@ export interface PresenceRequest {
   code: string;
 }
 
-export interface LectureCredit {
-  lectureId: string;
-  courseId: string;
-  title: string;
-  coverageRatio: number;
-  completed: boolean;
-  completedAt: string | null;
-  creditMinutes: number;
-}
-
-export interface CourseCredit {
-  courseId: string;
-  title: string;
-  completed: boolean;
-  completedAt: string | null;
-  lectureCount: number;
-  completedLectures: number;
-  /** null until the course is completed and the certificate issued */
-  certificateId: string | null;
-  certificateCode: string | null;
-  certificateSerial: string | null;
-}
-
-/** GET /api/me/credits, as server/credits/routes.ts answers it. */
-export interface MyCredits {
-  year: number;
-  creditMinutes: number;
-  classHours: number;
-  minutesPerClassHour: number;
-  trainingYearStartMonth: number;
-  /** the training year's bounds (ISO dates) */
-  from: string;
-  to: string;
-  lectures: LectureCredit[];
-  courses: CourseCredit[];
-}
+// The credit answers come from their route schemas (server/credits/schemas.ts), type-only.
+export type { CourseCredit, LectureCredit, MyCredits, XapiStatementPage } from '../../../../server/credits/schemas.ts';
 
 // ── Audit ────────────────────────────────────────────────────────────────────
 
@@ -199,12 +165,6 @@ export type {
   SignInSheetProblem,
 } from '../../../../server/inperson/schemas.ts';
 
-/** One page of GET /api/organizations/:orgId/evidence.xapi.json: `more` is the next page's path, or "". */
-export interface XapiStatementPage {
-  statements: unknown[];
-  more: string;
-}
-
 // ── The yearly requirement (docs/audit.md, "The yearly requirement") ─────────
 
 // The requirement routes' shapes come from their schemas (server/requirements/schemas.ts, rules.ts).
@@ -218,84 +178,16 @@ export type RequirementRulesView = RulesView;
 /** The roster file for the preview and import routes: CSV text, or an XLSX workbook as base64. */
 export type RosterFile = { csv: string } | { xlsx: string };
 
-export type RosterColumn = 'licenseNo' | 'name' | 'firm' | 'practiceStartedOn' | 'partTime' | 'birthYear';
+// The roster routes' shapes come from their schemas (server/roster/schemas.ts), type-only.
+import type { RosterAccount, RosterQueued } from '../../../../server/roster/schemas.ts';
+export type { RosterAccount };
+export type { RosterColumn, RosterFirmPlace, RosterPreview, RosterPreviewRow, RosterProblem } from '../../../../server/roster/schemas.ts';
 
-/** One problem of the file or of a row; `code` and `params` word it (`roster.problem.<code>` in the catalogs). */
-export interface RosterProblem {
-  /** line in the file; 0 for the file as a whole */
-  row: number;
-  column?: RosterColumn;
-  code: string;
-  params?: Record<string, string | number>;
-  /** English */
-  message: string;
-}
+/** POST /api/organizations/:orgId/roster, as ApiClient.importRoster tells its 200 (imported) from its 202 (queued). */
+export type RosterImportAnswer = { kind: 'imported'; imported: number; accounts: RosterAccount[] } | ({ kind: 'queued' } & Pick<RosterQueued, 'jobId' | 'total'>);
 
-export interface RosterFirmPlace {
-  id: string;
-  name: string;
-  /** from the importing organization down to the firm */
-  path: string[];
-}
-
-export interface RosterPreviewRow {
-  row: number;
-  licenseNo: string;
-  name: string;
-  firm: string;
-  practiceStartedOn: string | null;
-  partTime: boolean;
-  birthYear: number | null;
-  bad: boolean;
-}
-
-/** POST /api/organizations/:orgId/roster/preview: what the import would do; nothing stored. */
-export interface RosterPreview {
-  format: 'csv' | 'xlsx';
-  sheet: string | null;
-  headerRow: number;
-  optionalColumns: RosterColumn[];
-  organization: { id: string; name: string; path: string[] };
-  total: number;
-  valid: number;
-  /** the import will run as a background job (202) */
-  background: boolean;
-  firms: (RosterFirmPlace & { rows: number })[];
-  unknownFirms: { name: string; rows: number[]; suggestion: RosterFirmPlace | null }[];
-  problems: RosterProblem[];
-  /** the bad rows and the first few, by row */
-  rows: RosterPreviewRow[];
-}
-
-export interface RosterAccount {
-  licenseNo: string;
-  name: string;
-  login: string;
-  /** left out once answered (a background job's later answers) */
-  initialPassword?: string;
-}
-
-/** POST /api/organizations/:orgId/roster */
-export type RosterImportAnswer = { kind: 'imported'; imported: number; accounts: RosterAccount[] } | { kind: 'queued'; jobId: string; total: number };
-
-/** GET /api/jobs/:jobId */
-export interface BackgroundJob {
-  id: string;
-  kind: string;
-  organizationId: string;
-  status: 'queued' | 'running' | 'done' | 'failed';
-  progress: number;
-  total: number;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  error?: { code: string; message: string };
-  /** done roster imports: whether this answer carries the one-time passwords (only the first one to the actor does) */
-  passwords?: 'included' | 'taken' | 'expired' | 'actor_only';
-  imported?: number;
-  accounts?: RosterAccount[];
-  problems?: RosterProblem[];
-}
+// GET /api/jobs/:jobId: from its route schema (server/jobs/schemas.ts), type-only.
+export type { BackgroundJob } from '../../../../server/jobs/schemas.ts';
 
 // ── Organizations and staff (docs/accounts.md, "Organizations and staff") ─────
 

@@ -3,12 +3,10 @@
  * highlights the last cue that has started (so a pause between two cues keeps the place); the
  * caption line shows only a cue that is on screen now.
  */
+// One cue of GET /api/lectures/:id/transcript: its route schema's (server/subtitles/schemas.ts), type-only.
+import type { Cue } from '../../../../server/subtitles/schemas.ts';
 
-export interface TranscriptCue {
-  start: number;
-  end: number;
-  text: string;
-}
+export type TranscriptCue = Cue;
 
 /** The index of the last cue that started at or before `time` (-1 before the first). Cues are in start order. */
 export function lastCueBefore(cues: readonly TranscriptCue[], time: number): number {

@@ -17,7 +17,8 @@ import type {
   TranscodeJob,
   TranscodeState,
 } from '../../../../server/teach/schemas.ts';
-import type { SubtitleLang, SubtitleView } from '../../../../server/subtitles/schemas.ts';
+import type { SubtitleLang, SubtitleList, SubtitleView } from '../../../../server/subtitles/schemas.ts';
+import type { RetryAnswer as TranscodeRetry } from '../../../../server/transcoding/schemas.ts';
 export type { SubtitleLang, SubtitleView };
 export type { CoursePatch, FailureReason, LecturePatch, NewCourse, RemovedLecture, TeachCourse, TeachLecture, TeachOverview, TranscodeJob, TranscodeState };
 
@@ -40,11 +41,11 @@ export function teachApi(client: ApiClient) {
     transcode: (lectureId: string, signal?: AbortSignal) => client.request<TranscodeState>('GET', `/api/lectures/${enc(lectureId)}/transcode`, { signal }),
     /** a failed transcode again from the stored recording (202; 409 source_missing: upload again) */
     retryTranscode: (lectureId: string) =>
-      client.request<{ lectureId: string; lectureStatus: LectureStatus; jobId: string }>('POST', `/api/lectures/${enc(lectureId)}/transcode/retry`),
+      client.request<TranscodeRetry>('POST', `/api/lectures/${enc(lectureId)}/transcode/retry`),
     renameHandout: (handoutId: string, title: string) => client.request<Handout>('PATCH', `/api/handouts/${enc(handoutId)}`, { body: { title } }),
     deleteHandout: (handoutId: string) => client.request<void>('DELETE', `/api/handouts/${enc(handoutId)}`),
     /** the lecture's subtitle files (the upload is the file itself: SubtitleControls.svelte) */
-    subtitles: async (lectureId: string) => (await client.request<{ items: SubtitleView[] }>('GET', `/api/lectures/${enc(lectureId)}/subtitles`)).items,
+    subtitles: async (lectureId: string) => (await client.request<SubtitleList>('GET', `/api/lectures/${enc(lectureId)}/subtitles`)).items,
     /** 204; audited */
     removeSubtitles: (lectureId: string, lang: SubtitleLang) => client.request<void>('DELETE', `/api/lectures/${enc(lectureId)}/subtitles/${enc(lang)}`),
   };
