@@ -13,24 +13,20 @@ import type { Storage } from '../storage/types.ts';
 import type { AccessPolicy, SessionUser } from '../auth/access.ts';
 import { AuditLog } from '../audit/service.ts';
 import { conflict, forbidden, notFound } from '../http/errors.ts';
-import { CatalogRepository } from '../catalog/repository.ts';
+import type { CatalogRepository } from '../catalog/repository.ts';
 import { TranscodeJobsRepository, isOriginalDeleted } from './repository.ts';
 import { sourceMissingReason } from './reasons.ts';
 import type { RetryAnswer } from './schemas.ts';
 import { jobSignals } from './service.ts';
 
 export class TranscodeRetryService {
-  private readonly catalog: CatalogRepository;
-  private readonly jobs: TranscodeJobsRepository;
-
   constructor(
     private readonly db: Db,
     private readonly storage: Storage,
+    private readonly catalog: CatalogRepository,
+    private readonly jobs: TranscodeJobsRepository,
     private readonly access: AccessPolicy,
-  ) {
-    this.catalog = new CatalogRepository(db);
-    this.jobs = new TranscodeJobsRepository(db);
-  }
+  ) {}
 
   async retry(user: SessionUser, lectureId: string, ip: string | null): Promise<RetryAnswer> {
     const lecture = await this.catalog.findLecture(lectureId);

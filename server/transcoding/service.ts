@@ -57,14 +57,11 @@ function cacheControlFor(key: string): string {
 }
 
 export class TranscodingService {
-  readonly jobs: TranscodeJobsRepository;
-
   constructor(
     private readonly db: Db,
     private readonly storage: Storage,
-  ) {
-    this.jobs = new TranscodeJobsRepository(db);
-  }
+    readonly jobs: TranscodeJobsRepository,
+  ) {}
 
   /**
    * Records a source already in storage and queues its job, inside the caller's transaction.
@@ -220,6 +217,15 @@ export class TranscodingService {
   async latestJob(lectureId: string): Promise<TranscodeJobRow | undefined> {
     return (await this.jobs.latestFor([lectureId])).get(lectureId);
   }
+}
+
+/**
+ * A TranscodingService over its own repository, for code that runs outside a request (the
+ * transcoder worker, the demo, scripts, benches and tests); the API's is built once in
+ * createServices (server/services.ts).
+ */
+export function transcodingServiceOver(db: Db, storage: Storage): TranscodingService {
+  return new TranscodingService(db, storage, new TranscodeJobsRepository(db));
 }
 
 /** The failure texts kept on a failed job (both languages), if any. */
