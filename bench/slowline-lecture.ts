@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { lectures } from '../server/db/schema/index.ts';
-import { TranscodingService } from '../server/transcoding/service.ts';
+import { transcodingServiceOver } from '../server/transcoding/service.ts';
 import { transcodeToDirectory, type PackageSummary } from '../transcoder/pipeline.ts';
 import { MediaWorkspace } from '../tests/helpers/media.ts';
 import type { TestServer } from '../tests/helpers/server.ts';
@@ -51,7 +51,7 @@ export async function readyDemoLecture(server: TestServer, seconds: number, log?
   const demo = server.demo;
   if (!demo) throw new Error('the server was started without the demo seed');
   const { dir, summary } = await packageFor(seconds, log);
-  const transcoding = new TranscodingService(server.deps.db, server.deps.storage);
+  const transcoding = transcodingServiceOver(server.deps.db, server.deps.storage);
   const prefix = await transcoding.uploadPackage(demo.lectureId, path.join(dir, 'pkg'), summary);
   await server.deps.db
     .update(lectures)

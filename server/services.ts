@@ -37,9 +37,11 @@ import { HandoutsRepository } from './handouts/repository.ts';
 import { HandoutsService } from './handouts/service.ts';
 import { InPersonRepository } from './inperson/repository.ts';
 import { InPersonService } from './inperson/service.ts';
+import { JobsRepository } from './jobs/repository.ts';
 import { JobsService } from './jobs/service.ts';
 import { LearningRepository } from './learning/repository.ts';
 import { LearningService } from './learning/service.ts';
+import { LrsRepository } from './lrs/repository.ts';
 import { LrsService } from './lrs/service.ts';
 import { MediaService } from './media/service.ts';
 import { IssuerRepository } from './organizations/issuer-repository.ts';
@@ -57,6 +59,7 @@ import { ReportsRepository } from './reports/repository.ts';
 import { ReportsService } from './reports/service.ts';
 import { RequirementsRepository } from './requirements/repository.ts';
 import { RequirementsService } from './requirements/service.ts';
+import { RosterRepository } from './roster/repository.ts';
 import { RosterService } from './roster/service.ts';
 import { StaffRepository } from './staff/repository.ts';
 import { StaffService } from './staff/service.ts';
@@ -67,6 +70,7 @@ import { TeachService } from './teach/service.ts';
 import { TranscodeJobsRepository } from './transcoding/repository.ts';
 import { TranscodeRetryService } from './transcoding/retry.ts';
 import { TranscodingService } from './transcoding/service.ts';
+import { UploadReservationsRepository } from './uploads/repository.ts';
 import { UploadsService, uploadLimits } from './uploads/service.ts';
 import type { UploadStaging } from './uploads/staged.ts';
 import { openUploadStaging } from './uploads/staging.ts';
@@ -141,6 +145,8 @@ export function createServices(deps: ServiceDeps, log: FastifyBaseLogger): Servi
   const inPersonRepository = new InPersonRepository(db);
   const groupsRepository = new GroupsRepository(db);
   const pairingRepository = new PairingRepository(db);
+  const transcodeJobsRepository = new TranscodeJobsRepository(db);
+  const jobsRepository = new JobsRepository(db);
 
   const access = new AccessPolicy(organizationsRepository);
   const auth = new AuthService(new AuthRepository(db), { attemptsPerMinute: config.loginAttemptsPerMinute, windowSeconds: config.loginWindowSeconds });
@@ -148,7 +154,7 @@ export function createServices(deps: ServiceDeps, log: FastifyBaseLogger): Servi
   const issuers = new IssuerService(organizationsRepository, new IssuerRepository(db), access);
   const requirements = new RequirementsService(new RequirementsRepository(db), reportsRepository, organizationsRepository, access);
   const catalog = new CatalogService(catalogRepository, access, subtitlesRepository);
-  const teach = new TeachService(db, catalogRepository, new TeachRepository(db), organizationsRepository, new TranscodeJobsRepository(db), access, handoutsRepository);
+  const teach = new TeachService(db, catalogRepository, new TeachRepository(db), organizationsRepository, transcodeJobsRepository, access, handoutsRepository);
   const media = new MediaService(storage, config.sessionSecret, { sharedPlaylists: config.s3?.sharedPlaylists ?? true });
   const playback = new PlaybackService(new PlaybackRepository(sqlRunner(db)), catalog, {
     startPlaylists: (prefix: string) => media.startPlaylists(prefix),
@@ -157,6 +163,7 @@ export function createServices(deps: ServiceDeps, log: FastifyBaseLogger): Servi
   });
   const classes = new ClassesService(new ClassesRepository(db), organizationsRepository, access);
   const uploadStaging = openUploadStaging({ config, db, storage });
+  const transcoding = new TranscodingService(db, storage, transcodeJobsRepository);
 
   return {
     access,
@@ -166,8 +173,8 @@ export function createServices(deps: ServiceDeps, log: FastifyBaseLogger): Servi
     issuers,
     staff: new StaffService(new StaffRepository(db), organizationsRepository, access),
     users: new UsersService(new UsersRepository(db), auth, access),
-    roster: new RosterService(db, access),
-    jobs: new JobsService(db, access),
+    roster: new RosterService(db, new RosterRepository(db), jobsRepository, access),
+    jobs: new JobsService(jobsRepository, access),
     requirements,
     plans: new PlansService(new PlansRepository(db), organizationsRepository, organizations, access),
     reports: new ReportsService(reportsRepository, access),
@@ -183,10 +190,10 @@ export function createServices(deps: ServiceDeps, log: FastifyBaseLogger): Servi
     media,
     playback,
     groups: new GroupsService(groupsRepository, playback, auth),
-    uploads: new UploadsService(db, storage, catalogRepository, access, uploadStaging, uploadLimits(config)),
+    uploads: new UploadsService(db, storage, catalogRepository, new UploadReservationsRepository(db), jobsRepository, transcoding, access, uploadStaging, uploadLimits(config)),
     uploadStaging,
-    transcoding: new TranscodingService(db, storage),
-    transcodeRetry: new TranscodeRetryService(db, storage, access),
+    transcoding,
+    transcodeRetry: new TranscodeRetryService(db, storage, catalogRepository, transcodeJobsRepository, access),
     credits: new CreditsService(new CreditsRepository(db), organizations),
     certificates: new CertificatesService(
       new CertificatesRepository(sqlRunner(db)),
@@ -199,6 +206,6 @@ export function createServices(deps: ServiceDeps, log: FastifyBaseLogger): Servi
     pairingReport: new PairingReportService(pairingRepository, reportsRepository, access),
     classes,
     bulletin: new BulletinService(new BulletinRepository(db), reportsRepository, access),
-    lrs: new LrsService(db, access, config.lrs !== undefined),
+    lrs: new LrsService(db, new LrsRepository(db), access, config.lrs !== undefined),
   };
 }

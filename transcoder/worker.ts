@@ -37,7 +37,7 @@ import type { Db } from '../server/db/client.ts';
 import type { Storage } from '../server/storage/types.ts';
 import type { Config } from '../server/config.ts';
 import { lectures } from '../server/db/schema/index.ts';
-import { TranscodingService, jobSignals, newPackagePrefix, type PublishablePackage } from '../server/transcoding/service.ts';
+import { transcodingServiceOver, jobSignals, newPackagePrefix, type PublishablePackage } from '../server/transcoding/service.ts';
 import { isOriginalDeleted, type FailureText, type TranscodeJobRow } from '../server/transcoding/repository.ts';
 import { OUTAGE_LIMIT_SECONDS, attemptBackoffSeconds, isDatabaseOutage, outageOf, outageRetrySeconds, type OutageKind } from '../server/transcoding/outage.ts';
 import { outageReason, sourceMissingReason } from '../server/transcoding/reasons.ts';
@@ -116,7 +116,7 @@ export function startWorker(options: WorkerOptions): Worker {
   const outageLimitSeconds = options.outageLimitSeconds ?? OUTAGE_LIMIT_SECONDS;
   const log = options.logger ?? consoleLogger;
   const tempDir = options.tempDir ?? os.tmpdir();
-  const service = new TranscodingService(options.db, options.storage);
+  const service = transcodingServiceOver(options.db, options.storage);
   const stopController = new AbortController();
   const wakers = new Set<() => void>();
   /** job folders of this worker's running jobs: the sweep leaves them alone */

@@ -23,7 +23,7 @@ import type { Db } from '../db/client.ts';
 import { lectures, mediaSources, transcodeJobs } from '../db/schema/index.ts';
 import { contentTypeFor, isPlaylist } from '../storage/keys.ts';
 import type { TranscodeJobRow } from '../transcoding/repository.ts';
-import { MASTER_PLAYLIST, TranscodingService, jobFailure, sourceKey } from '../transcoding/service.ts';
+import { MASTER_PLAYLIST, TranscodingService, transcodingServiceOver, jobFailure, sourceKey } from '../transcoding/service.ts';
 import { DEMO_RECORDING_SECONDS, provinceSeeded, seedProvince, type ProvinceSummary } from './province.ts';
 import { findDemo } from './seed.ts';
 import { seedDemoSubtitles } from './subtitles.ts';
@@ -226,7 +226,7 @@ export async function prepareDemoLecture(
     const sourceId = randomUUID();
     const key = sourceKey(lectureId, sourceId);
     await deps.storage.put(key, createReadStream(file), { contentType: 'video/mp4' });
-    const service = new TranscodingService(deps.db, deps.storage);
+    const service = transcodingServiceOver(deps.db, deps.storage);
     const job = await deps.db.transaction((tx) =>
       service.enqueueSource(tx, { id: sourceId, lectureId, storageKey: key, bytes: size, originalName: DEMO_RECORDING_NAME, contentType: 'video/mp4' }),
     );
@@ -256,7 +256,7 @@ export interface WaitingDemoOptions {
  */
 export async function prepareWaitingDemoLectures(deps: Pick<AppDeps, 'db' | 'storage'>, options: WaitingDemoOptions = {}): Promise<string[]> {
   const started = Date.now();
-  const service = new TranscodingService(deps.db, deps.storage);
+  const service = transcodingServiceOver(deps.db, deps.storage);
   const before = await service.jobs.processingLecturesWithoutJob();
   if (before.length === 0) return [];
 

@@ -9,18 +9,16 @@ import { AuthRepository } from '../auth/repository.ts';
 import type { Db } from '../db/client.ts';
 import { forbidden } from '../http/errors.ts';
 import { jobKinds, type JobKind } from './kinds.ts';
-import { JobsRepository, type BackgroundJobRow } from './repository.ts';
+import type { JobsRepository, BackgroundJobRow } from './repository.ts';
 import type { BackgroundJob, JobResult, SecretsState } from './schemas.ts';
 
 export class JobsService {
-  private readonly repo: JobsRepository;
   private readonly kinds: Map<string, JobKind>;
 
   constructor(
-    db: Db,
+    private readonly repo: JobsRepository,
     private readonly access: AccessPolicy,
   ) {
-    this.repo = new JobsRepository(db);
     this.kinds = new Map(jobKinds().map((k) => [k.kind, k]));
   }
 

@@ -5,7 +5,7 @@
  * database clock.
  */
 import { sql } from 'drizzle-orm';
-import type { DbOrTx } from '../db/client.ts';
+import type { DbOrTx, Tx } from '../db/client.ts';
 import { dateOf, jsonOf, rowsOf } from '../db/rows.ts';
 import { IDLE_CLOSE_SECONDS } from '../playback/allowance.ts';
 import type { LrsErrorCode } from './client.ts';
@@ -28,6 +28,11 @@ const idList = (ids: string[]) => sql.join(ids.map((id) => sql`${id}::uuid`), sq
 
 export class LrsRepository {
   constructor(private readonly db: DbOrTx) {}
+
+  /** Runs `work` in one transaction with a repository bound to it (the audit entry is written with the same `tx`). */
+  async transaction<T>(work: (repo: LrsRepository, tx: Tx) => Promise<T>): Promise<T> {
+    return this.db.transaction((tx) => work(new LrsRepository(tx), tx));
+  }
 
   /**
    * Closes sessions that went idle (no heartbeat for IDLE_CLOSE_SECONDS) at the moment they went

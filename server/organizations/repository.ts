@@ -83,6 +83,12 @@ export class OrganizationsRepository {
     return row!;
   }
 
+  /** An organization without a parent (the national association), if the database has one. */
+  async findRoot(): Promise<OrganizationRow | undefined> {
+    const [row] = await this.db.select().from(organizations).where(isNull(organizations.parentId));
+    return row;
+  }
+
   async findById(id: string): Promise<OrganizationRow | undefined> {
     const [row] = await this.db.select().from(organizations).where(eq(organizations.id, id));
     return row;

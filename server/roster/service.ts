@@ -65,14 +65,12 @@ interface Examined {
 }
 
 export class RosterService {
-  private readonly jobs: JobsRepository;
-
   constructor(
     private readonly db: Db,
+    private readonly repo: RosterRepository,
+    private readonly jobs: JobsRepository,
     private readonly access: AccessPolicy,
-  ) {
-    this.jobs = new JobsRepository(db);
-  }
+  ) {}
 
   /** Everything the import would check, stored nowhere. 403 outside the caller's subtree. */
   async preview(user: SessionUser, orgId: string, source: RosterSource): Promise<RosterPreview> {
@@ -140,7 +138,7 @@ export class RosterService {
   async runImportJob(context: JobContext, actor: SessionUser | null): Promise<void> {
     const { job } = context;
     const input = job.input as RosterJobInput;
-    const chain = actor && (await this.access.hasRole(actor, job.organizationId, 'admin')) ? await new RosterRepository(this.db).ancestors(job.organizationId) : null;
+    const chain = actor && (await this.access.hasRole(actor, job.organizationId, 'admin')) ? await this.repo.ancestors(job.organizationId) : null;
     if (!actor || !chain) throw new JobFailure('forbidden', 'The administrator who started this import no longer administers the organization (or the account was disabled); nothing was imported.');
     const examined = await this.examine(chain, { rows: input.rows, problems: [] });
     if (examined.problems.length) {
@@ -167,8 +165,7 @@ export class RosterService {
     const unknown = new Map<string, RosterPreview['unknownFirms'][number]>();
     if (checked.rows.length === 0) return { problems, firmOf, unknownFirms: [] };
     const org = chain[0]!;
-    const repo = new RosterRepository(this.db);
-    const directory = new FirmDirectory(org.id, await repo.subtree(org.id), isClosedChain(chain));
+    const directory = new FirmDirectory(org.id, await this.repo.subtree(org.id), isClosedChain(chain));
     const where = chain.map((o) => o.name).reverse().join(' › ');
     const badFirm = new Set(problems.filter((p) => p.column === 'firm').map((p) => p.row));
     const lookups = new Map<string, ReturnType<FirmDirectory['lookup']>>();
@@ -200,7 +197,7 @@ export class RosterService {
     }
     const badLicense = new Set(problems.filter((p) => p.column === 'licenseNo').map((p) => p.row));
     const candidates = checked.rows.filter((r) => !badLicense.has(r.row));
-    const existing = await repo.existing(candidates.map((r) => r.licenseNo));
+    const existing = await this.repo.existing(candidates.map((r) => r.licenseNo));
     const registered = new Set(existing.map((e) => e.licenseNo));
     const logins = new Set(existing.map((e) => e.login));
     for (const r of candidates) {
@@ -241,7 +238,7 @@ export class RosterService {
       partTime: r.partTime,
       birthYear: r.birthYear,
     }));
-    await new RosterRepository(tx).insertLawyers(tx, lawyers);
+    await this.repo.insertLawyers(tx, lawyers);
     // One entry for the whole import: how many, into which firms. Not the lawyers' passwords,
     // and not one entry per lawyer (an import of 20,000 would drown every other entry).
     const perFirm = new Map<string, { id: string; name: string; imported: number }>();

@@ -7,11 +7,9 @@
  * Written to the audit log like any other change, with no actor (it is made on the server, not
  * through a login), in the same transaction.
  */
-import { isNull } from 'drizzle-orm';
 import { AuditLog } from '../audit/service.ts';
 import { hashPassword } from '../auth/password.ts';
 import type { Db } from '../db/client.ts';
-import { organizations } from '../db/schema/index.ts';
 import { OrganizationsRepository } from '../organizations/repository.ts';
 import { placementProblem } from '../organizations/region-code.ts';
 import { StaffRepository } from './repository.ts';
@@ -49,11 +47,12 @@ export async function createFirstAdmin(db: Db, input: FirstAdminInput): Promise<
   return db.transaction(async (tx) => {
     const staff = new StaffRepository(tx);
     if (await staff.findAccountByLogin(login)) return { kind: 'login_taken' } as const;
-    const [existing] = await tx.select().from(organizations).where(isNull(organizations.parentId));
+    const orgs = new OrganizationsRepository(tx);
+    const existing = await orgs.findRoot();
     let national = existing;
     if (!national) {
       if (placementProblem({ kind: 'national', regionCode: input.regionCode, county: false }, null)) return { kind: 'invalid_region_code' } as const;
-      national = await new OrganizationsRepository(tx).insert({ kind: 'national', name: input.organizationName.trim(), regionCode: input.regionCode });
+      national = await orgs.insert({ kind: 'national', name: input.organizationName.trim(), regionCode: input.regionCode });
       await AuditLog.record(tx, {
         actor: null,
         action: 'organization.created',

@@ -15,8 +15,6 @@
  */
 import type { Tx } from '../db/client.ts';
 import { AuditLog } from '../audit/service.ts';
-import { courses } from '../db/schema/index.ts';
-import { eq } from 'drizzle-orm';
 import { TeachRepository } from './repository.ts';
 
 /** How far the new duration may differ from the old one (relative) for coverage to be kept. */
@@ -44,13 +42,13 @@ export async function applyReplacement(tx: Tx, r: Replacement): Promise<number> 
   const repo = new TeachRepository(tx);
   const kept = coverageKept(r.fromDuration, r.toDuration);
   const reset = kept ? 0 : await repo.resetUnfinishedCoverage(r.lectureId);
-  const [course] = await tx.select({ organizationId: courses.organizationId }).from(courses).where(eq(courses.id, r.courseId));
+  const organizationId = await repo.courseOrganization(r.courseId);
   const actorId = await repo.uploaderOf(r.sourceId);
-  if (course) {
+  if (organizationId !== undefined) {
     await AuditLog.record(tx, {
       actor: actorId ? { id: actorId } : null,
       action: 'lecture.recording_replaced',
-      organizationId: course.organizationId,
+      organizationId,
       targetType: 'lecture',
       targetId: r.lectureId,
       before: { mediaVersion: r.fromVersion, durationSeconds: r.fromDuration },

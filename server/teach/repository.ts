@@ -141,6 +141,12 @@ export class TeachRepository {
     return rows.length;
   }
 
+  /** The organization a course belongs to, if the course exists. */
+  async courseOrganization(courseId: string): Promise<string | undefined> {
+    const [row] = await this.db.select({ organizationId: courses.organizationId }).from(courses).where(eq(courses.id, courseId));
+    return row?.organizationId;
+  }
+
   /** Who uploaded the recording that became this media source (the audit entry's actor), if known. */
   async uploaderOf(sourceId: string): Promise<string | null> {
     const [row] = await this.db.select({ userId: uploadReservations.userId }).from(uploadReservations).where(eq(uploadReservations.sourceId, sourceId)).limit(1);

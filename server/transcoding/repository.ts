@@ -15,6 +15,7 @@ import { completeCoursesAfterLectureChange } from '../playback/completions.ts';
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.ts';
 import { lectures, mediaSources, transcodeJobs } from '../db/schema/index.ts';
+import type { LectureRow } from '../catalog/repository.ts';
 import { DEFAULT_MAX_ATTEMPTS, attemptBackoffSeconds } from './outage.ts';
 import { RETRYING_MESSAGE, WAITING_FOR_STORAGE_MESSAGE, interruptedReason, retriesExhaustedReason, type FailureText } from './reasons.ts';
 
@@ -320,6 +321,59 @@ export class TranscodeJobsRepository {
       .where(and(eq(lectures.id, lectureId), ne(lectures.status, 'ready'), isNull(lectures.removedAt)));
     // the course may now be complete for those who watched every other lecture
     await completeCoursesAfterLectureChange(tx, lectureId);
+  }
+
+  // ---- the lecture a job works for ----------------------------------------------------------
+
+  /** A new source is queued: the lecture shows "processing" unless it is ready (it keeps playing) or removed. */
+  async markLectureProcessing(tx: DbOrTx, lectureId: string): Promise<void> {
+    await tx
+      .update(lectures)
+      .set({ status: 'processing', failureCode: null, failureReasonZh: null, failureReasonEn: null, updatedAt: new Date() })
+      .where(and(eq(lectures.id, lectureId), ne(lectures.status, 'ready'), isNull(lectures.removedAt)));
+  }
+
+  /** The lecture's row, locked until `tx` ends (publishing and retrying take turns on it). */
+  async lockLecture(tx: DbOrTx, lectureId: string): Promise<LectureRow | undefined> {
+    const [row] = await tx.select().from(lectures).where(eq(lectures.id, lectureId)).for('update');
+    return row;
+  }
+
+  /** Points the lecture at its published package: ready, with the package's duration and media version. */
+  async publishLecture(tx: DbOrTx, lectureId: string, values: { durationSeconds: number; packagePrefix: string; mediaVersion: number }): Promise<void> {
+    await tx
+      .update(lectures)
+      .set({
+        status: 'ready',
+        durationSeconds: values.durationSeconds,
+        packagePrefix: values.packagePrefix,
+        mediaVersion: values.mediaVersion,
+        failureCode: null,
+        failureReasonZh: null,
+        failureReasonEn: null,
+        updatedAt: new Date(),
+      })
+      .where(eq(lectures.id, lectureId));
+  }
+
+  /** A retry was queued: clears the lecture's failure and sets `status`, unless the lecture is ready. */
+  async clearLectureFailure(tx: DbOrTx, lectureId: string, status: 'ready' | 'processing'): Promise<void> {
+    await tx
+      .update(lectures)
+      .set({ status, failureCode: null, failureReasonZh: null, failureReasonEn: null, updatedAt: new Date() })
+      .where(and(eq(lectures.id, lectureId), ne(lectures.status, 'ready')));
+  }
+
+  /** The newest job of one lecture, read inside `tx` (under the lecture's lock). */
+  async latestIn(tx: DbOrTx, lectureId: string): Promise<TranscodeJobRow | undefined> {
+    const [row] = await tx.select().from(transcodeJobs).where(eq(transcodeJobs.lectureId, lectureId)).orderBy(desc(transcodeJobs.createdAt)).limit(1);
+    return row;
+  }
+
+  /** The source's probe, read inside `tx` (whether retention deleted its original meanwhile); undefined when the row is gone. */
+  async sourceProbeIn(tx: DbOrTx, sourceId: string): Promise<{ probe: unknown } | undefined> {
+    const [row] = await tx.select({ probe: mediaSources.probe }).from(mediaSources).where(eq(mediaSources.id, sourceId));
+    return row;
   }
 
   async find(jobId: string): Promise<TranscodeJobRow | undefined> {

@@ -8,31 +8,25 @@
  * did not fail), `source_missing` (the original is gone: source retention deleted it after
  * SOURCE_RETENTION_DAYS, or storage no longer has it — the trainer must upload again).
  */
-import { and, desc, eq, ne } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import type { Storage } from '../storage/types.ts';
 import type { AccessPolicy, SessionUser } from '../auth/access.ts';
 import { AuditLog } from '../audit/service.ts';
-import { lectures, mediaSources, transcodeJobs } from '../db/schema/index.ts';
 import { conflict, forbidden, notFound } from '../http/errors.ts';
-import { CatalogRepository } from '../catalog/repository.ts';
+import type { CatalogRepository } from '../catalog/repository.ts';
 import { TranscodeJobsRepository, isOriginalDeleted } from './repository.ts';
 import { sourceMissingReason } from './reasons.ts';
 import type { RetryAnswer } from './schemas.ts';
 import { jobSignals } from './service.ts';
 
 export class TranscodeRetryService {
-  private readonly catalog: CatalogRepository;
-  private readonly jobs: TranscodeJobsRepository;
-
   constructor(
     private readonly db: Db,
     private readonly storage: Storage,
+    private readonly catalog: CatalogRepository,
+    private readonly jobs: TranscodeJobsRepository,
     private readonly access: AccessPolicy,
-  ) {
-    this.catalog = new CatalogRepository(db);
-    this.jobs = new TranscodeJobsRepository(db);
-  }
+  ) {}
 
   async retry(user: SessionUser, lectureId: string, ip: string | null): Promise<RetryAnswer> {
     const lecture = await this.catalog.findLecture(lectureId);
@@ -57,20 +51,17 @@ export class TranscodeRetryService {
 
     const answer = await this.db.transaction(async (tx) => {
       // under the lecture's lock: a concurrent retry or upload sees our job, or we see theirs
-      const [locked] = await tx.select().from(lectures).where(eq(lectures.id, lecture.id)).for('update');
+      const locked = await this.jobs.lockLecture(tx, lecture.id);
       if (!locked) throw notFound('The lecture');
-      const [current] = await tx.select().from(transcodeJobs).where(eq(transcodeJobs.lectureId, lecture.id)).orderBy(desc(transcodeJobs.createdAt)).limit(1);
+      const current = await this.jobs.latestIn(tx, lecture.id);
       assertRetryable(current);
       if (current!.id !== latest!.id) throw conflict('transcode_in_progress', 'This lecture changed meanwhile (a new upload or retry); reload the page.');
-      const [stillThere] = await tx.select({ probe: mediaSources.probe }).from(mediaSources).where(eq(mediaSources.id, source.id));
+      const stillThere = await this.jobs.sourceProbeIn(tx, source.id);
       if (!stillThere || isOriginalDeleted(stillThere.probe)) throw sourceGone();
 
       const job = await this.jobs.enqueue(tx, { lectureId: lecture.id, sourceId: source.id });
       const status = locked.status === 'ready' ? 'ready' : 'processing';
-      await tx
-        .update(lectures)
-        .set({ status, failureCode: null, failureReasonZh: null, failureReasonEn: null, updatedAt: new Date() })
-        .where(and(eq(lectures.id, lecture.id), ne(lectures.status, 'ready')));
+      await this.jobs.clearLectureFailure(tx, lecture.id, status);
       await AuditLog.record(tx, {
         actor: user,
         action: 'lecture.transcode_retried',

@@ -13,11 +13,9 @@ import { createReadStream } from 'node:fs';
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { and, eq, isNull, ne } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.ts';
 import type { Storage } from '../storage/types.ts';
 import { contentTypeFor, isPlaylist } from '../storage/keys.ts';
-import { lectures } from '../db/schema/index.ts';
 import { TranscodeJobsRepository, type FailureText, type TranscodeJobRow } from './repository.ts';
 import { applyReplacement } from '../teach/replacement.ts';
 
@@ -59,14 +57,11 @@ function cacheControlFor(key: string): string {
 }
 
 export class TranscodingService {
-  readonly jobs: TranscodeJobsRepository;
-
   constructor(
     private readonly db: Db,
     private readonly storage: Storage,
-  ) {
-    this.jobs = new TranscodeJobsRepository(db);
-  }
+    readonly jobs: TranscodeJobsRepository,
+  ) {}
 
   /**
    * Records a source already in storage and queues its job, inside the caller's transaction.
@@ -77,10 +72,7 @@ export class TranscodingService {
     source: { id?: string; lectureId: string; storageKey: string; bytes: number; originalName?: string | null; contentType?: string | null },
   ): Promise<TranscodeJobRow> {
     const row = await this.jobs.insertSource(tx, source);
-    await tx
-      .update(lectures)
-      .set({ status: 'processing', failureCode: null, failureReasonZh: null, failureReasonEn: null, updatedAt: new Date() })
-      .where(and(eq(lectures.id, source.lectureId), ne(lectures.status, 'ready'), isNull(lectures.removedAt)));
+    await this.jobs.markLectureProcessing(tx, source.lectureId);
     const job = await this.jobs.enqueue(tx, { lectureId: source.lectureId, sourceId: row.id });
     // after commit would be exact; a worker woken early simply finds nothing and polls again
     setTimeout(() => jobSignals.emit('queued'), 50).unref();
@@ -132,11 +124,7 @@ export class TranscodingService {
     const previous = await this.db.transaction(async (tx) => {
       const job = await this.jobs.lockIfHeld(tx, input.jobId, input.workerId);
       if (!job || job.lectureId !== input.lectureId) return null;
-      const [lecture] = await tx
-        .select({ packagePrefix: lectures.packagePrefix, courseId: lectures.courseId, durationSeconds: lectures.durationSeconds, mediaVersion: lectures.mediaVersion, removedAt: lectures.removedAt })
-        .from(lectures)
-        .where(eq(lectures.id, input.lectureId))
-        .for('update');
+      const lecture = await this.jobs.lockLecture(tx, input.lectureId);
       // a lecture the trainer removed while it transcoded gets no package (the caller deletes the prefix)
       if (!lecture) return null;
       if (lecture.removedAt) {
@@ -156,19 +144,7 @@ export class TranscodingService {
           toDuration: input.pkg.durationSeconds,
         });
       }
-      await tx
-        .update(lectures)
-        .set({
-          status: 'ready',
-          durationSeconds: input.pkg.durationSeconds,
-          packagePrefix: input.prefix,
-          mediaVersion,
-          failureCode: null,
-          failureReasonZh: null,
-          failureReasonEn: null,
-          updatedAt: new Date(),
-        })
-        .where(eq(lectures.id, input.lectureId));
+      await this.jobs.publishLecture(tx, input.lectureId, { durationSeconds: input.pkg.durationSeconds, packagePrefix: input.prefix, mediaVersion });
       await this.jobs.markDone(tx, input.jobId, input.result ?? input.pkg);
       return { packagePrefix: lecture.packagePrefix };
     });
@@ -241,6 +217,15 @@ export class TranscodingService {
   async latestJob(lectureId: string): Promise<TranscodeJobRow | undefined> {
     return (await this.jobs.latestFor([lectureId])).get(lectureId);
   }
+}
+
+/**
+ * A TranscodingService over its own repository, for code that runs outside a request (the
+ * transcoder worker, the demo, scripts, benches and tests); the API's is built once in
+ * createServices (server/services.ts).
+ */
+export function transcodingServiceOver(db: Db, storage: Storage): TranscodingService {
+  return new TranscodingService(db, storage, new TranscodeJobsRepository(db));
 }
 
 /** The failure texts kept on a failed job (both languages), if any. */

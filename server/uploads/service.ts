@@ -19,19 +19,20 @@ import { randomUUID } from 'node:crypto';
 import type { Upload } from '@tus/utils';
 import { ERRORS } from '@tus/utils';
 import type { AccessPolicy, SessionUser } from '../auth/access.ts';
-import type { CatalogRepository } from '../catalog/repository.ts';
 import type { Config } from '../config.ts';
 import type { Db, DbOrTx } from '../db/client.ts';
 import type { UploadState } from '../db/schema/index.ts';
 import type { Storage } from '../storage/types.ts';
-import { TranscodingService, sourceKey } from '../transcoding/service.ts';
+import { type TranscodingService, sourceKey, transcodingServiceOver } from '../transcoding/service.ts';
 import { HttpError, notFound } from '../http/errors.ts';
 import { JobsRepository } from '../jobs/repository.ts';
+import { CatalogRepository } from '../catalog/repository.ts';
 import { JobFailure, notifyJobQueued, type JobContext } from '../jobs/runner.ts';
 import { checkQuota, quotaExceededMessage } from './quota.ts';
 import { UploadReservationsRepository, type UploadMetadata, type UploadReservationRow } from './repository.ts';
 import type { LectureUpload, LectureUploadState } from './schemas.ts';
 import { StagedBytesMissing, type UploadStaging } from './staged.ts';
+import { openUploadStaging } from './staging.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -86,22 +87,17 @@ export interface ReceiptSweep {
 }
 
 export class UploadsService {
-  private readonly transcoding: TranscodingService;
-  private readonly reservations: UploadReservationsRepository;
-  private readonly jobs: JobsRepository;
-
   constructor(
     private readonly db: Db,
     private readonly storage: Storage,
     private readonly catalog: CatalogRepository,
+    private readonly reservations: UploadReservationsRepository,
+    private readonly jobs: JobsRepository,
+    private readonly transcoding: TranscodingService,
     private readonly access: AccessPolicy,
     private readonly staging: UploadStaging,
     private readonly limits: UploadLimits,
-  ) {
-    this.transcoding = new TranscodingService(db, storage);
-    this.reservations = new UploadReservationsRepository(db);
-    this.jobs = new JobsRepository(db);
-  }
+  ) {}
 
   /**
    * Everything a new upload must pass before anything of it is stored: a declared length that is
@@ -358,4 +354,18 @@ export class UploadsService {
 
 function isRollback(err: unknown): boolean {
   return err instanceof Error && err.name === 'TransactionRollbackError';
+}
+
+/**
+ * An UploadsService over its own repositories, staging and TranscodingService, for code that runs
+ * outside a request (the upload store job, tests); the API's is built once in createServices
+ * (server/services.ts). `staging` defaults to a fresh one over the same place.
+ */
+export function uploadsServiceOver(
+  deps: { db: Db; storage: Storage; config: Config },
+  access: AccessPolicy,
+  staging: UploadStaging = openUploadStaging(deps),
+): UploadsService {
+  const { db, storage, config } = deps;
+  return new UploadsService(db, storage, new CatalogRepository(db), new UploadReservationsRepository(db), new JobsRepository(db), transcodingServiceOver(db, storage), access, staging, uploadLimits(config));
 }

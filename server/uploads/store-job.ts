@@ -4,15 +4,13 @@
  * while storage is away, and queued again by the upload sweep if its attempts run out
  * (UploadsService.sweepReceipts). See UploadsService.storeReceived.
  */
-import { CatalogRepository } from '../catalog/repository.ts';
 import type { JobKind } from '../jobs/kinds.ts';
-import { UPLOAD_STORE_JOB, UploadsService, uploadLimits } from './service.ts';
-import { openUploadStaging } from './staging.ts';
+import { UPLOAD_STORE_JOB, uploadsServiceOver } from './service.ts';
 
 export const uploadStoreJob: JobKind = {
   kind: UPLOAD_STORE_JOB,
   handler: (deps) => {
-    const service = new UploadsService(deps.db, deps.storage, new CatalogRepository(deps.db), deps.access, openUploadStaging(deps), uploadLimits(deps.config));
+    const service = uploadsServiceOver(deps, deps.access);
     return { kind: UPLOAD_STORE_JOB, run: (context) => service.storeReceived(context) };
   },
 };

@@ -19,7 +19,7 @@ import type { Db } from '../../server/db/client.ts';
 import type { Storage } from '../../server/storage/types.ts';
 import type { DemoIds } from '../../server/demo/seed.ts';
 import { CatalogRepository } from '../../server/catalog/repository.ts';
-import { TranscodingService, sourceKey, type PublishablePackage } from '../../server/transcoding/service.ts';
+import { transcodingServiceOver, sourceKey, type PublishablePackage } from '../../server/transcoding/service.ts';
 import { TranscodeJobsRepository } from '../../server/transcoding/repository.ts';
 import { transcodeToDirectory, type PackageSummary } from '../../transcoder/pipeline.ts';
 import { MediaWorkspace } from './media.ts';
@@ -93,7 +93,7 @@ export async function createReadyLecture(server: ServerLike, options: ReadyLectu
   const pkg = await cachedPackage({ seconds, width, height });
 
   const catalog = new CatalogRepository(db);
-  const service = new TranscodingService(db, storage);
+  const service = transcodingServiceOver(db, storage);
   const lecture = await catalog.insertLecture({
     courseId,
     position: await catalog.nextLecturePosition(courseId),

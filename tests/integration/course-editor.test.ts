@@ -15,7 +15,7 @@ import { cachedPackage, createReadyLecture } from '../helpers/lecture.ts';
 import { AuthService } from '../../server/auth/service.ts';
 import { AuthRepository } from '../../server/auth/repository.ts';
 import { auditLog, certificates, courseCompletions, lectureProgress, lectures } from '../../server/db/schema/index.ts';
-import { TranscodingService, sourceKey } from '../../server/transcoding/service.ts';
+import { transcodingServiceOver, sourceKey } from '../../server/transcoding/service.ts';
 import { TranscodeJobsRepository } from '../../server/transcoding/repository.ts';
 import { rowsOf } from '../../server/db/rows.ts';
 import { catalogApi } from '../../web/src/lib/api/learning.ts';
@@ -298,7 +298,7 @@ describe.each(availableBackends())('course editor on %s', (backend) => {
 async function replaceRecording(server: TestServer, lectureId: string, seconds: number): Promise<void> {
   const { db, storage } = server.deps;
   const pkg = await cachedPackage({ seconds, width: 640, height: 360 });
-  const service = new TranscodingService(db, storage);
+  const service = transcodingServiceOver(db, storage);
   const sourceId = crypto.randomUUID();
   const key = sourceKey(lectureId, sourceId);
   await storage.put(key, createReadStream(pkg.source), { contentType: 'video/mp4' });

@@ -10,7 +10,7 @@ import { sql } from 'drizzle-orm';
 import { rowsOf } from '../../server/db/rows.ts';
 import { makeDemoSource, prepareWaitingDemoLectures } from '../../server/demo/media.ts';
 import { provinceSeeded } from '../../server/demo/province.ts';
-import { TranscodingService } from '../../server/transcoding/service.ts';
+import { transcodingServiceOver } from '../../server/transcoding/service.ts';
 import { probeFile } from '../../transcoder/probe.ts';
 import { resolveFfmpegTools } from '../../transcoder/ffmpeg.ts';
 import { startWorker } from '../../transcoder/worker.ts';
@@ -65,7 +65,7 @@ describe('the demo recording every demo lecture plays', () => {
     abort.abort();
     await expect(first).rejects.toThrow();
     expect(await provinceSeeded(db)).toBe(true);
-    const waiting = await new TranscodingService(db, storage).jobs.processingLecturesWithoutJob();
+    const waiting = await transcodingServiceOver(db, storage).jobs.processingLecturesWithoutJob();
     expect(waiting).toHaveLength(22);
 
     // the next start: the queued recording is transcoded, no second one is made

@@ -8,7 +8,7 @@ import { eq } from 'drizzle-orm';
 import { availableBackends, createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { seedDemo, type DemoIds } from '../../server/demo/seed.ts';
 import { TranscodeJobsRepository } from '../../server/transcoding/repository.ts';
-import { TranscodingService } from '../../server/transcoding/service.ts';
+import { TranscodingService, transcodingServiceOver } from '../../server/transcoding/service.ts';
 import { CatalogRepository } from '../../server/catalog/repository.ts';
 import { lectures, transcodeJobs } from '../../server/db/schema/index.ts';
 import { LocalStorage } from '../../server/storage/local.ts';
@@ -32,7 +32,7 @@ for (const backend of availableBackends()) {
       demo = await seedDemo(database.db);
       repo = new TranscodeJobsRepository(database.db);
       storageDir = await mkdtemp(path.join(os.tmpdir(), 'lectern-jobs-'));
-      service = new TranscodingService(database.db, new LocalStorage({ root: storageDir, secret: 'x'.repeat(32), publicUrl: 'http://127.0.0.1' }));
+      service = transcodingServiceOver(database.db, new LocalStorage({ root: storageDir, secret: 'x'.repeat(32), publicUrl: 'http://127.0.0.1' }));
       catalog = new CatalogRepository(database.db);
     });
     afterAll(async () => {

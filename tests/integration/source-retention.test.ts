@@ -11,7 +11,7 @@ import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { startTestS3, type TestS3 } from '../helpers/s3.ts';
 import { mediaSources, transcodeJobs } from '../../server/db/schema/index.ts';
 import { CatalogRepository } from '../../server/catalog/repository.ts';
-import { TranscodingService, newPackagePrefix, sourceKey } from '../../server/transcoding/service.ts';
+import { TranscodingService, transcodingServiceOver, newPackagePrefix, sourceKey } from '../../server/transcoding/service.ts';
 
 const DAY = 24 * 3600 * 1000;
 const RETENTION_DAYS = 30;
@@ -26,7 +26,7 @@ describe.each(['local', 's3'] as const)('source retention on %s storage', (drive
     if (driver === 's3') s3 = await startTestS3();
     server = await startTestServer({ config: s3 ? { s3: s3.config } : {} });
     expect(server.deps.storage.driver).toBe(driver);
-    transcoding = new TranscodingService(server.deps.db, server.deps.storage);
+    transcoding = transcodingServiceOver(server.deps.db, server.deps.storage);
   });
   afterAll(async () => {
     await server?.close();

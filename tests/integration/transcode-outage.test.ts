@@ -20,7 +20,7 @@ import { signedInClient, type TestClient } from '../helpers/http.ts';
 import { MediaWorkspace } from '../helpers/media.ts';
 import { startRestartableS3, type RestartableS3 } from '../helpers/s3-outage.ts';
 import { CatalogRepository } from '../../server/catalog/repository.ts';
-import { TranscodingService, sourceKey } from '../../server/transcoding/service.ts';
+import { transcodingServiceOver, sourceKey } from '../../server/transcoding/service.ts';
 import { lectures, transcodeJobs } from '../../server/db/schema/index.ts';
 import { startWorker, type Worker, type WorkerLogger } from '../../transcoder/worker.ts';
 import type { Storage } from '../../server/storage/types.ts';
@@ -70,7 +70,7 @@ describe('transcode jobs and a storage outage (s3rver)', () => {
     const sourceId = crypto.randomUUID();
     const key = sourceKey(lecture.id, sourceId);
     await storage.put(key, createReadStream(file), { contentType: 'video/mp4' });
-    const service = new TranscodingService(db, storage);
+    const service = transcodingServiceOver(db, storage);
     const job = await db.transaction((tx) => service.enqueueSource(tx, { id: sourceId, lectureId: lecture.id, storageKey: key, bytes: 1, originalName: 'outage.mp4' }));
     return { lectureId: lecture.id, jobId: job.id };
   }

@@ -17,7 +17,7 @@ import { createReadyLecture } from '../helpers/lecture.ts';
 import { AuthService } from '../../server/auth/service.ts';
 import { AuthRepository } from '../../server/auth/repository.ts';
 import { CatalogRepository } from '../../server/catalog/repository.ts';
-import { TranscodingService, sourceKey } from '../../server/transcoding/service.ts';
+import { TranscodingService, transcodingServiceOver, sourceKey } from '../../server/transcoding/service.ts';
 import { retriesExhaustedReason } from '../../server/transcoding/reasons.ts';
 import { TranscodeJobsRepository } from '../../server/transcoding/repository.ts';
 import { auditLog, lectures, transcodeJobs } from '../../server/db/schema/index.ts';
@@ -45,7 +45,7 @@ for (const backend of availableBackends()) {
       server = await startTestServer({ backend });
       media = await MediaWorkspace.create();
       clip = await media.video({ seconds: 4, width: 640, height: 360 });
-      service = new TranscodingService(server.deps.db, server.deps.storage);
+      service = transcodingServiceOver(server.deps.db, server.deps.storage);
       const auth = new AuthService(new AuthRepository(server.deps.db), { attemptsPerMinute: 100 });
       const user = await auth.createUser({ login: 'trainer-sc', name: '四川讲师', password: PASSWORD, organizationId: server.demo!.sichuan, licenseNo: null });
       await new AuthRepository(server.deps.db).grantRole(user.id, server.demo!.sichuan, 'trainer');

@@ -36,9 +36,7 @@ import { backgroundJobs, lectures, mediaSources, uploadChunks, uploadReservation
 import { loadConfig } from '../../server/config.ts';
 import { openDatabase, type Database } from '../../server/db/client.ts';
 import { startPlatform, type Platform } from '../../server/platform.ts';
-import { CatalogRepository } from '../../server/catalog/repository.ts';
-import { UploadsService, uploadLimits } from '../../server/uploads/service.ts';
-import { openUploadStaging } from '../../server/uploads/staging.ts';
+import { type UploadsService, uploadsServiceOver } from '../../server/uploads/service.ts';
 import { StorageStaging, stagingPrefix } from '../../server/uploads/storage-staging.ts';
 import { PostgresLocker } from '../../server/uploads/locker.ts';
 import { S3Storage } from '../../server/storage/s3.ts';
@@ -136,7 +134,7 @@ describe.each(availableBackends())('durable uploads with S3 staging on %s', (bac
     trainer = createTestClient(server.baseUrl);
     await trainer.login('trainer', PASSWORD);
     const { db, storage, config } = server.deps;
-    uploads = new UploadsService(db, storage, new CatalogRepository(db), server.app.services.access, openUploadStaging({ config, db, storage }), uploadLimits(config));
+    uploads = uploadsServiceOver({ db, storage, config }, server.app.services.access);
     worker = startWorker({ db, storage, config, pollMs: 200, leaseSeconds: 30, ffmpegThreads: 2, logger: quiet });
     media = await MediaWorkspace.create('lectern-durability-');
     clip = await readFile(await media.video({ seconds: 2, width: 320, height: 180 }));

@@ -15,9 +15,7 @@ import { createTestClient, type TestClient } from '../helpers/http.ts';
 import { uploadReservations } from '../../server/db/schema/index.ts';
 import { AuthRepository } from '../../server/auth/repository.ts';
 import { AuthService } from '../../server/auth/service.ts';
-import { CatalogRepository } from '../../server/catalog/repository.ts';
-import { UploadsService, uploadLimits } from '../../server/uploads/service.ts';
-import { openUploadStaging } from '../../server/uploads/staging.ts';
+import { type UploadsService, uploadsServiceOver } from '../../server/uploads/service.ts';
 
 const PASSWORD = 'lectern-demo';
 const MiB = 1024 * 1024;
@@ -35,7 +33,7 @@ describe('upload quota per trainer', () => {
     server = await startTestServer({ env: { MAX_UPLOAD_BYTES: String(MAX_UPLOAD), UPLOAD_QUOTA_BYTES: String(QUOTA) } });
     const { db, storage, config } = server.deps;
     // the same service and staging folder the routes use, so the sweep can be run with a chosen "now"
-    uploads = new UploadsService(db, storage, new CatalogRepository(db), server.app.services.access, openUploadStaging({ config, db, storage }), uploadLimits(config));
+    uploads = uploadsServiceOver({ db, storage, config }, server.app.services.access);
   });
   afterAll(async () => server?.close());
 

@@ -20,7 +20,7 @@ import { MediaWorkspace } from '../helpers/media.ts';
 import { seedDemo, type DemoIds } from '../../server/demo/seed.ts';
 import { LocalStorage } from '../../server/storage/local.ts';
 import { CatalogRepository } from '../../server/catalog/repository.ts';
-import { TranscodingService, sourceKey } from '../../server/transcoding/service.ts';
+import { transcodingServiceOver, sourceKey } from '../../server/transcoding/service.ts';
 import { lectures, transcodeJobs } from '../../server/db/schema/index.ts';
 
 const SECRET = 'test-secret-test-secret-test-secret-0123';
@@ -142,7 +142,7 @@ describe.skipIf(!hasPostgres || process.platform !== 'linux')('kill -9 of a tran
     const clip = await media.video({ seconds: 30, width: 1280, height: 720, noise: 8, slideSeconds: 10 });
     const catalog = new CatalogRepository(database.db);
     const lecture = await catalog.insertLecture({ courseId: demo.draftCourseId, position: 1, title: 'kill -9', status: 'uploading' });
-    const service = new TranscodingService(database.db, storage);
+    const service = transcodingServiceOver(database.db, storage);
     const sourceId = crypto.randomUUID();
     await storage.put(sourceKey(lecture.id, sourceId), createReadStream(clip));
     const queued = await database.db.transaction((tx) => service.enqueueSource(tx, { id: sourceId, lectureId: lecture.id, storageKey: sourceKey(lecture.id, sourceId), bytes: 1 }));

@@ -19,7 +19,7 @@ import { LocalStorage } from '../../server/storage/local.ts';
 import { S3Storage } from '../../server/storage/s3.ts';
 import type { Storage } from '../../server/storage/types.ts';
 import { CatalogRepository } from '../../server/catalog/repository.ts';
-import { TranscodingService, sourceKey } from '../../server/transcoding/service.ts';
+import { TranscodingService, transcodingServiceOver, sourceKey } from '../../server/transcoding/service.ts';
 import { lectures, transcodeJobs } from '../../server/db/schema/index.ts';
 import { startWorker, type Worker } from '../../transcoder/worker.ts';
 import { REJECTION_REASONS, type MediaRejectionCode } from '../../transcoder/errors.ts';
@@ -42,7 +42,7 @@ interface Rig {
 async function makeRig(storage: Storage): Promise<Rig> {
   const database = await createTestDatabase();
   const demo = await seedDemo(database.db);
-  return { database, storage, demo, catalog: new CatalogRepository(database.db), service: new TranscodingService(database.db, storage) };
+  return { database, storage, demo, catalog: new CatalogRepository(database.db), service: transcodingServiceOver(database.db, storage) };
 }
 
 async function newLecture(rig: Rig, title = '测试'): Promise<string> {
