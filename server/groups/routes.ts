@@ -8,7 +8,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody, PlainText, Uuid } from '../http/schemas.ts';
 import type { HeartbeatBody } from '../playback/service.ts';
-import { PresenceFields, heartbeatRoute, presenceRoutes, requestMeta } from '../playback/routes.ts';
+import { heartbeatRoute, presenceRoutes, requestMeta } from '../playback/routes.ts';
+import { PresenceFields } from '../playback/schemas.ts';
 import { GroupHeartbeatAnswerSchema, GroupSessionSchema, JoinCodeSchema, MyGroupSchema } from './schemas.ts';
 
 const tags = ['groups'];
