@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody, FileAnswer } from '../http/schemas.ts';
 import { classHours } from '../playback/credit.ts';
-import { CertificateVerificationSchema, MyCertificateSchema, type MyCertificate } from './schemas.ts';
+import { CertificateVerificationSchema, MyCertificateListSchema, type MyCertificate } from './schemas.ts';
 import { renderCertificatePdf } from './pdf.ts';
 
 const certificateRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -34,7 +34,7 @@ const certificateRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['certificates'],
         summary: 'My certificates',
         response: {
-          200: Type.Array(MyCertificateSchema),
+          200: MyCertificateListSchema,
           401: ErrorBody,
         },
       },

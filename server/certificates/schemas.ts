@@ -38,8 +38,13 @@ export const MyCertificateSchema = Type.Object({
   verifyUrl: Type.String(),
 });
 
+/** GET /api/me/certificates */
+export const MyCertificateListSchema = Type.Array(MyCertificateSchema);
+
 /** GET /api/certificates/verify/:code (public) */
 export type CertificateVerification = Static<typeof CertificateVerificationSchema>;
 export type CertificateIssuer = Static<typeof CertificateIssuerSchema>;
 /** one of GET /api/me/certificates */
 export type MyCertificate = Static<typeof MyCertificateSchema>;
+/** GET /api/me/certificates */
+export type MyCertificateList = Static<typeof MyCertificateListSchema>;

@@ -9,7 +9,7 @@ import { renderCertificatePdf } from '../certificates/pdf.ts';
 import { ErrorBody, FileAnswer } from '../http/schemas.ts';
 import { classHours } from '../playback/credit.ts';
 import { reportCsv, reportDisposition, reportTable, reportXlsx } from './export.ts';
-import { ClassBodySchema, ClassDetailSchema, ClassReportSchema, ClassSummarySchema, ClassUpdateBodySchema, MyClassesSchema } from './schemas.ts';
+import { ClassBodySchema, ClassDetailSchema, ClassListSchema, ClassReportSchema, ClassUpdateBodySchema, MyClassesSchema } from './schemas.ts';
 
 const Uuid = Type.String({ format: 'uuid' });
 const tags = ['training-classes'];
@@ -33,7 +33,7 @@ const classRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/organizations/:orgId/training-classes',
     {
       preHandler: app.authenticate,
-      schema: { tags, summary: 'Training classes owned by the organization or inside its subtree', params: Type.Object({ orgId: Uuid }), response: { 200: Type.Object({ items: Type.Array(ClassSummarySchema) }), ...errors } },
+      schema: { tags, summary: 'Training classes owned by the organization or inside its subtree', params: Type.Object({ orgId: Uuid }), response: { 200: ClassListSchema, ...errors } },
     },
     async (request) => service.list(request.user!, request.params.orgId),
   );

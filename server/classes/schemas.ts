@@ -58,6 +58,8 @@ const CourseRef = Type.Object({ id: Type.String(), title: Type.String() });
 const SessionRef = Type.Object({ id: Type.String(), title: Type.String(), heldOn: Type.String(), minutes: Type.Integer() });
 
 export const ClassSummarySchema = Type.Object({ ...ClassSchema.properties, courses: Type.Integer(), sessions: Type.Integer(), enrolled: Type.Integer() });
+/** GET /api/organizations/:orgId/training-classes */
+export const ClassListSchema = Type.Object({ items: Type.Array(ClassSummarySchema) });
 
 export const ClassDetailSchema = Type.Object({
   ...ClassSchema.properties,
@@ -106,6 +108,7 @@ export type TrainingClassKind = Static<typeof ClassKindSchema>;
 export type TrainingClassBody = Static<typeof ClassBodySchema>;
 export type TrainingClassUpdate = Static<typeof ClassUpdateBodySchema>;
 export type TrainingClassSummary = Static<typeof ClassSummarySchema>;
+export type TrainingClassList = Static<typeof ClassListSchema>;
 export type TrainingClassDetail = Static<typeof ClassDetailSchema>;
 export type TrainingClassReport = Static<typeof ClassReportSchema>;
 export type MyTrainingClass = Static<typeof MyClassSchema>;

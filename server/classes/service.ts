@@ -13,7 +13,7 @@ import type { AccessPolicy, SessionUser } from '../auth/access.ts';
 import { AuditLog, type AuditState } from '../audit/service.ts';
 import { formatSerial, newVerificationCode } from '../certificates/service.ts';
 import { badRequest, conflict, forbidden, notFound } from '../http/errors.ts';
-import type { TrainingClassBody, TrainingClassUpdate } from './schemas.ts';
+import type { TrainingClassBody, TrainingClassList, TrainingClassUpdate } from './schemas.ts';
 import { isCalendarDate } from '../inperson/service.ts';
 import type { OrganizationRow, OrganizationsRepository } from '../organizations/repository.ts';
 import { creditRulesOf } from '../organizations/service.ts';
@@ -87,7 +87,7 @@ export class ClassesService {
   }
 
   /** Classes owned by the organization or inside its subtree, with their counts. */
-  async list(user: SessionUser, organizationId: string) {
+  async list(user: SessionUser, organizationId: string): Promise<TrainingClassList> {
     await this.access.assertRole(user, organizationId, 'admin');
     // two statements whatever the number of classes: the classes, then all their counts
     const records = await this.repo.listClasses(organizationId);

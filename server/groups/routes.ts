@@ -6,16 +6,14 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ErrorBody, PlainText, Uuid } from '../http/schemas.ts';
-import type { HeartbeatBody } from '../playback/service.ts';
-import { PresenceFields, heartbeatRoute, presenceRoutes, requestMeta } from '../playback/routes.ts';
-import { GroupHeartbeatAnswerSchema, GroupSessionSchema, JoinCodeSchema, MyGroupSchema } from './schemas.ts';
+import { ErrorBody, Uuid } from '../http/schemas.ts';
+import { heartbeatRoute, presenceRoutes, requestMeta } from '../playback/routes.ts';
+import type { HeartbeatBody } from '../playback/schemas.ts';
+import { GroupHeartbeatAnswerSchema, GroupSessionSchema, GroupStartedSchema, JoinCodeSchema, MemberCredentialsSchema, MyGroupSchema, NewGroupSchema, ScreenPresenceSchema } from './schemas.ts';
 
 const tags = ['groups'];
 const GroupParams = Type.Object({ groupId: Uuid });
 const MemberParams = Type.Object({ groupId: Uuid, userId: Uuid });
-const Login = PlainText({ minLength: 1, maxLength: 100 });
-const Password = Type.String({ minLength: 1, maxLength: 200 });
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
 const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -28,8 +26,8 @@ const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'Start watching a lecture together on the firm’s computer (the caller is the host; their own session opens)',
-        body: Type.Object({ lectureId: Uuid }, { additionalProperties: false }),
-        response: { 201: Type.Object({ group: GroupSessionSchema, session: Type.Any({ description: 'the host’s playback session, as POST /api/lectures/:id/sessions answers it' }) }), ...errors },
+        body: NewGroupSchema,
+        response: { 201: GroupStartedSchema, ...errors },
       },
     },
     async (request, reply) => {
@@ -52,10 +50,7 @@ const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Add a colleague of the same firm, confirmed by their own password or the one-time code from their phone (host only)',
         params: GroupParams,
-        body: Type.Union([
-          Type.Object({ login: Login, password: Password }, { additionalProperties: false }),
-          Type.Object({ login: Login, code: Type.String({ minLength: 1, maxLength: 20 }) }, { additionalProperties: false }),
-        ]),
+        body: MemberCredentialsSchema,
         response: { 201: GroupSessionSchema, ...errors, 422: ErrorBody, 429: ErrorBody },
       },
     },
@@ -114,7 +109,7 @@ const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'A member confirms their presence check on the shared screen: the code and their own password (host’s screen only)',
         params: MemberParams,
-        body: Type.Object({ ...PresenceFields, password: Password }, { additionalProperties: false }),
+        body: ScreenPresenceSchema,
       }),
     },
     async (request, reply) => {

@@ -1,14 +1,39 @@
 /**
- * The answers of the group-watching routes (集体观看, docs/credit.md "Group watching"): one source
- * for the route schemas, the service's types and the web app's (a type-only import). Pure TypeBox.
+ * The bodies and answers of the group-watching routes (集体观看, docs/credit.md "Group watching"):
+ * one source for the route schemas, the service's types and the web app's (a type-only import).
+ * Pure TypeBox and the shared schemas.
  */
 import { Type, type Static } from 'typebox';
-import { HeartbeatAnswerFields, PresenceCheckSchema } from '../playback/schemas.ts';
+import { PlainText, Uuid } from '../http/schemas.ts';
+import { HeartbeatAnswerFields, PresenceCheckSchema, PresenceFields, SessionAnswerSchema } from '../playback/schemas.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 export const CONFIRMED_BY = ['host', 'password', 'phone_code'] as const;
 export const LEFT_REASONS = ['removed', 'left', 'session_elsewhere', 'idle', 'group_ended'] as const;
+
+// ── requests ──
+
+const Login = PlainText({ minLength: 1, maxLength: 100 });
+const Password = Type.String({ minLength: 1, maxLength: 200 });
+
+/** POST /api/group-sessions */
+export const NewGroupSchema = Type.Object({ lectureId: Uuid }, { additionalProperties: false });
+
+/** POST /api/group-sessions/:groupId/members: the colleague's own password, or the code their phone shows */
+export const MemberCredentialsSchema = Type.Union([
+  Type.Object({ login: Login, password: Password }, { additionalProperties: false }),
+  Type.Object({ login: Login, code: Type.String({ minLength: 1, maxLength: 20 }) }, { additionalProperties: false }),
+]);
+
+/** POST /api/group-sessions/:groupId/members/:userId/presence: the check, its code and the member's own password */
+export const ScreenPresenceSchema = Type.Object({ ...PresenceFields, password: Password }, { additionalProperties: false });
+
+export type NewGroupBody = Static<typeof NewGroupSchema>;
+export type MemberCredentials = Static<typeof MemberCredentialsSchema>;
+export type ScreenPresenceBody = Static<typeof ScreenPresenceSchema>;
+
+// ── answers ──
 
 export const GroupMemberSchema = Type.Object({
   userId: Type.String(),
@@ -53,6 +78,12 @@ export const GroupHeartbeatAnswerSchema = Type.Object({
   members: Type.Array(GroupMemberBeatSchema),
 });
 
+/** POST /api/group-sessions 201: the group and the host's playback session (the session route's own answer schema) */
+export const GroupStartedSchema = Type.Object({
+  group: GroupSessionSchema,
+  session: Type.Object(SessionAnswerSchema.properties, { description: 'the host’s playback session, as POST /api/lectures/:id/sessions answers it' }),
+});
+
 export const JoinCodeSchema = Type.Object({ code: Type.String({ description: '6 digits, valid 5 minutes, used once' }), expiresAt: Type.String() });
 
 export const MyGroupSchema = Type.Object({
@@ -77,5 +108,6 @@ export type GroupMemberView = Static<typeof GroupMemberSchema>;
 export type GroupSessionView = Static<typeof GroupSessionSchema>;
 export type GroupMemberBeat = Static<typeof GroupMemberBeatSchema>;
 export type GroupHeartbeatAnswer = Static<typeof GroupHeartbeatAnswerSchema>;
+export type GroupStarted = Static<typeof GroupStartedSchema>;
 export type JoinCodeView = Static<typeof JoinCodeSchema>;
 export type MyGroupView = Static<typeof MyGroupSchema>;

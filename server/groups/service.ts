@@ -11,8 +11,9 @@ import type { SessionUser } from '../auth/access.ts';
 import type { AuthService } from '../auth/service.ts';
 import { HttpError, forbidden, notFound } from '../http/errors.ts';
 import type { HeartbeatAnswer, HeartbeatBody, PlaybackService, RequestMeta } from '../playback/service.ts';
+import type { SessionAnswer } from '../playback/schemas.ts';
 import type { GroupRow, GroupsRepository, GroupUser, MemberRow } from './repository.ts';
-import type { GroupHeartbeatAnswer, GroupMemberBeat, GroupSessionView, JoinCodeView, MyGroupView } from './schemas.ts';
+import type { GroupHeartbeatAnswer, GroupMemberBeat, GroupSessionView, JoinCodeView, MemberCredentials, MyGroupView, ScreenPresenceBody } from './schemas.ts';
 
 /** A join code is valid this long. */
 export const JOIN_CODE_SECONDS = 5 * 60;
@@ -85,8 +86,11 @@ export class GroupsService {
     return viewOf(group, await this.repo.members(groupId));
   }
 
-  /** A lawyer of a firm starts a group on the firm's computer: their own session opens as usual. */
-  async start(user: SessionUser, lectureId: string, meta: RequestMeta) {
+  /**
+   * A lawyer of a firm starts a group on the firm's computer: their own session opens as usual
+   * (the route adds its subtitles, as the session route does: GroupStarted).
+   */
+  async start(user: SessionUser, lectureId: string, meta: RequestMeta): Promise<{ group: GroupSessionView; session: Omit<SessionAnswer, 'subtitles'> }> {
     const host = await this.firmLawyer(user.id);
     const session = await this.playback.openSession(user, lectureId, meta);
     const groupId = await this.repo.insertGroup({ organizationId: host.organizationId, lectureId: session.lectureId, hostUserId: user.id });
@@ -103,17 +107,17 @@ export class GroupsService {
    * A colleague confirms with their own password or the one-time code of their own phone. They are
    * not logged in on the firm's computer: a playback session of theirs opens (closing any other).
    */
-  async addMember(user: SessionUser, groupId: string, body: { login: string; password?: string; code?: string }, meta: RequestMeta & { ip: string }): Promise<GroupSessionView> {
+  async addMember(user: SessionUser, groupId: string, body: MemberCredentials, meta: RequestMeta & { ip: string }): Promise<GroupSessionView> {
     const group = await this.hostedGroup(user, groupId);
     if (group.endedAt) throw groupEnded();
     let member: GroupUser | null;
     let confirmedBy: 'password' | 'phone_code';
-    if (body.password !== undefined) {
+    if ('password' in body) {
       member = await this.repo.userById((await this.memberPassword(body.login, body.password, meta.ip)).id);
       confirmedBy = 'password';
     } else {
       member = await this.repo.userByLogin(body.login);
-      if (!member || member.disabled || !(await this.repo.useJoinCode(member.id, joinCodeHash(member.id, (body.code ?? '').trim()), JOIN_CODE_MAX_WRONG))) throw joinCodeWrong();
+      if (!member || member.disabled || !(await this.repo.useJoinCode(member.id, joinCodeHash(member.id, body.code.trim()), JOIN_CODE_MAX_WRONG))) throw joinCodeWrong();
       confirmedBy = 'phone_code';
     }
     if (!member || member.licenseNo === null || member.organizationId !== group.organizationId) {
@@ -197,7 +201,7 @@ export class GroupsService {
    * On the shared screen a member confirms a check with the code AND their own password: the code
    * alone would let whoever sits at the keyboard confirm for everyone.
    */
-  async confirmOnScreen(user: SessionUser, groupId: string, userId: string, body: { checkId: string; code: string; password: string }, ip: string): Promise<void> {
+  async confirmOnScreen(user: SessionUser, groupId: string, userId: string, body: ScreenPresenceBody, ip: string): Promise<void> {
     const { group, member } = await this.presentMember(user, groupId, userId);
     await this.memberPassword(member.login, body.password, ip);
     await this.playback.confirmPresence(memberUser(member, group), member.playbackSessionId, body.checkId, body.code);

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import { ErrorBody } from '../http/schemas.ts';
-import { ResumeSchema } from './schemas.ts';
+import { MyProgressSchema } from './schemas.ts';
 
 const learningRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const service = app.services.learning;
@@ -13,7 +12,7 @@ const learningRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['credit'],
         summary: 'Continue learning: the lecture to resume (the most recently watched unfinished one) and where',
-        response: { 200: Type.Object({ resume: Type.Union([ResumeSchema, Type.Null()]) }), 401: ErrorBody },
+        response: { 200: MyProgressSchema, 401: ErrorBody },
       },
     },
     async (request) => service.mine(request.user!),

@@ -41,6 +41,9 @@ export const ResumeSchema = Type.Object(
   { description: 'continue learning: the most recently watched unfinished lecture (published, ready)' },
 );
 
+/** GET /api/me/progress */
+export const MyProgressSchema = Type.Object({ resume: Type.Union([ResumeSchema, Type.Null()]) });
+
 export const Organizer = Type.Union([Type.Object({ id: Type.String(), name: Type.String() }), Type.Null()], { description: 'the organizing association (the course’s owner)' });
 export const Trainer = Type.Union([Type.String(), Type.Null()], { description: 'the trainer who made the course' });
 export const Required = Type.Boolean({ description: 'a required (必修) course of a plan that covers me this training year' });
@@ -49,3 +52,4 @@ export const Required = Type.Boolean({ description: 'a required (必修) course 
 export type CourseProgress = Static<typeof CourseProgressSchema>;
 export type LectureProgress = Static<typeof LectureProgressSchema>;
 export type Resume = Static<typeof ResumeSchema>;
+export type MyProgress = Static<typeof MyProgressSchema>;

@@ -10,7 +10,8 @@ import type { CatalogService } from '../catalog/service.ts';
 import { lectureView } from '../catalog/service.ts';
 import type { RequirementsService } from '../requirements/service.ts';
 import type { LearningRepository } from './repository.ts';
-import { courseProgress, lectureProgress, resumeView, type Resume } from './state.ts';
+import { courseProgress, lectureProgress, resumeView } from './state.ts';
+import type { MyProgress } from './schemas.ts';
 
 /** GET /api/courses's query (server/catalog/schemas.ts). */
 export type { CatalogQuery } from '../catalog/schemas.ts';
@@ -87,7 +88,7 @@ export class LearningService {
   }
 
   /** GET /api/me/progress: what /me needs beside the credits it already reads. */
-  async mine(user: SessionUser): Promise<{ resume: Resume | null }> {
+  async mine(user: SessionUser): Promise<MyProgress> {
     return { resume: resumeView(await this.repo.resume(user.id)) };
   }
 }

@@ -4,20 +4,12 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ErrorBody, FileAnswer, PlainText, Uuid } from '../http/schemas.ts';
+import { ErrorBody, FileAnswer, Uuid } from '../http/schemas.ts';
 import { notFound } from '../http/errors.ts';
+import { CertificateSettingsSchema, SealUploadSchema, SignerChangeSchema } from './schemas.ts';
 import { SEAL_MAX_BYTES } from './seal.ts';
 
 const OrgParams = Type.Object({ orgId: Uuid });
-const Nullable = <T extends ReturnType<typeof PlainText>>(schema: T) => Type.Union([schema, Type.Null()]);
-const CertificateSettings = Type.Object({
-  organizationId: Type.String(),
-  name: Type.String({ description: 'the association’s name, as certificates print it' }),
-  signerName: Type.Union([Type.String(), Type.Null()]),
-  signerTitle: Type.Union([Type.String(), Type.Null()]),
-  seal: Type.Union([Type.Object({ contentType: Type.String(), bytes: Type.Integer(), url: Type.String() }), Type.Null()]),
-  updatedAt: Type.Union([Type.String(), Type.Null()]),
-});
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody };
 
 const issuerRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -27,7 +19,7 @@ const issuerRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/organizations/:orgId/certificate-settings',
     {
       preHandler: app.authenticate,
-      schema: { tags: ['certificates'], summary: 'The signer and seal an association’s certificates carry', params: OrgParams, response: { 200: CertificateSettings, ...errors } },
+      schema: { tags: ['certificates'], summary: 'The signer and seal an association’s certificates carry', params: OrgParams, response: { 200: CertificateSettingsSchema, ...errors } },
     },
     async (request) => service.view(request.user!, request.params.orgId),
   );
@@ -41,11 +33,8 @@ const issuerRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Set the signer’s name and title (null or empty: none)',
         description: 'Administrators of the association or above it; 400 firm_not_issuer for a firm. Each real change is one audit entry (organization.certificate_settings_changed).',
         params: OrgParams,
-        body: Type.Object(
-          { signerName: Type.Optional(Nullable(PlainText({ maxLength: 40 }))), signerTitle: Type.Optional(Nullable(PlainText({ maxLength: 40 }))) },
-          { additionalProperties: false, minProperties: 1 },
-        ),
-        response: { 200: CertificateSettings, ...errors },
+        body: SignerChangeSchema,
+        response: { 200: CertificateSettingsSchema, ...errors },
       },
     },
     async (request) => service.update(request.user!, request.params.orgId, request.body, request.ip),
@@ -62,8 +51,8 @@ const issuerRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Upload the seal image',
         description: `\`image\`: base64 of a PNG or JPEG (a \`data:\` URL prefix is allowed), at most ${SEAL_MAX_BYTES / 1024} kB, checked by its bytes. 400 seal_not_base64, seal_not_image, seal_too_large, seal_unreadable, firm_not_issuer. Audited.`,
         params: OrgParams,
-        body: Type.Object({ image: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
-        response: { 200: CertificateSettings, ...errors },
+        body: SealUploadSchema,
+        response: { 200: CertificateSettingsSchema, ...errors },
       },
     },
     async (request) => service.setSeal(request.user!, request.params.orgId, request.body.image, request.ip),
@@ -73,7 +62,7 @@ const issuerRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/organizations/:orgId/certificate-settings/seal',
     {
       preHandler: app.authenticate,
-      schema: { tags: ['certificates'], summary: 'Remove the seal image', params: OrgParams, response: { 200: CertificateSettings, ...errors } },
+      schema: { tags: ['certificates'], summary: 'Remove the seal image', params: OrgParams, response: { 200: CertificateSettingsSchema, ...errors } },
     },
     async (request) => service.setSeal(request.user!, request.params.orgId, null, request.ip),
   );

@@ -10,6 +10,7 @@ import { AuditLog } from '../audit/service.ts';
 import { forbidden, HttpError } from '../http/errors.ts';
 import { IssuerRepository, type IssuerSettings } from './issuer-repository.ts';
 import type { OrganizationRow, OrganizationsRepository } from './repository.ts';
+import type { CertificateSettings, SignerChange } from './schemas.ts';
 import { checkSeal } from './seal.ts';
 
 export interface Issuer {
@@ -27,15 +28,6 @@ export const sealUrl = (organizationId: string, sha256: string) => `/api/organiz
 /** The issuing association in an organization's ancestor chain (itself first): the first that is not a firm. */
 export function issuingOrganization(chain: OrganizationRow[]): OrganizationRow | undefined {
   return chain.find((o) => o.kind !== 'firm') ?? chain[0];
-}
-
-export interface CertificateSettingsView {
-  organizationId: string;
-  name: string;
-  signerName: string | null;
-  signerTitle: string | null;
-  seal: { contentType: string; bytes: number; url: string } | null;
-  updatedAt: string | null;
 }
 
 /** A name or title as typed: trimmed; empty means "none". */
@@ -72,12 +64,12 @@ export class IssuerService {
     return this.issuers.sealImage(organizationId);
   }
 
-  async view(user: SessionUser, organizationId: string): Promise<CertificateSettingsView> {
+  async view(user: SessionUser, organizationId: string): Promise<CertificateSettings> {
     const org = await this.association(user, organizationId);
     return this.viewOf(org, await this.issuers.settings(org.id));
   }
 
-  async update(user: SessionUser, organizationId: string, input: { signerName?: string | null; signerTitle?: string | null }, ip: string) {
+  async update(user: SessionUser, organizationId: string, input: SignerChange, ip: string): Promise<CertificateSettings> {
     const values: { signerName?: string | null; signerTitle?: string | null } = {};
     if (input.signerName !== undefined) values.signerName = cleaned(input.signerName);
     if (input.signerTitle !== undefined) values.signerTitle = cleaned(input.signerTitle);
@@ -85,7 +77,7 @@ export class IssuerService {
   }
 
   /** A new seal image (base64 of a PNG or JPEG up to 200 kB, checked by its bytes), or null to remove it. */
-  async setSeal(user: SessionUser, organizationId: string, base64: string | null, ip: string) {
+  async setSeal(user: SessionUser, organizationId: string, base64: string | null, ip: string): Promise<CertificateSettings> {
     await this.association(user, organizationId); // a stranger learns nothing about the file
     const seal = base64 === null ? null : checkSeal(base64);
     return this.change(user, organizationId, { seal }, ip);
@@ -109,7 +101,7 @@ export class IssuerService {
     return this.viewOf(org, after);
   }
 
-  private viewOf(org: OrganizationRow, s: IssuerSettings): CertificateSettingsView {
+  private viewOf(org: OrganizationRow, s: IssuerSettings): CertificateSettings {
     return {
       organizationId: org.id,
       name: org.name,

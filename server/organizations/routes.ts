@@ -6,7 +6,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody, Uuid } from '../http/schemas.ts';
-import { NewOrganizationSchema, OrganizationChangeSchema, OrganizationNodeSchema, OrganizationSchema } from './schemas.ts';
+import { NewOrganizationSchema, OrganizationChangeSchema, OrganizationSchema, OrganizationTreesSchema } from './schemas.ts';
 import { organizationView } from './service.ts';
 import issuerRoutes from './issuer-routes.ts';
 
@@ -19,7 +19,7 @@ const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/organizations',
-    { preHandler: app.authenticate, schema: { tags: ['audit'], summary: 'The organization trees I administer', response: { 200: Type.Array(OrganizationNodeSchema), 401: ErrorBody } } },
+    { preHandler: app.authenticate, schema: { tags: ['audit'], summary: 'The organization trees I administer', response: { 200: OrganizationTreesSchema, 401: ErrorBody } } },
     async (request) => service.administeredTree(request.user!),
   );
 

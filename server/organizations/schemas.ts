@@ -60,6 +60,31 @@ export const OrganizationChangeSchema = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 
+/** GET /api/organizations: the trees the caller administers */
+export const OrganizationTreesSchema = Type.Array(OrganizationNodeSchema);
+
+// ── an association's certificate settings (issuer-routes.ts, docs/credit.md "Certificates") ──
+
+const NullableText = <T extends ReturnType<typeof PlainText>>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const CertificateSettingsSchema = Type.Object({
+  organizationId: Type.String(),
+  name: Type.String({ description: 'the association’s name, as certificates print it' }),
+  signerName: Type.Union([Type.String(), Type.Null()]),
+  signerTitle: Type.Union([Type.String(), Type.Null()]),
+  seal: Type.Union([Type.Object({ contentType: Type.String(), bytes: Type.Integer(), url: Type.String() }), Type.Null()]),
+  updatedAt: Type.Union([Type.String(), Type.Null()]),
+});
+
+/** PATCH /api/organizations/:orgId/certificate-settings: either or both (null or empty: none) */
+export const SignerChangeSchema = Type.Object(
+  { signerName: Type.Optional(NullableText(PlainText({ maxLength: 40 }))), signerTitle: Type.Optional(NullableText(PlainText({ maxLength: 40 }))) },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+/** PUT /api/organizations/:orgId/certificate-settings/seal */
+export const SealUploadSchema = Type.Object({ image: Type.String({ minLength: 1 }) }, { additionalProperties: false });
+
 export type OrganizationKind = Static<typeof OrganizationKindSchema>;
 /** One node of an administered tree (GET /api/organizations). */
 export type OrganizationNode = Static<typeof OrganizationNodeSchema>;
@@ -69,3 +94,9 @@ export type Organization = Static<typeof OrganizationSchema>;
 export type NewOrganization = Static<typeof NewOrganizationSchema>;
 /** PATCH /api/organizations/:orgId: any of the fields */
 export type OrganizationChange = Static<typeof OrganizationChangeSchema>;
+/** GET /api/organizations */
+export type OrganizationTrees = Static<typeof OrganizationTreesSchema>;
+/** GET/PATCH /api/organizations/:orgId/certificate-settings and its seal's PUT and DELETE */
+export type CertificateSettings = Static<typeof CertificateSettingsSchema>;
+export type SignerChange = Static<typeof SignerChangeSchema>;
+export type SealUpload = Static<typeof SealUploadSchema>;

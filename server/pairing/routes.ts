@@ -5,24 +5,9 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ErrorBody, FileAnswer, PlainText, Uuid } from '../http/schemas.ts';
+import { ErrorBody, FileAnswer, Uuid } from '../http/schemas.ts';
 import { YearQuery } from '../reports/schemas.ts';
-import { MenteeProgressSchema, MentoringSchema, MyRecommendationsSchema, PairingReportSchema, PairSchema, RecommendationSchema } from './schemas.ts';
-
-const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'a Beijing date, YYYY-MM-DD' });
-const Dates = { startsOn: Day, endsOn: Type.Optional(Type.Union([Day, Type.Null()], { description: 'the last day (included); absent or null: open-ended' })) };
-const NewPair = Type.Union([
-  Type.Object({ kind: Type.Literal('firm'), mentorOrganizationId: Uuid, menteeOrganizationId: Uuid, ...Dates }, { additionalProperties: false }),
-  Type.Object(
-    {
-      kind: Type.Literal('lawyer'),
-      mentor: PlainText({ minLength: 1, maxLength: 64, description: 'licence number or login of the senior lawyer' }),
-      mentee: PlainText({ minLength: 1, maxLength: 64, description: 'licence number or login of the young lawyer (practising under 3 years)' }),
-      ...Dates,
-    },
-    { additionalProperties: false },
-  ),
-]);
+import { MenteeProgressSchema, MentoringSchema, MyRecommendationsSchema, NewPairSchema, NewRecommendationSchema, PairingReportSchema, PairListSchema, PairSchema, RecommendationSchema } from './schemas.ts';
 
 const tags = ['pairing'];
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
@@ -40,7 +25,7 @@ const pairingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Record a pair (结对帮扶): a city firm and a county firm, or a senior and a young lawyer, inside the organization’s subtree (its administrators or above)',
         params: OrgParams,
-        body: NewPair,
+        body: NewPairSchema,
         response: { 201: PairSchema, ...errors },
       },
     },
@@ -51,7 +36,7 @@ const pairingRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/organizations/:orgId/pairs',
     {
       preHandler: app.authenticate,
-      schema: { tags, summary: 'The pairs the organization and its subtree recorded (administrators of it or above)', params: OrgParams, response: { 200: Type.Object({ today: Type.String(), items: Type.Array(PairSchema) }), ...errors } },
+      schema: { tags, summary: 'The pairs the organization and its subtree recorded (administrators of it or above)', params: OrgParams, response: { 200: PairListSchema, ...errors } },
     },
     async (request) => pairs.listPairs(request.user!, request.params.orgId),
   );
@@ -99,7 +84,7 @@ const pairingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Recommend a published course to the pair’s mentee(s) (the mentor side of the active pair only)',
         params: PairParams,
-        body: Type.Object({ courseId: Uuid, note: Type.Optional(Type.Union([PlainText({ maxLength: 300 }), Type.Null()])) }, { additionalProperties: false }),
+        body: NewRecommendationSchema,
         response: { 201: RecommendationSchema, ...errors },
       },
     },

@@ -1,12 +1,40 @@
 /**
- * TypeBox shapes of the pairing answers (docs/programme.md, "Pairing"). Pure: the web app imports
- * their `Static` types (web/src/lib/api/pairing.ts) and nothing of the server is bundled.
+ * TypeBox shapes of the pairing bodies and answers (docs/programme.md, "Pairing"). Pure: the
+ * service takes and returns their `Static` types, the web app imports them type-only
+ * (web/src/lib/api/pairing.ts) and nothing of the server is bundled.
  */
 import { Type, type Static } from 'typebox';
+import { PlainText, Uuid } from '../http/schemas.ts';
 import { CourseProgressSchema, ResumeSchema } from '../learning/schemas.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Named = Type.Object({ id: Type.String(), name: Type.String() });
+
+// ── requests ──
+
+const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'a Beijing date, YYYY-MM-DD' });
+const Dates = { startsOn: Day, endsOn: Type.Optional(Type.Union([Day, Type.Null()], { description: 'the last day (included); absent or null: open-ended' })) };
+/** POST /api/organizations/:orgId/pairs */
+export const NewPairSchema = Type.Union([
+  Type.Object({ kind: Type.Literal('firm'), mentorOrganizationId: Uuid, menteeOrganizationId: Uuid, ...Dates }, { additionalProperties: false }),
+  Type.Object(
+    {
+      kind: Type.Literal('lawyer'),
+      mentor: PlainText({ minLength: 1, maxLength: 64, description: 'licence number or login of the senior lawyer' }),
+      mentee: PlainText({ minLength: 1, maxLength: 64, description: 'licence number or login of the young lawyer (practising under 3 years)' }),
+      ...Dates,
+    },
+    { additionalProperties: false },
+  ),
+]);
+
+/** POST /api/pairs/:pairId/recommendations */
+export const NewRecommendationSchema = Type.Object({ courseId: Uuid, note: Type.Optional(Type.Union([PlainText({ maxLength: 300 }), Type.Null()])) }, { additionalProperties: false });
+
+export type NewPair = Static<typeof NewPairSchema>;
+export type NewRecommendation = Static<typeof NewRecommendationSchema>;
+
+// ── answers ──
 
 export const PairSideSchema = Type.Object(
   { id: Type.String(), name: Type.String(), licenseNo: Nullable(Type.String()), firm: Nullable(Named) },
@@ -25,6 +53,9 @@ export const PairSchema = Type.Object({
   createdAt: Type.String(),
   endedAt: Nullable(Type.String()),
 });
+
+/** GET /api/organizations/:orgId/pairs */
+export const PairListSchema = Type.Object({ today: Type.String(), items: Type.Array(PairSchema) });
 
 export const MenteeSchema = Type.Object({ id: Type.String(), name: Type.String(), licenseNo: Nullable(Type.String()), firm: Type.String() });
 
@@ -90,6 +121,8 @@ export const PairingReportSchema = Type.Object({
 });
 
 export type Pair = Static<typeof PairSchema>;
+export type PairList = Static<typeof PairListSchema>;
+export type Recommendation = Static<typeof RecommendationSchema>;
 export type Mentoring = Static<typeof MentoringSchema>;
 export type MenteeProgress = Static<typeof MenteeProgressSchema>;
 export type MyRecommendations = Static<typeof MyRecommendationsSchema>;

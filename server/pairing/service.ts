@@ -19,10 +19,8 @@ import type { OrganizationsRepository } from '../organizations/repository.ts';
 import type { RequirementsService } from '../requirements/service.ts';
 import type { Lawyer, PairingRepository, PairKind, PairRecord } from './repository.ts';
 import { beijingToday, isYoungLawyer, YOUNG_LAWYER_YEARS } from './rules.ts';
+import type { NewPair, PairList } from './schemas.ts';
 
-export type NewPairInput =
-  | { kind: 'firm'; mentorOrganizationId: string; menteeOrganizationId: string; startsOn: string; endsOn?: string | null }
-  | { kind: 'lawyer'; mentor: string; mentee: string; startsOn: string; endsOn?: string | null };
 
 const NOT_ADMINISTERED = 'You are not an administrator of this organization';
 const NOT_MENTOR = 'You are not the mentor side of an active pair with this lawyer';
@@ -72,7 +70,7 @@ export class PairingService {
     return beijingToday(this.now());
   }
 
-  async createPair(user: SessionUser, organizationId: string, input: NewPairInput, ip: string) {
+  async createPair(user: SessionUser, organizationId: string, input: NewPair, ip: string) {
     const chain = await this.access.assertRole(user, organizationId, 'admin');
     if (chain.some((o) => o.closedAt != null)) throw badRequest('organization_closed', 'The organization is closed.');
     const startsOn = validDate(input.startsOn);
@@ -96,7 +94,7 @@ export class PairingService {
     return pairView(pair, today);
   }
 
-  private async firmSides(input: Extract<NewPairInput, { kind: 'firm' }>, inside: Set<string>) {
+  private async firmSides(input: Extract<NewPair, { kind: 'firm' }>, inside: Set<string>) {
     if (!inside.has(input.mentorOrganizationId) || !inside.has(input.menteeOrganizationId)) throw forbidden(NOT_ADMINISTERED);
     const [mentor] = await this.organizations.ancestors(input.mentorOrganizationId);
     const [mentee] = await this.organizations.ancestors(input.menteeOrganizationId);
@@ -106,7 +104,7 @@ export class PairingService {
     return { mentorOrganizationId: mentor.id, menteeOrganizationId: mentee.id };
   }
 
-  private async lawyerSides(input: Extract<NewPairInput, { kind: 'lawyer' }>, inside: Set<string>, startsOn: string) {
+  private async lawyerSides(input: Extract<NewPair, { kind: 'lawyer' }>, inside: Set<string>, startsOn: string) {
     const [mentor, mentee] = await Promise.all([this.lawyerNamed(input.mentor, inside), this.lawyerNamed(input.mentee, inside)]);
     if (mentor.id === mentee.id) throw badRequest('pair_same_lawyer', 'A lawyer cannot mentor themself.');
     if (!isYoungLawyer(mentee.practiceStartedOn, startsOn)) {
@@ -130,7 +128,7 @@ export class PairingService {
     return lawyer;
   }
 
-  async listPairs(user: SessionUser, organizationId: string) {
+  async listPairs(user: SessionUser, organizationId: string): Promise<PairList> {
     await this.access.assertRole(user, organizationId, 'admin');
     const today = this.today();
     return { today, items: (await this.repo.listPairs(organizationId, today)).map((p) => pairView(p, today)) };

@@ -2,28 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import { Type, type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { ErrorBody, Uuid } from '../http/schemas.ts';
-import { HeartbeatAnswerFields, HeartbeatAnswerSchema, SessionAnswerSchema } from './schemas.ts';
+import { ErrorBody } from '../http/schemas.ts';
+import { HeartbeatAnswerFields, HeartbeatAnswerSchema, HeartbeatSchema, PresenceSchema, SessionAnswerSchema } from './schemas.ts';
 import { SESSION_COOKIE } from '../auth/cookie.ts';
 import { hashToken } from '../auth/service.ts';
 import type { HeartbeatBody, HeartbeatOutcome, RequestMeta } from './service.ts';
-
-/** Seconds and rates are finite numbers; ±1e7 s is far beyond any lecture but keeps arithmetic sane. */
-const MediaSeconds = Type.Number({ minimum: -1e7, maximum: 1e7 });
-
-export const HeartbeatSchema = Type.Object(
-  {
-    seq: Type.Integer({ minimum: 0, maximum: 2_147_483_647 }),
-    intervals: Type.Array(Type.Tuple([MediaSeconds, MediaSeconds]), { maxItems: 200 }),
-    playbackRate: Type.Number({ exclusiveMinimum: 0, maximum: 16 }),
-    visible: Type.Boolean(),
-    position: Type.Number({ minimum: 0, maximum: 1e7 }),
-  },
-  { additionalProperties: false },
-);
-
-/** A presence check's confirmation: the check and the code its image shows (the shared screen's adds the member's password). */
-export const PresenceFields = { checkId: Uuid, code: Type.String({ minLength: 1, maxLength: 20 }) };
 
 /**
  * The app's Ajv coerces types ("1" → 1, "false" → false); evidence must be exactly what the player
@@ -142,7 +125,7 @@ const playbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['playback'],
         summary: 'Confirm a presence check with the code its image shows',
         params: Type.Object({ sessionId: Type.String({ format: 'uuid' }) }),
-        body: Type.Object(PresenceFields, { additionalProperties: false }),
+        body: PresenceSchema,
       }),
     },
     async (request, reply) => {

@@ -1,11 +1,39 @@
 /**
- * The heartbeat answer's shape: the one source for the route schema (routes.ts), the service's
- * type (service.ts) and the web app's (lib/api/types.ts, a type-only import). Pure: TypeBox and
- * the credit rules' reason list, nothing else, so the web type check can follow it.
+ * The playback routes' bodies and answers: the one source for the route schemas (routes.ts), the
+ * service's types (service.ts) and the web app's (lib/api/types.ts, a type-only import). Pure:
+ * TypeBox, the shared field schemas and the credit rules' reason list, so the web type check can follow it.
  */
 import { Type, type Static } from 'typebox';
 import { REJECTION_REASONS } from './credit.ts';
+import { Uuid } from '../http/schemas.ts';
 import { SubtitleViewSchema } from '../subtitles/schemas.ts';
+
+// ── requests ──
+
+/** Seconds and rates are finite numbers; ±1e7 s is far beyond any lecture but keeps arithmetic sane. */
+const MediaSeconds = Type.Number({ minimum: -1e7, maximum: 1e7 });
+
+/** One heartbeat (POST /api/sessions/:sessionId/heartbeats and the shared screen's): checked strictly (routes.ts). */
+export const HeartbeatSchema = Type.Object(
+  {
+    seq: Type.Integer({ minimum: 0, maximum: 2_147_483_647 }),
+    intervals: Type.Array(Type.Tuple([MediaSeconds, MediaSeconds]), { maxItems: 200 }),
+    playbackRate: Type.Number({ exclusiveMinimum: 0, maximum: 16 }),
+    visible: Type.Boolean(),
+    position: Type.Number({ minimum: 0, maximum: 1e7 }),
+  },
+  { additionalProperties: false },
+);
+
+/** A presence check's confirmation: the check and the code its image shows (the shared screen's adds the member's password). */
+export const PresenceFields = { checkId: Uuid, code: Type.String({ minLength: 1, maxLength: 20 }) };
+/** POST /api/sessions/:sessionId/presence */
+export const PresenceSchema = Type.Object(PresenceFields, { additionalProperties: false });
+
+export type HeartbeatBody = Static<typeof HeartbeatSchema>;
+export type PresenceBody = Static<typeof PresenceSchema>;
+
+// ── answers ──
 
 export const RejectionSchema = Type.Object({
   from: Type.Number(),

@@ -31,17 +31,9 @@ export const HEARTBEAT_SECONDS = 15;
 /** Resume from the start when the last position is this close to the end. */
 export const RESUME_RESTART_SECONDS = 10;
 
-export interface HeartbeatBody {
-  seq: number;
-  intervals: [number, number][];
-  playbackRate: number;
-  visible: boolean;
-  position: number;
-}
+import type { HeartbeatAnswer, HeartbeatBody, PresenceCheckView } from './schemas.ts';
 
-import type { HeartbeatAnswer, PresenceCheckView } from './schemas.ts';
-
-export type { HeartbeatAnswer, PresenceCheckView };
+export type { HeartbeatAnswer, HeartbeatBody, PresenceCheckView };
 
 /** Why a session no longer takes new viewing: another one replaced it, or it sat idle too long. */
 export type ClosedReason = 'replaced' | 'idle';

@@ -7,7 +7,7 @@ import { Type } from 'typebox';
 import { SESSION_COOKIE } from '../auth/cookie.ts';
 import { hashToken } from '../auth/service.ts';
 import { ErrorBody } from '../http/schemas.ts';
-import { AccountChangeSchema, AccountSchema, ChangePasswordRequestSchema, PasswordResetSchema } from './schemas.ts';
+import { AccountChangeSchema, AccountSchema, ChangePasswordRequestSchema, PasswordResetRequestSchema, PasswordResetSchema } from './schemas.ts';
 
 const userParams = Type.Object({ userId: Type.String({ format: 'uuid' }) });
 const adminErrors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
@@ -45,7 +45,7 @@ const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'Answers a new one-time password, once; the account must change it at its next login, and every login session of the account is closed. 403 outside the caller’s subtree, 403 peer_account for a trainer or administrator the caller does not administer from strictly above, 404 for an unknown user, 409 for the caller’s own account. Written to the audit log.',
         params: userParams,
-        body: Type.Object({}, { additionalProperties: false }),
+        body: PasswordResetRequestSchema,
         response: { 200: PasswordResetSchema, ...adminErrors },
       },
     },

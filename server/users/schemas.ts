@@ -21,6 +21,9 @@ export const ChangePasswordRequestSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** POST /api/users/:userId/password-reset takes no fields */
+export const PasswordResetRequestSchema = Type.Object({}, { additionalProperties: false });
+
 export const PasswordResetSchema = Type.Object({
   userId: Type.String(),
   login: Type.String(),

@@ -86,6 +86,8 @@ describe.each(availableBackends())('group watching on %s', (backend) => {
     hostSession = session.sessionId;
     expect(group).toMatchObject({ lectureId, host: { id: hostId, name: '李明' }, firm: { name: '三台县明理律师事务所' }, endedAt: null });
     expect(group.members).toEqual([expect.objectContaining({ userId: hostId, confirmedBy: 'host', present: true, sessionId: hostSession })]);
+    // the session route's own answer (its schema, so nothing is dropped): the start-up playlists and subtitles too
+    expect(session).toMatchObject({ lectureId, title: '第一讲：律所管理', preview: false, subtitles: [], masterPlaylist: expect.stringContaining('#EXTM3U'), mediaPlaylists: expect.any(Object) });
   });
 
   it('adds colleagues of the same firm by their own password or their phone’s one-time code, never someone else', async () => {

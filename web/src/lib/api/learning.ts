@@ -8,11 +8,11 @@ import { api } from './browser.ts';
 import type { ApiClient } from './client.ts';
 import type { AudienceCode, CategoryCode } from './types.ts';
 
-import type { CourseProgress, LectureProgress, Resume } from '../../../../server/learning/schemas.ts';
+import type { CourseProgress, LectureProgress, MyProgress, Resume } from '../../../../server/learning/schemas.ts';
 import type { CatalogCourse, CatalogCourseDetail, CatalogLecture, CatalogList, TranscriptMatch } from '../../../../server/catalog/schemas.ts';
 
 // The shapes come from the server's route schemas (type-only: nothing of the server is bundled).
-export type { CourseProgress, LectureProgress, TranscriptMatch };
+export type { CourseProgress, LectureProgress, MyProgress, TranscriptMatch };
 /** "继续学习": the most recently watched unfinished lecture and where its session resumes. */
 export type ResumePoint = Resume;
 export type Organizer = CatalogList['organizers'][number];
@@ -44,7 +44,7 @@ export function catalogApi(client: ApiClient) {
     course(courseId: string, signal?: AbortSignal): Promise<LearnerCourseDetail> {
       return client.request('GET', `/api/courses/${encodeURIComponent(courseId)}`, signal ? { signal } : {});
     },
-    progress(signal?: AbortSignal): Promise<{ resume: ResumePoint | null }> {
+    progress(signal?: AbortSignal): Promise<MyProgress> {
       return client.request('GET', '/api/me/progress', signal ? { signal } : {});
     },
   };
@@ -58,7 +58,7 @@ export function courseState(courseId: string, signal?: AbortSignal): Promise<Lea
   return catalogApi(api).course(courseId, signal);
 }
 
-export function myProgress(signal?: AbortSignal): Promise<{ resume: ResumePoint | null }> {
+export function myProgress(signal?: AbortSignal): Promise<MyProgress> {
   return catalogApi(api).progress(signal);
 }
 

@@ -5,15 +5,11 @@
  */
 import { api } from './browser.ts';
 import type { ApiClient } from './client.ts';
-import type { MenteeProgress, Mentoring, MyRecommendations, Pair, PairingReport } from '../../../../server/pairing/schemas.ts';
+import type { MenteeProgress, Mentoring, MyRecommendations, NewPair, NewRecommendation, Pair, PairingReport, PairList, Recommendation } from '../../../../server/pairing/schemas.ts';
 
-export type { MenteeProgress, Mentoring, MyRecommendations, Pair, PairingReport };
+export type { MenteeProgress, Mentoring, MyRecommendations, NewPair, NewRecommendation, Pair, PairingReport, PairList, Recommendation };
 
 const enc = encodeURIComponent;
-
-export type NewPair =
-  | { kind: 'firm'; mentorOrganizationId: string; menteeOrganizationId: string; startsOn: string; endsOn?: string | null }
-  | { kind: 'lawyer'; mentor: string; mentee: string; startsOn: string; endsOn?: string | null };
 
 /** The pairing routes for any client (the web's `api`, a test's client). */
 export function pairingApi(client: ApiClient) {
@@ -23,9 +19,9 @@ export function pairingApi(client: ApiClient) {
     menteeProgress: (pairId: string, userId: string, signal?: AbortSignal): Promise<MenteeProgress> =>
       client.request('GET', `/api/pairs/${enc(pairId)}/mentees/${enc(userId)}/progress`, { signal }),
     /** 201; 409 for a course already recommended in the pair, 400 unknown_course */
-    recommendCourse: (pairId: string, courseId: string, note: string | null = null): Promise<Mentoring['items'][number]['recommendations'][number]> =>
-      client.request('POST', `/api/pairs/${enc(pairId)}/recommendations`, { body: { courseId, note } }),
-    listPairs: async (orgId: string, signal?: AbortSignal): Promise<Pair[]> => (await client.request<{ items: Pair[] }>('GET', `/api/organizations/${enc(orgId)}/pairs`, { signal })).items,
+    recommendCourse: (pairId: string, courseId: string, note: string | null = null): Promise<Recommendation> =>
+      client.request('POST', `/api/pairs/${enc(pairId)}/recommendations`, { body: { courseId, note } satisfies NewRecommendation }),
+    listPairs: async (orgId: string, signal?: AbortSignal): Promise<Pair[]> => (await client.request<PairList>('GET', `/api/organizations/${enc(orgId)}/pairs`, { signal })).items,
     /** 201; audited */
     createPair: (orgId: string, body: NewPair): Promise<Pair> => client.request('POST', `/api/organizations/${enc(orgId)}/pairs`, { body }),
     /** 409 pair_ended the second time */

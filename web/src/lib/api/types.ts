@@ -72,19 +72,14 @@ export type { Handout, HandoutType };
 /** The session answer: the route's schema (server/playback/schemas.ts), type-only. */
 export type PlaybackSession = SessionAnswer;
 
-/** A media-time interval [from, to] in seconds. */
-export type MediaInterval = [number, number];
+/** The heartbeat body: the route's schema (server/playback/schemas.ts), type-only. */
+export type HeartbeatRequest = HeartbeatBody;
 
-export interface HeartbeatRequest {
-  seq: number;
-  intervals: MediaInterval[];
-  playbackRate: number;
-  visible: boolean;
-  position: number;
-}
+/** A media-time interval [from, to] in seconds. */
+export type MediaInterval = HeartbeatRequest['intervals'][number];
 
 // The heartbeat answer's shapes come from the server's route schema (type-only, nothing bundled).
-import type { HeartbeatAnswer, PresenceCheckView, RejectedInterval, SessionAnswer } from '../../../../server/playback/schemas.ts';
+import type { HeartbeatAnswer, HeartbeatBody, PresenceBody, PresenceCheckView, RejectedInterval, SessionAnswer } from '../../../../server/playback/schemas.ts';
 export type { RejectedInterval };
 export type RejectionReason = RejectedInterval['reason'];
 export type PresenceCheck = PresenceCheckView;
@@ -92,10 +87,8 @@ export type PresenceCheck = PresenceCheckView;
 /** POST /api/sessions/:id/heartbeats 200 (and the judgment a 409 for a closed session carries) */
 export type HeartbeatResponse = HeartbeatAnswer;
 
-export interface PresenceRequest {
-  checkId: string;
-  code: string;
-}
+/** POST /api/sessions/:sessionId/presence: the route's schema, type-only. */
+export type PresenceRequest = PresenceBody;
 
 // The credit answers come from their route schemas (server/credits/schemas.ts), type-only.
 export type { CourseCredit, LectureCredit, MyCredits, XapiStatementPage } from '../../../../server/credits/schemas.ts';

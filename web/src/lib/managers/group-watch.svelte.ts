@@ -54,7 +54,7 @@ export class GroupWatch {
     const started = await this.run(() => this.api.start(lectureId));
     if (!started) return false;
     this.group = started.group;
-    this.pendingSession = started.session as unknown as SessionInfo;
+    this.pendingSession = started.session;
     return true;
   }
 

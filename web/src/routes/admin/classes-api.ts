@@ -4,9 +4,9 @@
  */
 import { api } from '../../lib/api/browser.ts';
 import type { ApiClient } from '../../lib/api/client.ts';
-import type { MyTrainingClasses, TrainingClassBody, TrainingClassDetail, TrainingClassKind, TrainingClassReport, TrainingClassSummary, TrainingClassUpdate } from '../../../../server/classes/schemas.ts';
+import type { MyTrainingClasses, TrainingClassBody, TrainingClassDetail, TrainingClassKind, TrainingClassList, TrainingClassReport, TrainingClassSummary, TrainingClassUpdate } from '../../../../server/classes/schemas.ts';
 
-export type { MyTrainingClasses, TrainingClassBody, TrainingClassDetail, TrainingClassKind, TrainingClassReport, TrainingClassSummary, TrainingClassUpdate };
+export type { MyTrainingClasses, TrainingClassBody, TrainingClassDetail, TrainingClassKind, TrainingClassList, TrainingClassReport, TrainingClassSummary, TrainingClassUpdate };
 
 
 const enc = encodeURIComponent;
@@ -17,7 +17,7 @@ export const CLASS_KINDS: TrainingClassKind[] = ['demonstration', 'provincial', 
 export function classesApi(client: ApiClient) {
   return {
     async list(orgId: string): Promise<TrainingClassSummary[]> {
-      return (await client.request<{ items: TrainingClassSummary[] }>('GET', `/api/organizations/${enc(orgId)}/training-classes`)).items;
+      return (await client.request<TrainingClassList>('GET', `/api/organizations/${enc(orgId)}/training-classes`)).items;
     },
     /** 201; audited */
     create: (orgId: string, body: TrainingClassBody): Promise<TrainingClassDetail> => client.request('POST', `/api/organizations/${enc(orgId)}/training-classes`, { body }),
