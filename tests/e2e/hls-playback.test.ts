@@ -15,8 +15,8 @@ import type { Browser } from 'playwright-core';
 import compress from '@fastify/compress';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Config } from '../../server/config.ts';
 import mediaRoutes from '../../server/media/routes.ts';
+import { decorateForMediaRoute } from '../helpers/media-route.ts';
 import { mediaUrls } from '../../server/media/service.ts';
 import { S3Storage } from '../../server/storage/s3.ts';
 import { startTestS3, type TestS3 } from '../helpers/s3.ts';
@@ -121,7 +121,7 @@ beforeAll(async () => {
   const storage = new S3Storage(s3.config);
   await uploadDir(storage, packageDir, 'lectures/L/P/');
   api = Fastify({ logger: false });
-  api.decorate('deps', { config: { sessionSecret: SECRET } as Config, storage } as unknown as FastifyInstance['deps']);
+  decorateForMediaRoute(api, storage, SECRET);
   api.addHook('onRequest', async (request) => void apiRequests.push(request.url));
   await api.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip'] });
   await api.register(mediaRoutes, { prefix: '/api' });

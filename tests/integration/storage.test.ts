@@ -18,6 +18,7 @@ import type { Storage } from '../../server/storage/types.ts';
 import type { Config } from '../../server/config.ts';
 import mediaRoutes from '../../server/media/routes.ts';
 import { mediaUrls } from '../../server/media/service.ts';
+import { decorateForMediaRoute } from '../helpers/media-route.ts';
 import { startTestS3, type TestS3 } from '../helpers/s3.ts';
 import { startTestServer } from '../helpers/server.ts';
 
@@ -36,7 +37,7 @@ interface Harness {
 /** A tiny Fastify with only the media route, as app.ts registers it (prefix /api, app.deps). */
 async function mediaServer(storage: Storage): Promise<{ app: FastifyInstance; origin: string }> {
   const app = Fastify({ logger: false });
-  app.decorate('deps', { config: { sessionSecret: secret } as Config, storage } as FastifyInstance['deps']);
+  decorateForMediaRoute(app, storage, secret);
   await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip'] });
   await app.register(mediaRoutes, { prefix: '/api' });
   const origin = await app.listen({ host: '127.0.0.1', port: 0 });
