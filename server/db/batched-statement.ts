@@ -8,7 +8,8 @@
  *
  * No timer: a write arriving while nothing is in flight goes out at once, alone.
  * Items with the same `key` never share a statement (a data-modifying statement must not update a
- * row twice); a later one waits for the next batch. A batch is sorted by `key`, so batches lock rows
+ * row twice), nor run beside one in flight: a later one waits until the earlier one's statement has
+ * committed, so items of one key are written in the order they arrived. A batch is sorted by `key`, so batches lock rows
  * in one order. If a batch fails, each of its items is run again alone, so one caller's error (a
  * duplicate, say) is never another's.
  */
@@ -47,6 +48,8 @@ export function rowsByOrd(rows: Row[], count: number): Row[][] {
 export class StatementBatcher<T> {
   private queue: Pending<T>[] = [];
   private inFlight = 0;
+  /** the keys of the statements in flight */
+  private readonly keysInFlight = new Set<string>();
   readonly stats: BatchStats = { items: 0, batches: 0, replayed: 0 };
 
   constructor(
@@ -72,15 +75,19 @@ export class StatementBatcher<T> {
       const keys = new Set<string>();
       const rest: Pending<T>[] = [];
       for (const p of this.queue) {
-        if (batch.length < this.maxBatch && !keys.has(p.key)) {
+        // a key already in a statement in flight waits for it: the later item is written after the earlier commits
+        if (batch.length < this.maxBatch && !keys.has(p.key) && !this.keysInFlight.has(p.key)) {
           keys.add(p.key);
           batch.push(p);
         } else rest.push(p);
       }
+      if (batch.length === 0) return;
       this.queue = rest;
       this.inFlight++;
+      for (const key of keys) this.keysInFlight.add(key);
       void this.write(batch).finally(() => {
         this.inFlight--;
+        for (const key of keys) this.keysInFlight.delete(key);
         this.pump();
       });
     }

@@ -1,0 +1,58 @@
+/**
+ * The batcher's order for one key (server/db/batched-statement.ts): an item never runs beside a
+ * statement in flight that holds its key, so two writes of one key commit in the order they came,
+ * whichever statement the database would finish first. The statements here are held open by the
+ * test (the executor is the batcher's injected seam); the real statements on PostgreSQL and PGlite
+ * are in tests/integration/runner.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import type { SQL } from 'drizzle-orm';
+import { StatementBatcher, type BatchedStatement, type Row } from '../../server/db/batched-statement.ts';
+
+interface Item {
+  key: string;
+  n: number;
+}
+
+function heldExecutor() {
+  const issued: { items: Item[]; finish: () => void }[] = [];
+  const execute = (query: SQL) =>
+    new Promise<Row[]>((resolve) => {
+      const items = (query as unknown as { items: Item[] }).items;
+      issued.push({ items, finish: () => resolve(items.map((item, i) => ({ n: item.n, ord: i + 1 }))) });
+    });
+  return { issued, execute };
+}
+
+const definition: BatchedStatement<Item> = {
+  key: (item) => item.key,
+  statement: (items) => ({ items }) as unknown as SQL,
+};
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('StatementBatcher', () => {
+  it('holds an item whose key is in a statement in flight until that statement is answered', async () => {
+    const { issued, execute } = heldExecutor();
+    const batcher = new StatementBatcher(definition, execute, 64, 2);
+    const answers: number[] = [];
+    const run = (item: Item) => batcher.run(item).then((rows) => void answers.push(Number(rows[0]!.n)));
+    const all = [run({ key: 'x', n: 0 }), run({ key: 'a', n: 1 }), run({ key: 'b', n: 2 }), run({ key: 'a', n: 3 })];
+    await settle();
+    // two statements in flight: x alone, then a alone; b and the second a wait
+    expect(issued.map((s) => s.items.map((i) => i.n))).toEqual([[0], [1]]);
+    issued[0]!.finish();
+    await settle();
+    // a slot is free: b goes, the second a does not (the first a is still in flight)
+    expect(issued.map((s) => s.items.map((i) => i.n))).toEqual([[0], [1], [2]]);
+    issued[2]!.finish();
+    await settle();
+    expect(issued).toHaveLength(3);
+    issued[1]!.finish();
+    await settle();
+    expect(issued.map((s) => s.items.map((i) => i.n))).toEqual([[0], [1], [2], [3]]);
+    issued[3]!.finish();
+    await Promise.all(all);
+    expect(answers).toEqual([0, 2, 1, 3]);
+  });
+});
