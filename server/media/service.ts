@@ -143,10 +143,12 @@ export class MediaService {
     if (master === null) return null;
     const media: Record<string, string> = {};
     if (this.storage.driver === 's3' && this.sharedPlaylists) return { master, media };
-    for (const uri of startPlaylistUris(master).filter(isPackageRelative)) {
-      const text = await this.storedText(this.starts, `${withSlash(prefix)}${uri}`, START_MAX_BYTES, START_CACHE_ENTRIES);
-      if (text !== null) media[uri] = text;
-    }
+    // read side by side: on S3, a first read of each is one storage round trip
+    const uris = startPlaylistUris(master).filter(isPackageRelative);
+    const texts = await Promise.all(uris.map((uri) => this.storedText(this.starts, `${withSlash(prefix)}${uri}`, START_MAX_BYTES, START_CACHE_ENTRIES)));
+    uris.forEach((uri, i) => {
+      if (texts[i] !== null) media[uri] = texts[i]!;
+    });
     return { master, media };
   }
 
