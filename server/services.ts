@@ -162,7 +162,8 @@ export function createServices(deps: ServiceDeps, log: FastifyBaseLogger): Servi
     rememberSessions: config.heartbeatMemorySessions,
   });
   const classes = new ClassesService(new ClassesRepository(db), organizationsRepository, access);
-  const uploadStaging = openUploadStaging({ config, db, storage });
+  const reservations = new UploadReservationsRepository(db);
+  const uploadStaging = openUploadStaging({ config, db, storage }, reservations);
   const transcoding = new TranscodingService(db, storage, transcodeJobsRepository);
 
   return {
@@ -190,7 +191,7 @@ export function createServices(deps: ServiceDeps, log: FastifyBaseLogger): Servi
     media,
     playback,
     groups: new GroupsService(groupsRepository, playback, auth),
-    uploads: new UploadsService(db, storage, catalogRepository, new UploadReservationsRepository(db), jobsRepository, transcoding, access, uploadStaging, uploadLimits(config)),
+    uploads: new UploadsService(db, storage, catalogRepository, reservations, jobsRepository, transcoding, access, uploadStaging, uploadLimits(config)),
     uploadStaging,
     transcoding,
     transcodeRetry: new TranscodeRetryService(db, storage, catalogRepository, transcodeJobsRepository, access),
@@ -200,7 +201,7 @@ export function createServices(deps: ServiceDeps, log: FastifyBaseLogger): Servi
       (orgId) => issuers.issuerFor(orgId),
       (code) => classes.certificateByCode(code),
     ),
-    evidence: new EvidenceService(new EvidenceRepository(db), access, inPersonRepository, undefined, groupsRepository),
+    evidence: new EvidenceService(new EvidenceRepository(db), access, inPersonRepository, groupsRepository),
     inPerson: new InPersonService(inPersonRepository, organizationsRepository, access),
     pairing: new PairingService(pairingRepository, organizationsRepository, access, requirements, learningRepository),
     pairingReport: new PairingReportService(pairingRepository, reportsRepository, access),

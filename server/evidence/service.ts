@@ -24,8 +24,8 @@ export class EvidenceService {
     private readonly repo: EvidenceRepository,
     private readonly access: AccessPolicy,
     private readonly inPerson: InPersonRepository,
+    private readonly groups: GroupsRepository,
     private readonly now: () => Date = () => new Date(),
-    private readonly groups?: GroupsRepository,
   ) {}
 
   /**
@@ -46,7 +46,7 @@ export class EvidenceService {
 
     const checksBySession = groupBy(evidence.checks, (c) => c.sessionId);
     const sessionsByLecture = groupBy(evidence.sessions, (s) => s.lectureId);
-    const groupRows = this.groups ? await this.groups.groupsOfSessions(evidence.sessions.map((s) => s.id)) : new Map();
+    const groupRows = await this.groups.groupsOfSessions(evidence.sessions.map((s) => s.id));
     const groupsBySession = new Map<string, GroupSessionView>([...groupRows].map(([id, g]) => [id, viewOf(g.group, g.members)]));
     const inYear = (at: Date | null) => at !== null && at >= start && at < end;
     const lectures = evidence.lectures.map((l) => lectureOf(l, inYear(l.completedAt), sessionsByLecture.get(l.lectureId) ?? [], checksBySession, now, groupsBySession));

@@ -36,10 +36,10 @@ export interface StagingDeps {
   storage: Storage;
 }
 
-export function openUploadStaging(deps: StagingDeps): UploadStaging {
+export function openUploadStaging(deps: StagingDeps, reservations = new UploadReservationsRepository(deps.db)): UploadStaging {
   const expiryMs = deps.config.uploadExpiryDays * DAY_MS;
   if (deps.storage.driver === 's3') return new StorageStaging(deps.db, deps.storage, expiryMs);
-  return new LecternFileStore(uploadStagingDirectory(deps.config), expiryMs, new UploadReservationsRepository(deps.db));
+  return new LecternFileStore(uploadStagingDirectory(deps.config), expiryMs, reservations);
 }
 
 /** @tus/file-store in DATA_DIR/uploads, plus what durable uploads need of it. */
