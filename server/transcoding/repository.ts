@@ -36,6 +36,9 @@ export type MediaSourceRow = typeof mediaSources.$inferSelect;
 /** `now() + n seconds`, on the database clock. */
 const nowPlus = (seconds: number) => sql`now() + (${Math.max(0, Math.round(seconds))}::int * interval '1 second')`;
 
+/** A lecture's failure columns, cleared (queued again, retried or published). */
+const NO_FAILURE = { failureCode: null, failureReasonZh: null, failureReasonEn: null } as const;
+
 export class TranscodeJobsRepository {
   constructor(private readonly db: Db) {}
 
@@ -329,7 +332,7 @@ export class TranscodeJobsRepository {
   async markLectureProcessing(tx: DbOrTx, lectureId: string): Promise<void> {
     await tx
       .update(lectures)
-      .set({ status: 'processing', failureCode: null, failureReasonZh: null, failureReasonEn: null, updatedAt: new Date() })
+      .set({ status: 'processing', ...NO_FAILURE, updatedAt: new Date() })
       .where(and(eq(lectures.id, lectureId), ne(lectures.status, 'ready'), isNull(lectures.removedAt)));
   }
 
@@ -348,9 +351,7 @@ export class TranscodeJobsRepository {
         durationSeconds: values.durationSeconds,
         packagePrefix: values.packagePrefix,
         mediaVersion: values.mediaVersion,
-        failureCode: null,
-        failureReasonZh: null,
-        failureReasonEn: null,
+        ...NO_FAILURE,
         updatedAt: new Date(),
       })
       .where(eq(lectures.id, lectureId));
@@ -360,7 +361,7 @@ export class TranscodeJobsRepository {
   async clearLectureFailure(tx: DbOrTx, lectureId: string, status: 'ready' | 'processing'): Promise<void> {
     await tx
       .update(lectures)
-      .set({ status, failureCode: null, failureReasonZh: null, failureReasonEn: null, updatedAt: new Date() })
+      .set({ status, ...NO_FAILURE, updatedAt: new Date() })
       .where(and(eq(lectures.id, lectureId), ne(lectures.status, 'ready')));
   }
 
