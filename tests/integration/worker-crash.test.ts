@@ -14,6 +14,7 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { MediaWorkspace } from '../helpers/media.ts';
+import { ladderFfmpegsOf } from '../helpers/worker-processes.ts';
 import { seedDemo, type DemoIds } from '../../server/demo/seed.ts';
 import { LocalStorage } from '../../server/storage/local.ts';
 import { CatalogRepository } from '../../server/catalog/repository.ts';
@@ -121,9 +122,15 @@ describe.skipIf(!hasPostgres)('a transcode worker killed mid-job', () => {
     const queued = await database.db.transaction((tx) => service.enqueueSource(tx, { id: sourceId, lectureId: lecture.id, storageKey: sourceKey(lecture.id, sourceId), bytes: 1 }));
 
     const first = startWorkerProcess(1);
-    const running = await until('the job to run with progress', async () => {
+    // running, with its ladder ffmpeg alive, seen together; that ffmpeg is then stopped (SIGSTOP) so
+    // the job cannot finish before the kill however fast this machine is (the group's SIGKILL ends it)
+    const running = await until('the job to run, with its ffmpeg', async () => {
       const j = await job(queued.id);
-      return j.status === 'running' && j.progress > 0 ? j : undefined;
+      if (j.status !== 'running') return undefined;
+      const ffmpegs = ladderFfmpegsOf(first.process.pid!);
+      if (ffmpegs.length === 0) return undefined;
+      for (const ffmpeg of ffmpegs) process.kill(ffmpeg, 'SIGSTOP');
+      return j;
     }, first);
     expect(running.attempts).toBe(1);
     const deadOwner = running.leaseOwner;

@@ -10,13 +10,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createReadStream, readFileSync, readdirSync } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { MediaWorkspace } from '../helpers/media.ts';
+import { ladderFfmpegsOf } from '../helpers/worker-processes.ts';
 import { seedDemo, type DemoIds } from '../../server/demo/seed.ts';
 import { LocalStorage } from '../../server/storage/local.ts';
 import { CatalogRepository } from '../../server/catalog/repository.ts';
@@ -31,23 +32,6 @@ interface Child {
   process: ChildProcess;
   output: string[];
   exited: Promise<void>;
-}
-
-/** ffmpeg processes whose parent is `pid` (Linux /proc). */
-function ffmpegChildrenOf(pid: number): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid && comm.startsWith('ffmpeg')) found.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
 }
 
 /** Still running: exists and is not a zombie. */
@@ -147,18 +131,21 @@ describe.skipIf(!hasPostgres || process.platform !== 'linux')('kill -9 of a tran
     await storage.put(sourceKey(lecture.id, sourceId), createReadStream(clip));
     const queued = await database.db.transaction((tx) => service.enqueueSource(tx, { id: sourceId, lectureId: lecture.id, storageKey: sourceKey(lecture.id, sourceId), bytes: 1 }));
 
-    const runningJob = await until('the job to run with progress', async () => {
+    // The job running and the holder's ladder ffmpeg alive, seen together; that ffmpeg is then
+    // stopped (SIGSTOP) so the job cannot finish before the kill, however fast this machine is.
+    // A stopped process still dies of the SIGKILL the worker's watchdog sends it.
+    const { runningJob, holderPid, ffmpegs } = await until('the job to run, with the holder’s ffmpeg', async () => {
       const j = await job(queued.id);
-      return j.status === 'running' && j.progress > 1 ? j : undefined;
+      if (j.status !== 'running' || !j.leaseOwner) return undefined;
+      const pid = Number(j.leaseOwner.split(':').at(-2));
+      const pids = ladderFfmpegsOf(pid);
+      if (pids.length === 0) return undefined;
+      for (const ffmpeg of pids) process.kill(ffmpeg, 'SIGSTOP');
+      return { runningJob: j, holderPid: pid, ffmpegs: pids };
     });
-    const holderPid = Number(runningJob.leaseOwner!.split(':').at(-2));
     const victim = workers.find((w) => w.process.pid === holderPid)!;
     const survivor = workers.find((w) => w !== victim)!;
     expect(victim).toBeTruthy();
-    const ffmpegs = await until('the holder’s ffmpeg', () => {
-      const pids = ffmpegChildrenOf(holderPid);
-      return pids.length > 0 ? pids : undefined;
-    });
     const jobDirs = async () => (await readdir(tempDir)).filter((name) => name.startsWith(`lectern-job-${holderPid}-`));
     expect(await jobDirs()).toHaveLength(1);
 
