@@ -20,7 +20,9 @@
  * Prints a table and writes the "## Slow line" section of docs/benchmarks.md (others kept).
  * Options: --seconds N (lecture length, default 180), --play N (seconds measured, default 150),
  * --listening audio (the audio-only mode: <audio> and the light hls.js build; default video),
- * --no-docs.
+ * --cold (a first visit instead: no warm-up, no remembered line speed, the service worker blocked;
+ * the lawyer signs in through the API from a JSON page, so the shell crosses the line in the
+ * measured visit), --no-docs.
  */
 import { existsSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
@@ -47,6 +49,7 @@ const PLAY_SECONDS = option('play', 150);
 const ONLY = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 const WRITE_DOCS = !args.includes('--no-docs');
 const TRACE = args.includes('--trace');
+const COLD = args.includes('--cold');
 const LISTENING = (args.includes('--listening') ? args[args.indexOf('--listening') + 1] : undefined) ?? 'video';
 
 interface Profile {
@@ -183,8 +186,23 @@ async function measure(context: BrowserContext, server: TestServer, lecture: Rea
   await cdp.send('Network.enable');
   const lectureUrl = `${baseUrl}/lectures/${lecture.lectureId}`;
 
-  // 1. Warm-up: another lawyer on this device, same line: the shell, player chunk and hls.js go
-  //    into the service worker's cache, and the line's bandwidth into local storage.
+  if (COLD) {
+    // A first visit: signed in without loading the app (a JSON page of the site, then the login call).
+    await page.goto(`${baseUrl}/api/health/live`);
+    await page.evaluate(() =>
+      fetch('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'lawyer', password: 'lectern-demo' }) }),
+    );
+    await page.evaluate((mode) => localStorage.setItem('lectern.player.listening', mode), LISTENING);
+    await cdp.send('Network.clearBrowserCache');
+  } else await warmUp(page, cdp, baseUrl, lectureUrl, profile);
+  return measured(page, cdp, server, lecture, profile, lowerBound, lectureUrl);
+}
+
+/**
+ * Another lawyer on this device, same line: the shell and the player chunk go into the service
+ * worker's cache, and the line's bandwidth into local storage; then the measured lawyer signs in.
+ */
+async function warmUp(page: Page, cdp: CDPSession, baseUrl: string, lectureUrl: string, profile: Profile): Promise<void> {
   await signIn(page, baseUrl, 'lawyer2');
   // The device's listening mode, for both visits (local storage is the device's, not the lawyer's).
   await page.evaluate((mode) => localStorage.setItem('lectern.player.listening', mode), LISTENING);
@@ -203,7 +221,10 @@ async function measure(context: BrowserContext, server: TestServer, lecture: Rea
   log(`${profile.name}: remembered bandwidth ${remembered}`);
   await page.goto('about:blank');
   await cdp.send('Network.clearBrowserCache');
+}
 
+async function measured(page: Page, cdp: CDPSession, server: TestServer, lecture: ReadyLecture, profile: Profile, lowerBound: { bytes: number }, lectureUrl: string): Promise<Result> {
+  const baseUrl = server.baseUrl;
   // 2. The measured visit, from the start of the lecture (no resume point from an earlier run).
   await server.deps.db.delete(lectureProgress).where(eq(lectureProgress.lectureId, lecture.lectureId));
   const bytes = countBytes(cdp);
@@ -310,7 +331,9 @@ async function main(): Promise<void> {
     log(`lecture ${lecture.durationSeconds.toFixed(1)} s, renditions ${lecture.summary.renditions.map((r) => r.name).join(', ')}; first frame needs ${kb(bound.bytes)} at the lowest rendition`);
     const results: Result[] = [];
     for (const profile of PROFILES.filter((p) => !ONLY || p.name.startsWith(ONLY))) {
-      const context = await browser.newContext({ viewport: { width: 390, height: 800 }, locale: 'zh-CN' });
+      // --cold blocks the service worker: the emulated line does not apply to a worker's own
+      // fetches, so once it controls the page, the chunks it fetched would cross no line at all
+      const context = await browser.newContext({ viewport: { width: 390, height: 800 }, locale: 'zh-CN', serviceWorkers: COLD ? 'block' : 'allow' });
       try {
         results.push(await measure(context, server, lecture, profile, bound));
       } finally {
