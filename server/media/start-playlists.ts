@@ -13,6 +13,8 @@ export interface MasterRendition {
   uri: string;
   /** its AUDIO group */
   audio?: string;
+  /** its CODECS attribute, as written (e.g. `avc1.4d400b,mp4a.40.2`) */
+  codecs?: string;
 }
 
 export interface MasterRenditions {
@@ -37,7 +39,14 @@ export function masterRenditions(master: string): MasterRenditions {
       const height = /RESOLUTION=\d+x(\d+)/.exec(line)?.[1];
       const group = /[:,]AUDIO="([^"]*)"/.exec(line)?.[1];
       const bitrate = Number(/[:,]BANDWIDTH=(\d+)/.exec(line)?.[1] ?? '0');
-      variants.push({ bitrate, uri, ...(height ? { height: Number(height) } : {}), ...(group !== undefined ? { audio: group } : {}) });
+      const codecs = /[:,]CODECS="([^"]*)"/.exec(line)?.[1];
+      variants.push({
+        bitrate,
+        uri,
+        ...(height ? { height: Number(height) } : {}),
+        ...(group !== undefined ? { audio: group } : {}),
+        ...(codecs !== undefined ? { codecs } : {}),
+      });
     }
   }
   return { variants, audio };

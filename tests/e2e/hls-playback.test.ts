@@ -1,10 +1,13 @@
 /**
- * A transcoded package plays in Debian Chromium through hls.js: the master playlist in a <video>,
+ * A transcoded package plays in Debian Chromium through the package player the app uses
+ * (web/src/lib/player/package-player.ts, bundled by Vite for a bare page) and through hls.js, the
+ * fallback for packages not of ours, which also shows the package follows the HLS rules another
+ * player reads: the master playlist in a <video>,
  * and audio.m3u8 alone in an <audio> (the "audio only" mode on the slowest lines), also from
  * inside an audio segment joined from several fragments. The audio modes use the light build of
  * hls.js, so audio.m3u8 is also played through it; the master playlist is not, since the light
  * build leaves out the separate audio rendition (the picture would play without sound), which is
- * checked here too (docs/player.md, "Two builds of hls.js").
+ * checked here too (docs/player.md, "hls.js, for packages not of ours").
  */
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
@@ -17,6 +20,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mediaRoutes from '../../server/media/routes.ts';
 import { decorateForMediaRoute } from '../helpers/media-route.ts';
+import { packagePlayerScript } from '../helpers/package-player-bundle.ts';
 import { mediaUrls } from '../../server/media/service.ts';
 import { S3Storage } from '../../server/storage/s3.ts';
 import { startTestS3, type TestS3 } from '../helpers/s3.ts';
@@ -38,6 +42,27 @@ const TYPES: Record<string, string> = {
   '.vtt': 'text/vtt',
   '.js': 'text/javascript',
 };
+
+/** A bare page playing `src` through the package player; `window.source` is what the app's controller gets. */
+function packagePage(tag: 'video' | 'audio', src: string): string {
+  const options = `{ playlist: ${JSON.stringify(tag === 'video' ? 'master' : 'audio')}, startAt: 0, estimate: null, fixedHeight: null,
+    onFatal: (reason) => { window.result.fatal = reason; }, onLevels: () => {} }`;
+  return `<!doctype html><meta charset="utf-8"><body><${tag} id="media" muted playsinline></${tag}>
+<script src="/package-player.js"></script>
+<script>
+  window.result = { fatal: null, levels: 0, errors: [], engine: null, ended: false };
+  const media = document.getElementById('media');
+  media.muted = true;
+  media.addEventListener('ended', () => { window.result.ended = true; });
+  LecternPackage.attachPackage(media, ${JSON.stringify(src)}, ${options}).then((source) => {
+    if (!source) { window.result.fatal = 'not a package of ours'; return; }
+    window.source = source;
+    window.result.engine = source.engine;
+    window.result.levels = source.levels().length;
+    media.play().catch((err) => { window.result.fatal = 'play(): ' + err.message; });
+  }, (err) => { window.result.fatal = 'attach: ' + err.message; });
+</script>`;
+}
 
 function page(tag: 'video' | 'audio', src: string, build = '/hls.min.js'): string {
   return `<!doctype html><meta charset="utf-8"><body><${tag} id="media" muted playsinline></${tag}>
@@ -72,6 +97,9 @@ let browser: Browser | undefined;
 let s3: TestS3;
 let api: FastifyInstance;
 let apiBase: string;
+let packageScript: string;
+/** requests of `/flaky/` (the package behind a line that drops): the first two of each segment after the first are cut */
+const flakyTries = new Map<string, number>();
 /** every request the media route's server received */
 const apiRequests: string[] = [];
 const SECRET = 'hls-e2e-secret-0123456789abcdef0123456789abcdef';
@@ -94,8 +122,22 @@ beforeAll(async () => {
     await transcodeToDirectory(clip, packageDir4, { tools: npm });
   }
 
+  packageScript = await packagePlayerScript();
   server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/package-player.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(packageScript);
+    const ours = /^\/package-(video|audio)(4|-flaky)?\.html$/.exec(url.pathname);
+    if (ours) {
+      const tag = ours[1] as 'video' | 'audio';
+      const root = ours[2] === '4' ? '/pkg4/' : ours[2] === '-flaky' ? '/flaky/' : '/pkg/';
+      return void res.writeHead(200, { 'content-type': 'text/html' }).end(packagePage(tag, `${root}${tag === 'video' ? 'master' : 'audio'}.m3u8`));
+    }
+    if (url.pathname.startsWith('/flaky/')) {
+      const tries = (flakyTries.get(url.pathname) ?? 0) + 1;
+      flakyTries.set(url.pathname, tries);
+      if (/seg-000(0[1-9]|[1-9]\d)\.m4s$/.test(url.pathname) && tries <= 2) return void req.socket.destroy();
+      url.pathname = url.pathname.replace(/^\/flaky\//, '/pkg/');
+    }
     if (url.pathname === '/video.html') return void res.writeHead(200, { 'content-type': 'text/html' }).end(page('video', '/pkg/master.m3u8'));
     if (url.pathname === '/audio.html') return void res.writeHead(200, { 'content-type': 'text/html' }).end(page('audio', '/pkg/audio.m3u8'));
     if (url.pathname === '/audio-light.html') return void res.writeHead(200, { 'content-type': 'text/html' }).end(page('audio', '/pkg/audio.m3u8', '/hls.light.min.js'));
@@ -128,6 +170,9 @@ beforeAll(async () => {
   const links = mediaUrls(SECRET, 'lectures/L/P/');
   api.get('/s3-video.html', async (_request, reply) => reply.type('text/html').send(page('video', links.master)));
   api.get('/s3-audio.html', async (_request, reply) => reply.type('text/html').send(page('audio', links.audio)));
+  api.get('/s3-package-video.html', async (_request, reply) => reply.type('text/html').send(packagePage('video', links.master)));
+  api.get('/s3-package-audio.html', async (_request, reply) => reply.type('text/html').send(packagePage('audio', links.audio)));
+  api.get('/package-player.js', async (_request, reply) => reply.type('text/javascript').send(packageScript));
   api.get('/hls.min.js', async (_request, reply) => reply.type('text/javascript').send(await readFile(BUILDS['/hls.min.js']!)));
   apiBase = await api.listen({ host: '127.0.0.1', port: 0 });
   if (chromiumAvailable()) browser = await launchBrowser();
@@ -150,6 +195,22 @@ interface PlaybackResult {
   errors: string[];
   /** bytes of sound the element decoded (Chromium's webkitAudioDecodedByteCount) */
   audioBytes: number;
+  /** the package player's pages: its engine name, and whether the element fired `ended` */
+  engine?: string | null;
+  ended?: boolean;
+}
+
+const skipWithoutChromium = (ctx: { skip: () => void }): boolean => {
+  if (browser) return false;
+  console.log('skipped: no Chromium at /usr/bin/chromium (set CHROMIUM_PATH)');
+  ctx.skip();
+  return true;
+};
+
+/** Waits in `tab` until `predicate` holds or the page reports a fatal error; answers the page's result. */
+async function until(tab: import('playwright-core').Page, predicate: string): Promise<Record<string, unknown>> {
+  await tab.waitForFunction(`window.result.fatal !== null || (${predicate})`, undefined, { timeout: 60_000, polling: 200 });
+  return tab.evaluate(() => (window as unknown as { result: Record<string, unknown> }).result);
 }
 
 /** Plays until currentTime passes `past`; with `seekTo`, jumps there once playback has begun. */
@@ -262,6 +323,99 @@ describe('HLS playback in Chromium through hls.js', () => {
   });
 });
 
+describe('HLS playback in Chromium through the package player', () => {
+  it('plays the master playlist with its sound, every rendition listed', async (ctx) => {
+    if (skipWithoutChromium(ctx)) return;
+    const result = await play('/package-video.html');
+    expect(result.fatal).toBeNull();
+    expect(result.engine).toBe('package');
+    expect(result.levels).toBe(summary.renditions.length);
+    expect(result.currentTime).toBeGreaterThan(2);
+    expect(result.audioBytes).toBeGreaterThan(0); // the separate audio rendition plays with the picture
+  });
+
+  it('plays audio.m3u8 alone and the master, from inside a joined audio segment after a seek', async (ctx) => {
+    if (skipWithoutChromium(ctx)) return;
+    for (const pagePath of ['/package-audio.html', '/package-video.html']) {
+      const result = await play(pagePath, { seekTo: 7, past: 9 });
+      expect(result.fatal, pagePath).toBeNull();
+      expect(result.currentTime, pagePath).toBeGreaterThan(9);
+      expect(result.audioBytes, pagePath).toBeGreaterThan(0);
+      const last = result.played.at(-1)!;
+      expect(last[0], pagePath).toBeGreaterThan(6.9);
+      expect(last[1], pagePath).toBeGreaterThan(9);
+    }
+  });
+
+  it('plays to the end: the stream is ended and the element fires `ended`', async (ctx) => {
+    if (skipWithoutChromium(ctx)) return;
+    const tab = await browser!.newPage();
+    try {
+      await tab.goto(`${base}/package-video.html`);
+      await until(tab, "document.getElementById('media').currentTime > 0.2");
+      await tab.evaluate(() => {
+        (document.getElementById('media') as HTMLMediaElement).currentTime = 9;
+      });
+      const result = await until(tab, 'window.result.ended');
+      expect(result.fatal).toBeNull();
+      expect(result.ended).toBe(true);
+      const end = await tab.evaluate(() => (document.getElementById('media') as HTMLMediaElement).currentTime);
+      expect(end).toBeGreaterThan(summary.durationSeconds - 0.5);
+    } finally {
+      await tab.close();
+    }
+  });
+
+  it('a fixed rendition plays from the next segment on; automatic again keeps playing', async (ctx) => {
+    if (skipWithoutChromium(ctx) || summary.renditions.length < 2) return;
+    const tab = await browser!.newPage();
+    try {
+      await tab.goto(`${base}/package-video.html`);
+      await until(tab, "document.getElementById('media').currentTime > 0.3 && window.source.playingHeight() !== null");
+      const levels = await tab.evaluate(() => (window as unknown as { source: { levels(): { index: number; height?: number }[] } }).source.levels());
+      const lowest = await tab.evaluate(() => (window as unknown as { source: { playingHeight(): number | null } }).source.playingHeight());
+      // on a fresh line (no measurement) it starts at the lowest rung
+      expect(lowest).toBe(levels[0]!.height);
+      const top = levels.at(-1)!;
+      await tab.evaluate((index) => (window as unknown as { source: { setLevel(i: number): void } }).source.setLevel(index), top.index);
+      const result = await until(tab, `window.source.playingHeight() === ${top.height}`);
+      expect(result.fatal).toBeNull();
+      expect(await tab.evaluate(() => (window as unknown as { source: { autoLevel(): boolean } }).source.autoLevel())).toBe(false);
+      await tab.evaluate(() => (window as unknown as { source: { setLevel(i: number): void } }).source.setLevel(-1));
+      expect(await tab.evaluate(() => (window as unknown as { source: { autoLevel(): boolean } }).source.autoLevel())).toBe(true);
+      const later = await until(tab, "document.getElementById('media').currentTime > 9");
+      expect(later.fatal).toBeNull();
+    } finally {
+      await tab.close();
+    }
+  });
+
+  it('plays on through a line that drops: the first two requests of every later segment are cut', async (ctx) => {
+    if (skipWithoutChromium(ctx)) return;
+    flakyTries.clear();
+    const result = await play('/package-video-flaky.html', { past: 9 });
+    expect(result.fatal).toBeNull();
+    expect(result.currentTime).toBeGreaterThan(9);
+    expect(result.audioBytes).toBeGreaterThan(0);
+    // the cuts happened: segments were asked three times
+    const retried = [...flakyTries].filter(([file, tries]) => /seg-\d+\.m4s$/.test(file) && tries >= 3);
+    expect(retried.length).toBeGreaterThan(1);
+  });
+
+  it('plays a package made by the npm ffmpeg 4.x build', async (ctx) => {
+    if (!browser || !packageDir4) {
+      console.log(`skipped: ${!browser ? 'no Chromium at /usr/bin/chromium' : 'the npm ffmpeg build is not installed'}`);
+      ctx.skip();
+      return;
+    }
+    const result = await play('/package-video4.html');
+    expect(result.fatal).toBeNull();
+    expect(result.engine).toBe('package');
+    expect(result.currentTime).toBeGreaterThan(2);
+    expect(result.audioBytes).toBeGreaterThan(0);
+  });
+});
+
 describe('HLS playback in S3 mode: shared playlists, segments straight from the store', () => {
   it('plays the master playlist and audio.m3u8 with no segment request reaching the API', async (ctx) => {
     if (!browser) {
@@ -269,7 +423,7 @@ describe('HLS playback in S3 mode: shared playlists, segments straight from the 
       ctx.skip();
       return;
     }
-    for (const pagePath of ['/s3-video.html', '/s3-audio.html']) {
+    for (const pagePath of ['/s3-package-video.html', '/s3-package-audio.html', '/s3-video.html', '/s3-audio.html']) {
       apiRequests.length = 0;
       const result = await play(`${apiBase}${pagePath}`, { seekTo: 7, past: 9 });
       expect(result.fatal, pagePath).toBeNull();

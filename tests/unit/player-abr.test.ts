@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chooseStartLevel, DEFAULT_ESTIMATE_BPS, hlsTuning, levelForHeight } from '../../web/src/lib/player/abr.ts';
+import fc from 'fast-check';
+import { BandwidthMeter, chooseStartLevel, DEFAULT_ESTIMATE_BPS, hlsTuning, levelForHeight, nextLevel } from '../../web/src/lib/player/abr.ts';
 import { loadBandwidth, saveBandwidth, BANDWIDTH_MAX_AGE_MS } from '../../web/src/lib/player/bandwidth.ts';
 import { memoryStore } from '../../web/src/lib/player/heartbeat-queue.ts';
 
@@ -63,5 +64,62 @@ describe('bandwidth memory', () => {
     store.setItem('lectern.player.bandwidth', 'garbage');
     expect(loadBandwidth(store, 1)).toBeNull();
     expect(saveBandwidth(store, Number.NaN)).toBeNull();
+  });
+});
+
+describe('nextLevel (the package player’s rendition per segment)', () => {
+  it('stays while the rendition needs at most 80 % of the line, drops below that', () => {
+    expect(nextLevel(ladder, 1, 150_000 / 0.8)).toBe(1);
+    expect(nextLevel(ladder, 1, 150_000 / 0.8 - 1)).toBe(0);
+    expect(nextLevel(ladder, 3, 100_000)).toBe(0); // far too slow: the best that fits at once, not one rung a segment
+  });
+
+  it('goes up only to a rendition that needs at most half of the line', () => {
+    expect(nextLevel(ladder, 0, 299_999)).toBe(0); // 240p needs 150k: not yet at twice
+    expect(nextLevel(ladder, 0, 300_000)).toBe(1);
+    expect(nextLevel(ladder, 0, 1_040_000)).toBe(3);
+  });
+
+  it('never answers a rendition the line cannot carry at 80 %, unless it is the lowest', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -1, max: 3 }), fc.integer({ min: 1_000, max: 5_000_000 }), (current, estimate) => {
+        const next = nextLevel(ladder, current, estimate);
+        expect(next).toBeGreaterThanOrEqual(0);
+        expect(next).toBeLessThan(ladder.length);
+        if (next !== 0) expect(ladder[next]!.bitrate).toBeLessThanOrEqual(estimate * 0.8);
+        // no up-switch without twice the bitrate
+        if (current >= 0 && next > current) expect(ladder[next]!.bitrate).toBeLessThanOrEqual(estimate * 0.5);
+      }),
+    );
+  });
+});
+
+describe('BandwidthMeter', () => {
+  it('answers the seed until a segment was measured, then the measurement', () => {
+    const meter = new BandwidthMeter(100_000);
+    expect(meter.measured()).toBeNull();
+    expect(meter.estimate()).toBe(100_000);
+    meter.sample(16_000, 1000, 2); // 128 kbit/s
+    expect(meter.measured()).toBeCloseTo(128_000, -2);
+    expect(meter.estimate()).toBe(meter.measured());
+  });
+
+  it('believes a drop faster than a rise (the lower of a fast and a slow mean)', () => {
+    const meter = new BandwidthMeter(100_000);
+    for (let i = 0; i < 10; i++) meter.sample(64_000, 1000, 6); // 512 kbit/s for a minute
+    meter.sample(8_000, 1000, 6); // then one 64 kbit/s segment
+    const afterDrop = meter.measured()!;
+    expect(afterDrop).toBeLessThan(400_000);
+    const rising = new BandwidthMeter(100_000);
+    for (let i = 0; i < 10; i++) rising.sample(8_000, 1000, 6);
+    rising.sample(64_000, 1000, 6);
+    expect(rising.measured()!).toBeLessThan(200_000);
+  });
+
+  it('ignores empty samples', () => {
+    const meter = new BandwidthMeter(100_000);
+    meter.sample(0, 1000, 2);
+    meter.sample(1000, 1000, 0);
+    expect(meter.measured()).toBeNull();
   });
 });

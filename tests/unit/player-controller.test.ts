@@ -169,7 +169,6 @@ function setup(
       sources.push(source);
       return source;
     },
-    preloadHls: () => undefined,
     loadSlides: async (url) => [
       { t: 0, src: `${url}#1`, width: 0, height: 0 },
       { t: 10, src: `${url}#2`, width: 0, height: 0 },

@@ -15,7 +15,7 @@ import type { CourseDetail, LectureSummary, RejectionReason } from '../api/types
 import { loadBandwidth, saveBandwidth } from '../player/bandwidth.ts';
 import { keyAction, SEEK_STEP_SECONDS, speedOptions, timeLeft, type KeyAction } from '../player/controls.ts';
 import { HeartbeatQueue, type KeyValueStore, type Sender } from '../player/heartbeat-queue.ts';
-import type { AttachOptions, MediaSource, Playlist } from '../player/hls-loader.ts';
+import type { AttachOptions, MediaSource } from '../player/hls-loader.ts';
 import { PlaybackReporter, type ReporterState } from '../player/reporter.ts';
 import { slideIndexAt, thumbAt, type Slide, type Thumb } from '../player/slides.ts';
 import type { HeartbeatAnswer, SessionInfo } from '../player/transport.ts';
@@ -38,7 +38,6 @@ export interface PlayerDeps {
   confirmPresence: ConfirmPresence;
   attachSource(element: MediaElementLike, url: string, options: AttachOptions): Promise<MediaSource>;
   /** starts fetching the stream library while the session opens */
-  preloadHls(playlist: Playlist): void;
   /** the slides of `slides.json` (URL as the session gave it) */
   loadSlides(url: string): Promise<Slide[]>;
   /** the seek-bar thumbnails next to the master playlist */
@@ -153,7 +152,6 @@ export class PlayerController {
     if (!userId) return;
     this.phase = 'opening';
     this.failure = null;
-    this.deps.preloadHls(this.modes.audio ? 'audio' : 'master');
     for (const record of this.queue.sessions(userId)) {
       if (record.sessionId === this.info?.sessionId && !this.closedElsewhere) continue;
       const result = await this.queue.flush(record.sessionId, this.deps.sendHeartbeat);

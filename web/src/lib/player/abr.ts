@@ -83,3 +83,78 @@ export function hlsTuning(estimateBps: number | null, startLevel: number) {
     manifestLoadPolicy: slowLoad,
   };
 }
+
+/**
+ * The line speed as the package player (package-player.ts) measures it: an exponentially
+ * weighted mean of the segments' throughputs, weighted by their media duration, with a fast
+ * (4 s half-life) and a slow (15 s) average, the lower one believed — hls.js's estimator,
+ * with its `abrEwmaFastVoD` / `abrEwmaSlowVoD` above. Until the first sample it answers the seed.
+ */
+export class BandwidthMeter {
+  private fast: Ewma;
+  private slow: Ewma;
+  private samples = 0;
+
+  constructor(private readonly seedBps: number) {
+    this.fast = new Ewma(4);
+    this.slow = new Ewma(15);
+  }
+
+  /** A segment of `mediaSeconds` whose `bytes` took `elapsedMs` from request to last byte. */
+  sample(bytes: number, elapsedMs: number, mediaSeconds: number): void {
+    if (!(bytes > 0) || !(mediaSeconds > 0)) return;
+    const bps = (bytes * 8) / (Math.max(elapsedMs, 1) / 1000);
+    this.fast.add(mediaSeconds, bps);
+    this.slow.add(mediaSeconds, bps);
+    this.samples++;
+  }
+
+  /** bits/s measured on this line, or null before the first segment */
+  measured(): number | null {
+    return this.samples === 0 ? null : Math.min(this.fast.value(), this.slow.value());
+  }
+
+  /** what the rendition choice goes by: the measurement, else the seed */
+  estimate(): number {
+    return this.measured() ?? this.seedBps;
+  }
+}
+
+class Ewma {
+  private estimate = 0;
+  private weight = 0;
+  private readonly alpha: number;
+
+  constructor(halfLifeSeconds: number) {
+    this.alpha = Math.exp(Math.log(0.5) / halfLifeSeconds);
+  }
+
+  add(weight: number, value: number): void {
+    const adjusted = Math.pow(this.alpha, weight);
+    this.estimate = value * (1 - adjusted) + adjusted * this.estimate;
+    this.weight += weight;
+  }
+
+  value(): number {
+    // zero-factor correction, as hls.js: early samples are not pulled toward the initial 0
+    const zeroFactor = 1 - Math.pow(this.alpha, this.weight);
+    return zeroFactor > 0 ? this.estimate / zeroFactor : this.estimate;
+  }
+}
+
+/**
+ * The rendition the next segment comes from, on the rules `hlsTuning` gives hls.js: stay while
+ * the rendition needs at most 80 % of the estimate, go up only to one that needs at most half,
+ * and when the buffer ahead is nearly empty take the best that fits 80 % at once (a stall costs
+ * more than a sharper picture gains). `current` is an index into `levels`; the answer too.
+ */
+export function nextLevel(levels: ReadonlyArray<LevelInfo>, current: number, estimateBps: number): number {
+  if (levels.length === 0) return -1;
+  const fits = (factor: number): number => chooseStartLevel(levels, estimateBps, factor);
+  const down = fits(0.8);
+  if (current < 0 || current >= levels.length) return down;
+  const now = levels[current]!.bitrate;
+  if (now > estimateBps * 0.8) return down;
+  const up = fits(0.5);
+  return levels[up]!.bitrate > now ? up : current;
+}

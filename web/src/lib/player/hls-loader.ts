@@ -1,11 +1,13 @@
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference -- the root tsconfig (tests) reaches this file without web/src/**/*.d.ts
 /// <reference path="./hls-light.d.ts" />
 /**
- * Puts an HLS playlist into a <video> or <audio> element. hls.js is imported dynamically, here
- * only, so it lands in lazy chunks of the player route and nowhere else. Where the browser has no
- * Media Source Extensions but plays HLS itself (older iOS Safari), the native player is used.
+ * Puts an HLS playlist into a <video> or <audio> element. Our own packages play through the
+ * package player (package-player.ts: a few KiB, MSE); a package it does not understand goes to
+ * hls.js, imported dynamically, here only, so it lands in lazy chunks that a lecture of ours
+ * never fetches. Where the browser has no Media Source Extensions but plays HLS itself (older iOS
+ * Safari), the native player is used. docs/player.md, "The package player".
  *
- * Two builds of hls.js (docs/player.md, "Two builds of hls.js"): the light one (`hls.js/light`,
+ * Two builds of hls.js (docs/player.md, "hls.js, for packages not of ours"): the light one (`hls.js/light`,
  * about 96 KiB at brotli 11 against 145 KiB) has no alternate audio renditions, subtitles, EME,
  * CMCD…, which is all the audio modes need: they play `audio.m3u8`, a media playlist, and the
  * captions are our own `<track>`s and caption line, never hls.js's. The master playlist's video
@@ -16,10 +18,11 @@ import type HlsType from 'hls.js';
 import type { ErrorData, HlsConfig, Loader, LoaderCallbacks, LoaderConfiguration, LoaderContext, LoaderStats, PlaylistLoaderContext } from 'hls.js';
 import { chooseStartLevel, hlsTuning, levelForHeight, type LevelInfo } from './abr.ts';
 import { takePlaylist } from './early-start.ts';
+import { attachPackage } from './package-player.ts';
 
 export interface MediaSource {
-  /** 'hls.js' or 'native' */
-  readonly engine: 'hls.js' | 'native';
+  /** ours (package-player.ts), hls.js for any other package, or the browser's own HLS */
+  readonly engine: 'package' | 'hls.js' | 'native';
   /** the renditions, lowest first (empty for native playback and audio playlists) */
   levels(): (LevelInfo & { index: number })[];
   /** -1: automatic */
@@ -27,7 +30,7 @@ export interface MediaSource {
   /** height of the rendition playing now, or null */
   playingHeight(): number | null;
   autoLevel(): boolean;
-  /** the bandwidth hls.js measured, bits/s, or null */
+  /** the bandwidth measured on this line, bits/s, or null */
   bandwidth(): number | null;
   destroy(): void;
 }
@@ -66,8 +69,8 @@ export function buildFor(playlist: Playlist): HlsBuild {
 }
 
 const hlsModules: Partial<Record<HlsBuild, Promise<typeof HlsType>>> = {};
-/** Starts fetching the hls.js build `playlist` needs early (while the session opens), once per build. */
-export function preloadHls(playlist: Playlist): Promise<typeof HlsType> | null {
+/** Fetches the hls.js build `playlist` needs, once per build (only for a package not of ours). */
+function loadHls(playlist: Playlist): Promise<typeof HlsType> | null {
   if (!hasMse()) return null;
   const build = buildFor(playlist);
   hlsModules[build] ??= (build === 'light' ? import('hls.js/light') : import('hls.js')).then((module) => module.default);
@@ -75,7 +78,9 @@ export function preloadHls(playlist: Playlist): Promise<typeof HlsType> | null {
 }
 
 export async function attachSource(element: HTMLMediaElement, url: string, options: AttachOptions): Promise<MediaSource> {
-  const loading = preloadHls(options.playlist);
+  const ours = hasMse() ? await attachPackage(element, url, options) : null;
+  if (ours) return ours;
+  const loading = loadHls(options.playlist);
   const Hls = loading ? await loading.catch(() => null) : null;
   if (!Hls || !Hls.isSupported()) {
     if (!canPlayNatively(element)) throw new Error('unsupported');
