@@ -9,10 +9,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { sql } from 'drizzle-orm';
 import { availableBackends } from '../helpers/database.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { createTestClient, type TestClient } from '../helpers/http.ts';
+import { createTestClient, errorOf, type TestClient } from '../helpers/http.ts';
 import { startFromFullTolerance, ageSession } from '../helpers/playback-time.ts';
 import { rowsOf } from '../../server/db/rows.ts';
 import { TranscodeJobsRepository } from '../../server/transcoding/repository.ts';
+import { teachApi } from '../../web/src/routes/teach/teach-api.ts';
 
 const DURATION = 180;
 
@@ -36,10 +37,9 @@ describe.each(availableBackends())('credit v2 on %s', (backend) => {
 
   const q = async <T = Record<string, unknown>>(query: ReturnType<typeof sql>): Promise<T[]> => rowsOf<T>(await server.deps.db.execute(query));
   const open = async (client: TestClient = lawyer, id = lectureId) => {
-    const res = await client.raw('POST', `/api/lectures/${id}/sessions`, {});
-    expect(res.status, res.text).toBe(201);
-    return res.json as { sessionId: string; preview: boolean };
+    return client.expectStatus(201, client.openSession(id));
   };
+  // raw: a 409 for a closed session carries the judgment (acceptedSeconds, rejected) the typed call's ApiError drops
   const beat = async (sessionId: string, body: Record<string, unknown>, client: TestClient = lawyer) => {
     const res = await client.raw('POST', `/api/sessions/${sessionId}/heartbeats`, { playbackRate: 1, visible: true, position: 0, ...body });
     return { status: res.status, answer: res.json as Answer };
@@ -173,11 +173,9 @@ describe.each(availableBackends())('credit v2 on %s', (backend) => {
   });
 
   it('the credit-minutes override is bounded by the duration, and every change is in the audit log', async () => {
-    const tooMuch = await trainer.raw('PATCH', `/api/lectures/${lectureId}`, { creditMinutes: 1440 });
-    expect(tooMuch.status, tooMuch.text).toBe(400);
-    expect((tooMuch.json as { error: string }).error).toBe('credit_minutes_above_duration');
-    const ok = await trainer.raw('PATCH', `/api/lectures/${lectureId}`, { creditMinutes: 3 });
-    expect(ok.status, ok.text).toBe(200);
+    const tooMuch = await errorOf(teachApi(trainer).updateLecture(lectureId, { creditMinutes: 1440 }));
+    expect([tooMuch.status, tooMuch.code], tooMuch.message).toEqual([400, 'credit_minutes_above_duration']);
+    await trainer.expectStatus(200, teachApi(trainer).updateLecture(lectureId, { creditMinutes: 3 }));
     const entries = await q<{ action: string; before: unknown; after: unknown }>(sql`SELECT action, before, after FROM audit_log WHERE target_id = ${lectureId} ORDER BY at DESC`);
     expect(entries[0]!.action).toBe('lecture.credit_minutes_changed');
     const parse = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as Record<string, unknown>;

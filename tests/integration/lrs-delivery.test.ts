@@ -15,7 +15,7 @@ import { loadConfig } from '../../server/config.ts';
 import { startPlatform, type Platform } from '../../server/platform.ts';
 import { rowsOf } from '../../server/db/rows.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import { createTestClient, type TestClient } from '../helpers/http.ts';
+import { createTestClient, errorOf, type TestClient } from '../helpers/http.ts';
 import { createReadyLecture } from '../helpers/lecture.ts';
 import { ageSession } from '../helpers/playback-time.ts';
 import { startTestLrs, type TestLrs } from '../helpers/test-lrs.ts';
@@ -67,13 +67,10 @@ async function client(login: string): Promise<TestClient> {
 
 /** The lawyer watches a few heartbeats of the lecture in a new session (which closes the one before). */
 async function watch(lawyer: TestClient): Promise<string> {
-  const opened = await lawyer.raw('POST', `/api/lectures/${lectureId}/sessions`, {});
-  expect(opened.status, opened.text).toBe(201);
-  const sessionId = (opened.json as { sessionId: string }).sessionId;
+  const { sessionId } = await lawyer.expectStatus(201, lawyer.openSession(lectureId));
   await ageSession(database.db, sessionId, 60);
   for (const [seq, from, to] of [[0, 0, 5], [1, 5, 10], [2, 14, 18]] as const) {
-    const res = await lawyer.raw('POST', `/api/sessions/${sessionId}/heartbeats`, { seq, intervals: [[from, to]], playbackRate: 1, visible: true, position: to });
-    expect(res.status, res.text).toBe(200);
+    await lawyer.expectStatus(200, lawyer.sendHeartbeat(sessionId, { seq, intervals: [[from, to]], playbackRate: 1, visible: true, position: to }));
   }
   return sessionId;
 }
@@ -124,14 +121,14 @@ describe('LRS delivery', () => {
     // what the LRS holds is what the export answers for the session
     const admin = await client('admin');
     const year = new Date(Date.now() + 8 * 3600 * 1000).getUTCFullYear();
-    const exported = (await admin.raw('GET', `/api/organizations/${nationalId}/evidence.xapi.json?year=${year}&limit=10000`)).json as { statements: { id: string; context: { registration: string } }[] };
-    const mine = exported.statements.filter((s) => s.context.registration === first);
+    const exported = (await admin.evidenceXapi(nationalId, year, 10000)).statements as { id: string; context: { registration: string } }[];
+    const mine = exported.filter((s) => s.context.registration === first);
     expect(mine.length).toBeGreaterThan(3);
     for (const s of mine) expect(lrs.stored.get(s.id)).toEqual(s);
 
     // nothing is sent twice: another run finds nothing new for the delivered sessions
     const before = lrs.requests.length;
-    const status = (await admin.raw('GET', '/api/admin/lrs')).json as { configured: boolean; queued: number; sent: number; failed: number; lastSentAt: string | null };
+    const status = await admin.lrsStatus();
     expect(status).toMatchObject({ configured: true, queued: 0, failed: 0, sent: rows.length });
     expect(status.lastSentAt).not.toBeNull();
     expect(lrs.requests.slice(before).every((r) => r.count === 0)).toBe(true);
@@ -146,19 +143,18 @@ describe('LRS delivery', () => {
     expect((await ofSession(session)).every((s) => s.last_error_code === 'lrs_unauthorized')).toBe(true);
 
     const admin = await client('admin');
-    const status = (await admin.raw('GET', '/api/admin/lrs')).json as { failed: number; lastError: { code: string; message: string; detail: string } };
+    const status = await admin.lrsStatus();
     expect(status.failed).toBeGreaterThan(0);
     expect(status.lastError).toMatchObject({ code: 'lrs_unauthorized', detail: 'HTTP 401' });
-    expect(status.lastError.message).toContain('LRS_PASSWORD');
+    expect(status.lastError!.message).toContain('LRS_PASSWORD');
     expect(JSON.stringify(status)).not.toContain('127.0.0.1');
     expect(JSON.stringify(status)).not.toContain('lectern-secret');
     expect(zhCN['admin.lrs.error.lrs_unauthorized']).toContain('LRS_PASSWORD');
     expect(en['admin.lrs.error.lrs_unauthorized']).toContain('LRS_PASSWORD');
 
     lrs.password = 'lectern-secret';
-    const retried = await admin.raw('POST', '/api/admin/lrs/retry-failed', {});
-    expect(retried.status, retried.text).toBe(200);
-    expect((retried.json as { requeued: number }).requeued).toBe(status.failed);
+    const retried = await admin.expectStatus(200, admin.retryFailedLrs());
+    expect(retried.requeued).toBe(status.failed);
     await until(async () => (await ofSession(session)).every((s) => s.state === 'sent'));
     for (const s of await ofSession(session)) expect(lrs.storedTimes.get(s.id)).toBe(1);
     const [entry] = await q<{ action: string; organization_id: string }>(sql`SELECT action, organization_id FROM audit_log WHERE action = 'lrs.failed_retried'`);
@@ -168,9 +164,9 @@ describe('LRS delivery', () => {
   it('answers 403 to anyone but a national administrator', async () => {
     for (const login of ['admin-sc', 'lawyer', 'trainer']) {
       const c = await client(login);
-      expect((await c.raw('GET', '/api/admin/lrs')).status).toBe(403);
-      expect((await c.raw('POST', '/api/admin/lrs/retry-failed', {})).status).toBe(403);
+      expect((await errorOf(c.lrsStatus())).status).toBe(403);
+      expect((await errorOf(c.retryFailedLrs())).status).toBe(403);
     }
-    expect((await createTestClient(platform.url).raw('GET', '/api/admin/lrs')).status).toBe(401);
+    expect((await errorOf(createTestClient(platform.url).lrsStatus())).status).toBe(401);
   });
 });

@@ -96,7 +96,7 @@ describe('an administrator above', () => {
     const fresh = await loggedIn(sichuanAdmin.login, reset.oneTimePassword);
     expect((await fresh.me()).passwordChangeRequired).toBe(true);
     expect((await national.setUserDisabled(sichuanAdmin.id, true)).disabled).toBe(true);
-    expect((await fresh.raw('GET', '/api/me')).status).toBe(401);
+    expect((await errorOf(fresh.me())).status).toBe(401);
     expect((await national.setUserDisabled(sichuanAdmin.id, false)).disabled).toBe(false);
     await loggedIn(sichuanAdmin.login, reset.oneTimePassword);
     // and the demo Sichuan administrator too; the tests below need the demo password back, which

@@ -19,6 +19,8 @@ import type {
   HeartbeatRequest,
   HeartbeatResponse,
   LoginResponse,
+  LrsRetryAnswer,
+  LrsStatus,
   Me,
   MyCredits,
   Organization,
@@ -188,6 +190,16 @@ export class ApiClient {
   /** year null/undefined: the server's default (the current training year of my association) */
   myCredits(year?: number | null): Promise<MyCredits> {
     return this.request('GET', '/api/me/credits', { query: { year } });
+  }
+
+  // ── LRS delivery (docs/operations.md, "Sending xAPI to an LRS") ──
+  /** National administrators: what was queued, sent and refused, and the last error (403 for anyone else). */
+  lrsStatus(): Promise<LrsStatus> {
+    return this.request('GET', '/api/admin/lrs');
+  }
+  /** National administrators: queue the statements the LRS refused again; audited. */
+  retryFailedLrs(): Promise<LrsRetryAnswer> {
+    return this.request('POST', '/api/admin/lrs/retry-failed');
   }
 
   // ── Audit ──

@@ -93,6 +93,9 @@ export type PresenceRequest = PresenceBody;
 // The credit answers come from their route schemas (server/credits/schemas.ts), type-only.
 export type { CourseCredit, LectureCredit, MyCredits, XapiStatementPage } from '../../../../server/credits/schemas.ts';
 
+// The LRS delivery routes' answers (docs/operations.md, "Sending xAPI to an LRS"): from server/lrs/schemas.ts, type-only.
+export type { LrsRetryAnswer, LrsStatus } from '../../../../server/lrs/schemas.ts';
+
 // ── Audit ────────────────────────────────────────────────────────────────────
 
 // The organization routes' shapes come from their schemas (server/organizations/schemas.ts).
