@@ -25,6 +25,7 @@ import { startWorker, type Worker } from '../../transcoder/worker.ts';
 import { MediaWorkspace, ffmpeg } from '../helpers/media.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { createTestClient, type TestClient } from '../helpers/http.ts';
+import { teachApi, type TranscodeState } from '../../web/src/routes/teach/teach-api.ts';
 
 // real ffmpeg on a shared 2-core machine
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 180_000 });
@@ -202,12 +203,6 @@ function tusUpload(baseUrl: string, body: Buffer, cookie: string, metadata: Reco
   });
 }
 
-interface TranscodeStatus {
-  lectureStatus: string;
-  failure: { code: string; reasonZh: string; reasonEn: string } | null;
-  job: { status: string; progress: number } | null;
-}
-
 describe('a trainer uploads such a file: the lecture fails and publishes nothing', () => {
   let server: TestServer;
   let trainer: TestClient;
@@ -230,19 +225,15 @@ describe('a trainer uploads such a file: the lecture fails and publishes nothing
   });
 
   async function uploadAsTrainer(body: Buffer, filename: string): Promise<string> {
-    const res = await trainer.raw('POST', `/api/courses/${server.demo!.draftCourseId}/lectures`, { title: `安全测试 ${filename}` });
-    expect(res.status).toBe(201);
-    const lectureId = (res.json as { id: string }).id;
+    const { id: lectureId } = await trainer.expectStatus(201, teachApi(trainer).addLecture(server.demo!.draftCourseId, `安全测试 ${filename}`));
     await tusUpload(server.baseUrl, body, trainer.jar.header() ?? '', { lectureId, filename, filetype: 'video/mp4' });
     return lectureId;
   }
 
-  async function finished(lectureId: string): Promise<TranscodeStatus> {
+  async function finished(lectureId: string): Promise<TranscodeState> {
     const deadline = Date.now() + 240_000;
     for (;;) {
-      const res = await trainer.raw('GET', `/api/lectures/${lectureId}/transcode`);
-      expect(res.status).toBe(200);
-      const status = res.json as TranscodeStatus;
+      const status = await trainer.expectStatus(200, teachApi(trainer).transcode(lectureId));
       // the lecture first: the status route reads the lecture, then the job, in two statements, so
       // a finished job can show beside a lecture read just before the same commit
       if (status.lectureStatus === 'ready' || status.lectureStatus === 'failed') return status;

@@ -18,6 +18,7 @@ import { eq } from 'drizzle-orm';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { signedInClient, type TestClient } from '../helpers/http.ts';
 import { MediaWorkspace } from '../helpers/media.ts';
+import { teachApi } from '../../web/src/routes/teach/teach-api.ts';
 import { startRestartableS3, type RestartableS3 } from '../helpers/s3-outage.ts';
 import { CatalogRepository } from '../../server/catalog/repository.ts';
 import { transcodingServiceOver, sourceKey } from '../../server/transcoding/service.ts';
@@ -147,11 +148,10 @@ describe('transcode jobs and a storage outage (s3rver)', () => {
     expect(waiting.waitingSince).not.toBeNull();
 
     // what the trainer reads meanwhile names no address
-    const status = await trainer.raw('GET', `/api/lectures/${lectureId}/transcode`);
-    expect(status.status).toBe(200);
-    expect(addressesIn(status.text)).toEqual([]);
+    const status = await trainer.expectStatus(200, teachApi(trainer).transcode(lectureId));
+    expect(addressesIn(JSON.stringify(status))).toEqual([]);
     // …and tells the trainer it is waiting for storage, not stuck
-    expect((status.json as { job: { waitingForStorageSince: string | null } }).job.waitingForStorageSince).not.toBeNull();
+    expect(status.job!.waitingForStorageSince).not.toBeNull();
     expect(addressesIn(JSON.stringify(waiting))).toEqual([]);
     expect((await lectureRow(lectureId)).status).toBe('processing');
     // the operator's log has the detail
@@ -197,15 +197,13 @@ describe('transcode jobs and a storage outage (s3rver)', () => {
     expect(failed.failureReasonEn).toContain('Retry transcoding');
     expect(failed.failureReasonZh).toContain('重新转码');
     for (const text of [failed.failureReasonEn ?? '', failed.failureReasonZh ?? '', JSON.stringify(await jobRow(jobId))]) expect(addressesIn(text)).toEqual([]);
-    const status = await trainer.raw('GET', `/api/lectures/${lectureId}/transcode`);
-    expect(addressesIn(status.text)).toEqual([]);
-    expect(JSON.parse(status.text)).toMatchObject({ lectureStatus: 'failed', failure: { code: 'storage_unavailable' }, job: { status: 'failed', error: { code: 'storage_unavailable' } } });
+    const status = await trainer.expectStatus(200, teachApi(trainer).transcode(lectureId));
+    expect(addressesIn(JSON.stringify(status))).toEqual([]);
+    expect(status).toMatchObject({ lectureStatus: 'failed', failure: { code: 'storage_unavailable' }, job: { status: 'failed', error: { code: 'storage_unavailable' } } });
 
     // storage is back; the trainer retries from the stored recording
     await s3.start();
-    const retried = await trainer.raw('POST', `/api/lectures/${lectureId}/transcode/retry`, {});
-    expect(retried.status).toBe(202);
-    const answer = JSON.parse(retried.text) as { jobId: string; lectureStatus: string };
+    const answer = await trainer.expectStatus(202, teachApi(trainer).retryTranscode(lectureId));
     expect(answer.lectureStatus).toBe('processing');
     expect(answer.jobId).not.toBe(jobId);
     worker();
