@@ -125,6 +125,6 @@ describe('a training year, from an empty production database', () => {
     ]) {
       expect((await errorOf(call())).status).toBe(403);
     }
-    expect((await createTestClient(server.baseUrl).raw('GET', `/api/users/${lawyerId}/evidence?year=${YEAR}`)).status).toBe(401);
+    expect((await errorOf(evidenceApi(createTestClient(server.baseUrl)).lawyer(lawyerId, YEAR))).status).toBe(401);
   });
 });

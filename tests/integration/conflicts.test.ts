@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count, eq, inArray } from 'drizzle-orm';
 import postgres from 'postgres';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { createTestClient, type RawResponse, type TestClient } from '../helpers/http.ts';
+import { ApiError, createTestClient, type TestClient } from '../helpers/http.ts';
+import { teachApi } from '../../web/src/routes/teach/teach-api.ts';
 import { lectures, users } from '../../server/db/schema/index.ts';
 
 let server: TestServer;
@@ -31,7 +32,7 @@ afterAll(async () => server?.close());
  * Fires the requests while `table` is locked against writes, and releases it once `waiters`
  * backends wait on a lock; on PGlite it just fires them.
  */
-async function whileLocked(table: 'users' | 'lectures', waiters: number, fire: () => Promise<RawResponse[]>): Promise<RawResponse[]> {
+async function whileLocked<T>(table: 'users' | 'lectures', waiters: number, fire: () => Promise<T>): Promise<T> {
   const url = server.testDatabase.url;
   if (!url) return fire();
   const holder = postgres(url, { max: 1, onnotice: () => {} });
@@ -69,41 +70,51 @@ describe('concurrent identical requests', () => {
     const licences = ['15107202310000711', '15107202310000712', '15107202310000713'];
     const csv = `licenseNo,name,firm\n${licences.map((l, i) => `${l},同时${i},三台县明理律师事务所`).join('\n')}\n`;
     const usersBefore = Number((await server.deps.db.select({ n: count() }).from(users))[0]!.n);
-    const path = `/api/organizations/${server.demo!.sichuan}/roster`;
+    // each import's answer, or the ApiError it was refused with (its message is checked too)
+    const importing = (client: TestClient) =>
+      client.importRoster(server.demo!.sichuan, { csv }).then(
+        (answer) => ({ answer, error: undefined }),
+        (error: unknown) => {
+          if (error instanceof ApiError) return { answer: undefined, error };
+          throw error;
+        },
+      );
 
-    const answers = await whileLocked('users', 2, () => Promise.all([adminSc.raw('POST', path, { csv }), adminSc.fork().raw('POST', path, { csv })]));
+    const answers = await whileLocked('users', 2, () => Promise.all([importing(adminSc), importing(adminSc.fork())]));
 
-    const statuses = answers.map((a) => a.status).sort();
-    const winner = answers.find((a) => a.status === 200)!;
-    const loser = answers.find((a) => a.status !== 200)!;
-    expect(statuses.filter((s) => s === 200), answers.map((a) => a.text).join('\n')).toHaveLength(1);
+    const winners = answers.flatMap((a) => (a.answer ? [a.answer] : []));
+    const losers = answers.flatMap((a) => (a.error ? [a.error] : []));
+    expect(winners, losers.map((e) => `${e.status} ${e.code}: ${e.message}`).join('\n')).toHaveLength(1);
+    const loser = losers[0]!;
     if (server.testDatabase.url) {
       // both passed the "already registered" check before either wrote: the database decides
       expect(loser.status).toBe(409);
-      expect(loser.json).toMatchObject({ error: 'roster_conflict', message: expect.stringMatching(/nothing from this file was imported/i) });
+      expect(loser).toMatchObject({ code: 'roster_conflict', message: expect.stringMatching(/nothing from this file was imported/i) });
     } else {
       // PGlite: the loser may also have seen the winner's rows before checking
       expect([409, 400]).toContain(loser.status);
-      expect((loser.json as { error: string }).error).toBe(loser.status === 409 ? 'roster_conflict' : 'roster_invalid');
+      expect(loser.code).toBe(loser.status === 409 ? 'roster_conflict' : 'roster_invalid');
     }
-    expect((winner.json as { imported: number }).imported).toBe(3);
+    // 200 with the accounts (a 202 would be a queued import)
+    expect(winners[0]).toMatchObject({ kind: 'imported', imported: 3 });
     const stored = await server.deps.db.select({ licenseNo: users.licenseNo }).from(users).where(inArray(users.licenseNo, licences));
     expect(stored.map((s) => s.licenseNo).sort()).toEqual(licences);
     expect(Number((await server.deps.db.select({ n: count() }).from(users))[0]!.n)).toBe(usersBefore + 3);
   });
 
   it('eight lectures added to one course at once: all 201, each at its own next position', async () => {
-    const course = await trainer.raw('POST', '/api/courses', { title: '并发添加课程', category: 'civil_commercial', organizationId: server.demo!.national });
-    expect(course.status).toBe(201);
-    const courseId = (course.json as { id: string }).id;
-    const first = await trainer.raw('POST', `/api/courses/${courseId}/lectures`, { title: '第0讲' });
-    expect((first.json as { position: number }).position).toBe(1);
+    const { id: courseId } = await trainer.expectStatus(201, teachApi(trainer).createCourse({ title: '并发添加课程', category: 'civil_commercial', organizationId: server.demo!.national }));
+    const first = await teachApi(trainer).addLecture(courseId, '第0讲');
+    expect(first.position).toBe(1);
 
     const titles = Array.from({ length: 8 }, (_, i) => `第${i + 1}讲`);
-    const answers = await whileLocked('lectures', titles.length, () => Promise.all(titles.map((title) => trainer.fork().raw('POST', `/api/courses/${courseId}/lectures`, { title }))));
+    const addAsTab = (title: string) => {
+      const tab = trainer.fork();
+      return tab.expectStatus(201, teachApi(tab).addLecture(courseId, title));
+    };
+    const answers = await whileLocked('lectures', titles.length, () => Promise.all(titles.map(addAsTab)));
 
-    expect(answers.map((a) => a.status), answers.map((a) => a.text).join('\n')).toEqual(titles.map(() => 201));
-    expect(answers.map((a) => (a.json as { position: number }).position).sort((a, b) => a - b)).toEqual([2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(answers.map((a) => a.position).sort((a, b) => a - b)).toEqual([2, 3, 4, 5, 6, 7, 8, 9]);
     const rows = await server.deps.db.select({ title: lectures.title, position: lectures.position }).from(lectures).where(eq(lectures.courseId, courseId));
     expect(rows.map((r) => r.title).sort()).toEqual(['第0讲', ...titles].sort());
     expect(rows.map((r) => r.position).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);

@@ -18,8 +18,10 @@ import { placementProblem, type OrganizationKind } from '../../server/organizati
 import { isComplete, normalizeIntervals, REAL_TIME_TOLERANCE_SECONDS, totalSeconds, trainingYearOf, trainingYearRange, type Interval } from '../../server/playback/credit.ts';
 import { rulesProblem } from '../../server/requirements/rules.ts';
 import { availableBackends, createTestDatabase } from '../helpers/database.ts';
-import { createTestClient, type TestClient } from '../helpers/http.ts';
+import { createTestClient, errorOf, type TestClient } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { plansApi } from '../../web/src/routes/admin/admin-api.ts';
+import { evidenceApi } from '../../web/src/routes/evidence/evidence-api.ts';
 
 type Row = Record<string, unknown>;
 const rows = async <T = Row>(db: Db, query: SQL): Promise<T[]> => rowsOf<T>(await db.execute(query));
@@ -105,9 +107,7 @@ describe.each(availableBackends())('the demo province on %s', (backend) => {
   afterAll(() => server?.close());
 
   const report = async (client: TestClient, orgId: string): Promise<Report> => {
-    const res = await client.raw('GET', `/api/organizations/${orgId}/report?year=${year}`);
-    expect(res.status, res.text).toBe(200);
-    return res.json as Report;
+    return client.expectStatus(200, client.report(orgId, year));
   };
 
   it('grows the tree: Sichuan with three cities and nine firms, Gansu with three, every code placed as GB/T 2260 says', async () => {
@@ -164,7 +164,7 @@ describe.each(availableBackends())('the demo province on %s', (backend) => {
     // only the five demo logins have a password
     const [withPassword] = await rows<{ n: unknown }>(db, sql`SELECT count(*) AS n FROM users WHERE password_hash IS NOT NULL`);
     expect(Number(withPassword!.n)).toBe(5);
-    const stranger = await createTestClient(server.baseUrl).raw('POST', '/api/auth/login', { login: seeded[0]!.login, password: 'lectern-demo' });
+    const stranger = await errorOf(createTestClient(server.baseUrl).login(seeded[0]!.login, 'lectern-demo'));
     expect(stranger.status).toBe(401);
   });
 
@@ -332,19 +332,16 @@ describe.each(availableBackends())('the demo province on %s', (backend) => {
     );
     expect(Number(missing!.n)).toBe(0);
     // a certificate verifies publicly
-    const verified = await createTestClient(server.baseUrl).raw('GET', `/api/certificates/verify/${completions[0]!.code}`);
-    expect(verified.status).toBe(200);
-    expect(verified.json).toMatchObject({ valid: true, holder: completions[0]!.name });
+    const anonymous = createTestClient(server.baseUrl);
+    const verified = await anonymous.expectStatus(200, anonymous.verifyCertificate(completions[0]!.code!));
+    expect(verified).toMatchObject({ valid: true, holder: completions[0]!.name });
   });
 
   it("sets Sichuan's rules and its plan, so its report shows lawyers who met the year and lawyers who did not; Gansu's are not planned", async () => {
-    const rules = await adminSc.raw('GET', `/api/organizations/${server.demo!.sichuan}/requirement-rules`);
-    expect(rules.status, rules.text).toBe(200);
-    expect(rules.json).toMatchObject({ own: SICHUAN_RULES, effective: SICHUAN_RULES });
+    const rules = await adminSc.expectStatus(200, adminSc.requirementRules(server.demo!.sichuan));
+    expect(rules).toMatchObject({ own: SICHUAN_RULES, effective: SICHUAN_RULES });
     expect(rulesProblem(SICHUAN_RULES)).toBeNull();
-    const plans = await adminSc.raw('GET', `/api/organizations/${server.demo!.sichuan}/plans?year=${year}`);
-    expect(plans.status, plans.text).toBe(200);
-    const [plan, ...more] = (plans.json as { items: { requiredMinutes: number; electiveMinutes: number; requiredCourses: { id: string }[] }[] }).items;
+    const [plan, ...more] = await adminSc.expectStatus(200, plansApi(adminSc).list(server.demo!.sichuan, year));
     expect(more).toHaveLength(0);
     expect(plan).toMatchObject(SICHUAN_PLAN);
     expect(plan!.requiredCourses.map((c) => c.id)).toContain(server.demo!.courseId);
@@ -374,9 +371,7 @@ describe.each(availableBackends())('the demo province on %s', (backend) => {
   it('leaves the demo lawyer part of the way: credit earned, a required course still to finish', async () => {
     const lawyer = createTestClient(server.baseUrl);
     await lawyer.login('lawyer', 'lectern-demo');
-    const res = await lawyer.raw('GET', '/api/me/requirement');
-    expect(res.status, res.text).toBe(200);
-    const mine = res.json as { planned: boolean; met: boolean | null; requiredMinutes: number; creditMinutes: number; remainingMinutes: number; requiredCourses: { courseId: string; completed: boolean }[] };
+    const mine = await lawyer.expectStatus(200, lawyer.myRequirement());
     expect(mine).toMatchObject({ planned: true, met: false, requiredMinutes: SICHUAN_PLAN.requiredMinutes });
     expect(mine.remainingMinutes).toBeGreaterThan(0);
     expect(mine.requiredCourses.find((c) => c.courseId === server.demo!.courseId)).toMatchObject({ completed: false });
@@ -387,9 +382,7 @@ describe.each(availableBackends())('the demo province on %s', (backend) => {
   it('shows the evidence behind a lawyer who met the year', async () => {
     const sichuan = await report(adminSc, server.demo!.sichuan);
     const keen = sichuan.lawyers.find((l) => l.met && l.creditMinutes >= SICHUAN_PLAN.requiredMinutes)!;
-    const res = await adminSc.raw('GET', `/api/users/${keen.id}/evidence?year=${year}`);
-    expect(res.status, res.text).toBe(200);
-    const evidence = res.json as { lectures: { creditMinutes: number; sessions: { heartbeats: number; acceptedSeconds: number }[] }[]; certificates: unknown[] };
+    const evidence = await adminSc.expectStatus(200, evidenceApi(adminSc).lawyer(keen.id, year));
     expect(evidence.lectures.reduce((sum, l) => sum + l.creditMinutes, 0)).toBe(keen.creditMinutes);
     expect(evidence.certificates.length).toBeGreaterThan(0);
     for (const l of evidence.lectures.filter((x) => x.creditMinutes > 0)) {

@@ -11,7 +11,7 @@ import { createReadStream } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { availableBackends } from '../helpers/database.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { createTestClient, signedInClient, type TestClient } from '../helpers/http.ts';
+import { createTestClient, errorOf, signedInClient, type TestClient } from '../helpers/http.ts';
 import { MediaWorkspace } from '../helpers/media.ts';
 import { createReadyLecture } from '../helpers/lecture.ts';
 import { AuthService } from '../../server/auth/service.ts';
@@ -22,6 +22,7 @@ import { retriesExhaustedReason } from '../../server/transcoding/reasons.ts';
 import { TranscodeJobsRepository } from '../../server/transcoding/repository.ts';
 import { auditLog, lectures, transcodeJobs } from '../../server/db/schema/index.ts';
 import { startWorker, type Worker } from '../../transcoder/worker.ts';
+import { teachApi } from '../../web/src/routes/teach/teach-api.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 120_000 });
 
@@ -77,7 +78,12 @@ for (const backend of availableBackends()) {
       return { lectureId: lecture.id, jobId: job.id, sourceId };
     }
 
-    const retry = (client: TestClient, lectureId: string) => client.raw('POST', `/api/lectures/${lectureId}/transcode/retry`, {});
+    const retry = (client: TestClient, lectureId: string) => teachApi(client).retryTranscode(lectureId);
+    /** status, machine code and message of a refused retry */
+    const refused = async (call: Promise<unknown>) => {
+      const error = await errorOf(call);
+      return { status: error.status, code: error.code, message: error.message };
+    };
     const lectureRow = async (id: string) => (await server.deps.db.select().from(lectures).where(eq(lectures.id, id)))[0]!;
     const jobRow = async (id: string) => (await server.deps.db.select().from(transcodeJobs).where(eq(transcodeJobs.id, id)))[0]!;
 
@@ -93,21 +99,17 @@ for (const backend of availableBackends()) {
 
     it('transcodes a failed lecture again from its stored source: failed → retry → ready, audit-logged', async () => {
       const { lectureId, jobId, sourceId } = await failedLecture();
-      const before = await trainer.raw('GET', `/api/lectures/${lectureId}/transcode`);
-      expect(before.json).toMatchObject({ lectureStatus: 'failed', failure: { code: 'transcode_error' }, job: { id: jobId, status: 'failed' } });
+      const before = await teachApi(trainer).transcode(lectureId);
+      expect(before).toMatchObject({ lectureStatus: 'failed', failure: { code: 'transcode_error' }, job: { id: jobId, status: 'failed' } });
 
-      const answer = await retry(trainer, lectureId);
-      expect(answer.status).toBe(202);
-      const body = answer.json as { lectureId: string; lectureStatus: string; jobId: string };
+      const body = await trainer.expectStatus(202, retry(trainer, lectureId));
       expect(body).toMatchObject({ lectureId, lectureStatus: 'processing' });
       const queued = await jobRow(body.jobId);
       expect(queued).toMatchObject({ status: 'queued', sourceId, attempts: 0, maxAttempts: 5 });
       expect(await lectureRow(lectureId)).toMatchObject({ status: 'processing', failureCode: null, failureReasonEn: null });
 
       // a second press while it is queued
-      const again = await retry(trainer, lectureId);
-      expect(again.status).toBe(409);
-      expect(again.json).toMatchObject({ error: 'transcode_in_progress' });
+      expect(await refused(retry(trainer, lectureId))).toMatchObject({ status: 409, code: 'transcode_in_progress' });
 
       // the audit entry, in the course organization's log
       const entries = await server.deps.db.select().from(auditLog).where(eq(auditLog.targetId, lectureId));
@@ -115,9 +117,8 @@ for (const backend of availableBackends()) {
       expect(entries[0]).toMatchObject({ action: 'lecture.transcode_retried', targetType: 'lecture', organizationId: server.demo!.national, actorId: server.demo!.users.trainer });
       expect(entries[0]!.before).toMatchObject({ status: 'failed', jobId, failureCode: 'transcode_error' });
       expect(entries[0]!.after).toMatchObject({ status: 'processing', jobId: body.jobId, sourceId });
-      const log = await admin.raw('GET', `/api/organizations/${server.demo!.national}/audit`);
-      expect(log.status).toBe(200);
-      expect((log.json as { items: { action: string; targetId: string }[] }).items).toContainEqual(expect.objectContaining({ action: 'lecture.transcode_retried', targetId: lectureId }));
+      const log = await admin.expectStatus(200, admin.auditLog(server.demo!.national));
+      expect(log.items).toContainEqual(expect.objectContaining({ action: 'lecture.transcode_retried', targetId: lectureId }));
 
       worker = startWorker({ db: server.deps.db, storage: server.deps.storage, config: server.deps.config, pollMs: 100, ffmpegThreads: 2, logger: quiet });
       const done = await finished(body.jobId);
@@ -127,9 +128,7 @@ for (const backend of availableBackends()) {
       worker = undefined;
 
       // ready now: nothing to retry
-      const nothing = await retry(trainer, lectureId);
-      expect(nothing.status).toBe(409);
-      expect(nothing.json).toMatchObject({ error: 'nothing_to_retry' });
+      expect(await refused(retry(trainer, lectureId))).toMatchObject({ status: 409, code: 'nothing_to_retry' });
     });
 
     it('lets a trainer or an administrator of the organization or above retry, and no one else', async () => {
@@ -139,34 +138,29 @@ for (const backend of availableBackends()) {
         ['Sichuan admin (below the course organization)', adminSc],
         ['Sichuan trainer', trainerSc],
       ] as const) {
-        const answer = await retry(client, lectureId);
-        expect(answer.status, who).toBe(403);
-        expect(answer.json, who).toMatchObject({ error: 'forbidden' });
+        expect(await refused(retry(client, lectureId)), who).toMatchObject({ status: 403, code: 'forbidden' });
       }
-      expect((await retry(createTestClient(server.baseUrl), lectureId)).status).toBe(401);
+      expect((await refused(retry(createTestClient(server.baseUrl), lectureId))).status).toBe(401);
       expect((await lectureRow(lectureId)).status).toBe('failed');
       // the national administrator may
-      const answer = await retry(admin, lectureId);
-      expect(answer.status).toBe(202);
+      await admin.expectStatus(202, retry(admin, lectureId));
       expect((await server.deps.db.select().from(auditLog).where(eq(auditLog.targetId, lectureId)))[0]).toMatchObject({ actorId: server.demo!.users.admin });
 
-      expect((await retry(trainer, crypto.randomUUID())).status).toBe(404);
-      expect((await retry(trainer, 'not-a-uuid')).status).toBe(400);
+      expect((await refused(retry(trainer, crypto.randomUUID()))).status).toBe(404);
+      // a malformed id: raw
+      expect((await trainer.raw('POST', '/api/lectures/not-a-uuid/transcode/retry', {})).status).toBe(400);
     });
 
     it('answers 409 source_missing when the recording is gone, by retention or from storage', async () => {
       const retained = await failedLecture('保留期');
       await service.jobs.markOriginalDeleted(retained.sourceId, new Date());
-      const answer = await retry(trainer, retained.lectureId);
-      expect(answer.status).toBe(409);
-      expect(answer.json).toMatchObject({ error: 'source_missing' });
-      expect((answer.json as { message: string }).message).toContain('Upload the recording again');
+      const answer = await refused(retry(trainer, retained.lectureId));
+      expect(answer).toMatchObject({ status: 409, code: 'source_missing' });
+      expect(answer.message).toContain('Upload the recording again');
 
       const vanished = await failedLecture('存储丢失');
       await server.deps.storage.deletePrefix(`sources/${vanished.lectureId}/`);
-      const gone = await retry(trainer, vanished.lectureId);
-      expect(gone.status).toBe(409);
-      expect(gone.json).toMatchObject({ error: 'source_missing' });
+      expect(await refused(retry(trainer, vanished.lectureId))).toMatchObject({ status: 409, code: 'source_missing' });
       // nothing was queued, nothing was logged
       expect(await server.deps.db.select().from(auditLog).where(eq(auditLog.targetId, vanished.lectureId))).toEqual([]);
       expect((await lectureRow(vanished.lectureId)).status).toBe('failed');
@@ -188,7 +182,7 @@ for (const backend of availableBackends()) {
       const row = await lectureRow(lecture.id);
       expect(row).toMatchObject({ status: 'failed', failureCode: 'source_missing' });
       expect(row.failureReasonEn).toContain('Upload the recording again');
-      expect((await retry(trainer, lecture.id)).json).toMatchObject({ error: 'source_missing' });
+      expect((await refused(retry(trainer, lecture.id))).code).toBe('source_missing');
     });
 
     it('retries a failed replacement while the lecture keeps playing its old package', async () => {
@@ -206,12 +200,11 @@ for (const backend of availableBackends()) {
       await service.reject({ jobId: job.id, workerId: 'test-failer', lectureId, failure: retriesExhaustedReason(5) });
       expect((await lectureRow(lectureId)).status).toBe('ready');
 
-      const answer = await retry(trainer, lectureId);
-      expect(answer.status).toBe(202);
-      expect(answer.json).toMatchObject({ lectureStatus: 'ready' });
+      const answer = await trainer.expectStatus(202, retry(trainer, lectureId));
+      expect(answer).toMatchObject({ lectureStatus: 'ready' });
       expect((await lectureRow(lectureId)).packagePrefix).toBe(old.packagePrefix);
       worker = startWorker({ db, storage, config: server.deps.config, pollMs: 100, ffmpegThreads: 2, logger: quiet });
-      const done = await finished((answer.json as { jobId: string }).jobId);
+      const done = await finished(answer.jobId);
       await worker.stop();
       worker = undefined;
       expect(done.status).toBe('done');
