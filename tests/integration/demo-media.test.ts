@@ -15,6 +15,7 @@ import { probeFile } from '../../transcoder/probe.ts';
 import { resolveFfmpegTools } from '../../transcoder/ffmpeg.ts';
 import { startWorker } from '../../transcoder/worker.ts';
 import { createTestClient } from '../helpers/http.ts';
+import { catalogApi } from '../../web/src/lib/api/learning.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const dir = await mkdtemp(path.join(os.tmpdir(), 'lectern-demo-test-'));
@@ -107,11 +108,11 @@ describe('the demo recording every demo lecture plays', () => {
 
     // every demo lecture has the slides' words as zh-CN subtitles: a transcript, and catalog search finds them
     expect(await count('lecture_subtitles')).toBe(23);
-    const transcript = (await lawyer.raw('GET', `/api/lectures/${other.id}/transcript`)).json as { lang: string; cues: { start: number; end: number; text: string }[] };
+    const transcript = await lawyer.transcript(other.id);
     expect(transcript.lang).toBe('zh-CN');
     expect(transcript.cues[0]).toMatchObject({ start: 0, text: '县域律师刑事辩护实务' });
     expect(transcript.cues.at(-1)!.end).toBeLessThanOrEqual(recorded.duration_seconds + 0.001);
-    const found = (await lawyer.raw('GET', `/api/courses?q=${encodeURIComponent('各门演示课程共用')}`)).json as { items: { transcriptMatch: { snippet: string } | null }[] };
+    const found = await catalogApi(lawyer).list({ q: '各门演示课程共用' });
     expect(found.items.length).toBeGreaterThan(0);
     expect(found.items.some((item) => item.transcriptMatch?.snippet.includes('各门演示课程共用'))).toBe(true);
 

@@ -113,19 +113,17 @@ describe.each(availableBackends())('subtitles on %s', (backend) => {
     const again = await lawyer.raw('GET', url, undefined, { 'if-none-match': file.headers.get('etag')! });
     expect(again.status).toBe(304);
 
-    const transcript = await lawyer.raw('GET', `/api/lectures/${lectureId}/transcript`);
-    expect(transcript.status).toBe(200);
-    expect(transcript.json).toMatchObject({ lang: 'zh-CN', languages: [{ lang: 'zh-CN', label: '中文', cueCount: 3 }] });
-    expect((transcript.json as { cues: unknown[] }).cues[1]).toEqual({ start: 5, end: 9.5, text: '今天讲合同解除的法定事由。' });
+    const transcript = await lawyer.expectStatus(200, lawyer.transcript(lectureId));
+    expect(transcript).toMatchObject({ lang: 'zh-CN', languages: [{ lang: 'zh-CN', label: '中文', cueCount: 3 }] });
+    expect(transcript.cues[1]).toEqual({ start: 5, end: 9.5, text: '今天讲合同解除的法定事由。' });
 
-    const session = await lawyer.raw('POST', `/api/lectures/${lectureId}/sessions`);
-    expect(session.status).toBe(201);
-    expect((session.json as { subtitles: SubtitleView[] }).subtitles).toEqual([expect.objectContaining({ lang: 'zh-CN', label: '中文', url })]);
+    const session = await lawyer.expectStatus(201, lawyer.openSession(lectureId));
+    expect(session.subtitles).toEqual([expect.objectContaining({ lang: 'zh-CN', label: '中文', url })]);
     // no file in that language; a lecture learners cannot open is not served either
     expect((await lawyer.raw('GET', `/api/lectures/${lectureId}/subtitles/en.vtt`)).status).toBe(404);
     await server.deps.db.update(lectures).set({ hidden: true }).where(eq(lectures.id, lectureId));
     expect((await lawyer.raw('GET', url)).status).toBe(404);
-    expect((await lawyer.raw('GET', `/api/lectures/${lectureId}/transcript`)).status).toBe(404);
+    expect((await errorOf(lawyer.transcript(lectureId))).status).toBe(404);
     expect((await trainer.raw('GET', url)).status).toBe(200); // its trainer's preview
     await server.deps.db.update(lectures).set({ hidden: false }).where(eq(lectures.id, lectureId));
   });
@@ -159,8 +157,8 @@ describe.each(availableBackends())('subtitles on %s', (backend) => {
     await trainer.expectStatus(204, teachApi(trainer).removeSubtitles(lectureId, 'zh-CN'));
     expect((await errorOf(teachApi(trainer).removeSubtitles(lectureId, 'zh-CN'))).status).toBe(404);
     expect((await lawyer.raw('GET', `/api/lectures/${lectureId}/subtitles/zh-CN.vtt`)).status).toBe(404);
-    const transcript = await lawyer.raw('GET', `/api/lectures/${lectureId}/transcript`);
-    expect(transcript.json).toMatchObject({ lang: 'en', cues: [{ start: 2, end: 3, text: '新的字幕 Force Majeure' }] });
+    const transcript = await lawyer.transcript(lectureId);
+    expect(transcript).toMatchObject({ lang: 'en', cues: [{ start: 2, end: 3, text: '新的字幕 Force Majeure' }] });
     expect((await entries()).map((e) => e.action)).toEqual(['lecture.subtitles_uploaded', 'lecture.subtitles_replaced', 'lecture.subtitles_uploaded', 'lecture.subtitles_removed']);
   });
 });

@@ -18,6 +18,7 @@ import type {
   HealthResponse,
   HeartbeatRequest,
   HeartbeatResponse,
+  LectureUpload,
   LoginResponse,
   LrsRetryAnswer,
   LrsStatus,
@@ -35,6 +36,8 @@ import type {
   RoleName,
   StaffAccountCreated,
   StaffList,
+  SubtitleLang,
+  Transcript,
   MyRequirement,
   RequirementRules,
   RequirementRulesView,
@@ -176,6 +179,12 @@ export class ApiClient {
     return this.request('GET', `/api/courses/${enc(courseId)}`);
   }
 
+  // ── Uploads (docs/jobs-and-uploads.md) ──
+  /** Trainers of the lecture's organization: its newest upload (receiving, received, stored or lost); 403 for anyone else. */
+  lectureUpload(lectureId: string): Promise<LectureUpload> {
+    return this.request('GET', `/api/lectures/${enc(lectureId)}/upload`);
+  }
+
   // ── Watching and credit ──
   openSession(lectureId: string): Promise<PlaybackSession> {
     return this.request('POST', `/api/lectures/${enc(lectureId)}/sessions`);
@@ -186,6 +195,10 @@ export class ApiClient {
   /** Types back the code the check's image shows: 422 for a wrong code (the check stays open). */
   confirmPresence(sessionId: string, checkId: string, code: string): Promise<void> {
     return this.request('POST', `/api/sessions/${enc(sessionId)}/presence`, { body: { checkId, code } });
+  }
+  /** A lecture's subtitle cues in one language (lang undefined: the server's default); 404 where it has none or cannot be watched. */
+  transcript(lectureId: string, lang?: SubtitleLang): Promise<Transcript> {
+    return this.request('GET', `/api/lectures/${enc(lectureId)}/transcript`, { query: { lang } });
   }
   /** year null/undefined: the server's default (the current training year of my association) */
   myCredits(year?: number | null): Promise<MyCredits> {

@@ -93,6 +93,12 @@ export type PresenceRequest = PresenceBody;
 // The credit answers come from their route schemas (server/credits/schemas.ts), type-only.
 export type { CourseCredit, LectureCredit, MyCredits, XapiStatementPage } from '../../../../server/credits/schemas.ts';
 
+// GET /api/lectures/:lectureId/upload: from its route schema (server/uploads/schemas.ts), type-only.
+export type { LectureUpload } from '../../../../server/uploads/schemas.ts';
+
+// GET /api/lectures/:lectureId/transcript: from its route schema (server/subtitles/schemas.ts), type-only.
+export type { SubtitleLang, Transcript } from '../../../../server/subtitles/schemas.ts';
+
 // The LRS delivery routes' answers (docs/operations.md, "Sending xAPI to an LRS"): from server/lrs/schemas.ts, type-only.
 export type { LrsRetryAnswer, LrsStatus } from '../../../../server/lrs/schemas.ts';
 
