@@ -29,6 +29,7 @@ import { ERRORS } from '@tus/utils';
 import { availableBackends, type Backend } from '../helpers/database.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { createTestClient, type TestClient } from '../helpers/http.ts';
+import { teachApi } from '../../web/src/routes/teach/teach-api.ts';
 import { startTestS3, type TestS3 } from '../helpers/s3.ts';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 import { MediaWorkspace } from '../helpers/media.ts';
@@ -154,9 +155,7 @@ describe.each(availableBackends())('durable uploads with S3 staging on %s', (bac
   });
 
   async function newLecture(title: string): Promise<string> {
-    const res = await trainer.raw('POST', `/api/courses/${server.demo!.draftCourseId}/lectures`, { title: `${title} ${randomBytes(2).toString('hex')}` });
-    expect(res.status).toBe(201);
-    return (res.json as { id: string }).id;
+    return (await trainer.expectStatus(201, teachApi(trainer).addLecture(server.demo!.draftCourseId, `${title} ${randomBytes(2).toString('hex')}`))).id;
   }
 
   async function lectureStatus(lectureId: string): Promise<string> {
@@ -218,9 +217,8 @@ describe.each(availableBackends())('durable uploads with S3 staging on %s', (bac
     expect(await reservation(server, id)).toMatchObject({ state: 'received' });
     expect(await lectureStatus(lectureId)).toBe('uploading');
     expect((await bucket.list(stagingPrefix(id))).length).toBeGreaterThan(0);
-    const view = await trainer.raw('GET', `/api/lectures/${lectureId}/upload`);
-    expect(view.status).toBe(200);
-    expect(view.json).toMatchObject({ lectureId, upload: { id, state: 'received', bytes: clip.length, retrying: true } });
+    const view = await trainer.expectStatus(200, trainer.lectureUpload(lectureId));
+    expect(view).toMatchObject({ lectureId, upload: { id, state: 'received', bytes: clip.length, retrying: true } });
     // the client that asks again hears "complete": it was received
     const head = await trainer.raw('HEAD', new URL(done.url!).pathname, undefined, TUS);
     expect(Number(head.headers.get('upload-offset'))).toBe(clip.length);
@@ -232,8 +230,8 @@ describe.each(availableBackends())('durable uploads with S3 staging on %s', (bac
     await expectReadyWith(lectureId, clip);
     await until(async () => expect((await reservation(server, id)).stagingRemovedAt).toBeInstanceOf(Date));
     expect(await server.deps.storage.list(stagingPrefix(id))).toEqual([]);
-    const after = await trainer.raw('GET', `/api/lectures/${lectureId}/upload`);
-    expect(after.json).toMatchObject({ upload: { id, state: 'stored', retrying: false } });
+    const after = await trainer.lectureUpload(lectureId);
+    expect(after).toMatchObject({ upload: { id, state: 'stored', retrying: false } });
   });
 
   it('records a complete upload that no request recorded: the next HEAD does before it answers, else the sweep', async () => {
@@ -313,9 +311,7 @@ describe.skipIf(!onPostgres)('two API replicas on one PostgreSQL database and on
   });
 
   async function newLecture(): Promise<string> {
-    const res = await trainer.raw('POST', `/api/courses/${a.demo!.draftCourseId}/lectures`, { title: `两个副本 ${randomBytes(2).toString('hex')}` });
-    expect(res.status).toBe(201);
-    return (res.json as { id: string }).id;
+    return (await trainer.expectStatus(201, teachApi(trainer).addLecture(a.demo!.draftCourseId, `两个副本 ${randomBytes(2).toString('hex')}`))).id;
   }
 
   it('continues on replica B an upload started on replica A: the offset goes on, the file is intact', async () => {

@@ -12,6 +12,7 @@ import { and, eq, isNull } from 'drizzle-orm';
 import { Upload } from 'tus-js-client';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { createTestClient, type TestClient } from '../helpers/http.ts';
+import { teachApi } from '../../web/src/routes/teach/teach-api.ts';
 import { uploadReservations } from '../../server/db/schema/index.ts';
 import { AuthRepository } from '../../server/auth/repository.ts';
 import { AuthService } from '../../server/auth/service.ts';
@@ -49,9 +50,7 @@ describe('upload quota per trainer', () => {
   }
 
   async function newLecture(client: TestClient): Promise<string> {
-    const res = await client.raw('POST', `/api/courses/${server.demo!.draftCourseId}/lectures`, { title: `配额 ${randomBytes(2).toString('hex')}` });
-    expect(res.status).toBe(201);
-    return (res.json as { id: string }).id;
+    return (await client.expectStatus(201, teachApi(client).addLecture(server.demo!.draftCourseId, `配额 ${randomBytes(2).toString('hex')}`))).id;
   }
 
   /** Starts an upload (creation only, no bytes): what an abandoned upload looks like. */
