@@ -9,40 +9,11 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../server/db/rows.ts';
-import type { CourseProgress, LectureProgress, Resume } from '../../server/learning/schemas.ts';
 import { availableBackends } from '../helpers/database.ts';
-import { createTestClient, signedInClient, type TestClient } from '../helpers/http.ts';
+import { createTestClient, errorOf, signedInClient, type TestClient } from '../helpers/http.ts';
+import { catalogApi, type CatalogQuery, type LearnerCourseDetail, type LearnerCourseList } from '../../web/src/lib/api/learning.ts';
 import { grantAllowance, startFromFullTolerance } from '../helpers/playback-time.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-
-interface Item {
-  id: string;
-  title: string;
-  category: string;
-  status: string;
-  lectureCount: number;
-  creditMinutes: number;
-  audience: string[];
-  organizer: { id: string; name: string } | null;
-  trainer: string | null;
-  required: boolean;
-  progress: CourseProgress;
-}
-interface List {
-  items: Item[];
-  total: number;
-  organizers: { id: string; name: string }[];
-  resume: Resume | null;
-}
-interface Detail {
-  id: string;
-  organizer: { id: string; name: string } | null;
-  trainer: string | null;
-  required: boolean;
-  progress: CourseProgress;
-  resume: Resume | null;
-  lectures: { id: string; position: number; progress: LectureProgress }[];
-}
 
 describe.each(availableBackends())('learner state on %s', (backend) => {
   let server: TestServer;
@@ -51,17 +22,9 @@ describe.each(availableBackends())('learner state on %s', (backend) => {
   const id: Record<string, string> = {};
 
   const q = async <T = Record<string, unknown>>(query: ReturnType<typeof sql>): Promise<T[]> => rowsOf<T>(await server.deps.db.execute(query));
-  const list = async (client: TestClient, query = ''): Promise<List> => {
-    const res = await client.raw('GET', `/api/courses${query}`);
-    expect(res.status, res.text).toBe(200);
-    return res.json as List;
-  };
-  const detail = async (client: TestClient, courseId: string): Promise<Detail> => {
-    const res = await client.raw('GET', `/api/courses/${courseId}`);
-    expect(res.status, res.text).toBe(200);
-    return res.json as Detail;
-  };
-  const ids = (l: List) => l.items.map((i) => i.id);
+  const list = (client: TestClient, query: CatalogQuery = {}): Promise<LearnerCourseList> => client.expectStatus(200, catalogApi(client).list(query));
+  const detail = (client: TestClient, courseId: string): Promise<LearnerCourseDetail> => client.expectStatus(200, catalogApi(client).course(courseId));
+  const ids = (l: LearnerCourseList) => l.items.map((i) => i.id);
 
   beforeAll(async () => {
     server = await startTestServer({ backend });
@@ -127,7 +90,7 @@ describe.each(availableBackends())('learner state on %s', (backend) => {
   });
 
   it('adds organizer, trainer, required and the lawyer’s progress to each card, keeping the fixed fields', async () => {
-    const all = await list(lawyer, '?pageSize=100');
+    const all = await list(lawyer, { pageSize: 100 });
     const criminal = all.items.find((i) => i.id === id.criminal)!;
     expect(criminal).toMatchObject({ title: '学习状态 criminal', category: 'criminal', status: 'published', lectureCount: 2, creditMinutes: 20, audience: ['county_lawyers'], required: false });
     expect(criminal.organizer).toEqual({ id: server.demo!.national, name: expect.any(String) });
@@ -146,18 +109,18 @@ describe.each(availableBackends())('learner state on %s', (backend) => {
     expect(names).toEqual(expect.arrayContaining([server.demo!.national, server.demo!.sichuan, server.demo!.gansu]));
 
     // another lawyer sees the same cards with nothing of 李明's progress
-    const other = (await list(lawyer2, '?pageSize=100')).items.find((i) => i.id === id.criminal)!;
+    const other = (await list(lawyer2, { pageSize: 100 })).items.find((i) => i.id === id.criminal)!;
     expect(other.progress).toMatchObject({ coveredSeconds: 0, completed: false, lastWatchedAt: null });
   });
 
   it('offers the most recently watched unfinished lecture, at the session’s resume point', async () => {
     const { resume } = await list(lawyer);
     expect(resume).toMatchObject({ courseId: id.criminal, lectureId: id.c1, lecturePosition: 1, resumeAt: 120, durationSeconds: 600 });
-    expect((await lawyer.request<{ resume: Resume | null }>('GET', '/api/me/progress')).resume).toEqual(resume);
+    expect((await catalogApi(lawyer).progress()).resume).toEqual(resume);
     // the playback session resumes at the same point
     expect((await lawyer.openSession(id.c1!)).resumeAt).toBe(120);
     // a lawyer who watched nothing has nothing to continue
-    expect((await lawyer2.request<{ resume: Resume | null }>('GET', '/api/me/progress')).resume).toBeNull();
+    expect((await catalogApi(lawyer2).progress()).resume).toBeNull();
   });
 
   it('shows each lecture’s own progress and the course’s lecture to continue on the course page', async () => {
@@ -179,20 +142,20 @@ describe.each(availableBackends())('learner state on %s', (backend) => {
   });
 
   it('narrows the list by category, audience, organizer and required for me', async () => {
-    const mine = (l: List) => ids(l).filter((i) => [id.criminal, id.civil, id.labour].includes(i));
-    expect(mine(await list(lawyer, '?category=criminal&pageSize=100'))).toEqual([id.criminal]);
-    expect(mine(await list(lawyer, '?audience=young_lawyers&pageSize=100'))).toEqual([id.civil]);
-    expect(mine(await list(lawyer, '?audience=firm_directors&pageSize=100'))).toEqual([id.labour]);
-    const sichuan = await list(lawyer, `?organizer=${server.demo!.sichuan}&pageSize=100`);
+    const mine = (l: LearnerCourseList) => ids(l).filter((i) => [id.criminal, id.civil, id.labour].includes(i));
+    expect(mine(await list(lawyer, { category: 'criminal', pageSize: 100 }))).toEqual([id.criminal]);
+    expect(mine(await list(lawyer, { audience: 'young_lawyers', pageSize: 100 }))).toEqual([id.civil]);
+    expect(mine(await list(lawyer, { audience: 'firm_directors', pageSize: 100 }))).toEqual([id.labour]);
+    const sichuan = await list(lawyer, { organizer: server.demo!.sichuan, pageSize: 100 });
     expect(sichuan.items.every((i) => i.organizer?.id === server.demo!.sichuan)).toBe(true);
     expect(mine(sichuan)).toEqual([id.civil]);
-    const required = await list(lawyer, '?required=true');
+    const required = await list(lawyer, { required: true });
     expect(ids(required)).toEqual([id.civil]);
     expect(required.total).toBe(1);
     // filters combine; the count follows them
-    expect((await list(lawyer, '?required=true&category=criminal')).total).toBe(0);
+    expect((await list(lawyer, { required: true, category: 'criminal' })).total).toBe(0);
     // a Gansu lawyer no plan covers has no required course
-    expect((await list(lawyer2, '?required=true')).total).toBe(0);
+    expect((await list(lawyer2, { required: true })).total).toBe(0);
   });
 
   it('refuses bad filters with a 400 and asks for a session', async () => {
@@ -202,7 +165,7 @@ describe.each(availableBackends())('learner state on %s', (backend) => {
       expect((res.json as { error: string }).error).toBe('invalid_request');
     }
     const anonymous = createTestClient(server.baseUrl);
-    expect((await anonymous.raw('GET', '/api/me/progress')).status).toBe(401);
-    expect((await anonymous.raw('GET', '/api/courses')).status).toBe(401);
+    expect((await errorOf(catalogApi(anonymous).progress())).status).toBe(401);
+    expect((await errorOf(catalogApi(anonymous).list({}))).status).toBe(401);
   });
 });

@@ -14,7 +14,7 @@ import { mediaUrls } from '../../server/media/service.ts';
 import { nowSeconds } from '../../server/storage/signing.ts';
 import { rowsOf } from '../../server/db/rows.ts';
 import { availableBackends } from '../helpers/database.ts';
-import { createTestClient, type TestClient } from '../helpers/http.ts';
+import { createTestClient, errorOf, type TestClient } from '../helpers/http.ts';
 import { createReadyLecture } from '../helpers/lecture.ts';
 import { startTestS3, type TestS3 } from '../helpers/s3.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -65,9 +65,7 @@ describe.each(availableBackends())('shared playlists on S3 (%s)', (backend) => {
   });
 
   async function openSession(client: TestClient) {
-    const res = await client.raw('POST', `/api/lectures/${lectureId}/sessions`, {});
-    expect(res.status, res.text).toBe(201);
-    return res.json as { sessionId: string; media: { master: string; audio: string } };
+    return client.expectStatus(201, client.openSession(lectureId));
   }
 
   it('plays every segment straight from the store: no API request per segment', async () => {
@@ -106,8 +104,7 @@ describe.each(availableBackends())('shared playlists on S3 (%s)', (backend) => {
     }
     expect(apiRequests.slice(before), 'API requests while fetching the segments').toEqual([]);
     // the API still takes the heartbeats
-    const heartbeat = await lawyer.raw('POST', `/api/sessions/${session.sessionId}/heartbeats`, { seq: 0, intervals: [[0, 4]], position: 4, playbackRate: 1, visible: true });
-    expect(heartbeat.status, heartbeat.text).toBe(200);
+    await lawyer.expectStatus(200, lawyer.sendHeartbeat(session.sessionId, { seq: 0, intervals: [[0, 4]], position: 4, playbackRate: 1, visible: true }));
   });
 
   it('gives two viewers of one window the same playlist bytes, built once, cacheable until the window ends', async () => {
@@ -192,11 +189,10 @@ describe.each(availableBackends())('shared playlists on S3 (%s)', (backend) => {
 
   it('gives no playlist to someone who may not watch the lecture', async () => {
     const anonymous = createTestClient(server.baseUrl);
-    expect((await anonymous.raw('POST', `/api/lectures/${lectureId}/sessions`, {})).status).toBe(401);
+    expect((await errorOf(anonymous.openSession(lectureId))).status).toBe(401);
     await server.deps.db.execute(sql`UPDATE lectures SET hidden = true WHERE id = ${lectureId}`);
     try {
-      const refused = await lawyer.raw('POST', `/api/lectures/${lectureId}/sessions`, {});
-      expect(refused.status).toBe(404);
+      expect((await errorOf(lawyer.openSession(lectureId))).status).toBe(404);
     } finally {
       await server.deps.db.execute(sql`UPDATE lectures SET hidden = false WHERE id = ${lectureId}`);
     }
