@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginAttempts, organizations, roleGrants, users } from '../../server/db/schema/index.ts';
 import { createFirstAdmin } from '../../server/staff/first-admin.ts';
 import type { AdministeredOrganization, AuditEntry, Me, StaffAccountCreated } from '../../web/src/lib/api/types.ts';
-import { createTestClient, errorOf, type TestClient } from '../helpers/http.ts';
+import { createTestClient, errorOf, settle, type TestClient } from '../helpers/http.ts';
 import { teachApi, type NewCourse } from '../../web/src/routes/teach/teach-api.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -189,18 +189,18 @@ describe('from admin:create to a running province', () => {
     const scAdmin = await signedIn('sc-admin', 'sichuan-admin-pass-7');
     const unknownId = '00000000-0000-4000-8000-000000000000';
     for (const outside of [ids.gansu, ids.ganguFirm, ids.national, unknownId]) {
-      const attempts: [string, string, unknown?][] = [
-        ['GET', `/api/organizations/${outside}`],
-        ['PATCH', `/api/organizations/${outside}`, { name: '改名' }],
-        ['GET', `/api/organizations/${outside}/staff`],
-        ['POST', `/api/organizations/${outside}/staff`, { login: `x-${outside.slice(0, 8)}`, name: '外人' }],
-        ['POST', `/api/organizations/${outside}/roles`, { login: 'gs-admin', role: 'trainer' }],
-        ['DELETE', `/api/organizations/${outside}/roles/gs-admin/admin`],
-        ['GET', `/api/organizations/${outside}/audit`],
+      const attempts: [string, () => Promise<unknown>][] = [
+        ['organization', () => scAdmin.organization(outside)],
+        ['updateOrganization', () => scAdmin.updateOrganization(outside, { name: '改名' })],
+        ['staff', () => scAdmin.staff(outside)],
+        ['createStaff', () => scAdmin.createStaff(outside, `x-${outside.slice(0, 8)}`, '外人')],
+        ['grantRole', () => scAdmin.grantRole(outside, 'gs-admin', 'trainer')],
+        ['revokeRole', () => scAdmin.revokeRole(outside, 'gs-admin', 'admin')],
+        ['auditLog', () => scAdmin.auditLog(outside)],
       ];
-      for (const [method, path, body] of attempts) {
-        const res = await scAdmin.raw(method, path, body);
-        expect([method, path, res.status]).toEqual([method, path, 403]);
+      for (const [call, attempt] of attempts) {
+        const ended = await settle(attempt());
+        expect([call, outside, ended.ok ? 'answered' : ended.status]).toEqual([call, outside, 403]);
       }
       expect((await errorOf(scAdmin.createOrganization({ parentId: outside, name: '越界律所', kind: 'firm', regionCode: '620523' }))).status).toBe(403);
     }
@@ -297,13 +297,13 @@ describe('from admin:create to a running province', () => {
     expect(closedFirm.closedAt).toEqual(expect.any(String));
     const closedCity = await scAdmin.createOrganization({ parentId: ids.sichuan, name: '德阳市律师协会', kind: 'city', regionCode: '510600' });
     await scAdmin.updateOrganization(closedCity.id, { closed: true });
-    for (const [path, body] of [
-      ['/api/organizations', { parentId: closedCity.id, name: '旌阳区律师事务所', kind: 'firm', regionCode: '510603' }],
-      [`/api/organizations/${ids.santai}/staff`, { login: 'late-staff', name: '迟到' }],
-      [`/api/organizations/${ids.santai}/roles`, { login: 'fc-trainer', role: 'trainer' }],
+    for (const [call, attempt] of [
+      ['createOrganization', () => scAdmin.createOrganization({ parentId: closedCity.id, name: '旌阳区律师事务所', kind: 'firm', regionCode: '510603' })],
+      ['createStaff', () => scAdmin.createStaff(ids.santai, 'late-staff', '迟到')],
+      ['grantRole', () => scAdmin.grantRole(ids.santai, 'fc-trainer', 'trainer')],
     ] as const) {
-      const res = await scAdmin.raw('POST', path, body);
-      expect([path, res.status, (res.json as { error: string }).error]).toEqual([path, 409, 'organization_closed']);
+      const ended = await settle<unknown>(attempt());
+      expect([call, ended.ok ? 'answered' : ended.status, ended.ok ? undefined : ended.code]).toEqual([call, 409, 'organization_closed']);
     }
     // the tree marks it; its audit entries stay readable
     const [sc] = await scAdmin.organizations();
