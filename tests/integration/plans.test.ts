@@ -5,7 +5,7 @@ import { trainingPlans } from '../../server/db/schema/index.ts';
 import type { DemoIds } from '../../server/demo/seed.ts';
 import { createTestClient, errorOf, type TestClient } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { plansApi, type TrainingPlan } from '../../web/src/routes/admin/admin-api.ts';
+import { plansApi, type NewTrainingPlan, type TrainingPlan } from '../../web/src/routes/admin/admin-api.ts';
 
 let server: TestServer;
 let demo: DemoIds;
@@ -97,15 +97,22 @@ describe('creating plans', () => {
       ['minutes negative', { ...good, requiredMinutes: -1 }],
       ['minutes fractional', { ...good, requiredMinutes: 1.5 }],
       ['name empty', { ...good, name: '' }],
-      ['name blank', { ...good, name: '   ' }],
       ['name missing', { year: 2027, requiredMinutes: 60 }],
       ['extra field', { ...good, owner: 'me' }],
       ['target not a uuid', { ...good, targetOrganizationIds: ['abc'] }],
-      ['unknown course', { ...good, requiredCourseIds: ['00000000-0000-4000-8000-000000000000'] }],
-      ['draft course', { ...good, requiredCourseIds: [demo.draftCourseId] }],
-      ['nothing required', { ...good, requiredMinutes: 0 }],
       ['not an object', [1, 2]],
     ];
+    // well-formed bodies the server refuses: the typed client
+    const refusedOnMerit: [string, NewTrainingPlan, string][] = [
+      ['name blank', { ...good, name: '   ' }, 'invalid_name'],
+      ['unknown course', { ...good, requiredCourseIds: ['00000000-0000-4000-8000-000000000000'] }, 'unknown_course'],
+      ['draft course', { ...good, requiredCourseIds: [demo.draftCourseId] }, 'course_not_published'],
+      ['nothing required', { ...good, requiredMinutes: 0 }, 'empty_plan'],
+    ];
+    for (const [why, body, code] of refusedOnMerit) {
+      const refused = await errorOf(plans(adminSc).create(demo.sichuan, body));
+      expect([refused.status, refused.code, refused.message], why).toEqual([400, code, expect.any(String)]);
+    }
     // malformed bodies: raw (the typed client would not send them)
     for (const [why, body] of bad) {
       const res = await adminSc.raw('POST', url, body);
