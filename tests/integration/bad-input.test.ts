@@ -4,6 +4,8 @@ import { count, eq } from 'drizzle-orm';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { createTestClient, type RawResponse, type TestClient } from '../helpers/http.ts';
 import { authSessions, courses, lectures, loginAttempts, trainingPlans, users } from '../../server/db/schema/index.ts';
+import { catalogApi } from '../../web/src/lib/api/learning.ts';
+import { teachApi } from '../../web/src/routes/teach/teach-api.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -92,12 +94,8 @@ describe('characters that are not text', () => {
       return c;
     };
     [trainer, adminSc, lawyer] = await Promise.all([login('trainer'), login('admin-sc'), login('lawyer')]);
-    const course = await trainer.raw('POST', '/api/courses', { title: '字符测试课程', category: 'civil_commercial', organizationId: server.demo!.national });
-    expect(course.status).toBe(201);
-    courseId = (course.json as { id: string }).id;
-    const lecture = await trainer.raw('POST', `/api/courses/${courseId}/lectures`, { title: '第一讲' });
-    expect(lecture.status).toBe(201);
-    lectureId = (lecture.json as { id: string }).id;
+    courseId = (await trainer.expectStatus(201, teachApi(trainer).createCourse({ title: '字符测试课程', category: 'civil_commercial', organizationId: server.demo!.national }))).id;
+    lectureId = (await trainer.expectStatus(201, teachApi(trainer).addLecture(courseId, '第一讲'))).id;
   });
 
   async function stored() {
@@ -130,7 +128,7 @@ describe('characters that are not text', () => {
     expectInvalidCharacters(await lawyer.raw('GET', '/api/courses/%00'), 'courseId', 'course id');
     for (const bad of ['\u202E', '\r', '\u0007']) expectInvalidCharacters(await lawyer.raw('GET', `/api/courses?q=${encodeURIComponent(`刑事${bad}`)}`), 'q', JSON.stringify(bad));
     // what people search for still works
-    expect((await lawyer.raw('GET', `/api/courses?q=${encodeURIComponent('刑事 辩护=1+1')}`)).status).toBe(200);
+    await lawyer.expectStatus(200, catalogApi(lawyer).list({ q: '刑事 辩护=1+1' }));
   });
 
   it('course and lecture titles and plan names refuse every control character and override, nothing stored', async () => {
@@ -155,9 +153,8 @@ describe('characters that are not text', () => {
       expectInvalidCharacters(await trainer.raw('POST', '/api/courses', { title: '合同', summary: bad, category: 'civil_commercial', organizationId: server.demo!.national }), 'summary', JSON.stringify(bad));
     }
     expect(await stored()).toEqual(before);
-    const fine = await trainer.raw('PATCH', `/api/courses/${courseId}`, { summary: '第一段\n第二段\r\n第三段 =1+1' });
-    expect(fine.status).toBe(200);
-    expect((fine.json as { summary: string }).summary).toBe('第一段\n第二段\r\n第三段 =1+1');
+    const fine = await trainer.expectStatus(200, teachApi(trainer).updateCourse(courseId, { summary: '第一段\n第二段\r\n第三段 =1+1' }));
+    expect(fine.summary).toBe('第一段\n第二段\r\n第三段 =1+1');
   });
 
   it('roster rows whose name or firm holds such a character are bad rows, named by line; NUL in the file is a 400', async () => {
