@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, submitLogin } from '../helpers/browser.ts';
-import { createTestClient, type TestClient } from '../helpers/http.ts';
+import { createTestClient, errorOf, type TestClient } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const SHOTS = 'test-results';
@@ -90,7 +90,7 @@ describe('accounts', () => {
     // The new password is the one that works.
     const check = createTestClient(server.baseUrl);
     await check.login(login, 'feng-qi-2027');
-    expect((await check.raw('POST', '/api/auth/login', { login, password: initialPassword })).status).toBe(401);
+    expect((await errorOf(check.login(login, initialPassword))).status).toBe(401);
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -131,7 +131,7 @@ describe('accounts', () => {
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(oneTime);
     await page.screenshot({ path: `${SHOTS}/accounts-reset.png`, fullPage: true });
     // The lawyer's session ended; the one-time password works and must be changed.
-    expect((await lawyer.raw('GET', '/api/me')).status).toBe(401);
+    expect((await errorOf(lawyer.me())).status).toBe(401);
     const fresh = createTestClient(server.baseUrl);
     await fresh.login(licenseNo, oneTime);
     expect((await fresh.me()).passwordChangeRequired).toBe(true);
@@ -145,8 +145,8 @@ describe('accounts', () => {
     expect(dialogs.at(-1)).toContain('停用');
     expect(await page.locator('[data-testid="account-changed"]').textContent()).toContain('已停用 陈八');
     expect(Number(await page.locator('[data-testid="total-lawyers"]').textContent())).toBe(lawyersBefore - 1);
-    expect((await fresh.raw('GET', '/api/me')).status).toBe(401);
-    expect((await createTestClient(server.baseUrl).raw('POST', '/api/auth/login', { login: licenseNo, password: oneTime })).status).toBe(401);
+    expect((await errorOf(fresh.me())).status).toBe(401);
+    expect((await errorOf(createTestClient(server.baseUrl).login(licenseNo, oneTime))).status).toBe(401);
 
     // Include disabled lawyers: the row is back, flagged, and can be re-enabled.
     await page.locator('[data-testid="include-disabled"]').check();

@@ -11,6 +11,7 @@ import type { Browser } from 'playwright-core';
 import { sql } from 'drizzle-orm';
 import { launchBrowser } from '../helpers/browser.ts';
 import { signedInClient } from '../helpers/http.ts';
+import { certificateApi } from '../../web/src/routes/admin/certificate-api.ts';
 import { sealPng } from '../helpers/images.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -26,8 +27,8 @@ beforeAll(async () => {
     INSERT INTO certificates (serial, code, user_id, course_id, holder_name, course_title, credit_minutes)
     VALUES ('LC-2026-900101', 'SEALCHECK2', ${demo.users.lawyer}, ${demo.courseId}, '李明', '刑事辩护实务', 60)`);
   const admin = await signedInClient(server.baseUrl, 'admin', 'lectern-demo');
-  expect((await admin.raw('PATCH', `/api/organizations/${demo.national}/certificate-settings`, { signerName: '王俊峰', signerTitle: '会长' })).status).toBe(200);
-  expect((await admin.raw('PUT', `/api/organizations/${demo.national}/certificate-settings/seal`, { image: sealPng(160).toString('base64') })).status).toBe(200);
+  await admin.expectStatus(200, certificateApi(admin).saveSigner(demo.national, { signerName: '王俊峰', signerTitle: '会长' }));
+  await admin.expectStatus(200, certificateApi(admin).uploadSeal(demo.national, sealPng(160).toString('base64')));
   browser = await launchBrowser();
   await mkdir(SHOTS, { recursive: true });
 }, 300_000);

@@ -13,6 +13,7 @@ import { launchBrowser, logInAsDemo } from '../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { createReadyLecture } from '../helpers/lecture.ts';
 import { createTestClient } from '../helpers/http.ts';
+import { teachApi } from '../../web/src/routes/teach/teach-api.ts';
 import { courses, heartbeats, lectureProgress, lectures, playbackSessions } from '../../server/db/schema/index.ts';
 
 const SHOTS = 'test-results';
@@ -25,8 +26,7 @@ beforeAll(async () => {
   server = await startTestServer({ serveWeb: true });
   const trainer = createTestClient(server.baseUrl);
   await trainer.login('trainer', 'lectern-demo');
-  const created = await trainer.raw('POST', '/api/courses', { title: '证据规则实务', summary: '旧简介', category: 'criminal', organizationId: server.demo!.national });
-  courseId = (created.json as { id: string }).id;
+  courseId = (await teachApi(trainer).createCourse({ title: '证据规则实务', summary: '旧简介', category: 'criminal', organizationId: server.demo!.national })).id;
   lectureIds = [];
   for (const title of ['第一讲：取证', '第二讲：质证']) lectureIds.push(await createReadyLecture(server, { courseId, seconds: 20, title }));
   browser = await launchBrowser();

@@ -11,6 +11,7 @@ import { launchBrowser, logInAsDemo } from '../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { createReadyLecture } from '../helpers/lecture.ts';
 import { createTestClient } from '../helpers/http.ts';
+import { teachApi } from '../../web/src/routes/teach/teach-api.ts';
 import { ooxml, tinyPdf } from '../helpers/handouts.ts';
 import { formatBytes } from '../../web/src/lib/format.ts';
 
@@ -25,10 +26,9 @@ beforeAll(async () => {
   server = await startTestServer({ serveWeb: true });
   const trainer = createTestClient(server.baseUrl);
   await trainer.login('trainer', 'lectern-demo');
-  const created = await trainer.raw('POST', '/api/courses', { title: '电子证据实务', category: 'criminal', organizationId: server.demo!.national });
-  courseId = (created.json as { id: string }).id;
+  courseId = (await teachApi(trainer).createCourse({ title: '电子证据实务', category: 'criminal', organizationId: server.demo!.national })).id;
   lectureId = await createReadyLecture(server, { courseId, seconds: 20, title: '第一讲：电子数据取证' });
-  expect((await trainer.raw('PATCH', `/api/courses/${courseId}`, { status: 'published' })).status).toBe(200);
+  await trainer.expectStatus(200, teachApi(trainer).updateCourse(courseId, { status: 'published' }));
   coursePdf = await tinyPdf('电子证据实务 讲义', 4);
   lecturePdf = await tinyPdf('第一讲 讲义', 1);
   browser = await launchBrowser();

@@ -42,8 +42,7 @@ beforeAll(async () => {
   const admin = createTestClient(server.baseUrl);
   await admin.login('admin-sc', 'lectern-demo');
   const csv = ['执业证号,姓名,律师事务所', `${NEWCOMERS[0]},周一,三台县明理律师事务所`, `${NEWCOMERS[1]},吴二,三台县明理律师事务所`].join('\n');
-  const res = await admin.raw('POST', `/api/organizations/${server.demo!.sichuan}/roster`, { csv });
-  expect(res.status, res.text).toBe(200);
+  await admin.expectStatus(200, admin.importRoster(server.demo!.sichuan, { csv }));
 });
 
 afterAll(async () => {

@@ -79,7 +79,7 @@ describe('结对帮扶: a mentor seeing a mentee', () => {
     await progress.waitFor();
     const lawyer = createTestClient(server.baseUrl);
     await lawyer.login('lawyer', 'lectern-demo');
-    const own = (await lawyer.raw('GET', '/api/me/requirement')).json as { creditMinutes: number };
+    const own = await lawyer.myRequirement();
     expect(own.creditMinutes).toBeGreaterThanOrEqual(90);
     expect(await progress.getAttribute('data-credit-minutes')).toBe(String(own.creditMinutes));
     expect(await progress.locator('[data-testid="mentee-credit"]').textContent()).toContain(`${own.creditMinutes} 分钟`);

@@ -13,6 +13,7 @@ import { launchBrowser, logInAsDemo } from '../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { createReadyLecture } from '../helpers/lecture.ts';
 import { createTestClient } from '../helpers/http.ts';
+import { teachApi } from '../../web/src/routes/teach/teach-api.ts';
 
 const SHOTS = 'test-results';
 const SRT = `1
@@ -37,10 +38,9 @@ beforeAll(async () => {
   server = await startTestServer({ serveWeb: true });
   const trainer = createTestClient(server.baseUrl);
   await trainer.login('trainer', 'lectern-demo');
-  const created = await trainer.raw('POST', '/api/courses', { title: '合同解除专题', category: 'civil_commercial', organizationId: server.demo!.national });
-  courseId = (created.json as { id: string }).id;
+  courseId = (await teachApi(trainer).createCourse({ title: '合同解除专题', category: 'civil_commercial', organizationId: server.demo!.national })).id;
   lectureId = await createReadyLecture(server, { courseId, seconds: 20, title: '第一讲：法定解除' });
-  expect((await trainer.raw('PATCH', `/api/courses/${courseId}`, { status: 'published' })).status).toBe(200);
+  await trainer.expectStatus(200, teachApi(trainer).updateCourse(courseId, { status: 'published' }));
   browser = await launchBrowser();
   await mkdir(SHOTS, { recursive: true });
 }, 300_000);
