@@ -237,10 +237,10 @@ async function measured(page: Page, cdp: CDPSession, server: TestServer, lecture
     });
     cdp.on('Network.loadingFinished', (event: { requestId: string; encodedDataLength: number }) => {
       const at = Date.now() - navigationStart;
-      if (at < 10_000) trace.push(`${String(started.get(event.requestId) ?? -1).padStart(6)} → ${String(at).padStart(6)} ms ${String(event.encodedDataLength).padStart(7)} B ${event.requestId}`);
+      if (at < 20_000) trace.push(`${String(started.get(event.requestId) ?? -1).padStart(6)} → ${String(at).padStart(6)} ms ${String(event.encodedDataLength).padStart(7)} B ${event.requestId}`);
     });
     cdp.on('Network.requestWillBeSent', (event: { requestId: string; request: { url: string } }) => {
-      if (Date.now() - navigationStart < 10_000) trace.push(`                         ${event.requestId} = ${event.request.url.replace(baseUrl, '').replace(/\/api\/media\/[^/]+\/[^/]+\/lectures\/[^/]+\/[^/]+/, '/media…')}`);
+      if (Date.now() - navigationStart < 20_000) trace.push(`                         ${event.requestId} = ${event.request.url.replace(baseUrl, '').replace(/\/api\/media\/[^/]+\/[^/]+\/lectures\/[^/]+\/[^/]+/, '/media…')}`);
     });
   }
   await throttle(cdp, profile);
@@ -256,11 +256,12 @@ async function measured(page: Page, cdp: CDPSession, server: TestServer, lecture
     if (ended) break;
   }
   const probe = await page.evaluate(() => {
-    const b = (window as unknown as { __bench: { playing: number | null; frame: number | null; waits: { start: number; end: number | null }[]; heights: number[] } }).__bench;
+    const b = (window as unknown as { __bench: { playing: number | null; frame: number | null; waits: { start: number; end: number | null; at: number }[]; heights: number[] } }).__bench;
     const media = document.querySelector('video, audio') as HTMLMediaElement | null;
     return { ...b, now: performance.now(), position: media?.currentTime ?? 0 };
   });
   const totals = bytes.totals();
+  if (probe.waits.length > 0) log(`${profile.name}: stalls at ${probe.waits.map((w) => `${(w.start / 1000).toFixed(2)}–${w.end === null ? "end" : (w.end / 1000).toFixed(2)} s (media ${w.at.toFixed(2)} s)`).join(', ')} (from navigation; first frame ${((probe.frame ?? 0) / 1000).toFixed(2)} s)`);
   if (TRACE) console.log(trace.join('\n'));
   await throttle(cdp, null);
   await page.close();
