@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { BandwidthMeter, chooseStartLevel, DEFAULT_ESTIMATE_BPS, hlsTuning, levelForHeight, nextLevel } from '../../web/src/lib/player/abr.ts';
+import { BandwidthMeter, chooseStartLevel, DEFAULT_ESTIMATE_BPS, hlsTuning, levelForHeight, LineMeter, nextLevel } from '../../web/src/lib/player/abr.ts';
 import { loadBandwidth, saveBandwidth, BANDWIDTH_MAX_AGE_MS } from '../../web/src/lib/player/bandwidth.ts';
 import { memoryStore } from '../../web/src/lib/player/heartbeat-queue.ts';
 
@@ -121,5 +121,35 @@ describe('BandwidthMeter', () => {
     meter.sample(0, 1000, 2);
     meter.sample(1000, 1000, 0);
     expect(meter.measured()).toBeNull();
+  });
+});
+
+describe('LineMeter (requests sharing the line)', () => {
+  it('measures the line, not one request’s share of it', () => {
+    // a 16 KB/s line (128 kbit/s): audio (9 KB) and video (6 KB) asked together share it; the
+    // video ends 0.05 s after the audio, which alone would read as ~1 Mbit/s
+    const line = new LineMeter(new BandwidthMeter(100_000));
+    let now = 0;
+    for (let i = 0; i < 10; i++) {
+      line.begin(now);
+      line.begin(now);
+      line.end(now + 890, 9_000, 2);
+      line.end(now + 940, 6_000, 2);
+      now += 2000; // idle until the next pair
+    }
+    expect(line.meter.measured()!).toBeGreaterThan(120_000);
+    expect(line.meter.measured()!).toBeLessThan(135_000);
+  });
+
+  it('samples a long busy stretch every two seconds, and never an init segment alone', () => {
+    const line = new LineMeter(new BandwidthMeter(100_000));
+    line.begin(0);
+    line.end(300, 800, 0); // init
+    expect(line.meter.measured()).toBeNull();
+    line.begin(300);
+    line.begin(300);
+    line.end(2500, 32_000, 6); // still one out: 2.2 s busy, sampled
+    expect(line.meter.measured()).not.toBeNull();
+    line.end(2600, 0, 0); // aborted
   });
 });

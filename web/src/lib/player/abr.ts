@@ -158,3 +158,42 @@ export function nextLevel(levels: ReadonlyArray<LevelInfo>, current: number, est
   const up = fits(0.5);
   return levels[up]!.bitrate > now ? up : current;
 }
+
+/**
+ * The line's speed when several requests share it (video, audio, a segment asked ahead): bytes
+ * and time are summed over the stretch during which at least one request was out, and handed to
+ * the meter when the line goes idle or every `stretchMs` of busy time. One request's own
+ * throughput would count only its share of the line, and a request that ends just after another
+ * would seem to have arrived in no time. Times are injected (ms); pure apart from the meter.
+ */
+export class LineMeter {
+  private inFlight = 0;
+  private busySince = 0;
+  private bytes = 0;
+  private mediaSeconds = 0;
+
+  constructor(
+    readonly meter: BandwidthMeter,
+    private readonly stretchMs = 2000,
+  ) {}
+
+  begin(nowMs: number): void {
+    if (this.inFlight === 0) this.busySince = nowMs;
+    this.inFlight++;
+  }
+
+  /** A request ended: `bytes` received (0 when it failed or was aborted), carrying `mediaSeconds` of media. */
+  end(nowMs: number, bytes: number, mediaSeconds: number): void {
+    this.inFlight = Math.max(0, this.inFlight - 1);
+    this.bytes += bytes;
+    this.mediaSeconds += mediaSeconds;
+    if (this.mediaSeconds > 0 && (this.inFlight === 0 || nowMs - this.busySince >= this.stretchMs)) {
+      this.meter.sample(this.bytes, nowMs - this.busySince, this.mediaSeconds);
+      this.bytes = 0;
+      this.mediaSeconds = 0;
+      this.busySince = nowMs;
+    } else if (this.inFlight === 0 && this.mediaSeconds === 0) {
+      this.bytes = 0; // an init segment alone says little about the line
+    }
+  }
+}

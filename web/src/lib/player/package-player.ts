@@ -8,9 +8,12 @@
  * What it does, and where each rule is:
  * - one loop per SourceBuffer (video, audio) keeps 60 s ahead of the playhead and 30 s behind;
  *   the next segment is always the one after the contiguous buffer ahead, so seeks, evictions
- *   and switches need no bookkeeping of their own (media-playlist.ts, `bufferedAhead`);
+ *   and switches need no bookkeeping of their own (media-playlist.ts, `bufferedAhead`); on a
+ *   short buffer (under 20 s) the segment after is asked while one is appended, so a slow,
+ *   high-latency line carries bytes instead of waiting a round trip between segments;
  * - the rendition of each video segment: `nextLevel` and `BandwidthMeter` (abr.ts), the rules
- *   hls.js was tuned to; a fixed choice replaces the buffer ahead of the current segment;
+ *   hls.js was tuned to, on the line's speed (every request, audio too: `LineMeter`); a fixed
+ *   choice replaces the buffer ahead of the current segment;
  * - a line that drops: every load retries, 1 s doubling to 15 s, without end (the lawyer may be
  *   on a train), at once when the browser says it is online again; 20 s to the first byte, 120 s
  *   for the whole segment; a 403/410 (an expired signed URL) re-reads the playlist first;
@@ -19,7 +22,7 @@
  * - small holes in the buffer (a segment whose first sample starts a few ms late) are jumped.
  */
 import { masterRenditions } from '../../../../server/media/start-playlists.ts';
-import { BandwidthMeter, chooseStartLevel, DEFAULT_ESTIMATE_BPS, levelForHeight, nextLevel, type LevelInfo } from './abr.ts';
+import { BandwidthMeter, chooseStartLevel, DEFAULT_ESTIMATE_BPS, levelForHeight, LineMeter, nextLevel, type LevelInfo } from './abr.ts';
 import { takePlaylist } from './early-start.ts';
 import type { AttachOptions, MediaSource as AttachedSource } from './hls-loader.ts';
 import { bufferedAhead, gapAhead, parseMediaPlaylist, segmentAt, splitCodecs, type MediaPlaylist, type Segment } from './media-playlist.ts';
@@ -111,6 +114,9 @@ function sleep(ms: number, wake?: EventTarget, event?: string): Promise<void> {
   });
 }
 
+/** reads a response's body */
+type Reader<T> = (response: Response) => Promise<T>;
+
 class HttpError extends Error {
   constructor(readonly status: number) {
     super(`HTTP ${status}`);
@@ -118,7 +124,7 @@ class HttpError extends Error {
 }
 
 /** One request with the slow-line timeouts; `signal` aborts it from outside (a seek, a switch). */
-async function fetchOnce<T>(url: string, signal: AbortSignal | null, read: (response: Response) => Promise<T>): Promise<T> {
+async function fetchOnce<T>(url: string, signal: AbortSignal | null, read: Reader<T>): Promise<T> {
   const controller = new AbortController();
   const abort = (): void => controller.abort();
   signal?.addEventListener('abort', abort);
@@ -139,7 +145,7 @@ async function fetchOnce<T>(url: string, signal: AbortSignal | null, read: (resp
  * Loads with retries until it succeeds or `signal` aborts (then it rejects with the abort).
  * `onForbidden` runs on a 403/410 before the next try (a signed URL that expired).
  */
-async function fetchRetrying<T>(url: () => string, signal: AbortSignal | null, read: (response: Response) => Promise<T>, onForbidden?: () => Promise<void>): Promise<T> {
+async function fetchRetrying<T>(url: () => string, signal: AbortSignal | null, read: Reader<T>, onForbidden?: () => Promise<void>): Promise<T> {
   for (let delay = RETRY_FIRST_MS; ; delay = Math.min(delay * 2, RETRY_MAX_MS)) {
     try {
       return await fetchOnce(url(), signal, read);
@@ -194,12 +200,25 @@ function rangesOf(buffered: TimeRanges): [number, number][] {
 
 class Aborted extends Error {}
 
+/** A media segment's request. */
+interface SegmentRequest {
+  segment: Segment;
+  rendition: Rendition;
+  controller: AbortController;
+  bytes: Promise<ArrayBuffer>;
+}
+
+/** Below this much buffer ahead, the next segment is asked while the current one is appended. */
+export const PIPELINE_SECONDS = 20;
+
 /** What one SourceBuffer is fed from: the video renditions or the audio one. */
 class Track {
   /** the rendition whose init segment the buffer holds */
   initFor: Rendition | null = null;
-  /** the request in flight and the segment it is for */
-  loading: { controller: AbortController; segment: Segment } | null = null;
+  /** the segment this step appends */
+  loading: SegmentRequest | null = null;
+  /** the segment after it, already asked (on a short buffer: no round trip between two segments) */
+  next: SegmentRequest | null = null;
   /** every video segment appended and its rendition, for the height playing now */
   appended: { start: number; end: number; rendition: Rendition }[] = [];
   /** the buffer ahead of the current segment is to be dropped (a fixed choice) */
@@ -229,6 +248,7 @@ class PackagePlayer {
   private pendingStart: number | null;
   private readonly events = new EventTarget();
   private playingRendition: Rendition | null = null;
+  private readonly line: LineMeter;
   private readonly listeners: [string, () => void][];
 
   constructor(
@@ -238,6 +258,7 @@ class PackagePlayer {
     private readonly mse: { Mse: MseConstructor; managed: boolean },
   ) {
     this.meter = new BandwidthMeter(options.estimate ?? DEFAULT_ESTIMATE_BPS);
+    this.line = new LineMeter(this.meter);
     this.pendingStart = options.startAt > 0 ? options.startAt : null;
     if (pkg.video.length > 0) {
       const fixed = options.fixedHeight !== null ? levelForHeight(pkg.video, options.fixedHeight) : -1;
@@ -317,49 +338,47 @@ class PackagePlayer {
   /** Loads and appends the next segment this track needs; false when it needs none now. */
   private async step(track: Track, generation: number): Promise<boolean> {
     if (track.flush) await this.flushAhead(track);
-    const rendition = track.kind === 'video' ? this.renditionForNext() : this.pkg.audio;
+    const asked = track.next;
+    track.next = null;
+    // a segment asked ahead keeps the rendition chosen when it was asked
+    const rendition = asked?.rendition ?? (track.kind === 'video' ? this.renditionForNext() : this.pkg.audio);
     const playlist = await this.playlistOf(rendition);
     if (!this.live(generation)) return false;
     const position = this.position();
     const ahead = bufferedAhead(rangesOf(track.buffer.buffered), position);
     const from = position + ahead;
-    if (from >= playlist.duration - 0.05 || ahead >= FORWARD_SECONDS) {
-      track.finished = from >= playlist.duration - 0.05;
+    let index = segmentAt(playlist.segments, ahead > 0 ? from + EDGE : position);
+    // a buffer that ends a little short of its last segment's end must not fetch that segment again
+    if (ahead > 0 && playlist.segments[index]!.start === track.lastStart) index++;
+    const segment = playlist.segments[index];
+    if (asked && asked.segment.start !== segment?.start) asked.controller.abort(new Aborted('stale'));
+    if (!segment || from >= playlist.duration - 0.05 || ahead >= FORWARD_SECONDS) {
+      track.finished = !segment || from >= playlist.duration - 0.05;
       this.endIfFinished();
       return false;
     }
     track.finished = false;
-    let index = segmentAt(playlist.segments, ahead > 0 ? from + EDGE : position);
-    // a buffer that ends a little short of its last segment's end must not fetch that segment again
-    if (ahead > 0 && playlist.segments[index]!.start === track.lastStart) index++;
-    if (index >= playlist.segments.length) {
-      track.finished = true;
-      this.endIfFinished();
-      return false;
+    if (asked?.segment.start !== segment.start && !this.mayAsk(track, segment, ahead)) return false;
+    const request = asked && asked.segment.start === segment.start ? asked : this.request(rendition, segment);
+    track.loading = request;
+    // on a short buffer the segment after goes out now too: no round trip between the two
+    if (ahead + segment.duration < PIPELINE_SECONDS && this.mayAsk(track, playlist.segments[index + 1], ahead + segment.duration)) {
+      track.next = this.askNext(track, playlist.segments[index + 1]);
     }
-    const segment = playlist.segments[index]!;
-    const controller = new AbortController();
-    track.loading = { controller, segment };
-    const needsInit = track.initFor !== rendition;
-    const started = performance.now();
     try {
       // the init segment and the first media segment travel together: one round trip, not two
-      const init = needsInit ? this.fetchBytes(() => playlist.init, controller.signal, rendition) : null;
-      const media = this.fetchBytes(() => this.current(rendition, segment), controller.signal, rendition);
-      init?.catch(() => undefined);
-      media.catch(() => undefined);
-      if (init) {
-        const bytes = await init;
+      if (track.initFor !== rendition) {
+        const init = await this.measured(() => fetchRetrying(() => playlist.init, request.controller.signal, (response) => response.arrayBuffer(), this.forbidden(rendition)), 0);
         if (!this.live(generation)) return false;
         if (track.initFor && track.initFor.codec !== rendition.codec && 'changeType' in track.buffer) track.buffer.changeType(`video/mp4; codecs="${rendition.codec}"`);
-        await this.append(track, bytes);
+        await this.append(track, init);
         track.initFor = rendition;
       }
-      const bytes = await media;
-      if (track.kind === 'video') this.meter.sample(bytes.byteLength, performance.now() - started, segment.duration);
+      const bytes = await request.bytes;
       if (!this.live(generation)) return false;
       await this.append(track, bytes);
       track.lastStart = segment.start;
+      this.wake(); // the other track may have been waiting for this one
     } finally {
       track.loading = null;
     }
@@ -371,6 +390,58 @@ class PackagePlayer {
     if (!this.element.seeking && this.element.readyState < HTMLMediaElement.HAVE_FUTURE_DATA) this.jumpGap();
     await this.evictBehind(track);
     return true;
+  }
+
+  /**
+   * Whether `track` may ask for `segment` now: not while the other track's buffer ends before the
+   * segment starts, unless this track's own buffer is nearly empty. On a slow line the two share
+   * it, and video, the smaller per second at the low rungs, would otherwise run ahead while the
+   * sound it must play with starves (seen at 128 kbit/s: video 20 s ahead of the audio, stalls at
+   * each audio segment).
+   */
+  private mayAsk(track: Track, segment: Segment | undefined, ahead: number): boolean {
+    if (!segment) return false;
+    if (ahead < 1) return true;
+    const position = this.position();
+    return this.tracks.every((other) => other === track || other.finished || position + bufferedAhead(rangesOf(other.buffer.buffered), position) + EDGE >= segment.start);
+  }
+
+  /** Asks for the segment after this one (`following`), in the rendition the next step would choose, if its playlist is at hand. */
+  private askNext(track: Track, following: Segment | undefined): SegmentRequest | null {
+    if (!following) return null;
+    const rendition = track.kind === 'video' ? this.renditionForNext() : this.pkg.audio;
+    const segments = rendition.playlist?.segments;
+    if (!segments) return null;
+    const segment = segments[segmentAt(segments, following.start)]!;
+    return segment.start === following.start ? this.request(rendition, segment) : null;
+  }
+
+  /** A segment's request, with the line measured as it arrives. */
+  private request(rendition: Rendition, segment: Segment): SegmentRequest {
+    const controller = new AbortController();
+    const bytes = this.measured(
+      () => fetchRetrying(() => this.current(rendition, segment), controller.signal, (response) => response.arrayBuffer(), this.forbidden(rendition)),
+      segment.duration,
+    );
+    bytes.catch(() => undefined);
+    return { segment, rendition, controller, bytes };
+  }
+
+  /** A request counted on the line's meter (abr.ts `LineMeter`: video, audio and a segment asked ahead share the line). */
+  private async measured(load: () => Promise<ArrayBuffer>, mediaSeconds: number): Promise<ArrayBuffer> {
+    this.line.begin(performance.now());
+    let received = 0;
+    try {
+      const body = await load();
+      received = body.byteLength;
+      return body;
+    } finally {
+      this.line.end(performance.now(), received, received > 0 ? mediaSeconds : 0);
+    }
+  }
+
+  private forbidden(rendition: Rendition): () => Promise<void> {
+    return async () => void (await this.playlistOf(rendition, true));
   }
 
   /** The rendition the next video segment comes from: the fixed one, or the line's (abr.ts). */
@@ -393,10 +464,6 @@ class PackagePlayer {
   private current(rendition: Rendition, segment: Segment): string {
     const playlist = rendition.playlist;
     return playlist ? (playlist.segments[segmentAt(playlist.segments, segment.start)]?.url ?? segment.url) : segment.url;
-  }
-
-  private fetchBytes(url: () => string, signal: AbortSignal, rendition: Rendition): Promise<ArrayBuffer> {
-    return fetchRetrying(url, signal, (response) => response.arrayBuffer(), async () => void (await this.playlistOf(rendition, true)));
   }
 
   private async append(track: Track, bytes: ArrayBuffer): Promise<void> {
@@ -436,7 +503,7 @@ class PackagePlayer {
   private endIfFinished(): void {
     const mediaSource = this.mediaSource;
     if (!mediaSource || mediaSource.readyState !== 'open') return;
-    if (!this.tracks.every((track) => track.finished && !track.buffer.updating && track.loading === null)) return;
+    if (!this.tracks.every((track) => track.finished && !track.buffer.updating && track.loading === null && track.next === null)) return;
     try {
       mediaSource.endOfStream();
     } catch {
@@ -454,11 +521,15 @@ class PackagePlayer {
 
   private onSeeking(): void {
     const time = this.element.currentTime;
+    const holds = (request: SegmentRequest): boolean => request.segment.start <= time + EDGE && request.segment.start + request.segment.duration > time;
     for (const track of this.tracks) {
-      const loading = track.loading;
-      if (!loading || bufferedAhead(rangesOf(track.buffer.buffered), time) > 0) continue;
+      if (bufferedAhead(rangesOf(track.buffer.buffered), time) > 0) continue;
       // a segment that is not the one the playhead went to would only delay it
-      if (!(loading.segment.start <= time + EDGE && loading.segment.start + loading.segment.duration > time)) loading.controller.abort(new Aborted('seek'));
+      if (track.loading && !holds(track.loading)) track.loading.controller.abort(new Aborted('seek'));
+      if (track.next && !holds(track.next)) {
+        track.next.controller.abort(new Aborted('seek'));
+        track.next = null;
+      }
     }
     this.wake();
   }
@@ -494,6 +565,8 @@ class PackagePlayer {
     if (!video || !changed) return;
     video.flush = true;
     video.loading?.controller.abort(new Aborted('switch'));
+    video.next?.controller.abort(new Aborted('switch'));
+    video.next = null;
     this.wake();
   }
 
@@ -508,7 +581,7 @@ class PackagePlayer {
     this.recovered = true;
     const position = this.element.currentTime;
     const playing = !this.element.paused;
-    for (const track of this.tracks) track.loading?.controller.abort(new Aborted('recover'));
+    for (const track of this.tracks) for (const request of [track.loading, track.next]) request?.controller.abort(new Aborted('recover'));
     this.tracks = [];
     this.open(position);
     if (playing) void this.element.play().catch(() => undefined);
@@ -518,7 +591,7 @@ class PackagePlayer {
     if (this.destroyed) return;
     this.destroyed = true;
     this.generation++;
-    for (const track of this.tracks) track.loading?.controller.abort(new Aborted('destroy'));
+    for (const track of this.tracks) for (const request of [track.loading, track.next]) request?.controller.abort(new Aborted('destroy'));
     for (const [event, listener] of this.listeners) this.element.removeEventListener(event, listener);
     this.wake();
     this.element.removeAttribute('src');
