@@ -98,10 +98,14 @@ describe.each(availableBackends())('course editor on %s', (backend) => {
     expect(last.before).toEqual({ completionRatio: 0.8 });
     expect(last.after).toEqual({ completionRatio: 0.9 });
 
-    for (const body of [{ maxPlaybackRate: 3 }, { completionRatio: 0.2 }, { requireVisible: 'yes' }, { audience: ['everyone'] }, { category: 'astrology' }, { title: '   ' }]) {
+    // malformed bodies (out of the schema's range or type): raw
+    for (const body of [{ maxPlaybackRate: 3 }, { completionRatio: 0.2 }, { requireVisible: 'yes' }, { audience: ['everyone'] }, { category: 'astrology' }]) {
       const bad = await trainer.raw('PATCH', `/api/courses/${course.id}`, body);
       expect(bad.status, JSON.stringify(body)).toBe(400);
     }
+    // a blank title is well-formed, refused on its merits
+    const blank = await errorOf(teach(trainer).updateCourse(course.id, { title: '   ' }));
+    expect([blank.status, blank.code]).toEqual([400, 'invalid_title']);
     expect(await entries(course.id)).toHaveLength(3);
   });
 
