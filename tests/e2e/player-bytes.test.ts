@@ -121,7 +121,7 @@ const HLS_JS = /\/assets\/hls(\.light)?-[^/]+\.js$/;
 
 /**
  * The issue's aim, 100 KB (10^5 bytes) on the wire before the first byte of video. Measured
- * 2026-12-06, br: video 76.5 KiB, audio only 77.6 KiB (with hls.js: 210.4–211.5 and
+ * 2026-12-06, br: video 76.5–77.0 KiB, audio only 77.6–78.1 KiB (with hls.js: 210.4–211.5 and
  * 158.9–160.4 KiB). The API part varies by a few KiB with which answers land before the first
  * media request.
  */

@@ -18,9 +18,10 @@ describe('chooseStartLevel', () => {
   });
 
   it('starts at the best rendition that fits the remembered bandwidth with headroom', () => {
-    expect(chooseStartLevel(ladder, 128_000)).toBe(0); // 128k × 0.7 < 90k: lowest anyway
-    expect(chooseStartLevel(ladder, 256_000)).toBe(1);
-    expect(chooseStartLevel(ladder, 512_000)).toBe(2);
+    expect(chooseStartLevel(ladder, 128_000)).toBe(0); // 128k × 0.5 < 90k: lowest anyway
+    expect(chooseStartLevel(ladder, 256_000)).toBe(0); // 128k: not yet 240p's 150k
+    expect(chooseStartLevel(ladder, 512_000)).toBe(1);
+    expect(chooseStartLevel(ladder, 600_000)).toBe(2);
     expect(chooseStartLevel(ladder, 10_000_000)).toBe(3);
   });
 

@@ -12,9 +12,9 @@ describe('firstPlaylists', () => {
     expect(firstPlaylists(master, null, null)).toEqual(['144p/index.m3u8', 'audio/index.m3u8']);
   });
 
-  it('follows the start-level choice of hls-loader.ts (70 % of the remembered line, by BANDWIDTH)', () => {
-    expect(firstPlaylists(master, 100_000, null)).toEqual(['144p/index.m3u8', 'audio/index.m3u8']); // 70 kbit/s < 70.2
-    expect(firstPlaylists(master, 110_000, null)).toEqual(['240p/index.m3u8', 'audio/index.m3u8']);
+  it('follows the package player’s start-level choice (50 % of the remembered line, by BANDWIDTH)', () => {
+    expect(firstPlaylists(master, 140_000, null)).toEqual(['144p/index.m3u8', 'audio/index.m3u8']); // 70 kbit/s < 70.2
+    expect(firstPlaylists(master, 141_000, null)).toEqual(['240p/index.m3u8', 'audio/index.m3u8']);
     expect(firstPlaylists(master, 200_000, null)).toEqual(['360p/index.m3u8', 'audio/index.m3u8']);
   });
 

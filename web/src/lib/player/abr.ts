@@ -6,8 +6,13 @@
 
 /** Assumed line speed when this device never measured one: a conservative county line. */
 export const DEFAULT_ESTIMATE_BPS = 100_000;
-/** Start at a rendition only when it needs at most this share of the measured bandwidth. */
-export const START_FACTOR = 0.7;
+/**
+ * Start at a rendition only when it needs at most this share of the measured bandwidth: the share
+ * at which the player goes up (`nextLevel`), so it starts where it would climb to. With 0.7 and the
+ * line measured right (LineMeter), a 128 kbit/s line started at 240p and fell to 144p within the
+ * first seconds, which the page, /api/me and the first segments share (docs/benchmarks.md).
+ */
+export const START_FACTOR = 0.5;
 
 export interface LevelInfo {
   /** bits per second the rendition needs (hls.js `bitrate`: BANDWIDTH/AVERAGE-BANDWIDTH) */

@@ -1,7 +1,7 @@
 /**
- * The media playlists hls.js asks for right after the master (docs/player.md, "Start-up"):
+ * The media playlists the player asks for right after the master (docs/player.md, "Start-up"):
  * fetched by the lecture chunk as soon as the master that early-start.ts fetched arrives, so
- * they are on their way before hls.js has parsed the master. Not in the entry: the start-level
+ * they are on their way before the player has parsed the master. Not in the entry: the start-level
  * choice (abr.ts) belongs to the player.
  */
 import { chooseStartLevel, levelForHeight } from './abr.ts';
@@ -21,8 +21,8 @@ export function warmMediaPlaylists(store: KeyValueStore | null): void {
 }
 
 /**
- * The media playlists hls.js asks for first: the rendition it starts on (the same choice as
- * hls-loader.ts: a fixed height, else `chooseStartLevel`) and the audio rendition of its group.
+ * The media playlists the player asks for first: the rendition it starts on (the same choice as
+ * package-player.ts: a fixed height, else `chooseStartLevel`) and the audio rendition of its group.
  */
 export function firstPlaylists(master: string, estimate: number | null, fixedHeight: number | null): string[] {
   const renditions = masterRenditions(master);

@@ -7,7 +7,7 @@
  * rides in the session answer, `masterPlaylist`, so it costs no round trip, and so do the
  * media playlists of the lowest rendition and its audio, `mediaPlaylists`; the lecture chunk
  * fetches the media playlists of the rendition the ABR starts on when it is another one,
- * early-playlists.ts), or `audio.m3u8` (audio modes). hls.js then gets their text from
+ * early-playlists.ts), or `audio.m3u8` (audio modes). the player then gets their text from
  * `takePlaylist` instead of asking the line again. Kept small: it is part of the entry.
  *
  * Opening a session closes the user's other open session, so leftover heartbeats of this user
@@ -95,7 +95,7 @@ export function takeEarlySession(lectureId: string, userId: string): Promise<Ses
 
 /** A playlist fetched ahead (absolute URL), once; null when it was not (or the fetch failed). */
 export function takePlaylist(url: string): Promise<Fetched | null> | null {
-  // hls.js asks for the master by the URL it was given (the session's, relative to the page)
+  // the player asks for the master by the URL it was given (the session's, relative to the page)
   const key = new URL(url, window.location.href).href;
   const text = playlists.get(key);
   if (!text) return null;
@@ -103,7 +103,7 @@ export function takePlaylist(url: string): Promise<Fetched | null> | null {
   return text;
 }
 
-/** Fetches a playlist for hls.js to take (absolute URL), once. */
+/** Fetches a playlist for the player to take (absolute URL), once. */
 export function fetchPlaylist(url: string): Promise<Fetched | null> {
   let promise = playlists.get(url);
   if (!promise) {
@@ -123,14 +123,14 @@ function warmPlaylists(info: SessionInfo, store: KeyValueStore): void {
   else master = seedCarried(info) ?? fetchPlaylist(new URL(info.media.master, base).href);
 }
 
-/** For a session opened the usual way: the playlists' text it carried, for hls.js to take without asking. */
+/** For a session opened the usual way: the playlists' text it carried, for the player to take without asking. */
 export function seedMasterPlaylist(info: SessionInfo): void {
   void seedCarried(info);
 }
 
 /**
  * The master and the start media playlists (lowest rendition and its audio) the session answer
- * carried, seeded under the URLs hls.js will ask (the media ones resolve against the master's).
+ * carried, seeded under the URLs the player will ask (the media ones resolve against the master's).
  * A media playlist the player does not start on (a remembered fast line) is simply never taken.
  */
 function seedCarried(info: SessionInfo): Promise<Fetched | null> | null {
@@ -140,7 +140,7 @@ function seedCarried(info: SessionInfo): Promise<Fetched | null> | null {
   return seedPlaylist(masterUrl, info.masterPlaylist);
 }
 
-/** A playlist the session answer carried (the master): hls.js takes it as if fetched, no round trip. */
+/** A playlist the session answer carried (the master): the player takes it as if fetched, no round trip. */
 function seedPlaylist(url: string, text: string): Promise<Fetched | null> {
   const promise = Promise.resolve({ url, text });
   playlists.set(url, promise);
@@ -149,7 +149,7 @@ function seedPlaylist(url: string, text: string): Promise<Fetched | null> {
 
 /**
  * The master playlist fetched early (video mode), or null. The lecture chunk then fetches the
- * media playlists hls.js starts on (early-playlists.ts: the start-level choice stays out of the
+ * media playlists the player starts on (early-playlists.ts: the start-level choice stays out of the
  * entry).
  */
 export function earlyMaster(): Promise<Fetched | null> | null {
