@@ -347,12 +347,16 @@ describe('HLS playback in Chromium through the package player', () => {
     }
   });
 
-  it('plays to the end: the stream is ended and the element fires `ended`', async (ctx) => {
+  it('knows the whole duration at once, plays to the end: the stream is ended and the element fires `ended`', async (ctx) => {
     if (skipWithoutChromium(ctx)) return;
     const tab = await browser!.newPage();
     try {
       await tab.goto(`${base}/package-video.html`);
       await until(tab, "document.getElementById('media').currentTime > 0.2");
+      // the whole lecture's length from the start, not what is buffered so far
+      const duration = await tab.evaluate(() => (document.getElementById('media') as HTMLMediaElement).duration);
+      expect(duration).toBeGreaterThan(summary.durationSeconds - 0.2);
+      expect(duration).toBeLessThan(summary.durationSeconds + 0.2);
       await tab.evaluate(() => {
         (document.getElementById('media') as HTMLMediaElement).currentTime = 9;
       });

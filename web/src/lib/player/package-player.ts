@@ -344,6 +344,7 @@ class PackagePlayer {
     const rendition = asked?.rendition ?? (track.kind === 'video' ? this.renditionForNext() : this.pkg.audio);
     const playlist = await this.playlistOf(rendition);
     if (!this.live(generation)) return false;
+    this.lengthen(playlist.duration);
     const position = this.position();
     const ahead = bufferedAhead(rangesOf(track.buffer.buffered), position);
     const from = position + ahead;
@@ -498,6 +499,22 @@ class PackagePlayer {
     const from = playing ? playing.end : this.element.currentTime;
     track.appended = track.appended.filter((entry) => entry.end <= from);
     await this.remove(track, from, Infinity);
+  }
+
+  /**
+   * The element's duration is the lecture's from the start (the seek bar's end, a seek far ahead),
+   * not what is buffered so far: the longest playlist's, set while no buffer is updating. Chromium
+   * takes it from our init segments too; an encoder may leave it 0 there, and the playlists know.
+   */
+  private lengthen(seconds: number): void {
+    const mediaSource = this.mediaSource;
+    if (!mediaSource || mediaSource.readyState !== 'open' || this.tracks.some((track) => track.buffer.updating)) return;
+    if (Number.isFinite(mediaSource.duration) && mediaSource.duration >= seconds - 0.001) return;
+    try {
+      mediaSource.duration = seconds;
+    } catch {
+      // an update began meanwhile: the next step sets it
+    }
   }
 
   private endIfFinished(): void {
