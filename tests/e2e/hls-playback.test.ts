@@ -45,7 +45,7 @@ const TYPES: Record<string, string> = {
 
 /** A bare page playing `src` through the package player; `window.source` is what the app's controller gets. */
 function packagePage(tag: 'video' | 'audio', src: string): string {
-  const options = `{ playlist: ${JSON.stringify(tag === 'video' ? 'master' : 'audio')}, startAt: 0, estimate: null, fixedHeight: null,
+  const options = `{ playlist: ${JSON.stringify(tag === 'video' ? 'master' : 'audio')}, startAt: Number(new URLSearchParams(location.search).get('start') ?? 0), estimate: null, fixedHeight: null,
     onFatal: (reason) => { window.result.fatal = reason; }, onLevels: () => {} }`;
   return `<!doctype html><meta charset="utf-8"><body><${tag} id="media" muted playsinline></${tag}>
 <script src="/package-player.js"></script>
@@ -344,6 +344,17 @@ describe('HLS playback in Chromium through the package player', () => {
       const last = result.played.at(-1)!;
       expect(last[0], pagePath).toBeGreaterThan(6.9);
       expect(last[1], pagePath).toBeGreaterThan(9);
+    }
+  });
+
+  it('starts at a resume position (the controller’s startAt), in both modes', async (ctx) => {
+    if (skipWithoutChromium(ctx)) return;
+    for (const pagePath of ['/package-video.html?start=7', '/package-audio.html?start=7']) {
+      const result = await play(pagePath, { past: 9 });
+      expect(result.fatal, pagePath).toBeNull();
+      // nothing was played before the start position
+      expect(result.played[0]![0], pagePath).toBeGreaterThan(6.9);
+      expect(result.currentTime, pagePath).toBeGreaterThan(9);
     }
   });
 

@@ -269,6 +269,9 @@ class PackagePlayer {
       ['seeking', () => this.onSeeking()],
       ['timeupdate', () => this.onTime()],
       ['waiting', () => this.jumpGap()],
+      // readyState moves in a task of its own after the append that gave the metadata: on a busy
+      // machine after the last append of a short lecture, so the start position waits for this too
+      ['loadedmetadata', () => this.arrivedAtStart()],
       ['error', () => this.onMediaError(`mediaError: ${this.element.error?.code ?? ''} ${this.element.error?.message ?? ''}`.trim())],
     ];
     for (const [event, listener] of this.listeners) element.addEventListener(event, listener);
@@ -355,6 +358,7 @@ class PackagePlayer {
     if (asked && asked.segment.start !== segment?.start) asked.controller.abort(new Aborted('stale'));
     if (!segment || from >= playlist.duration - 0.05 || ahead >= FORWARD_SECONDS) {
       track.finished = !segment || from >= playlist.duration - 0.05;
+      this.arrivedAtStart();
       this.endIfFinished();
       return false;
     }
