@@ -5,8 +5,6 @@
  * read takes them out of the stored row (JobsRepository.takeResult).
  */
 import type { AccessPolicy, SessionUser } from '../auth/access.ts';
-import { AuthRepository } from '../auth/repository.ts';
-import type { Db } from '../db/client.ts';
 import { forbidden } from '../http/errors.ts';
 import { jobKinds, type JobKind } from './kinds.ts';
 import type { JobsRepository, BackgroundJobRow } from './repository.ts';
@@ -60,10 +58,3 @@ function view(job: BackgroundJobRow, result: unknown, passwords: SecretsState | 
   };
 }
 
-/** Who queued a job, as a session user now; null when the account is gone or disabled. */
-export async function actorOf(db: Db, actorId: string): Promise<SessionUser | null> {
-  const repo = new AuthRepository(db);
-  const user = await repo.findUserById(actorId);
-  if (!user || user.disabled) return null;
-  return { id: user.id, login: user.login, name: user.name, organizationId: user.organizationId, roles: await repo.rolesOf(user.id), passwordChangeRequired: user.passwordChangeRequired };
-}

@@ -6,7 +6,6 @@ import type { FastifyInstance } from 'fastify';
 import { jobKinds, SECRET_HOURS } from './kinds.ts';
 import { JobsRepository } from './repository.ts';
 import { startJobRunner, type RunnerOptions } from './runner.ts';
-import { actorOf } from './service.ts';
 import { scheduleLrsDelivery } from '../lrs/job.ts';
 
 export function startBackgroundJobs(app: FastifyInstance, options: RunnerOptions = {}): () => Promise<void> {
@@ -14,7 +13,7 @@ export function startBackgroundJobs(app: FastifyInstance, options: RunnerOptions
   const kinds = jobKinds();
   const handlers = kinds.map((k) => {
     const handler = k.handler({ db, access: app.services.access, storage, config });
-    return { kind: k.kind, run: async (context: Parameters<typeof handler.run>[0]) => handler.run(context, context.job.actorId ? await actorOf(db, context.job.actorId) : null) };
+    return { kind: k.kind, run: async (context: Parameters<typeof handler.run>[0]) => handler.run(context, context.job.actorId ? await app.services.auth.sessionUser(context.job.actorId) : null) };
   });
   const runner = startJobRunner({ db, log: app.log }, handlers, options);
 
