@@ -275,9 +275,9 @@ export class HeartbeatQueue {
   }
 }
 
-/** Retry delay after `failures` failed attempts in a row: 1 s, 2 s, 4 s … capped at 60 s, with jitter in [0.5, 1]. */
-export function backoffMs(failures: number, random: number = Math.random()): number {
-  const base = Math.min(60_000, 1000 * 2 ** Math.max(0, failures));
+/** Retry delay after `failures` failed attempts in a row: 1 s, 2 s, 4 s … capped at `capMs` (60 s), with jitter in [0.5, 1]. */
+export function backoffMs(failures: number, random: number = Math.random(), capMs = 60_000): number {
+  const base = Math.min(capMs, 1000 * 2 ** Math.max(0, failures));
   return Math.round(base * (0.5 + 0.5 * Math.min(1, Math.max(0, random))));
 }
 

@@ -18,7 +18,7 @@ import type HlsType from 'hls.js';
 import type { ErrorData, HlsConfig, Loader, LoaderCallbacks, LoaderConfiguration, LoaderContext, LoaderStats, PlaylistLoaderContext } from 'hls.js';
 import { chooseStartLevel, hlsTuning, levelForHeight, type LevelInfo } from './abr.ts';
 import { takePlaylist } from './early-start.ts';
-import { attachPackage } from './package-player.ts';
+import { attachPackage, mediaSourceClass } from './package-player.ts';
 
 export interface MediaSource {
   /** ours (package-player.ts), hls.js for any other package, or the browser's own HLS */
@@ -50,10 +50,6 @@ export interface AttachOptions {
   onLevels: () => void;
 }
 
-function hasMse(): boolean {
-  const w = globalThis as unknown as { MediaSource?: unknown; ManagedMediaSource?: unknown };
-  return typeof w.MediaSource === 'function' || typeof w.ManagedMediaSource === 'function';
-}
 
 function canPlayNatively(element: HTMLMediaElement): boolean {
   return element.canPlayType('application/vnd.apple.mpegurl') !== '' || element.canPlayType('audio/mpegurl') !== '';
@@ -71,14 +67,14 @@ export function buildFor(playlist: Playlist): HlsBuild {
 const hlsModules: Partial<Record<HlsBuild, Promise<typeof HlsType>>> = {};
 /** Fetches the hls.js build `playlist` needs, once per build (only for a package not of ours). */
 function loadHls(playlist: Playlist): Promise<typeof HlsType> | null {
-  if (!hasMse()) return null;
+  if (!mediaSourceClass()) return null;
   const build = buildFor(playlist);
   hlsModules[build] ??= (build === 'light' ? import('hls.js/light') : import('hls.js')).then((module) => module.default);
   return hlsModules[build];
 }
 
 export async function attachSource(element: HTMLMediaElement, url: string, options: AttachOptions): Promise<MediaSource> {
-  const ours = hasMse() ? await attachPackage(element, url, options) : null;
+  const ours = await attachPackage(element, url, options);
   if (ours) return ours;
   const loading = loadHls(options.playlist);
   const Hls = loading ? await loading.catch(() => null) : null;

@@ -14,7 +14,7 @@
  * - the rendition of each video segment: `nextLevel` and `BandwidthMeter` (abr.ts), the rules
  *   hls.js was tuned to, on the line's speed (every request, audio too: `LineMeter`); a fixed
  *   choice replaces the buffer ahead of the current segment;
- * - a line that drops: every load retries, 1 s doubling to 15 s, without end (the lawyer may be
+ * - a line that drops: every load retries, 1 s doubling to 15 s (`backoffMs`), without end (the lawyer may be
  *   on a train), at once when the browser says it is online again; 20 s to the first byte, 120 s
  *   for the whole segment; a 403/410 (an expired signed URL) re-reads the playlist first;
  * - a media error (a segment the decoder refuses) is recovered once with a new MediaSource at
@@ -24,6 +24,7 @@
 import { masterRenditions } from '../../../../server/media/start-playlists.ts';
 import { BandwidthMeter, chooseStartLevel, DEFAULT_ESTIMATE_BPS, levelForHeight, LineMeter, nextLevel, type LevelInfo } from './abr.ts';
 import { takePlaylist } from './early-start.ts';
+import { backoffMs } from './heartbeat-queue.ts';
 import type { AttachOptions, MediaSource as AttachedSource } from './hls-loader.ts';
 import { bufferedAhead, gapAhead, parseMediaPlaylist, segmentAt, splitCodecs, type MediaPlaylist, type Segment } from './media-playlist.ts';
 
@@ -33,7 +34,7 @@ export const FORWARD_SECONDS = 60;
 export const BACK_SECONDS = 30;
 const FIRST_BYTE_MS = 20_000;
 const LOAD_MS = 120_000;
-const RETRY_FIRST_MS = 1000;
+/** the longest wait between two tries of one request (backoffMs's doubling from 1 s, capped lower than the heartbeats' 60 s) */
 const RETRY_MAX_MS = 15_000;
 /** a buffer end this close to a segment's start counts as reaching it */
 const EDGE = 0.5;
@@ -53,7 +54,13 @@ interface Package {
 
 type MseConstructor = typeof globalThis.MediaSource;
 
-function mediaSourceClass(): { Mse: MseConstructor; managed: boolean } | null {
+/** The MIME type of one of our fMP4 tracks, for isTypeSupported, addSourceBuffer and changeType. */
+function mimeOf(kind: 'video' | 'audio', codec: string): string {
+  return `${kind}/mp4; codecs="${codec}"`;
+}
+
+/** The browser's Media Source Extensions (ManagedMediaSource on iOS 17.1+ without MediaSource), or null. */
+export function mediaSourceClass(): { Mse: MseConstructor; managed: boolean } | null {
   const w = globalThis as unknown as { MediaSource?: MseConstructor; ManagedMediaSource?: MseConstructor };
   if (typeof w.MediaSource === 'function') return { Mse: w.MediaSource, managed: false };
   if (typeof w.ManagedMediaSource === 'function') return { Mse: w.ManagedMediaSource, managed: true };
@@ -70,9 +77,8 @@ export async function attachPackage(element: HTMLMediaElement, url: string, opti
   if (!mse) return null;
   const pkg = await readPackage(url, options.playlist);
   if (!pkg) return null;
-  const type = (kind: 'video' | 'audio', codec: string): string => `${kind}/mp4; codecs="${codec}"`;
-  if (!mse.Mse.isTypeSupported(type('audio', pkg.audio.codec))) return null;
-  if (pkg.video.some((rendition) => !mse.Mse.isTypeSupported(type('video', rendition.codec)))) return null;
+  if (!mse.Mse.isTypeSupported(mimeOf('audio', pkg.audio.codec))) return null;
+  if (pkg.video.some((rendition) => !mse.Mse.isTypeSupported(mimeOf('video', rendition.codec)))) return null;
   return new PackagePlayer(element, pkg, options, mse).source();
 }
 
@@ -146,13 +152,13 @@ async function fetchOnce<T>(url: string, signal: AbortSignal | null, read: Reade
  * `onForbidden` runs on a 403/410 before the next try (a signed URL that expired).
  */
 async function fetchRetrying<T>(url: () => string, signal: AbortSignal | null, read: Reader<T>, onForbidden?: () => Promise<void>): Promise<T> {
-  for (let delay = RETRY_FIRST_MS; ; delay = Math.min(delay * 2, RETRY_MAX_MS)) {
+  for (let failures = 0; ; failures++) {
     try {
       return await fetchOnce(url(), signal, read);
     } catch (error) {
       if (signal?.aborted) throw error;
       if (error instanceof HttpError && (error.status === 403 || error.status === 410) && onForbidden) await onForbidden().catch(() => undefined);
-      await sleep(delay, globalThis as unknown as EventTarget, 'online');
+      await sleep(backoffMs(failures, Math.random(), RETRY_MAX_MS), globalThis as unknown as EventTarget, 'online');
       if (signal?.aborted) throw error;
     }
   }
@@ -235,7 +241,6 @@ class Track {
 
 /** One MediaSource and its loops; a media error replaces it with a new one at the same position. */
 class PackagePlayer {
-  private readonly meter: BandwidthMeter;
   /** index into pkg.video: the rendition the next video segment comes from */
   private level = -1;
   private fixed: number | null = null;
@@ -257,8 +262,7 @@ class PackagePlayer {
     private readonly options: AttachOptions,
     private readonly mse: { Mse: MseConstructor; managed: boolean },
   ) {
-    this.meter = new BandwidthMeter(options.estimate ?? DEFAULT_ESTIMATE_BPS);
-    this.line = new LineMeter(this.meter);
+    this.line = new LineMeter(new BandwidthMeter(options.estimate ?? DEFAULT_ESTIMATE_BPS));
     this.pendingStart = options.startAt > 0 ? options.startAt : null;
     if (pkg.video.length > 0) {
       const fixed = options.fixedHeight !== null ? levelForHeight(pkg.video, options.fixedHeight) : -1;
@@ -285,7 +289,7 @@ class PackagePlayer {
       setLevel: (index) => this.setLevel(index),
       playingHeight: () => this.playingRendition?.height ?? null,
       autoLevel: () => this.fixed === null,
-      bandwidth: () => this.meter.measured(),
+      bandwidth: () => this.line.meter.measured(),
       destroy: () => this.destroy(),
     };
   }
@@ -304,8 +308,8 @@ class PackagePlayer {
         if (generation !== this.generation || this.destroyed) return;
         URL.revokeObjectURL(this.objectUrl!);
         this.tracks = [];
-        if (this.pkg.video.length > 0) this.tracks.push(new Track('video', mediaSource.addSourceBuffer(`video/mp4; codecs="${this.pkg.video[this.level]!.codec}"`)));
-        this.tracks.push(new Track('audio', mediaSource.addSourceBuffer(`audio/mp4; codecs="${this.pkg.audio.codec}"`)));
+        if (this.pkg.video.length > 0) this.tracks.push(new Track('video', mediaSource.addSourceBuffer(mimeOf('video', this.pkg.video[this.level]!.codec))));
+        this.tracks.push(new Track('audio', mediaSource.addSourceBuffer(mimeOf('audio', this.pkg.audio.codec))));
         if (position > 0) this.pendingStart = position;
         for (const track of this.tracks) void this.run(track, generation);
       },
@@ -375,7 +379,7 @@ class PackagePlayer {
       if (track.initFor !== rendition) {
         const init = await this.measured(() => fetchRetrying(() => playlist.init, request.controller.signal, (response) => response.arrayBuffer(), this.forbidden(rendition)), 0);
         if (!this.live(generation)) return false;
-        if (track.initFor && track.initFor.codec !== rendition.codec && 'changeType' in track.buffer) track.buffer.changeType(`video/mp4; codecs="${rendition.codec}"`);
+        if (track.initFor && track.initFor.codec !== rendition.codec && 'changeType' in track.buffer) track.buffer.changeType(mimeOf('video', rendition.codec));
         await this.append(track, init);
         track.initFor = rendition;
       }
@@ -452,7 +456,7 @@ class PackagePlayer {
   /** The rendition the next video segment comes from: the fixed one, or the line's (abr.ts). */
   private renditionForNext(): Rendition {
     if (this.fixed !== null) this.level = this.fixed;
-    else if (this.meter.measured() !== null) this.level = nextLevel(this.pkg.video, this.level, this.meter.estimate());
+    else if (this.line.meter.measured() !== null) this.level = nextLevel(this.pkg.video, this.level, this.line.meter.estimate());
     return this.pkg.video[this.level]!;
   }
 
