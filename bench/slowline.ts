@@ -30,7 +30,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
-import { launchBrowser } from '../tests/helpers/browser.ts';
+import { launchBrowser, logInWithoutApp } from '../tests/helpers/browser.ts';
 import { startTestServer, type TestServer } from '../tests/helpers/server.ts';
 import { eq } from 'drizzle-orm';
 import { lectureProgress } from '../server/db/schema/index.ts';
@@ -187,11 +187,8 @@ async function measure(context: BrowserContext, server: TestServer, lecture: Rea
   const lectureUrl = `${baseUrl}/lectures/${lecture.lectureId}`;
 
   if (COLD) {
-    // A first visit: signed in without loading the app (a JSON page of the site, then the login call).
-    await page.goto(`${baseUrl}/api/health/live`);
-    await page.evaluate(() =>
-      fetch('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'lawyer', password: 'lectern-demo' }) }),
-    );
+    // A first visit: signed in without loading the app.
+    if ((await logInWithoutApp(page, baseUrl, 'lawyer')) !== 200) throw new Error('the demo lawyer could not sign in');
     await page.evaluate((mode) => localStorage.setItem('lectern.player.listening', mode), LISTENING);
     await cdp.send('Network.clearBrowserCache');
   } else await warmUp(page, cdp, baseUrl, lectureUrl, profile);

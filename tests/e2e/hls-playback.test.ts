@@ -200,12 +200,15 @@ interface PlaybackResult {
   ended?: boolean;
 }
 
-const skipWithoutChromium = (ctx: { skip: () => void }): boolean => {
-  if (browser) return false;
-  console.log('skipped: no Chromium at /usr/bin/chromium (set CHROMIUM_PATH)');
+/** Skips the test, printing why, when something it needs is `missing`; false when nothing is. */
+function skipped(ctx: { skip: () => void }, missing: string | null): boolean {
+  if (missing === null) return false;
+  console.log(`skipped: ${missing}`);
   ctx.skip();
   return true;
-};
+}
+const noChromium = (): string | null => (browser ? null : 'no Chromium at /usr/bin/chromium (set CHROMIUM_PATH)');
+const noFfmpeg4 = (): string | null => noChromium() ?? (packageDir4 ? null : 'the npm ffmpeg build is not installed');
 
 /** Waits in `tab` until `predicate` holds or the page reports a fatal error; answers the page's result. */
 async function until(tab: import('playwright-core').Page, predicate: string): Promise<Record<string, unknown>> {
@@ -251,11 +254,7 @@ async function play(pagePath: string, { seekTo, past = 2 }: { seekTo?: number; p
 
 describe('HLS playback in Chromium through hls.js', () => {
   it('plays the master playlist past 2 s with every rendition listed and no fatal error', async (ctx) => {
-    if (!browser) {
-      console.log('skipped: no Chromium at /usr/bin/chromium (set CHROMIUM_PATH)');
-      ctx.skip();
-      return;
-    }
+    if (skipped(ctx, noChromium())) return;
     const result = await play('/video.html');
     expect(result.fatal).toBeNull();
     expect(result.levels).toBe(summary.renditions.length);
@@ -264,11 +263,7 @@ describe('HLS playback in Chromium through hls.js', () => {
   });
 
   it('the light build plays audio.m3u8, and the master playlist only without its sound', async (ctx) => {
-    if (!browser) {
-      console.log('skipped: no Chromium at /usr/bin/chromium (set CHROMIUM_PATH)');
-      ctx.skip();
-      return;
-    }
+    if (skipped(ctx, noChromium())) return;
     const audio = await play('/audio-light.html', { seekTo: 7, past: 9 });
     expect(audio.fatal).toBeNull();
     expect(audio.currentTime).toBeGreaterThan(9);
@@ -281,22 +276,14 @@ describe('HLS playback in Chromium through hls.js', () => {
   });
 
   it('plays audio.m3u8 alone in an <audio> element', async (ctx) => {
-    if (!browser) {
-      console.log('skipped: no Chromium at /usr/bin/chromium (set CHROMIUM_PATH)');
-      ctx.skip();
-      return;
-    }
+    if (skipped(ctx, noChromium())) return;
     const result = await play('/audio.html');
     expect(result.fatal).toBeNull();
     expect(result.currentTime).toBeGreaterThan(2);
   });
 
   it('plays on from inside a joined audio segment (several fMP4 fragments in one file), alone and with the video', async (ctx) => {
-    if (!browser) {
-      console.log('skipped: no Chromium at /usr/bin/chromium (set CHROMIUM_PATH)');
-      ctx.skip();
-      return;
-    }
+    if (skipped(ctx, noChromium())) return;
     // the 12 s clip's audio: 2 + 2 + 2 s, then one 6 s segment joined from three 2 s fragments
     for (const pagePath of ['/audio.html', '/video.html']) {
       const result = await play(pagePath, { seekTo: 7, past: 9 });
@@ -311,11 +298,7 @@ describe('HLS playback in Chromium through hls.js', () => {
   });
 
   it('plays a package made by the npm ffmpeg 4.x build', async (ctx) => {
-    if (!browser || !packageDir4) {
-      console.log(`skipped: ${!browser ? 'no Chromium at /usr/bin/chromium' : 'the npm ffmpeg build is not installed'}`);
-      ctx.skip();
-      return;
-    }
+    if (skipped(ctx, noFfmpeg4())) return;
     const result = await play('/video4.html');
     expect(result.fatal).toBeNull();
     expect(result.levels).toBe(summary.renditions.length);
@@ -325,7 +308,7 @@ describe('HLS playback in Chromium through hls.js', () => {
 
 describe('HLS playback in Chromium through the package player', () => {
   it('plays the master playlist with its sound, every rendition listed', async (ctx) => {
-    if (skipWithoutChromium(ctx)) return;
+    if (skipped(ctx, noChromium())) return;
     const result = await play('/package-video.html');
     expect(result.fatal).toBeNull();
     expect(result.engine).toBe('package');
@@ -335,7 +318,7 @@ describe('HLS playback in Chromium through the package player', () => {
   });
 
   it('plays audio.m3u8 alone and the master, from inside a joined audio segment after a seek', async (ctx) => {
-    if (skipWithoutChromium(ctx)) return;
+    if (skipped(ctx, noChromium())) return;
     for (const pagePath of ['/package-audio.html', '/package-video.html']) {
       const result = await play(pagePath, { seekTo: 7, past: 9 });
       expect(result.fatal, pagePath).toBeNull();
@@ -348,7 +331,7 @@ describe('HLS playback in Chromium through the package player', () => {
   });
 
   it('starts at a resume position (the controller’s startAt), in both modes', async (ctx) => {
-    if (skipWithoutChromium(ctx)) return;
+    if (skipped(ctx, noChromium())) return;
     for (const pagePath of ['/package-video.html?start=7', '/package-audio.html?start=7']) {
       const result = await play(pagePath, { past: 9 });
       expect(result.fatal, pagePath).toBeNull();
@@ -359,7 +342,7 @@ describe('HLS playback in Chromium through the package player', () => {
   });
 
   it('knows the whole duration at once, plays to the end: the stream is ended and the element fires `ended`', async (ctx) => {
-    if (skipWithoutChromium(ctx)) return;
+    if (skipped(ctx, noChromium())) return;
     const tab = await browser!.newPage();
     try {
       await tab.goto(`${base}/package-video.html`);
@@ -382,7 +365,7 @@ describe('HLS playback in Chromium through the package player', () => {
   });
 
   it('a fixed rendition plays from the next segment on; automatic again keeps playing', async (ctx) => {
-    if (skipWithoutChromium(ctx) || summary.renditions.length < 2) return;
+    if (skipped(ctx, noChromium() ?? (summary.renditions.length < 2 ? 'the clip was transcoded to one rendition only' : null))) return;
     const tab = await browser!.newPage();
     try {
       await tab.goto(`${base}/package-video.html`);
@@ -406,7 +389,7 @@ describe('HLS playback in Chromium through the package player', () => {
   });
 
   it('plays on through a line that drops: the first two requests of every later segment are cut', async (ctx) => {
-    if (skipWithoutChromium(ctx)) return;
+    if (skipped(ctx, noChromium())) return;
     flakyTries.clear();
     const result = await play('/package-video-flaky.html', { past: 9 });
     expect(result.fatal).toBeNull();
@@ -418,11 +401,7 @@ describe('HLS playback in Chromium through the package player', () => {
   });
 
   it('plays a package made by the npm ffmpeg 4.x build', async (ctx) => {
-    if (!browser || !packageDir4) {
-      console.log(`skipped: ${!browser ? 'no Chromium at /usr/bin/chromium' : 'the npm ffmpeg build is not installed'}`);
-      ctx.skip();
-      return;
-    }
+    if (skipped(ctx, noFfmpeg4())) return;
     const result = await play('/package-video4.html');
     expect(result.fatal).toBeNull();
     expect(result.engine).toBe('package');
@@ -433,11 +412,7 @@ describe('HLS playback in Chromium through the package player', () => {
 
 describe('HLS playback in S3 mode: shared playlists, segments straight from the store', () => {
   it('plays the master playlist and audio.m3u8 with no segment request reaching the API', async (ctx) => {
-    if (!browser) {
-      console.log('skipped: no Chromium at /usr/bin/chromium (set CHROMIUM_PATH)');
-      ctx.skip();
-      return;
-    }
+    if (skipped(ctx, noChromium())) return;
     for (const pagePath of ['/s3-package-video.html', '/s3-package-audio.html', '/s3-video.html', '/s3-audio.html']) {
       apiRequests.length = 0;
       const result = await play(`${apiBase}${pagePath}`, { seekTo: 7, past: 9 });

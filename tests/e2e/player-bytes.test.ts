@@ -11,7 +11,7 @@
  */
 import type { Browser, CDPSession } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launchBrowser } from '../helpers/browser.ts';
+import { launchBrowser, logInWithoutApp } from '../helpers/browser.ts';
 import { createReadyLecture } from '../helpers/lecture.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -78,13 +78,7 @@ async function firstVisit(listening: 'video' | 'audio'): Promise<Visit> {
   const context = await browser.newContext({ locale: 'zh-CN', serviceWorkers: 'block' });
   try {
     const page = await context.newPage();
-    // Signed in without loading the app: a JSON page of the site, then the login call from it.
-    await page.goto(`${server.baseUrl}/api/health/live`);
-    const status = await page.evaluate(async () => {
-      const res = await fetch('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'lawyer2', password: 'lectern-demo' }) });
-      return res.status;
-    });
-    expect(status).toBe(200);
+    expect(await logInWithoutApp(page, server.baseUrl, 'lawyer2')).toBe(200);
     await page.evaluate((mode) => localStorage.setItem('lectern.player.listening', mode), listening);
     const cdp = await context.newCDPSession(page);
     await cdp.send('Network.enable');
