@@ -7,20 +7,23 @@
  * - `unchanged`: the optimistic write without a prior lock. Its `guard` step locks the rows and
  *   checks that nothing the judgment used has changed — both rows' versions (every other writer
  *   bumps them), the session open and not idle, its opening time, the lecture and course rules
- *   (triggers bump these: migrations/0012), the login (with a token hash), the heartbeat rate, and
- *   the allowance on the database clock. On PostgreSQL the heartbeats that arrive together share
- *   this statement and its commit (server/db/batched-statement.ts); on PGlite it runs with one row.
+ *   (triggers bump these: migrations/0012), the login (with a token hash), the heartbeat rate, the
+ *   allowance on the database clock, and a seq above the session's last (so the evidence is new).
+ *   The heartbeats that arrive together share this statement and its commit
+ *   (server/db/batched-statement.ts).
  *
- * Either way the rows go in as one JSON parameter (`jsonb_to_recordset … ord`); the evidence row is
- * appended with `ON CONFLICT (session_id, seq) DO NOTHING` and the session and progress are updated
- * only for a row whose evidence was new, so a duplicate or a failed guard changes nothing and is
- * missing from the answer (the `ord`s that applied): its caller re-reads, as after a lost race.
+ * Either way the rows go in as one JSON parameter (`jsonb_to_recordset … ord`). Under `locked` the
+ * evidence row is appended with `ON CONFLICT (session_id, seq) DO NOTHING` and the session and
+ * progress are updated only for a row whose evidence was new; under `unchanged` the guard already
+ * admitted only new seqs. So a duplicate or a failed guard changes nothing and is missing from the
+ * answer (the `ord`s that applied): its caller re-reads, as after a lost race.
  *
  * One JSON parameter rather than one array per column: the evidence columns are jsonb, which a
  * text[] array would carry escaped twice; the JSON is serialised once, and PostgreSQL reads the rows
  * with the column types declared below (double precision for seconds, as the tables store them).
  */
 import { sql, type SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import type { BatchedStatement } from '../db/batched-statement.ts';
 import { ALLOWANCE_CAP_SECONDS, IDLE_CLOSE_SECONDS } from './allowance.ts';
 import type { Interval } from './credit.ts';
@@ -78,9 +81,10 @@ const allowanceNow = sql.raw(
 
 /** What the `unchanged` guard checks, row by row (nothing for `locked`: its transaction holds the rows). */
 const UNCHANGED = sql`
+        AND i.seq > s.last_seq
         AND s.version = i.version AND p.version = i.progress_version AND s.closed_at IS NULL
         AND date_trunc('milliseconds', s.opened_at) = i.opened_at
-        AND now() - coalesce(s.last_heard_at, s.opened_at) <= make_interval(secs => ${IDLE_CLOSE_SECONDS})
+        AND now() - coalesce(s.last_heard_at, s.opened_at) <= make_interval(secs => ${sql.raw(String(Number(IDLE_CLOSE_SECONDS)))})
         AND s.heartbeat_count < 120 + floor(extract(epoch from (now() - s.opened_at)) / 2)
         AND ${allowanceNow} + 1e-6 >= i.allowance_spent
         AND l.rules_version = i.lecture_rules AND c.rules_version = i.course_rules
@@ -125,12 +129,39 @@ function rowOf({ write, guard }: GuardedHeartbeat, index: number) {
 /**
  * The statement for heartbeats under one kind of guard. Rows are locked in `ord` order (ORDER BY
  * before FOR UPDATE), and the batcher sorts a batch by key, so two batches lock in one order.
+ *
+ * Its text is the same for every batch (the rows are its one parameter), so it is rendered once per
+ * guard and only the rows are serialised per call: rendering the template each time cost about
+ * 10 µs of the API's CPU per heartbeat (docs/benchmarks.md, 2026-12-07).
  */
 export function heartbeatWriteStatement(items: GuardedHeartbeat[], guard: HeartbeatGuard['kind']): SQL {
+  const [head, tail] = (rendered[guard] ??= render(guard));
+  return sql`${sql.raw(head)}${JSON.stringify(items.map(rowOf))}${sql.raw(tail)}`;
+}
+
+const rendered: Partial<Record<HeartbeatGuard['kind'], [string, string]>> = {};
+
+/** The statement's text around its one parameter, `$1`. */
+function render(guard: HeartbeatGuard['kind']): [string, string] {
+  const { sql: text, params } = new PgDialect().sqlToQuery(statementTemplate(guard));
+  const parts = text.split('$1');
+  if (params.length !== 1 || parts.length !== 2) throw new Error('the heartbeat write must have exactly one parameter, its rows');
+  return [parts[0]!, parts[1]!];
+}
+
+function statementTemplate(guard: HeartbeatGuard['kind']): SQL {
   // the allowance after the heartbeat: as judged under the lock, or re-computed on now() without one
   const allowanceAfter = guard === 'locked' ? sql`i.allowance_seconds` : sql`greatest(0, ${allowanceNow} - i.allowance_spent)`;
+  // Locked: a late or repeated seq is possible, so only a row the INSERT kept applies. Unchanged: the
+  // guard admitted only seqs above the session's last (kept in this statement, under the row lock), so
+  // every guarded row is new, and the INSERT has no conflict to skip. Joining the INSERT's answer back
+  // cost a nested loop over the batch squared (19 µs a heartbeat at 62 in a batch; docs/credit.md).
+  const applied =
+    guard === 'locked'
+      ? sql`applied AS (SELECT i.*, g.id, g.allowance_after, g.at, g.is_newest FROM i JOIN guard g ON g.ord = i.ord JOIN ins ON ins.session_id = i.session_id AND ins.seq = i.seq),`
+      : sql`applied AS (SELECT i.*, g.id, g.allowance_after, g.at, g.is_newest FROM i JOIN guard g ON g.ord = i.ord),`;
   return sql`
-    WITH i AS (SELECT * FROM jsonb_to_recordset(${JSON.stringify(items.map(rowOf))}::jsonb) AS i(${COLUMNS})),
+    WITH i AS (SELECT * FROM jsonb_to_recordset(${'rows'}::jsonb) AS i(${COLUMNS})),
     guard AS (
       SELECT i.ord, s.id, ${allowanceAfter} AS allowance_after,
         coalesce(i.received_at, now()) AS at, i.move_position AND i.seq > s.last_seq AS is_newest
@@ -148,11 +179,10 @@ export function heartbeatWriteStatement(items: GuardedHeartbeat[], guard: Heartb
       SELECT i.session_id, i.seq, g.at, i.ip, i.user_agent, i.payload, i.accepted, i.rejected, i.response
       FROM i JOIN guard g ON g.ord = i.ord
       ORDER BY i.ord
-      ON CONFLICT (session_id, seq) DO NOTHING
-      RETURNING session_id, seq
+      ${guard === 'locked' ? sql`ON CONFLICT (session_id, seq) DO NOTHING RETURNING session_id, seq` : sql``}
     ),
     -- the heartbeats whose evidence row is new: only these change the session and the progress
-    applied AS (SELECT i.*, g.id, g.allowance_after, g.at, g.is_newest FROM i JOIN guard g ON g.ord = i.ord JOIN ins ON ins.session_id = i.session_id AND ins.seq = i.seq),
+    ${applied}
     upd_session AS (
       UPDATE playback_sessions s SET
         version = s.version + 1,

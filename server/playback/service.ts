@@ -211,7 +211,8 @@ export class PlaybackService {
    */
   private async optimisticWrite(s: LockedSession, body: HeartbeatBody, meta: RequestMeta, tokenHash?: string): Promise<OptimisticAttempt> {
     if (s.storedResponse) return { kind: 'written', outcome: outcomeOfStored(s.storedResponse as StoredAnswer) };
-    if (s.closedAt || s.presenceChecks) return { kind: 'needs_lock' };
+    // a late or repeated seq (an offline queue's, or a retry whose answer was lost): the lock sorts it out
+    if (s.closedAt || s.presenceChecks || body.seq <= s.lastSeq) return { kind: 'needs_lock' };
     const now = s.dbNow;
     if (idleClosedAt(s.lastHeardAt, s.openedAt, now) || s.heartbeatCount >= heartbeatLimit(secondsBetween(s.openedAt, now))) return { kind: 'needs_lock' };
     const judged = judge(s, body, now, null);

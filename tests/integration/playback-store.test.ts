@@ -149,10 +149,29 @@ describe.each(availableBackends())('playback store on %s', (backend) => {
       return tx.recordHeartbeat({ write: write(s, 0), guard: { kind: 'locked', at: s.dbNow, completion: null, commit: false } });
     });
     expect(again).toBe(false);
-    // the optimistic write of a seq recorded meanwhile does not apply either (no error: ON CONFLICT)
+    // the optimistic write of a seq recorded meanwhile does not apply either (no error: its guard
+    // admits only seqs above the session's last)
     const s = await read(sessionId);
     expect(await unchanged(write(s, 0), s)).toBe(false);
     expect(await read(sessionId)).toMatchObject({ heartbeatCount: 1, acceptedSeconds: 10 });
+  });
+
+  it('the optimistic write refuses a late seq below the last; the locking write records it', async () => {
+    const { sessionId } = await lawyerWithSession('late-seq');
+    let s = await read(sessionId);
+    expect(await unchanged(write(s, 3), s)).toBe(true);
+    s = await read(sessionId, 1);
+    expect(s.lastSeq).toBe(3);
+    // seq 1 was never recorded, but it comes after 3: not the optimistic write's to take
+    expect(await unchanged(write(s, 1), s)).toBe(false);
+    expect(await read(sessionId, 1)).toMatchObject({ version: s.version, heartbeatCount: 1, storedResponse: null });
+    const late = await store.transaction(async (tx) => {
+      const locked = (await tx.sessionForHeartbeat(sessionId, 1, true))!;
+      return tx.recordHeartbeat({ write: write(locked, 1), guard: { kind: 'locked', at: locked.dbNow, completion: null, commit: true } });
+    });
+    expect(late).toBe(true);
+    // the last seq stays 3, and the late one did not move the resume position back
+    expect(await read(sessionId, 1)).toMatchObject({ lastSeq: 3, heartbeatCount: 2, lastPosition: 40, storedResponse: { acceptedSeconds: 10, seq: 1 } });
   });
 
   it('the locking write completes the lecture once, dated as judged, and a late one keeps the resume position', async () => {
