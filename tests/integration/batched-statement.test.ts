@@ -74,7 +74,7 @@ describe.runIf(onPostgres)('batched statements on PostgreSQL', () => {
   });
 
   it('two batches updating the same rows in opposite order do not deadlock', async () => {
-    const batcher = new StatementBatcher(increment, execute, 64, 2);
+    const batcher = new StatementBatcher(increment, execute, 64, 2, 1);
     const forward = Array.from({ length: 11 }, (_, i) => 1000 + i);
     const rounds = await Promise.all(Array.from({ length: 10 }, (_, r) => Promise.all((r % 2 ? [...forward].reverse() : forward).map((id) => batcher.run(id)))));
     expect(rounds.flat()).toHaveLength(110);

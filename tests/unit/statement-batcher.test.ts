@@ -34,7 +34,7 @@ const settle = () => new Promise((resolve) => setImmediate(resolve));
 describe('StatementBatcher', () => {
   it('holds an item whose key is in a statement in flight until that statement is answered', async () => {
     const { issued, execute } = heldExecutor();
-    const batcher = new StatementBatcher(definition, execute, 64, 2);
+    const batcher = new StatementBatcher(definition, execute, 64, 2, 1);
     const answers: number[] = [];
     const run = (item: Item) => batcher.run(item).then((rows) => void answers.push(Number(rows[0]!.n)));
     const all = [run({ key: 'x', n: 0 }), run({ key: 'a', n: 1 }), run({ key: 'b', n: 2 }), run({ key: 'a', n: 3 })];
@@ -54,5 +54,35 @@ describe('StatementBatcher', () => {
     issued[3]!.finish();
     await Promise.all(all);
     expect(answers).toEqual([0, 2, 1, 3]);
+  });
+
+  it('sends a statement beside one in flight only when enough items wait, and the rest together after', async () => {
+    const { issued, execute } = heldExecutor();
+    const batcher = new StatementBatcher(definition, execute, 64, 2, 3);
+    const run = (n: number) => batcher.run({ key: `k${n}`, n });
+    const first = [run(0)];
+    await settle();
+    // nothing in flight: the first goes at once, alone
+    expect(issued.map((s) => s.items.map((i) => i.n))).toEqual([[0]]);
+    const waiting = [run(1), run(2)];
+    await settle();
+    // two waiting beside one in flight: fewer than three, so they wait
+    expect(issued).toHaveLength(1);
+    const more = [run(3)];
+    await settle();
+    // three waiting: the second statement goes beside the first
+    expect(issued.map((s) => s.items.map((i) => i.n))).toEqual([[0], [1, 2, 3]]);
+    const late = [run(4)];
+    await settle();
+    expect(issued).toHaveLength(2);
+    issued[0]!.finish();
+    await settle();
+    // the first is answered but the second is still in flight: one item is fewer than three, so it waits
+    expect(issued).toHaveLength(2);
+    issued[1]!.finish();
+    await settle();
+    expect(issued.map((s) => s.items.map((i) => i.n))).toEqual([[0], [1, 2, 3], [4]]);
+    issued[2]!.finish();
+    await Promise.all([...first, ...waiting, ...more, ...late]);
   });
 });
