@@ -17,7 +17,8 @@
  * BENCH_LAWYERS (400), BENCH_POOL (4, the API's PostgreSQL connections; see docs/credit.md), BENCH_NODE_ARGS (extra node flags for the
  * API process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), BENCH_PROFILE=1 (only the heartbeat route and
  * the group-commit floor, printed, docs untouched: for profiling with BENCH_NODE_ARGS), BENCH_PROFILE=embedded (the same for
- * the embedded PGlite floor and heartbeat; BENCH_EMBEDDED_NODE_ARGS are that child's node flags).
+ * the embedded PGlite floor and heartbeat; BENCH_EMBEDDED_NODE_ARGS are that child's node flags),
+ * BENCH_KEEP_DB=1 (keep the fresh database afterwards, to inspect its tables and statistics).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, createHash } from 'node:crypto';
@@ -400,7 +401,7 @@ async function main() {
     embedded?.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 500));
     await sql.end();
-    await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    if (!process.env.BENCH_KEEP_DB) await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();
   }
 }
