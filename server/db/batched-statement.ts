@@ -64,7 +64,7 @@ export class StatementBatcher<T> {
     /**
      * a statement goes out beside one in flight only with at least this many items; fewer wait for
      * the one in flight to be answered and then go together. A heartbeat statement costs PostgreSQL
-     * about 0.25 ms however few its rows, then about 50 µs a row: at 2 in flight and no such bound,
+     * about 0.25 ms however few its rows, then 60–80 µs a row: at 2 in flight and no such bound,
      * half the statements carried one row and they averaged 9 (docs/credit.md, "Group commit").
      */
     private readonly minBesideInFlight = 16,
