@@ -156,10 +156,7 @@ function statementTemplate(guard: HeartbeatGuard['kind']): SQL {
   // guard admitted only seqs above the session's last (kept in this statement, under the row lock), so
   // every guarded row is new, and the INSERT has no conflict to skip. Joining the INSERT's answer back
   // cost a nested loop over the batch squared (19 µs a heartbeat at 62 in a batch; docs/credit.md).
-  const applied =
-    guard === 'locked'
-      ? sql`applied AS (SELECT i.*, g.id, g.allowance_after, g.at, g.is_newest FROM i JOIN guard g ON g.ord = i.ord JOIN ins ON ins.session_id = i.session_id AND ins.seq = i.seq),`
-      : sql`applied AS (SELECT i.*, g.id, g.allowance_after, g.at, g.is_newest FROM i JOIN guard g ON g.ord = i.ord),`;
+  const keptOnly = guard === 'locked' ? sql` JOIN ins ON ins.session_id = i.session_id AND ins.seq = i.seq` : sql``;
   return sql`
     WITH i AS (SELECT * FROM jsonb_to_recordset(${'rows'}::jsonb) AS i(${COLUMNS})),
     guard AS (
@@ -182,7 +179,7 @@ function statementTemplate(guard: HeartbeatGuard['kind']): SQL {
       ${guard === 'locked' ? sql`ON CONFLICT (session_id, seq) DO NOTHING RETURNING session_id, seq` : sql``}
     ),
     -- the heartbeats whose evidence row is new: only these change the session and the progress
-    ${applied}
+    applied AS (SELECT i.*, g.id, g.allowance_after, g.at, g.is_newest FROM i JOIN guard g ON g.ord = i.ord${keptOnly}),
     upd_session AS (
       UPDATE playback_sessions s SET
         version = s.version + 1,
